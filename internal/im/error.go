@@ -1,0 +1,76 @@
+package im
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error is the one error type of timd's domain. Code is the Tencent ErrorCode
+// the caller sees on the wire and Info its ErrorInfo. Any error that is not an
+// *Error is internal: the wire layer answers it with the service's internal
+// code and logs the detail.
+type Error struct {
+	Code int
+	Info string
+}
+
+// Error implements error.
+func (e *Error) Error() string { return fmt.Sprintf("timd error %d: %s", e.Code, e.Info) }
+
+// Errorf returns an *Error with the given code and a formatted ErrorInfo.
+func Errorf(code int, format string, args ...any) *Error {
+	return &Error{Code: code, Info: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the Tencent code carried by err: 0 for nil, the code of an
+// *Error anywhere in the chain, and -1 for any other (internal) error.
+func ErrorCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return -1
+}
+
+// Tencent error codes timd answers. The names follow the meaning in Tencent's
+// error tables; the numbers are the wire contract.
+const (
+	// REST layer (60xxx).
+	CodeHTTPParse       = 60002 // method, URL or body size unacceptable
+	CodeJSONParse       = 60003 // request body is not JSON
+	CodeIdentifierError = 60004 // identifier missing
+	CodeSDKAppIDInvalid = 60006 // sdkappid is not a configured app
+	CodeRateLimited     = 60007 // per-app, per-API rate limit exceeded
+	CodeUnknownResource = 60009 // unknown service or command
+	CodeAdminRequired   = 60010 // identifier is not an app admin
+	CodeSDKAppIDMissing = 60012 // sdkappid missing
+
+	// UserSig and accounts (70xxx).
+	CodeSigExpired      = 70001
+	CodeSigEmpty        = 70002
+	CodeSigMalformed    = 70003
+	CodeSigKeyMismatch  = 70009
+	CodeSigIdentifier   = 70013
+	CodeSigSDKAppID     = 70014
+	CodeSigLocked       = 70050
+	CodeAccountNotFound = 70107
+	CodeAccountInvalid  = 70402
+	CodeAccountInternal = 70500
+	CodeProfileTooLong  = 40601
+
+	// Groups (10xxx).
+	CodeGroupInternal       = 10002
+	CodeGroupUnknownCommand = 10003
+	CodeGroupInvalid        = 10004
+
+	// Relationship chain (30xxx).
+	CodeSNSInvalid  = 30001
+	CodeSNSInternal = 30006
+
+	// Conversation groups (50xxx).
+	CodeContactInvalid  = 50002
+	CodeContactInternal = 50004
+)

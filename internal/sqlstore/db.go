@@ -1,0 +1,127 @@
+// Package sqlstore is the only package that touches SQL. One implementation
+// of im.Store serves both embedded SQLite and PostgreSQL; dialect.go holds
+// every difference between the two.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/timd/timd/internal/im"
+)
+
+// DB is timd's store on one database.
+type DB struct {
+	dialect dialect
+	w       *sql.DB // writes (SQLite: one connection, BEGIN IMMEDIATE)
+	r       *sql.DB // reads
+
+	// Now is the clock every transaction reads once at its start; tests
+	// replace it to control time.
+	Now func() time.Time
+}
+
+var _ im.Store = (*DB)(nil)
+
+// Options tune Open.
+type Options struct {
+	// MaxConns bounds the connection pool (PostgreSQL) or the reader pool
+	// (SQLite). Zero means 16.
+	MaxConns int
+}
+
+// Open opens the database dsn names (a postgres:// URL or a SQLite file path),
+// applies pending migrations and returns the store.
+func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
+	if opts.MaxConns <= 0 {
+		opts.MaxConns = 16
+	}
+	d, w, r, err := openPools(dsn, opts.MaxConns)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{dialect: d, w: w, r: r, Now: time.Now}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	return db, nil
+}
+
+// Dialect names the database: "sqlite" or "postgres".
+func (db *DB) Dialect() string { return string(db.dialect) }
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.w.Close()
+	if db.r != db.w {
+		err = errors.Join(err, db.r.Close())
+	}
+	return err
+}
+
+// Ping reports whether the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.r.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Tx is one transaction with the time it started, which every row it writes
+// uses, so that a change and its events carry the same instant.
+type Tx struct {
+	*sql.Tx
+	now time.Time
+}
+
+// maxAttempts bounds how often a transaction that hit a serialization
+// failure, deadlock or busy database is run again before giving up.
+const maxAttempts = 8
+
+// write runs fn in one read-write transaction and commits it. A retryable
+// driver failure runs fn again in a fresh transaction (fn must therefore not
+// keep state across calls); an *im.Error from fn rolls back and is returned
+// as it is.
+func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.run(ctx, db.w, false, fn)
+}
+
+// read runs fn in one read-only transaction.
+func (db *DB) read(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.run(ctx, db.r, true, fn)
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(tx *Tx) error) error {
+	var err error
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		if attempt > 0 {
+			// A short, growing pause lets the transaction that won finish.
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(attempt*attempt) * time.Millisecond):
+			}
+		}
+		err = db.runOnce(ctx, pool, readOnly, fn)
+		if err == nil || classify(err) != errRetryable {
+			return err
+		}
+	}
+	return fmt.Errorf("gave up after %d attempts: %w", maxAttempts, err)
+}
+
+func (db *DB) runOnce(ctx context.Context, pool *sql.DB, readOnly bool, fn func(tx *Tx) error) error {
+	// SQLite ignores ReadOnly at BEGIN; its reader pool never writes anyway.
+	sqlTx, err := pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly && db.dialect == dialectPostgres})
+	if err != nil {
+		return err
+	}
+	tx := &Tx{Tx: sqlTx, now: db.Now()}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	return sqlTx.Commit()
+}

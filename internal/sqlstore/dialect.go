@@ -1,0 +1,128 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// This file holds every difference between SQLite and PostgreSQL. The SQL in
+// the rest of the package is written once, with $N placeholders, which both
+// modernc.org/sqlite and pgx bind by position.
+
+// dialect names the database behind a DB.
+type dialect string
+
+const (
+	dialectSQLite   dialect = "sqlite"
+	dialectPostgres dialect = "postgres"
+)
+
+// IsPostgres reports whether dsn selects PostgreSQL rather than a SQLite file.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// SQLitePath turns a TIMD_DATA value into the SQLite file it means: a
+// directory (existing, or written with a trailing slash) holds timd.db.
+func SQLitePath(data string) string {
+	if strings.HasSuffix(data, "/") || strings.HasSuffix(data, string(filepath.Separator)) {
+		return filepath.Join(data, "timd.db")
+	}
+	if fi, err := os.Stat(data); err == nil && fi.IsDir() {
+		return filepath.Join(data, "timd.db")
+	}
+	return data
+}
+
+// openPools opens the writer and reader pools for dsn.
+//
+// SQLite allows one writer at a time. Rather than let concurrent writers
+// collide on SQLITE_BUSY, every write goes through a pool of one connection,
+// whose transactions start with BEGIN IMMEDIATE (so a read never has to be
+// upgraded to a write lock mid-transaction). Reads use a separate pool and, in
+// WAL mode, never wait for the writer. synchronous=FULL makes a commit durable
+// before the reply. PostgreSQL needs none of this: one pool serves both.
+func openPools(dsn string, maxConns int) (d dialect, w, r *sql.DB, err error) {
+	if IsPostgres(dsn) {
+		db, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		db.SetMaxOpenConns(maxConns)
+		db.SetMaxIdleConns(maxConns)
+		return dialectPostgres, db, db, nil
+	}
+
+	path := SQLitePath(dsn)
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return "", nil, nil, fmt.Errorf("create data directory: %w", err)
+		}
+	}
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
+		q.Add("_pragma", p)
+	}
+	base := "file:" + (&url.URL{Path: path}).EscapedPath()
+	q.Set("_txlock", "immediate")
+	w, err = sql.Open("sqlite", base+"?"+q.Encode())
+	if err != nil {
+		return "", nil, nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	q.Set("_txlock", "deferred")
+	r, err = sql.Open("sqlite", base+"?"+q.Encode())
+	if err != nil {
+		w.Close()
+		return "", nil, nil, err
+	}
+	r.SetMaxOpenConns(maxConns)
+	r.SetMaxIdleConns(maxConns)
+	return dialectSQLite, w, r, nil
+}
+
+// errKind classifies a driver error so that nothing above this package ever
+// sees one.
+type errKind int
+
+const (
+	errOther     errKind = iota
+	errUnique            // a unique or primary-key constraint was violated
+	errRetryable         // serialization failure, deadlock or busy: run the transaction again
+)
+
+// classify tells what kind of driver error err is.
+func classify(err error) errKind {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23505":
+			return errUnique
+		case "40001", "40P01":
+			return errRetryable
+		}
+		return errOther
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		switch sqErr.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return errUnique
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_BUSY_SNAPSHOT:
+			return errRetryable
+		}
+	}
+	return errOther
+}
