@@ -1,0 +1,75 @@
+// Command timd serves the Tencent Cloud Chat server REST API and delivers its
+// third-party callbacks, on embedded SQLite or on PostgreSQL.
+//
+// Usage:
+//
+//	timd [serve] [flags]   run the server (the default)
+//	timd usersig ...       print a UserSig made with Tencent's algorithm
+//	timd version           print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	// SIGINT and SIGTERM cancel ctx: Main then drains in-flight requests.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "timd:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+// run dispatches a subcommand.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !isFlag(args[0]) {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, getenv, stdout, stderr)
+	case "usersig":
+		return usersigCmd(args, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "timd", Version())
+		return nil
+	case "help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+}
+
+func isFlag(s string) bool { return len(s) > 0 && s[0] == '-' }
+
+const usage = `usage:
+  timd [serve] [flags]   run the server (timd serve -h lists flags and TIMD_* variables)
+  timd usersig --sdkappid N --key K --identifier ID [--expire SECONDS]
+  timd version`
+
+// serve runs the server until ctx is cancelled, then shuts it down gracefully.
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	m := NewMain()
+	m.Stdout, m.Stderr = stdout, stderr
+	if err := m.ParseFlags(args, getenv); err != nil {
+		return err
+	}
+	if err := m.Run(ctx); err != nil {
+		m.Close()
+		return err
+	}
+	<-ctx.Done()
+	return m.Close()
+}

@@ -1,0 +1,207 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/timd/timd/internal/api"
+	"github.com/timd/timd/internal/config"
+	"github.com/timd/timd/internal/im"
+	"github.com/timd/timd/internal/sqlstore"
+)
+
+// Main is one running timd server: its configuration and the parts it wires
+// together. End-to-end tests run it on :0.
+type Main struct {
+	Config config.Config
+	Store  *sqlstore.DB
+	API    *api.Server
+	Apps   []*im.App
+	Logger *slog.Logger
+	// DevAppCreated reports that this start created the development app.
+	DevAppCreated bool
+
+	Stdout, Stderr io.Writer
+
+	ln       net.Listener
+	http     *http.Server
+	serveErr chan error
+}
+
+// NewMain returns a Main with the default configuration.
+func NewMain() *Main {
+	return &Main{Config: config.Default(), Stdout: os.Stdout, Stderr: os.Stderr}
+}
+
+// ParseFlags loads the configuration from args and the environment and
+// validates it, reporting every problem at once.
+func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
+	c, err := config.Load(args, getenv)
+	if err != nil {
+		return err
+	}
+	if err := c.Validate(); err != nil {
+		return fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	m.Config = c
+	return nil
+}
+
+// Run opens the database, resolves the apps, starts serving and prints how
+// to make a first call. It returns once the server is listening.
+func (m *Main) Run(ctx context.Context) error {
+	c := m.Config
+	m.Logger = newLogger(m.Stderr, c.LogLevel, c.LogFormat)
+
+	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	db, err := sqlstore.Open(openCtx, c.Data, sqlstore.Options{MaxConns: c.MaxConns})
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	m.Store = db
+
+	if err := m.resolveApps(openCtx); err != nil {
+		return err
+	}
+	rate, _ := c.RateLimitPerSec() // Validate has checked it
+	metrics := api.NewMetrics()
+	m.API = api.NewServer(api.Options{
+		Apps:         m.Apps,
+		Store:        db,
+		Logger:       m.Logger,
+		Metrics:      metrics,
+		MaxBodyBytes: c.MaxBodyBytes,
+		RateLimit:    rate,
+	})
+
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return err
+	}
+	m.ln = ln
+	m.http = &http.Server{
+		Handler:           m.API.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	m.serveErr = make(chan error, 1)
+	go func() { m.serveErr <- m.http.Serve(ln) }()
+
+	m.Logger.Info("timd started", "version", Version(), "addr", ln.Addr().String(),
+		"database", db.Dialect(), "apps", len(m.Apps))
+	m.printWelcome()
+	return nil
+}
+
+// resolveApps builds the served apps from the configuration, or, with none
+// configured, from the development app stored in the database (created with
+// a random SDKAppID and secret key on first start). Every app's admins exist
+// as accounts, so they can be named wherever an imported account is needed.
+func (m *Main) resolveApps(ctx context.Context) error {
+	appCfgs := m.Config.AllApps()
+	if len(appCfgs) == 0 {
+		dev := m.Config.App
+		id, key, created, err := m.Store.DevApp(ctx, newDevApp)
+		if err != nil {
+			return fmt.Errorf("development app: %w", err)
+		}
+		dev.SDKAppID, dev.SecretKey, m.DevAppCreated = id, key, created
+		appCfgs = []config.AppConfig{dev}
+	}
+	for _, a := range appCfgs {
+		app := &im.App{
+			SDKAppID:  a.SDKAppID,
+			SecretKey: a.SecretKey,
+			Admins:    a.Admins,
+			Edition:   im.Edition(a.Edition),
+			Callback:  im.CallbackConfig{URL: a.Callback.URL, Token: a.Callback.Token, Secret: a.Callback.Secrets},
+		}
+		if err := m.Store.EnsureAccounts(ctx, app.SDKAppID, app.Admins); err != nil {
+			return fmt.Errorf("app %d admins: %w", app.SDKAppID, err)
+		}
+		m.Apps = append(m.Apps, app)
+	}
+	return nil
+}
+
+// newDevApp draws a development app: an SDKAppID in Tencent's 14xxxxxxxx
+// range and a 64-hex-digit secret key, both random, so no default secret
+// ships in the code.
+func newDevApp() (uint64, string) {
+	n, err := rand.Int(rand.Reader, big.NewInt(100_000_000))
+	if err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	var key [32]byte
+	rand.Read(key[:])
+	return 1_400_000_000 + n.Uint64(), hex.EncodeToString(key[:])
+}
+
+// Addr returns the address timd listens on, with the real port for :0.
+func (m *Main) Addr() string {
+	if m.ln == nil {
+		return ""
+	}
+	return m.ln.Addr().String()
+}
+
+// URL returns a base URL clients on this machine can reach timd at.
+func (m *Main) URL() string {
+	addr := m.Addr()
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// Close stops accepting requests, waits up to ShutdownTimeout for in-flight
+// ones to finish, and closes the database.
+func (m *Main) Close() error {
+	var errs []error
+	if m.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
+		defer cancel()
+		if err := m.http.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("shutdown: %w", err))
+		}
+		if err := <-m.serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+		m.http = nil
+	}
+	if m.Store != nil {
+		errs = append(errs, m.Store.Close())
+		m.Store = nil
+	}
+	if m.Logger != nil {
+		m.Logger.Info("timd stopped")
+	}
+	return errors.Join(errs...)
+}
+
+func newLogger(w io.Writer, level, format string) *slog.Logger {
+	var lv slog.Level
+	_ = lv.UnmarshalText([]byte(level))
+	opts := &slog.HandlerOptions{Level: lv}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

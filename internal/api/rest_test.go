@@ -1,0 +1,196 @@
+package api_test
+
+import (
+	"bytes"
+	"compress/zlib"
+	"encoding/base64"
+	"io"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/timd/timd/internal/api"
+	"github.com/timd/timd/internal/dbtest"
+)
+
+// tencentB64 is the UserSig alphabet: standard base64 with +/= as *-_.
+var tencentB64 = base64.NewEncoding("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789*-").WithPadding('_')
+
+// recompress re-encodes a UserSig's zlib stream at another level: Tencent's
+// Go library writes NoCompression, other generators zlib's default level.
+func recompress(tb testing.TB, sig string, level int) string {
+	tb.Helper()
+	raw, err := tencentB64.DecodeString(sig)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	zr, err := zlib.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	doc, _ := io.ReadAll(zr)
+	var b bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&b, level)
+	zw.Write(doc)
+	zw.Close()
+	return tencentB64.EncodeToString(b.Bytes())
+}
+
+// Ensure every REST-layer rule of decisions.md §1 answers its code, in the
+// documented order of checks.
+func TestREST_Scenarios(t *testing.T) {
+	h := MustOpenHarness(t, dbtest.SQLiteDSN(t))
+	adminSig := Sig(t, TestAppID, TestKey, Admin, 86400)
+	good := "sdkappid=1400000001&identifier=administrator&usersig=" + adminSig
+	importPath := "/v4/im_open_login_svc/account_import"
+	body := `{"UserID":"alice"}`
+
+	for _, tc := range []struct {
+		name   string
+		method string
+		path   string
+		query  string
+		body   string
+		code   int
+	}{
+		{"OK", "POST", importPath, good + "&random=99999999&contenttype=json", body, 0},
+		{"OK/NoCompressionSig", "POST", importPath, good, body, 0},
+		{"OK/DefaultLevelSig", "POST", importPath, "sdkappid=1400000001&identifier=administrator&usersig=" +
+			recompress(t, adminSig, zlib.DefaultCompression), body, 0},
+		{"OK/NoRandomNoContentType", "POST", importPath, good, body, 0},
+		{"OK/HugeRandom", "POST", importPath, good + "&random=999999999999999999999999999999", body, 0},
+		{"OK/QueryReorderedAndEscaped", "POST", importPath,
+			"usersig=" + url.QueryEscape(adminSig) + "&random=1&identifier=%61dministrator&sdkappid=1400000001", body, 0},
+		{"OK/DuplicateParamsFirstWins", "POST", importPath, good + "&sdkappid=1&identifier=bob", body, 0},
+		{"OK/UnknownFieldsAndNull", "POST", importPath, good, `{"UserID":"alice","Nick":null,"Extra":{"a":[1,2]}}`, 0},
+
+		{"ErrMethod", "GET", importPath, good, "", 60002},
+		{"ErrMethodBeforeSdkappid", "PUT", importPath, "", body, 60002},
+		{"ErrBodyTooLarge", "POST", importPath, "", `{"UserID":"` + strings.Repeat("a", 1<<20) + `"}`, 60002},
+		{"ErrSdkappidMissing", "POST", importPath, "identifier=administrator&usersig=x", body, 60012},
+		{"ErrSdkappidUnknown", "POST", importPath, "sdkappid=1234&identifier=administrator&usersig=x", body, 60006},
+		{"ErrSdkappidNotNumber", "POST", importPath, "sdkappid=abc&identifier=administrator&usersig=x", body, 60006},
+		{"ErrIdentifierMissing", "POST", importPath, "sdkappid=1400000001&usersig=" + adminSig, body, 60004},
+		{"ErrUsersigMissing", "POST", importPath, "sdkappid=1400000001&identifier=administrator", body, 70002},
+		{"ErrUsersigEmpty", "POST", importPath, "sdkappid=1400000001&identifier=administrator&usersig=", body, 70002},
+		{"ErrUsersigUndecodable", "POST", importPath, "sdkappid=1400000001&identifier=administrator&usersig=xxx", body, 70003},
+		{"ErrUsersigTruncated", "POST", importPath, "sdkappid=1400000001&identifier=administrator&usersig=" + adminSig[:len(adminSig)/2], body, 70003},
+		{"ErrUsersigForged", "POST", importPath, "sdkappid=1400000001&identifier=administrator&usersig=" +
+			Sig(t, TestAppID, "not-the-key", Admin, 86400), body, 70009},
+		{"ErrUsersigOtherIdentifier", "POST", importPath, "sdkappid=1400000001&identifier=administrator&usersig=" +
+			Sig(t, TestAppID, TestKey, "admin2", 86400), body, 70013},
+		{"ErrUsersigForeignApp", "POST", importPath, "sdkappid=1400000001&identifier=administrator&usersig=" +
+			Sig(t, OtherAppID, OtherKey, Admin, 86400), body, 70014},
+		{"ErrNotAdmin", "POST", importPath, "sdkappid=1400000001&identifier=alice&usersig=" +
+			Sig(t, TestAppID, TestKey, "alice", 86400), body, 60010},
+		{"ErrNotAdminBeforeRoute", "POST", "/v4/im_open_login_svc/nope", "sdkappid=1400000001&identifier=alice&usersig=" +
+			Sig(t, TestAppID, TestKey, "alice", 86400), body, 60010},
+		{"ErrUnknownCommand", "POST", "/v4/im_open_login_svc/nope", good, "not json", 60009},
+		{"ErrUnknownService", "POST", "/v4/nope/account_import", good, body, 60009},
+		{"ErrUnknownPath", "POST", "/v4/", good, body, 60009},
+		{"ErrUnknownGroupCommand", "POST", "/v4/group_open_http_svc/nope", good, body, 10003},
+		{"ErrJSON", "POST", importPath, good, `{"UserID":`, 60003},
+		{"ErrJSONGarbage", "POST", importPath, good, `UserID=alice`, 60003},
+		{"ErrWrongType", "POST", importPath, good, `{"UserID":42}`, 70402},
+		{"ErrNotAnObject", "POST", importPath, good, `["alice"]`, 70402},
+		{"ErrEmptyBodyIsEmptyObject", "POST", importPath, good, ``, 70402},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := h.Do(tc.method, tc.path, tc.query, tc.body)
+			if got := r.Code(t); got != tc.code {
+				t.Fatalf("ErrorCode = %d, want %d: %v", got, tc.code, r)
+			}
+		})
+	}
+}
+
+// Ensure sns and recentcontact replies carry ErrorDisplay even when the REST
+// layer stops them (Do checks its presence).
+func TestREST_ErrorDisplay(t *testing.T) {
+	h := MustOpenHarness(t, dbtest.SQLiteDSN(t))
+	for _, p := range []string{"/v4/sns/nope", "/v4/recentcontact/nope"} {
+		if r := h.Do("POST", p, AdminQuery(t), "{}"); r.Code(t) != 60009 {
+			t.Fatalf("%s: %v", p, r)
+		}
+	}
+}
+
+// Ensure the per-app, per-API rate limit answers 60007 once a second's
+// calls are used up, separately for each API and each app.
+func TestREST_RateLimit(t *testing.T) {
+	now := time.Now()
+	h := MustOpenHarness(t, dbtest.SQLiteDSN(t), func(o *api.Options) {
+		o.RateLimit = api.RateTencent
+		o.Now = func() time.Time { return now } // no refill during the test
+	})
+	check := `{"CheckItem":[{"UserID":"alice"}]}`
+	for i := 0; i < 100; i++ {
+		h.MustCall(0, "im_open_login_svc", "account_check", check)
+	}
+	h.MustCall(60007, "im_open_login_svc", "account_check", check)
+	// Another API of the same app still has its own 200.
+	h.MustCall(0, "im_open_login_svc", "account_import", `{"UserID":"alice"}`)
+	// Another app is not affected.
+	other := "sdkappid=1400000002&identifier=administrator&usersig=" + Sig(t, OtherAppID, OtherKey, Admin, 86400)
+	if r := h.Do("POST", "/v4/im_open_login_svc/account_check", other, check); r.Code(t) != 0 {
+		t.Fatalf("other app: %v", r)
+	}
+
+	fixed := MustOpenHarness(t, dbtest.SQLiteDSN(t), func(o *api.Options) {
+		o.RateLimit = 3
+		o.Now = func() time.Time { return now }
+	})
+	for i := 0; i < 3; i++ {
+		fixed.MustCall(0, "im_open_login_svc", "account_import", `{"UserID":"alice"}`)
+	}
+	fixed.MustCall(60007, "im_open_login_svc", "account_import", `{"UserID":"alice"}`)
+}
+
+// Ensure 20 failed verifications for one identifier lock it out with 70050
+// for a minute, even with a valid UserSig, while other identifiers go on.
+func TestREST_SigLockout(t *testing.T) {
+	now := time.Now()
+	h := MustOpenHarness(t, dbtest.SQLiteDSN(t), func(o *api.Options) {
+		o.Now = func() time.Time { return now }
+	})
+	forged := "sdkappid=1400000001&identifier=administrator&usersig=" + Sig(t, TestAppID, "guess", Admin, 86400)
+	for i := 0; i < 20; i++ {
+		if r := h.Do("POST", "/v4/im_open_login_svc/account_check", forged, "{}"); r.Code(t) != 70009 {
+			t.Fatalf("attempt %d: %v", i, r)
+		}
+	}
+	h.MustCall(70050, "im_open_login_svc", "account_import", `{"UserID":"alice"}`)
+	other := "sdkappid=1400000001&identifier=admin2&usersig=" + Sig(t, TestAppID, TestKey, "admin2", 86400)
+	if r := h.Do("POST", "/v4/im_open_login_svc/account_import", other, `{"UserID":"alice"}`); r.Code(t) != 0 {
+		t.Fatalf("other identifier: %v", r)
+	}
+}
+
+// Ensure a UserSig is refused with 70001 from the second after it expires,
+// also when its verification was cached while it was valid.
+func TestREST_SigExpiry(t *testing.T) {
+	now := time.Now()
+	h := MustOpenHarness(t, dbtest.SQLiteDSN(t), func(o *api.Options) {
+		o.Now = func() time.Time { return now }
+	})
+	query := "sdkappid=1400000001&identifier=administrator&usersig=" + Sig(t, TestAppID, TestKey, Admin, 60)
+	if r := h.Do("POST", "/v4/im_open_login_svc/account_check", query, `{"CheckItem":[{"UserID":"a"}]}`); r.Code(t) != 0 {
+		t.Fatalf("fresh: %v", r)
+	}
+	now = now.Add(2 * time.Minute)
+	if r := h.Do("POST", "/v4/im_open_login_svc/account_check", query, `{"CheckItem":[{"UserID":"a"}]}`); r.Code(t) != 70001 {
+		t.Fatalf("expired: %v", r)
+	}
+}
+
+// Ensure the health endpoints answer.
+func TestHealth(t *testing.T) {
+	h := MustOpenHarness(t, dbtest.SQLiteDSN(t))
+	for _, p := range []string{"/healthz", "/readyz"} {
+		resp, err := httpGet(h.URL + p)
+		if err != nil || resp != "ok\n" {
+			t.Fatalf("%s: %q %v", p, resp, err)
+		}
+	}
+}

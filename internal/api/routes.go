@@ -1,0 +1,31 @@
+package api
+
+import "github.com/timd/timd/internal/im"
+
+// services lists the Tencent services timd serves with the codes each
+// answers for invalid parameters and internal failures (decisions.md §1).
+var services = map[string]service{
+	"im_open_login_svc":   {invalid: im.CodeAccountInvalid, internal: im.CodeAccountInternal, unknownCommand: im.CodeUnknownResource},
+	"group_open_http_svc": {invalid: im.CodeGroupInvalid, internal: im.CodeGroupInternal, unknownCommand: im.CodeGroupUnknownCommand},
+	"sns":                 {invalid: im.CodeSNSInvalid, internal: im.CodeSNSInternal, unknownCommand: im.CodeUnknownResource, errorDisplay: true},
+	"recentcontact":       {invalid: im.CodeContactInvalid, internal: im.CodeContactInternal, unknownCommand: im.CodeUnknownResource, errorDisplay: true},
+}
+
+// route is one REST command: POST /v4/{service}/{command}.
+type route struct {
+	service string
+	command string
+	perSec  int // Tencent's documented calls per second for this API
+	call    callFunc
+}
+
+// routes is the one route table: every command timd serves is one line here,
+// so a search for the wire name finds its handler.
+func (s *Server) routeTable() []route {
+	return []route{
+		{"im_open_login_svc", "account_import", 200, rpc(s.accountImport)},
+		{"im_open_login_svc", "multiaccount_import", 100, rpc(s.multiaccountImport)},
+		{"im_open_login_svc", "account_delete", 200, rpc(s.accountDelete)},
+		{"im_open_login_svc", "account_check", 100, rpc(s.accountCheck)},
+	}
+}

@@ -1,0 +1,123 @@
+// Package api is timd's wire layer: POST /v4/{service}/{command} with
+// Tencent's query parameters, checks and reply envelope, plus the health and
+// metrics endpoints.
+package api
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/timd/timd/internal/im"
+	"github.com/timd/timd/internal/usersig"
+)
+
+// DefaultMaxBodyBytes is the default request body limit (decisions.md §1).
+const DefaultMaxBodyBytes = 1 << 20
+
+// Options configure a Server.
+type Options struct {
+	Apps         []*im.App
+	Store        im.Store
+	Logger       *slog.Logger
+	Metrics      *Metrics // nil: no metrics
+	MaxBodyBytes int64    // zero: DefaultMaxBodyBytes
+	// RateLimit is the per-app, per-API limit in calls per second: RateTencent
+	// for Tencent's documented figure of each API, RateOff for none.
+	RateLimit int
+	Now       func() time.Time // nil: time.Now
+}
+
+// Rate-limit modes for Options.RateLimit.
+const (
+	RateOff     = 0
+	RateTencent = -1
+)
+
+// Server serves the REST API for a set of apps.
+type Server struct {
+	apps     map[uint64]*im.App
+	store    im.Store
+	log      *slog.Logger
+	metrics  *Metrics
+	maxBody  int64
+	now      func() time.Time
+	verifier *usersig.Verifier
+	limiter  *rateLimiter
+	routes   map[string]*route // by "service/command"
+}
+
+// NewServer builds a Server from opts.
+func NewServer(opts Options) *Server {
+	s := &Server{
+		apps:     make(map[uint64]*im.App, len(opts.Apps)),
+		store:    opts.Store,
+		log:      opts.Logger,
+		metrics:  opts.Metrics,
+		maxBody:  opts.MaxBodyBytes,
+		now:      opts.Now,
+		verifier: usersig.NewVerifier(usersig.VerifierOptions{}),
+		routes:   make(map[string]*route),
+	}
+	for _, a := range opts.Apps {
+		s.apps[a.SDKAppID] = a
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = DefaultMaxBodyBytes
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	for _, r := range s.routeTable() {
+		r := r
+		s.routes[r.service+"/"+r.command] = &r
+	}
+	s.limiter = newRateLimiter(opts.RateLimit)
+	return s
+}
+
+// Handler returns the HTTP handler: the REST API under /v4/, the health
+// endpoints and, when metrics are on, /metrics.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/v4/", s.serveREST)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", s.serveReady)
+	if s.metrics != nil {
+		mux.Handle("GET /metrics", s.metrics.Handler())
+	}
+	return mux
+}
+
+// serveReady answers 200 while the database answers, 503 otherwise.
+func (s *Server) serveReady(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Warn("readiness check failed", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, "database unavailable\n")
+		return
+	}
+	io.WriteString(w, "ok\n")
+}
+
+// splitPath returns the service and command of /v4/{service}/{command}.
+func splitPath(p string) (svc, cmd string) {
+	rest, ok := strings.CutPrefix(p, "/v4/")
+	if !ok {
+		return "", ""
+	}
+	svc, cmd, _ = strings.Cut(rest, "/")
+	return svc, cmd
+}

@@ -1,0 +1,138 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+
+	"github.com/timd/timd/internal/im"
+)
+
+// This file is the only place that turns results and errors into Tencent's
+// reply envelope. Every reply is HTTP 200 with ActionStatus, ErrorInfo and
+// ErrorCode (a JSON number); sns and recentcontact replies add ErrorDisplay.
+
+// Call is what a handler knows about the request beyond its body: the app it
+// is for and the admin identifier that made it.
+type Call struct {
+	App        *im.App
+	Identifier string
+}
+
+// callFunc decodes a request body, runs the command and returns its reply
+// fields (a struct without the envelope) or an error.
+type callFunc func(ctx context.Context, c *Call, body []byte) (any, error)
+
+// rpc adapts a typed handler to a callFunc: the one generic
+// decode → call path every command goes through. Handlers never see the HTTP
+// request or response.
+func rpc[Req, Resp any](fn func(ctx context.Context, c *Call, req *Req) (*Resp, error)) callFunc {
+	return func(ctx context.Context, c *Call, body []byte) (any, error) {
+		var req Req
+		if err := decode(body, &req); err != nil {
+			return nil, err
+		}
+		resp, err := fn(ctx, c, &req)
+		if err != nil || resp == nil {
+			return nil, err
+		}
+		return resp, nil
+	}
+}
+
+// paramError is an invalid request field. The wire layer answers it with the
+// invalid-parameter code of the service it happened in.
+type paramError struct{ info string }
+
+func (e *paramError) Error() string { return e.info }
+
+// invalidParam reports a missing, mistyped or out-of-range field.
+func invalidParam(info string) error { return &paramError{info: info} }
+
+// decode parses a JSON body leniently: unknown fields are ignored and null
+// leaves a field at its zero value. An empty body is {}. Text that is not
+// JSON is 60003; JSON of the wrong shape is an invalid parameter.
+func decode(body []byte, v any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	err := json.Unmarshal(body, v)
+	if err == nil {
+		return nil
+	}
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) || !json.Valid(body) {
+		return im.Errorf(im.CodeJSONParse, "request body is not valid JSON: %v", err)
+	}
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		field := typ.Field
+		if field == "" {
+			field = "body"
+		}
+		return invalidParam(field + ": wrong JSON type " + typ.Value)
+	}
+	return invalidParam(err.Error())
+}
+
+// service describes the codes a Tencent service answers with.
+type service struct {
+	invalid        int  // code for an invalid parameter
+	internal       int  // code for an internal failure
+	unknownCommand int  // code for an unknown command under this service
+	errorDisplay   bool // replies carry ErrorDisplay
+}
+
+// outcome resolves err into the code and info put on the wire. internal
+// reports that err was not a domain error, so its detail belongs in the log
+// and not on the wire.
+func (s service) outcome(err error) (code int, info string, internal bool) {
+	var ie *im.Error
+	var pe *paramError
+	switch {
+	case err == nil:
+		return 0, "", false
+	case errors.As(err, &ie):
+		return ie.Code, ie.Info, false
+	case errors.As(err, &pe):
+		return s.invalid, pe.info, false
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return s.internal, "request timed out, please retry", true
+	default:
+		return s.internal, "internal server error, please retry", true
+	}
+}
+
+// envelope renders a reply: the envelope fields first, then fields (a struct
+// of the command's reply fields, or nil).
+func (s service) envelope(code int, info string, fields any) ([]byte, error) {
+	var b bytes.Buffer
+	b.Grow(128)
+	if code == 0 {
+		b.WriteString(`{"ActionStatus":"OK","ErrorInfo":`)
+	} else {
+		b.WriteString(`{"ActionStatus":"FAIL","ErrorInfo":`)
+	}
+	infoJSON, _ := json.Marshal(info)
+	b.Write(infoJSON)
+	b.WriteString(`,"ErrorCode":`)
+	b.WriteString(strconv.Itoa(code))
+	if s.errorDisplay {
+		b.WriteString(`,"ErrorDisplay":""`)
+	}
+	if fields != nil {
+		f, err := json.Marshal(fields)
+		if err != nil {
+			return nil, err
+		}
+		// f is a JSON object: splice its members after the envelope's.
+		if len(f) > 2 {
+			b.WriteByte(',')
+			b.Write(f[1 : len(f)-1])
+		}
+	}
+	b.WriteString("}")
+	return b.Bytes(), nil
+}

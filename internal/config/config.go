@@ -1,0 +1,216 @@
+// Package config holds timd's configuration: one value built from defaults,
+// an optional YAML file, TIMD_* environment variables and flags, in that
+// order of precedence (flags win), and checked as a whole by Validate.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/timd/timd/internal/im"
+)
+
+// Config is the whole configuration of one timd process.
+type Config struct {
+	Addr            string        `yaml:"addr"`
+	Data            string        `yaml:"data"`             // SQLite file or directory, or a postgres:// URL
+	RateLimit       string        `yaml:"rate_limit"`       // "tencent", "off" or calls per second per API
+	MaxBodyBytes    int64         `yaml:"max_body_bytes"`   // request body limit
+	MaxConns        int           `yaml:"max_conns"`        // database pool size
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"` // how long SIGTERM waits for in-flight requests
+	LogLevel        string        `yaml:"log_level"`        // debug, info, warn, error
+	LogFormat       string        `yaml:"log_format"`       // text or json
+
+	// Apps are the apps of a config file. App is the single app configured
+	// by flags and environment; with no SDKAppID it holds the settings of
+	// the development app timd creates when no app is configured at all.
+	Apps []AppConfig `yaml:"apps"`
+	App  AppConfig   `yaml:"-"`
+}
+
+// AppConfig configures one app.
+type AppConfig struct {
+	SDKAppID  uint64         `yaml:"sdkappid"`
+	SecretKey string         `yaml:"secret_key"`
+	Admins    []string       `yaml:"admins"`
+	Edition   string         `yaml:"edition"`
+	Callback  CallbackConfig `yaml:"callback"`
+}
+
+// CallbackConfig configures an app's third-party callbacks.
+type CallbackConfig struct {
+	URL     string   `yaml:"url"`
+	Token   string   `yaml:"token"`
+	Secrets []string `yaml:"secrets"` // whsec_...; two at once during rotation
+}
+
+// DefaultAdmin is the admin identifier when none is configured.
+const DefaultAdmin = "administrator"
+
+// Default returns the configuration timd runs with when nothing is set:
+// embedded SQLite under ./timd-data/ on 127.0.0.1:8080.
+func Default() Config {
+	return Config{
+		Addr:            "127.0.0.1:8080",
+		Data:            "timd-data/timd.db",
+		RateLimit:       "tencent",
+		MaxBodyBytes:    1 << 20,
+		MaxConns:        16,
+		ShutdownTimeout: 30 * time.Second,
+		LogLevel:        "info",
+		LogFormat:       "text",
+		App:             AppConfig{Admins: []string{DefaultAdmin}, Edition: string(im.EditionUltimate)},
+	}
+}
+
+// ReadFile merges the YAML file at path into c. Apps in the file get the
+// default admin and edition when they name none.
+func (c *Config) ReadFile(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	dec := yaml.NewDecoder(strings.NewReader(string(b)))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	for i := range c.Apps {
+		if len(c.Apps[i].Admins) == 0 {
+			c.Apps[i].Admins = []string{DefaultAdmin}
+		}
+		if c.Apps[i].Edition == "" {
+			c.Apps[i].Edition = string(im.EditionUltimate)
+		}
+	}
+	return nil
+}
+
+// RateLimitPerSec turns RateLimit into the api package's figure: -1 for
+// Tencent's per-API figures, 0 for off, otherwise calls per second.
+func (c *Config) RateLimitPerSec() (int, error) {
+	switch c.RateLimit {
+	case "tencent", "":
+		return -1, nil
+	case "off":
+		return 0, nil
+	}
+	n, err := strconv.Atoi(c.RateLimit)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("rate limit %q: want tencent, off or a positive number", c.RateLimit)
+	}
+	return n, nil
+}
+
+// AllApps returns the configured apps: the file's, with the flag/environment
+// app added or, for the same SDKAppID, put in its place. It is empty when
+// timd should use its development app.
+func (c *Config) AllApps() []AppConfig {
+	apps := append([]AppConfig(nil), c.Apps...)
+	if c.App.SDKAppID == 0 {
+		return apps
+	}
+	for i := range apps {
+		if apps[i].SDKAppID == c.App.SDKAppID {
+			apps[i] = c.App
+			return apps
+		}
+	}
+	return append(apps, c.App)
+}
+
+// Validate reports every problem of the configuration at once.
+func (c *Config) Validate() error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if c.Addr == "" {
+		add("addr (TIMD_ADDR) is empty")
+	}
+	if c.Data == "" {
+		add("data (TIMD_DATA) is empty")
+	}
+	if _, err := c.RateLimitPerSec(); err != nil {
+		add("rate_limit (TIMD_RATE_LIMIT): %v", err)
+	}
+	if c.MaxBodyBytes <= 0 {
+		add("max_body_bytes must be positive")
+	}
+	if c.MaxConns <= 0 {
+		add("max_conns must be positive")
+	}
+	if c.ShutdownTimeout < 0 {
+		add("shutdown_timeout must not be negative")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		add("log_level %q: want debug, info, warn or error", c.LogLevel)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		add("log_format %q: want text or json", c.LogFormat)
+	}
+	if c.App.SDKAppID == 0 && c.App.SecretKey != "" {
+		add("TIMD_SECRET_KEY is set but TIMD_SDKAPPID is not")
+	}
+	seen := map[uint64]bool{}
+	for i, a := range c.Apps {
+		if seen[a.SDKAppID] && a.SDKAppID != 0 {
+			add("apps[%d]: sdkappid %d appears twice", i, a.SDKAppID)
+		}
+		seen[a.SDKAppID] = true
+		errs = append(errs, a.validate(fmt.Sprintf("apps[%d]", i))...)
+	}
+	if c.App.SDKAppID != 0 {
+		errs = append(errs, c.App.validate("TIMD_SDKAPPID app")...)
+	} else {
+		// The development app's settings still have to make sense.
+		dev := c.App
+		dev.SDKAppID, dev.SecretKey = 1, "x"
+		errs = append(errs, dev.validate("app")...)
+	}
+	return errors.Join(errs...)
+}
+
+func (a AppConfig) validate(where string) []error {
+	var errs []error
+	add := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf(where+": "+format, args...))
+	}
+	if a.SDKAppID == 0 {
+		add("sdkappid is required")
+	}
+	if a.SecretKey == "" {
+		add("secret key (TIMD_SECRET_KEY) is required")
+	}
+	if len(a.Admins) == 0 {
+		add("at least one admin identifier (TIMD_ADMINS) is required")
+	}
+	for _, id := range a.Admins {
+		if !im.ValidUserID(id) {
+			add("admin %q is not a valid identifier", id)
+		}
+	}
+	if !im.Edition(a.Edition).Valid() {
+		add("edition %q: want ultimate, pro or standard", a.Edition)
+	}
+	if a.Callback.URL != "" {
+		u, err := url.Parse(a.Callback.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			add("callback url %q must be an http:// or https:// URL", a.Callback.URL)
+		}
+	}
+	for _, s := range a.Callback.Secrets {
+		if _, err := DecodeSecret(s); err != nil {
+			add("callback secret: %v", err)
+		}
+	}
+	return errs
+}

@@ -1,0 +1,134 @@
+package config
+
+import (
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// setting is one option that both a flag and a TIMD_* variable can set. The
+// one table below keeps their names, help and parsing together.
+type setting struct {
+	flag, env, usage string
+	set              func(c *Config, v string) error
+}
+
+var settings = []setting{
+	{"addr", "TIMD_ADDR", "listen address", func(c *Config, v string) error { c.Addr = v; return nil }},
+	{"data", "TIMD_DATA", "SQLite file or directory, or a postgres:// URL", func(c *Config, v string) error { c.Data = v; return nil }},
+	{"sdkappid", "TIMD_SDKAPPID", "SDKAppID of the app served (with --secret-key)", func(c *Config, v string) error {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil || n == 0 {
+			return fmt.Errorf("%q is not a positive integer", v)
+		}
+		c.App.SDKAppID = n
+		return nil
+	}},
+	{"secret-key", "TIMD_SECRET_KEY", "secret key UserSigs of the app are signed with", func(c *Config, v string) error { c.App.SecretKey = v; return nil }},
+	{"admins", "TIMD_ADMINS", "comma-separated admin identifiers", func(c *Config, v string) error { c.App.Admins = splitList(v); return nil }},
+	{"edition", "TIMD_EDITION", "app edition: ultimate, pro or standard", func(c *Config, v string) error { c.App.Edition = v; return nil }},
+	{"rate-limit", "TIMD_RATE_LIMIT", "per-app, per-API limit: tencent, off, or calls per second", func(c *Config, v string) error { c.RateLimit = v; return nil }},
+	{"callback-url", "TIMD_CALLBACK_URL", "URL third-party callbacks are POSTed to", func(c *Config, v string) error { c.App.Callback.URL = v; return nil }},
+	{"callback-token", "TIMD_CALLBACK_TOKEN", "callback auth token (adds Sign and RequestTime)", func(c *Config, v string) error { c.App.Callback.Token = v; return nil }},
+	{"callback-secret", "TIMD_CALLBACK_SECRET", "Standard Webhooks signing secret(s), whsec_..., comma-separated for rotation", func(c *Config, v string) error {
+		c.App.Callback.Secrets = splitList(v)
+		return nil
+	}},
+	{"max-body-bytes", "TIMD_MAX_BODY_BYTES", "request body limit in bytes", func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return err
+		}
+		c.MaxBodyBytes = n
+		return nil
+	}},
+	{"max-conns", "TIMD_MAX_CONNS", "database connection pool size", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return err
+		}
+		c.MaxConns = n
+		return nil
+	}},
+	{"shutdown-timeout", "TIMD_SHUTDOWN_TIMEOUT", "how long shutdown waits for in-flight requests", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return err
+		}
+		c.ShutdownTimeout = d
+		return nil
+	}},
+	{"log-level", "TIMD_LOG_LEVEL", "debug, info, warn or error", func(c *Config, v string) error { c.LogLevel = v; return nil }},
+	{"log-format", "TIMD_LOG_FORMAT", "text or json", func(c *Config, v string) error { c.LogFormat = v; return nil }},
+}
+
+// EnvConfigFile names the variable that points at a config file, like --config.
+const EnvConfigFile = "TIMD_CONFIG"
+
+// Load builds the configuration for `timd serve`: defaults, then the config
+// file (--config or TIMD_CONFIG), then TIMD_* variables, then flags. It
+// reports every unparsable value at once; call Validate on the result.
+func Load(args []string, getenv func(string) string) (Config, error) {
+	c := Default()
+	fs := flag.NewFlagSet("timd serve", flag.ContinueOnError)
+	configPath := fs.String("config", getenv(EnvConfigFile), "YAML config file holding several apps (env "+EnvConfigFile+")")
+	vals := make([]*string, len(settings))
+	for i, s := range settings {
+		vals[i] = fs.String(s.flag, "", s.usage+" (env "+s.env+")")
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if *configPath != "" {
+		if err := c.ReadFile(*configPath); err != nil {
+			return c, err
+		}
+	}
+	var errs []error
+	for _, s := range settings {
+		if v := getenv(s.env); v != "" {
+			if err := s.set(&c, v); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", s.env, err))
+			}
+		}
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for i, s := range settings {
+		if set[s.flag] {
+			if err := s.set(&c, *vals[i]); err != nil {
+				errs = append(errs, fmt.Errorf("--%s: %w", s.flag, err))
+			}
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+		out = append(out, f)
+	}
+	return out
+}
+
+// DecodeSecret returns the key bytes of a Standard Webhooks secret, "whsec_"
+// followed by base64.
+func DecodeSecret(s string) ([]byte, error) {
+	b64, ok := strings.CutPrefix(s, "whsec_")
+	if !ok {
+		return nil, errors.New("secret must start with whsec_")
+	}
+	key, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil || len(key) == 0 {
+		return nil, errors.New("secret after whsec_ must be non-empty base64")
+	}
+	return key, nil
+}

@@ -1,0 +1,185 @@
+package usersig
+
+import (
+	"crypto/sha256"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Defaults applied by NewVerifier to zero-valued VerifierOptions fields.
+const (
+	DefaultCacheSize   = 10000
+	DefaultMaxFailures = 20
+	DefaultWindow      = 60 * time.Second
+	DefaultLockFor     = 60 * time.Second
+	DefaultMaxTracked  = 100000
+)
+
+// maxCachedLen skips caching absurdly long identifier+sig pairs so the cache
+// memory bound (CacheSize entries) also bounds bytes. Real tickets are a few
+// hundred bytes; longer ones are still verified, just not remembered.
+const maxCachedLen = 2048
+
+// VerifierOptions configures a Verifier. Zero fields take the Default*
+// values.
+type VerifierOptions struct {
+	// CacheSize caps the number of remembered successful verifications.
+	// Negative disables the cache.
+	CacheSize int
+	// MaxFailures is how many failures of one (sdkappid, identifier) pair
+	// within Window lock that pair. Negative disables the lock-out.
+	MaxFailures int
+	// Window is the span in which MaxFailures failures trigger a lock. It is
+	// a fixed window anchored at the first failure it counts.
+	Window time.Duration
+	// LockFor is how long a locked pair is refused.
+	LockFor time.Duration
+	// MaxTracked bounds the number of pairs whose failures are remembered.
+	MaxTracked int
+}
+
+func (o VerifierOptions) withDefaults() VerifierOptions {
+	if o.CacheSize == 0 {
+		o.CacheSize = DefaultCacheSize
+	}
+	if o.MaxFailures == 0 {
+		o.MaxFailures = DefaultMaxFailures
+	}
+	if o.Window <= 0 {
+		o.Window = DefaultWindow
+	}
+	if o.LockFor <= 0 {
+		o.LockFor = DefaultLockFor
+	}
+	if o.MaxTracked <= 0 {
+		o.MaxTracked = DefaultMaxTracked
+	}
+	return o
+}
+
+// Verifier wraps Verify with a bounded cache of successful verifications (a
+// hit skips base64, zlib, JSON and HMAC) and a per-(sdkappid, identifier)
+// brute-force lock-out. It is safe for concurrent use and must be created
+// with NewVerifier; all state lives in the Verifier, none in the package.
+type Verifier struct {
+	cacheSize int
+	fails     *failures
+	lastKey   atomic.Pointer[keyPrint] // memo: avoids a SHA-256 per call
+	zpool     sync.Pool                // zlib readers reused across misses
+
+	mu    sync.RWMutex
+	cache map[cacheKey]cacheEntry
+}
+
+// cacheKey identifies a verified ticket. The secret is not part of it: the
+// entry stores the secret's fingerprint, which the lookup compares, so a
+// changed secret misses without the old one being kept in the map.
+type cacheKey struct {
+	app        uint64
+	identifier string
+	sig        string
+}
+
+type cacheEntry struct {
+	keyFP  [sha256.Size]byte // SHA-256 of the secret that verified the ticket
+	expiry int64             // last valid Unix second (Time+Expire)
+}
+
+type keyPrint struct {
+	key string
+	sum [sha256.Size]byte
+}
+
+// NewVerifier returns a Verifier configured by opts (see VerifierOptions).
+func NewVerifier(opts VerifierOptions) *Verifier {
+	o := opts.withDefaults()
+	v := &Verifier{cacheSize: o.CacheSize, fails: newFailures(o)}
+	if o.CacheSize > 0 {
+		v.cache = make(map[cacheKey]cacheEntry)
+	}
+	return v
+}
+
+// Verify reports whether sig is valid for identifier in app sdkappid at now
+// under key, returning the same errors as the package-level Verify plus
+// ErrLocked.
+//
+// A locked pair gets ErrLocked before anything is decoded. Otherwise a cache
+// hit answers from the remembered expiry (still honouring ErrExpired to the
+// second); a miss runs Verify and remembers a success. Every failure except
+// ErrEmpty (which cannot be a guess at the secret) counts towards the
+// lock-out; the failure that reaches MaxFailures still returns its own
+// error. A success does not reset the failure count: the legitimate client
+// and a guesser usually share the pair (typically "administrator"), and
+// resetting on success would let steady legitimate traffic mask the guessing.
+func (v *Verifier) Verify(sdkappid uint64, key, identifier, sig string, now time.Time) error {
+	if v.fails.locked(sdkappid, identifier, now.UnixNano()) {
+		return ErrLocked
+	}
+	var fp [sha256.Size]byte
+	if v.cache != nil {
+		fp = v.fingerprint(key)
+		ck := cacheKey{app: sdkappid, identifier: identifier, sig: sig}
+		v.mu.RLock()
+		e, hit := v.cache[ck]
+		v.mu.RUnlock()
+		if hit && e.keyFP == fp {
+			if now.Unix() <= e.expiry {
+				return nil
+			}
+			// Expired is final for a ticket, so free the slot now; the
+			// failure counts just as it would on the uncached path.
+			v.mu.Lock()
+			delete(v.cache, ck)
+			v.mu.Unlock()
+			v.fails.record(sdkappid, identifier, now.UnixNano())
+			return ErrExpired
+		}
+	}
+	exp, err := verify(sdkappid, key, identifier, sig, now, &v.zpool)
+	if err != nil {
+		if err != ErrEmpty {
+			v.fails.record(sdkappid, identifier, now.UnixNano())
+		}
+		return err
+	}
+	if v.cache != nil {
+		v.store(cacheKey{app: sdkappid, identifier: identifier, sig: sig}, fp, exp.Unix())
+	}
+	return nil
+}
+
+// fingerprint returns SHA-256(key), memoising the last key seen because a
+// server almost always verifies against the same secret.
+func (v *Verifier) fingerprint(key string) [sha256.Size]byte {
+	if p := v.lastKey.Load(); p != nil && p.key == key {
+		return p.sum
+	}
+	p := &keyPrint{key: strings.Clone(key), sum: sha256.Sum256([]byte(key))}
+	v.lastKey.Store(p)
+	return p.sum
+}
+
+// store remembers a success. When the cache is full it evicts whichever
+// entry map iteration yields first, which the runtime randomises: O(1), no
+// bookkeeping on the hit path, and memory stays at CacheSize entries.
+func (v *Verifier) store(ck cacheKey, fp [sha256.Size]byte, expiry int64) {
+	if len(ck.identifier)+len(ck.sig) > maxCachedLen {
+		return
+	}
+	// Clone so a cached entry never pins a larger request buffer the
+	// strings may have been sliced from.
+	ck.identifier = strings.Clone(ck.identifier)
+	ck.sig = strings.Clone(ck.sig)
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if _, ok := v.cache[ck]; !ok && len(v.cache) >= v.cacheSize {
+		for k := range v.cache {
+			delete(v.cache, k)
+			break
+		}
+	}
+	v.cache[ck] = cacheEntry{keyFP: fp, expiry: expiry}
+}
