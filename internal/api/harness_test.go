@@ -167,7 +167,6 @@ func q(pairs ...string) string {
 	return b.String()
 }
 
-
 func httpGet(u string) (string, error) {
 	resp, err := http.Get(u)
 	if err != nil {
@@ -177,4 +176,3 @@ func httpGet(u string) (string, error) {
 	b, err := io.ReadAll(resp.Body)
 	return string(b), err
 }
-
