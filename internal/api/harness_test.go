@@ -28,10 +28,11 @@ const (
 
 // Harness is a real timd HTTP server on a real store.
 type Harness struct {
-	tb    testing.TB
-	URL   string
-	Store *sqlstore.DB
-	Apps  []*im.App
+	tb      testing.TB
+	URL     string
+	Handler http.Handler
+	Store   *sqlstore.DB
+	Apps    []*im.App
 }
 
 // MustOpenHarness starts the API on the database dsn names, with rate limits
@@ -56,9 +57,10 @@ func MustOpenHarness(tb testing.TB, dsn string, opts ...func(*api.Options)) *Har
 	for _, f := range opts {
 		f(&o)
 	}
-	srv := httptest.NewServer(api.NewServer(o).Handler())
+	handler := api.NewServer(o).Handler()
+	srv := httptest.NewServer(handler)
 	tb.Cleanup(srv.Close)
-	return &Harness{tb: tb, URL: srv.URL, Store: db, Apps: apps}
+	return &Harness{tb: tb, URL: srv.URL, Handler: handler, Store: db, Apps: apps}
 }
 
 // Sig makes a UserSig with Tencent's own library.

@@ -66,7 +66,7 @@ func NewServer(opts Options) *Server {
 		s.apps[a.SDKAppID] = a
 	}
 	if s.log == nil {
-		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		s.log = slog.New(slog.DiscardHandler)
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes

@@ -1,0 +1,67 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/timd/timd/internal/dbtest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden reply files under testdata/golden")
+
+// Ensure each command answers the documented sample requests as recorded in
+// testdata/golden/<service>/NN_<command>.{req,resp}.json. Files of a service
+// run in name order against one server, so later samples see earlier ones.
+// Replies are compared as JSON values; go test ./internal/api -update
+// rewrites them.
+func TestGolden(t *testing.T) {
+	dirs, _ := filepath.Glob("testdata/golden/*")
+	for _, dir := range dirs {
+		service := filepath.Base(dir)
+		t.Run(service, func(t *testing.T) {
+			h := MustOpenHarness(t, dbtest.SQLiteDSN(t))
+			reqs, _ := filepath.Glob(filepath.Join(dir, "*.req.json"))
+			sort.Strings(reqs)
+			for _, reqFile := range reqs {
+				name := strings.TrimSuffix(filepath.Base(reqFile), ".req.json")
+				command := name[strings.Index(name, "_")+1:]
+				req, err := os.ReadFile(reqFile)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := h.Call(service, command, string(req))
+				respFile := strings.TrimSuffix(reqFile, ".req.json") + ".resp.json"
+				if *update {
+					var pretty bytes.Buffer
+					json.Indent(&pretty, []byte(got.Raw), "", "  ")
+					pretty.WriteByte('\n')
+					if err := os.WriteFile(respFile, pretty.Bytes(), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
+				want, err := os.ReadFile(respFile)
+				if err != nil {
+					t.Fatalf("%v (run with -update to create it)", err)
+				}
+				var gv, wv any
+				if err := json.Unmarshal([]byte(got.Raw), &gv); err != nil {
+					t.Fatal(err)
+				}
+				if err := json.Unmarshal(want, &wv); err != nil {
+					t.Fatalf("%s: %v", respFile, err)
+				}
+				if !reflect.DeepEqual(gv, wv) {
+					t.Errorf("%s:\n got %s\nwant %s", name, got.Raw, want)
+				}
+			}
+		})
+	}
+}
