@@ -41,12 +41,9 @@ func (m *Main) printWelcome() {
 		fmt.Fprintf(w, "  (%d more apps configured)\n", len(m.Apps)-1)
 	}
 	fmt.Fprintf(w, "  UserSig:     %s  (admin, valid 180 days)\n\n", sig)
-	q := url.Values{}
-	q.Set("sdkappid", fmt.Sprint(app.SDKAppID))
-	q.Set("identifier", admin)
-	q.Set("usersig", sig)
-	q.Set("random", "1")
-	q.Set("contenttype", "json")
+	// Tencent's parameter order, as its documentation writes the URL.
+	query := fmt.Sprintf("sdkappid=%d&identifier=%s&usersig=%s&random=1&contenttype=json",
+		app.SDKAppID, url.QueryEscape(admin), url.QueryEscape(sig))
 	fmt.Fprintf(w, "Import a first account:\n\n  curl -s '%s/v4/im_open_login_svc/account_import?%s' -d '{\"UserID\":\"alice\",\"Nick\":\"Alice\"}'\n\n",
-		m.URL(), q.Encode())
+		m.URL(), query)
 }
