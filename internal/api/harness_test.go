@@ -178,3 +178,5 @@ func httpGet(u string) (string, error) {
 	b, err := io.ReadAll(resp.Body)
 	return string(b), err
 }
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -46,7 +47,9 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 			app, ident = c.App.SDKAppID, c.Identifier
 		}
 		if err == nil {
-			fields, err = rt.call(r.Context(), c, body)
+			ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
+			fields, err = rt.call(ctx, c, body)
+			cancel()
 		}
 		code, info, internal = svc.outcome(err)
 		if internal {

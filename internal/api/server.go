@@ -29,7 +29,14 @@ type Options struct {
 	// for Tencent's documented figure of each API, RateOff for none.
 	RateLimit int
 	Now       func() time.Time // nil: time.Now
+	// RequestTimeout bounds one command's work, so a database that stops
+	// answering turns into the internal code rather than a hung call.
+	// Zero means DefaultRequestTimeout.
+	RequestTimeout time.Duration
 }
+
+// DefaultRequestTimeout is the default of Options.RequestTimeout.
+const DefaultRequestTimeout = 10 * time.Second
 
 // Rate-limit modes for Options.RateLimit.
 const (
@@ -44,6 +51,7 @@ type Server struct {
 	log      *slog.Logger
 	metrics  *Metrics
 	maxBody  int64
+	timeout  time.Duration
 	now      func() time.Time
 	verifier *usersig.Verifier
 	limiter  *rateLimiter
@@ -58,6 +66,7 @@ func NewServer(opts Options) *Server {
 		log:      opts.Logger,
 		metrics:  opts.Metrics,
 		maxBody:  opts.MaxBodyBytes,
+		timeout:  opts.RequestTimeout,
 		now:      opts.Now,
 		verifier: usersig.NewVerifier(usersig.VerifierOptions{}),
 		routes:   make(map[string]*route),
@@ -70,6 +79,9 @@ func NewServer(opts Options) *Server {
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
+	}
+	if s.timeout <= 0 {
+		s.timeout = DefaultRequestTimeout
 	}
 	if s.now == nil {
 		s.now = time.Now

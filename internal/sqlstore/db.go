@@ -106,10 +106,38 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(tx *
 		}
 		err = db.runOnce(ctx, pool, readOnly, fn)
 		if err == nil || classify(err) != errRetryable {
-			return err
+			return hideDriverError(err)
 		}
 	}
-	return fmt.Errorf("gave up after %d attempts: %w", maxAttempts, err)
+	return hideDriverError(fmt.Errorf("gave up after %d attempts: %w", maxAttempts, err))
+}
+
+// storeError stands for a driver error above this package: callers see an
+// internal error whose message carries the detail for the log, and can still
+// tell a cancelled or timed-out context, but never the driver's types.
+type storeError struct {
+	msg    string
+	ctxErr error
+}
+
+func (e *storeError) Error() string { return "sqlstore: " + e.msg }
+func (e *storeError) Unwrap() error { return e.ctxErr }
+
+// hideDriverError passes nil and domain errors through and turns anything
+// else into a storeError.
+func hideDriverError(err error) error {
+	var de *im.Error
+	if err == nil || errors.As(err, &de) {
+		return err
+	}
+	se := &storeError{msg: err.Error()}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		se.ctxErr = context.DeadlineExceeded
+	case errors.Is(err, context.Canceled):
+		se.ctxErr = context.Canceled
+	}
+	return se
 }
 
 func (db *DB) runOnce(ctx context.Context, pool *sql.DB, readOnly bool, fn func(tx *Tx) error) error {

@@ -1,7 +1,9 @@
--- Apps timd created itself (the development app); configured apps live in
--- the configuration, not here.
+-- Apps timd created itself (the development app, slot 'dev'); configured
+-- apps live in the configuration, not here. The unique slot makes instances
+-- that start at once on one database agree on one development app.
 CREATE TABLE apps (
-	sdkappid   INTEGER PRIMARY KEY,
+	slot       TEXT PRIMARY KEY,
+	sdkappid   INTEGER NOT NULL UNIQUE,
 	secret_key TEXT NOT NULL,
 	created_at INTEGER NOT NULL -- unix ms
 );
