@@ -70,6 +70,5 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		m.Close()
 		return err
 	}
-	<-ctx.Done()
-	return m.Close()
+	return errors.Join(m.Wait(ctx), m.Close())
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -35,7 +36,8 @@ type Main struct {
 
 	ln       net.Listener
 	http     *http.Server
-	serveErr chan error
+	served   chan struct{} // closed when http.Serve returns
+	serveErr error         // what it returned
 }
 
 // NewMain returns a Main with the default configuration.
@@ -47,10 +49,11 @@ func NewMain() *Main {
 // validates it, reporting every problem at once.
 func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	c, err := config.Load(args, getenv)
-	if err != nil {
+	if errors.Is(err, flag.ErrHelp) {
 		return err
 	}
-	if err := c.Validate(); err != nil {
+	// Validate even when a value did not parse, so one run shows every problem.
+	if err := errors.Join(err, c.Validate()); err != nil {
 		return fmt.Errorf("invalid configuration:\n%w", err)
 	}
 	m.Config = c
@@ -97,8 +100,11 @@ func (m *Main) Run(ctx context.Context) error {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
-	m.serveErr = make(chan error, 1)
-	go func() { m.serveErr <- m.http.Serve(ln) }()
+	m.served = make(chan struct{})
+	go func() {
+		m.serveErr = m.http.Serve(ln)
+		close(m.served)
+	}()
 
 	m.Logger.Info("timd started", "version", Version(), "addr", ln.Addr().String(),
 		"database", db.Dialect(), "apps", len(m.Apps))
@@ -171,8 +177,19 @@ func (m *Main) URL() string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
+// Wait blocks until ctx is done or the server stops serving on its own (an
+// accept error), which it returns.
+func (m *Main) Wait(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return nil
+	case <-m.served:
+		return fmt.Errorf("server stopped: %w", m.serveErr)
+	}
+}
+
 // Close stops accepting requests, waits up to ShutdownTimeout for in-flight
-// ones to finish, and closes the database.
+// ones to finish (dropping those that do not), and closes the database.
 func (m *Main) Close() error {
 	var errs []error
 	if m.http != nil {
@@ -180,8 +197,12 @@ func (m *Main) Close() error {
 		defer cancel()
 		if err := m.http.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("shutdown: %w", err))
+			// Drop the requests still in flight rather than leave them
+			// running against the database closed below.
+			m.http.Close()
 		}
-		if err := <-m.serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		<-m.served
+		if err := m.serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errs = append(errs, err)
 		}
 		m.http = nil

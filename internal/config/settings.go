@@ -111,10 +111,14 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	return c, errors.Join(errs...)
 }
 
+// splitList splits a comma-separated list, trimming spaces around items
+// (identifiers may hold inner spaces) and dropping empty ones.
 func splitList(v string) []string {
 	var out []string
-	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
-		out = append(out, f)
+	for _, f := range strings.Split(v, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
 	}
 	return out
 }

@@ -1,0 +1,263 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// env turns a map into the getenv Load takes.
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+// writeFile writes a config file into a fresh temporary directory.
+func writeFile(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "timd.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// mustLoad loads and validates, failing on any error.
+func mustLoad(t *testing.T, args []string, m map[string]string) Config {
+	t.Helper()
+	c, err := Load(args, env(m))
+	if err != nil {
+		t.Fatalf("Load(%q): %v", args, err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	return c
+}
+
+// mustContainAll fails unless err mentions every one of wants.
+func mustContainAll(t *testing.T, err error, wants ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("error = nil, want one mentioning %q", wants)
+	}
+	for _, w := range wants {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error does not mention %q:\n%v", w, err)
+		}
+	}
+}
+
+// Ensure that with nothing set Load returns exactly the defaults, which are
+// valid and select the development app.
+func TestConfig_Default(t *testing.T) {
+	c := mustLoad(t, nil, nil)
+	if !reflect.DeepEqual(c, Default()) {
+		t.Fatalf("Load with nothing set = %+v\nwant %+v", c, Default())
+	}
+	if c.Addr != "127.0.0.1:8080" || c.App.Edition != "ultimate" || !reflect.DeepEqual(c.App.Admins, []string{DefaultAdmin}) {
+		t.Fatalf("unexpected defaults: %+v", c)
+	}
+	if apps := c.AllApps(); len(apps) != 0 {
+		t.Fatalf("AllApps = %+v, want none (development app)", apps)
+	}
+}
+
+// Ensure the layers apply in order: defaults < file < TIMD_* < flags, each
+// layer changing only what it sets.
+func TestConfig_LoadPrecedence(t *testing.T) {
+	file := writeFile(t, "addr: file:1\ndata: file.db\nrate_limit: \"7\"\nlog_level: debug\nmax_conns: 3\n")
+	other := writeFile(t, "addr: other:1\n")
+	vars := map[string]string{"TIMD_ADDR": "env:1", "TIMD_DATA": "env.db", "TIMD_CONFIG": file}
+
+	c := mustLoad(t, []string{"--addr", "flag:1"}, vars)
+	want := [][2]string{
+		{c.Addr, "flag:1"},    // flag over env over file
+		{c.Data, "env.db"},    // env over file
+		{c.RateLimit, "7"},    // file over default
+		{c.LogLevel, "debug"}, // file over default
+		{c.LogFormat, "text"}, // default
+		{c.App.Edition, "ultimate"},
+	}
+	for i, w := range want {
+		if w[0] != w[1] {
+			t.Errorf("field %d = %q, want %q", i, w[0], w[1])
+		}
+	}
+	if c.MaxConns != 3 || c.MaxBodyBytes != 1<<20 {
+		t.Errorf("MaxConns, MaxBodyBytes = %d, %d; want 3 (file), %d (default)", c.MaxConns, c.MaxBodyBytes, 1<<20)
+	}
+
+	// --config wins over TIMD_CONFIG.
+	c = mustLoad(t, []string{"--config", other}, map[string]string{"TIMD_CONFIG": file})
+	if c.Addr != "other:1" || c.Data != Default().Data {
+		t.Errorf("--config over TIMD_CONFIG: Addr, Data = %q, %q", c.Addr, c.Data)
+	}
+}
+
+// Ensure every setting, as TIMD_* variable and as flag, sets its field; and
+// that the table below covers every entry of settings.
+func TestConfig_LoadEachSetting(t *testing.T) {
+	secrets := "whsec_c2VjcmV0MQ==,whsec_c2VjcmV0Mg=="
+	tests := []struct {
+		env, value string
+		check      func(c Config) bool
+	}{
+		{"TIMD_ADDR", "0.0.0.0:9", func(c Config) bool { return c.Addr == "0.0.0.0:9" }},
+		{"TIMD_DATA", "postgres://db/timd", func(c Config) bool { return c.Data == "postgres://db/timd" }},
+		{"TIMD_SDKAPPID", "1400000099", func(c Config) bool { return c.App.SDKAppID == 1400000099 }},
+		{"TIMD_SECRET_KEY", "k3y", func(c Config) bool { return c.App.SecretKey == "k3y" }},
+		{"TIMD_ADMINS", "boss,ops, audit", func(c Config) bool { return reflect.DeepEqual(c.App.Admins, []string{"boss", "ops", "audit"}) }},
+		{"TIMD_EDITION", "pro", func(c Config) bool { return c.App.Edition == "pro" }},
+		{"TIMD_RATE_LIMIT", "off", func(c Config) bool { return c.RateLimit == "off" }},
+		{"TIMD_CALLBACK_URL", "https://cb.example/im", func(c Config) bool { return c.App.Callback.URL == "https://cb.example/im" }},
+		{"TIMD_CALLBACK_TOKEN", "tok", func(c Config) bool { return c.App.Callback.Token == "tok" }},
+		{"TIMD_CALLBACK_SECRET", secrets, func(c Config) bool { return reflect.DeepEqual(c.App.Callback.Secrets, strings.Split(secrets, ",")) }},
+		{"TIMD_MAX_BODY_BYTES", "2048", func(c Config) bool { return c.MaxBodyBytes == 2048 }},
+		{"TIMD_MAX_CONNS", "4", func(c Config) bool { return c.MaxConns == 4 }},
+		{"TIMD_SHUTDOWN_TIMEOUT", "1m30s", func(c Config) bool { return c.ShutdownTimeout == 90*time.Second }},
+		{"TIMD_LOG_LEVEL", "warn", func(c Config) bool { return c.LogLevel == "warn" }},
+		{"TIMD_LOG_FORMAT", "json", func(c Config) bool { return c.LogFormat == "json" }},
+	}
+	covered := map[string]bool{}
+	for _, tt := range tests {
+		covered[tt.env] = true
+		var flagName string
+		for _, s := range settings {
+			if s.env == tt.env {
+				flagName = s.flag
+			}
+		}
+		if flagName == "" {
+			t.Errorf("%s is not a setting", tt.env)
+			continue
+		}
+		t.Run(tt.env, func(t *testing.T) {
+			c, err := Load(nil, env(map[string]string{tt.env: tt.value}))
+			if err != nil || !tt.check(c) {
+				t.Errorf("%s=%q: err %v, config %+v", tt.env, tt.value, err, c)
+			}
+			c, err = Load([]string{"--" + flagName, tt.value}, env(nil))
+			if err != nil || !tt.check(c) {
+				t.Errorf("--%s %q: err %v, config %+v", flagName, tt.value, err, c)
+			}
+		})
+	}
+	for _, s := range settings {
+		if !covered[s.env] {
+			t.Errorf("setting %s (--%s) has no test", s.env, s.flag)
+		}
+	}
+}
+
+// Ensure unparsable values are all reported at once, naming their source,
+// and that unknown flags and stray arguments are errors.
+func TestConfig_LoadErrors(t *testing.T) {
+	_, err := Load([]string{"--max-body-bytes", "big"}, env(map[string]string{
+		"TIMD_SDKAPPID": "abc", "TIMD_MAX_CONNS": "many", "TIMD_SHUTDOWN_TIMEOUT": "soon",
+	}))
+	mustContainAll(t, err, "TIMD_SDKAPPID", `"abc"`, "TIMD_MAX_CONNS", "TIMD_SHUTDOWN_TIMEOUT", "--max-body-bytes")
+
+	if _, err := Load(nil, env(map[string]string{"TIMD_SDKAPPID": "0"})); err == nil {
+		t.Error("TIMD_SDKAPPID=0 accepted")
+	}
+	if _, err := Load([]string{"serve-me"}, env(nil)); err == nil || !strings.Contains(err.Error(), "serve-me") {
+		t.Errorf("stray argument: err = %v", err)
+	}
+	if _, err := Load(nil, env(map[string]string{"TIMD_CONFIG": filepath.Join(t.TempDir(), "missing.yaml")})); err == nil {
+		t.Error("missing config file accepted")
+	}
+}
+
+// Ensure a file with two apps loads, missing admins and edition take the
+// defaults, and the result validates.
+func TestConfig_ReadFileTwoApps(t *testing.T) {
+	file := writeFile(t, `
+addr: 0.0.0.0:8080
+shutdown_timeout: 5s
+apps:
+  - sdkappid: 1400000001
+    secret_key: key-one
+    admins: [boss, ops]
+    edition: pro
+    callback:
+      url: https://cb.example/one
+      token: t1
+      secrets: [whsec_c2VjcmV0]
+  - sdkappid: 1400000002
+    secret_key: key-two
+`)
+	c := mustLoad(t, []string{"--config", file}, nil)
+	if c.Addr != "0.0.0.0:8080" || c.ShutdownTimeout != 5*time.Second {
+		t.Errorf("Addr, ShutdownTimeout = %q, %v", c.Addr, c.ShutdownTimeout)
+	}
+	want := []AppConfig{
+		{SDKAppID: 1400000001, SecretKey: "key-one", Admins: []string{"boss", "ops"}, Edition: "pro",
+			Callback: CallbackConfig{URL: "https://cb.example/one", Token: "t1", Secrets: []string{"whsec_c2VjcmV0"}}},
+		{SDKAppID: 1400000002, SecretKey: "key-two", Admins: []string{DefaultAdmin}, Edition: "ultimate"},
+	}
+	if got := c.AllApps(); !reflect.DeepEqual(got, want) {
+		t.Errorf("AllApps =\n%+v\nwant\n%+v", got, want)
+	}
+
+	empty := writeFile(t, "")
+	if c := mustLoad(t, []string{"--config", empty}, nil); !reflect.DeepEqual(c, Default()) {
+		t.Errorf("empty file changed the defaults: %+v", c)
+	}
+}
+
+// Ensure misspelt keys, at the top level or inside an app, are rejected
+// rather than silently ignored, and the error names the file.
+func TestConfig_ReadFileUnknownKey(t *testing.T) {
+	tests := []struct{ name, body, key string }{
+		{"top", "adress: 0.0.0.0:1\n", "adress"},
+		{"app", "apps:\n  - sdkappid: 1\n    secretkey: x\n", "secretkey"},
+		{"callback", "apps:\n  - sdkappid: 1\n    callback: {uri: http://x}\n", "uri"},
+		{"app-", "app:\n  sdkappid: 1\n", "app"}, // Config.App is for flags and env only
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			file := writeFile(t, tt.body)
+			_, err := Load([]string{"--config", file}, env(nil))
+			mustContainAll(t, err, file, `field `+tt.key+` not found`)
+		})
+	}
+}
+
+// Ensure AllApps merges the flag/environment app into the file's apps: added
+// when new, in place of a file app with its SDKAppID, absent when unset; and
+// that it never changes c.Apps.
+func TestConfig_AllApps(t *testing.T) {
+	one := AppConfig{SDKAppID: 1, SecretKey: "a", Admins: []string{"x"}, Edition: "ultimate"}
+	two := AppConfig{SDKAppID: 2, SecretKey: "b", Admins: []string{"x"}, Edition: "ultimate"}
+	envApp := AppConfig{SDKAppID: 2, SecretKey: "env", Admins: []string{"y"}, Edition: "pro"}
+	newApp := AppConfig{SDKAppID: 3, SecretKey: "c", Admins: []string{"z"}, Edition: "standard"}
+	devOnly := AppConfig{Admins: []string{"x"}, Edition: "pro"} // no SDKAppID: development app settings
+
+	tests := []struct {
+		name string
+		file []AppConfig
+		app  AppConfig
+		want []AppConfig
+	}{
+		{"nothing", nil, devOnly, nil},
+		{"file only", []AppConfig{one, two}, devOnly, []AppConfig{one, two}},
+		{"env only", nil, newApp, []AppConfig{newApp}},
+		{"env added", []AppConfig{one, two}, newApp, []AppConfig{one, two, newApp}},
+		{"env replaces", []AppConfig{one, two}, envApp, []AppConfig{one, envApp}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Config{Apps: append([]AppConfig(nil), tt.file...), App: tt.app}
+			got := c.AllApps()
+			if len(got) != len(tt.want) || (len(got) > 0 && !reflect.DeepEqual(got, tt.want)) {
+				t.Errorf("AllApps = %+v, want %+v", got, tt.want)
+			}
+			if !reflect.DeepEqual(c.Apps, tt.file) && len(tt.file) > 0 {
+				t.Errorf("AllApps changed c.Apps to %+v", c.Apps)
+			}
+		})
+	}
+}

@@ -1,0 +1,128 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+// Ensure Validate reports every problem of a configuration in one error, one
+// line each, each naming where it is.
+func TestConfig_Validate(t *testing.T) {
+	c := Default()
+	c.Addr = ""
+	c.RateLimit = "fast"
+	c.LogLevel = "loud"
+	c.LogFormat = "xml"
+	c.MaxConns = 0
+	c.MaxBodyBytes = -1
+	c.ShutdownTimeout = -1
+	c.App.SecretKey = "k" // without an SDKAppID
+	c.Apps = []AppConfig{
+		{SDKAppID: 1, Edition: "gold"},
+		{SDKAppID: 1, SecretKey: "x", Admins: []string{"ok", "bad\tid"}, Edition: "pro",
+			Callback: CallbackConfig{URL: "ftp://cb.example", Secrets: []string{"whsec_c2VjcmV0", "nope"}}},
+		{SecretKey: "y", Admins: []string{"a"}, Edition: "standard"},
+	}
+	want := []string{
+		"addr (TIMD_ADDR) is empty",
+		`rate_limit (TIMD_RATE_LIMIT): rate limit "fast"`,
+		"max_body_bytes must be positive",
+		"max_conns must be positive",
+		"shutdown_timeout must not be negative",
+		`log_level "loud"`,
+		`log_format "xml"`,
+		"TIMD_SECRET_KEY is set but TIMD_SDKAPPID is not",
+		"apps[0]: secret key (TIMD_SECRET_KEY) is required",
+		"apps[0]: at least one admin identifier (TIMD_ADMINS) is required",
+		`apps[0]: edition "gold": want ultimate, pro or standard`,
+		"apps[1]: sdkappid 1 appears twice",
+		`apps[1]: admin "bad\tid" is not a valid identifier`,
+		`apps[1]: callback url "ftp://cb.example" must be an http:// or https:// URL`,
+		"apps[1]: callback secret: secret must start with whsec_",
+		"apps[2]: sdkappid is required",
+	}
+	err := c.Validate()
+	mustContainAll(t, err, want...)
+	if err != nil {
+		if lines := strings.Split(err.Error(), "\n"); len(lines) != len(want) {
+			t.Errorf("%d problems reported, want %d:\n%v", len(lines), len(want), err)
+		}
+	}
+}
+
+// Ensure the single app of flags and environment is checked as
+// "TIMD_SDKAPPID app", and the development app's settings as "app".
+func TestConfig_ValidateSingleApp(t *testing.T) {
+	c := Default()
+	c.App.SDKAppID = 1400000099
+	c.App.Admins = nil
+	c.App.Callback.Secrets = []string{"whsec_"}
+	mustContainAll(t, c.Validate(),
+		"TIMD_SDKAPPID app: secret key (TIMD_SECRET_KEY) is required",
+		"TIMD_SDKAPPID app: at least one admin identifier",
+		"TIMD_SDKAPPID app: callback secret: secret after whsec_ must be non-empty base64")
+
+	c = Default()
+	c.App.Edition = "gold"
+	c.App.Callback.URL = "https://"
+	err := c.Validate()
+	mustContainAll(t, err, `app: edition "gold"`, `app: callback url "https://"`)
+	if strings.Contains(err.Error(), "sdkappid") || strings.Contains(err.Error(), "secret key") {
+		t.Errorf("development app reported for missing SDKAppID or key: %v", err)
+	}
+
+	c = Default()
+	c.App = AppConfig{SDKAppID: 1, SecretKey: "k", Admins: []string{"boss"}, Edition: "standard",
+		Callback: CallbackConfig{URL: "http://127.0.0.1:9/cb", Token: "t", Secrets: []string{"whsec_c2VjcmV0"}}}
+	if err := c.Validate(); err != nil {
+		t.Errorf("valid single app rejected: %v", err)
+	}
+}
+
+// Ensure RateLimitPerSec maps "tencent" (and unset) to -1, "off" to 0, a
+// positive number to itself and rejects anything else.
+func TestConfig_RateLimitPerSec(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+		ok   bool
+	}{
+		{"tencent", -1, true},
+		{"", -1, true},
+		{"off", 0, true},
+		{"50", 50, true},
+		{"1", 1, true},
+		{"0", 0, false},
+		{"-3", 0, false},
+		{"x", 0, false},
+		{"5/s", 0, false},
+		{"Tencent", 0, false},
+	}
+	for _, tt := range tests {
+		c := Config{RateLimit: tt.in}
+		got, err := c.RateLimitPerSec()
+		if (err == nil) != tt.ok || (tt.ok && got != tt.want) {
+			t.Errorf("RateLimitPerSec(%q) = %d, %v; want %d, ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), `"`+tt.in+`"`) {
+			t.Errorf("RateLimitPerSec(%q) error does not quote the value: %v", tt.in, err)
+		}
+	}
+}
+
+// Ensure DecodeSecret accepts whsec_ followed by standard base64 and refuses
+// a missing prefix, an empty key and bad base64.
+func TestConfig_DecodeSecret(t *testing.T) {
+	key, err := DecodeSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+	if err != nil || len(key) != 24 {
+		t.Fatalf("DecodeSecret(valid) = %x, %v", key, err)
+	}
+	if key, err := DecodeSecret("whsec_c2VjcmV0"); err != nil || string(key) != "secret" {
+		t.Fatalf("DecodeSecret(whsec_c2VjcmV0) = %q, %v", key, err)
+	}
+	for _, bad := range []string{"", "c2VjcmV0", "WHSEC_c2VjcmV0", "whsec_", "whsec_!!!!", "whsec_c2VjcmV0=", " whsec_c2VjcmV0"} {
+		if key, err := DecodeSecret(bad); err == nil {
+			t.Errorf("DecodeSecret(%q) = %x, want an error", bad, key)
+		}
+	}
+}
