@@ -27,5 +27,16 @@ func (s *Server) routeTable() []route {
 		{"im_open_login_svc", "multiaccount_import", 100, rpc(s.multiaccountImport)},
 		{"im_open_login_svc", "account_delete", 200, rpc(s.accountDelete)},
 		{"im_open_login_svc", "account_check", 100, rpc(s.accountCheck)},
+
+		{"group_open_http_svc", "create_group", 200, rpc(s.createGroup)},
+		{"group_open_http_svc", "get_group_info", 200, rpc(s.getGroupInfo)},
+		{"group_open_http_svc", "destroy_group", 200, rpc(s.destroyGroup)},
+		{"group_open_http_svc", "add_group_member", 200, rpc(s.addGroupMember)},
+		{"group_open_http_svc", "delete_group_member", 200, rpc(s.deleteGroupMember)},
+		{"group_open_http_svc", "get_group_member_info", 200, rpc(s.getGroupMemberInfo)},
+		{"group_open_http_svc", "get_joined_group_list", 200, rpc(s.getJoinedGroupList)},
+		{"group_open_http_svc", "get_appid_group_list", 200, rpc(s.getAppidGroupList)},
+		{"group_open_http_svc", "change_group_owner", 200, rpc(s.changeGroupOwner)},
+		{"group_open_http_svc", "modify_group_base_info", 200, rpc(s.modifyGroupBaseInfo)},
 	}
 }

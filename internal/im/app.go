@@ -39,4 +39,17 @@ type CallbackConfig struct {
 	URL    string
 	Token  string   // Tencent's callback auth token: adds Sign and RequestTime
 	Secret []string // Standard Webhooks signing secrets (whsec_...), newest first
+	// Commands are the enabled callback commands, like Tencent's console
+	// toggles; empty means all.
+	Commands []string
+}
+
+// Records reports whether an event for the callback command is recorded:
+// only when the app has a callback URL and the command is enabled (every
+// command when Commands is empty).
+func (a *App) Records(command string) bool {
+	if a == nil || a.Callback.URL == "" {
+		return false
+	}
+	return len(a.Callback.Commands) == 0 || slices.Contains(a.Callback.Commands, command)
 }

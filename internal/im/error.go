@@ -62,9 +62,18 @@ const (
 	CodeProfileTooLong  = 40601
 
 	// Groups (10xxx).
-	CodeGroupInternal       = 10002
-	CodeGroupUnknownCommand = 10003
-	CodeGroupInvalid        = 10004
+	CodeGroupInternal        = 10002
+	CodeGroupUnknownCommand  = 10003
+	CodeGroupInvalid         = 10004
+	CodeGroupTooManyMembers  = 10005 // too many accounts in one request
+	CodeGroupForbidden       = 10007 // the group type does not allow it
+	CodeGroupNotFound        = 10010
+	CodeGroupFull            = 10014
+	CodeGroupIDMalformed     = 10015
+	CodeGroupCallbackDenied  = 10016
+	CodeGroupReplyTooLarge   = 10018
+	CodeGroupAccountNotFound = 10019
+	CodeGroupIDInUse         = 10021
 
 	// Relationship chain (30xxx).
 	CodeSNSInvalid  = 30001

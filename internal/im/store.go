@@ -7,6 +7,7 @@ import "context"
 type Store interface {
 	AccountService
 	AppService
+	GroupService
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

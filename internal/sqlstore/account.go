@@ -59,7 +59,26 @@ func deleteAccount(ctx context.Context, tx *Tx, app uint64, userID string) (bool
 		return false, err
 	}
 	n, err := res.RowsAffected()
-	return n > 0, err
+	if err != nil || n == 0 {
+		return false, err
+	}
+	return true, leaveAllGroups(ctx, tx, app, userID)
+}
+
+// leaveAllGroups is account_delete's group step: the user leaves every
+// group, and groups the user owned stay without an owner.
+func leaveAllGroups(ctx context.Context, tx *Tx, app uint64, userID string) error {
+	for _, q := range []string{
+		`UPDATE im_groups SET owner = '' WHERE app_id = $1 AND owner = $2`,
+		`UPDATE im_groups SET member_num = member_num - 1
+			WHERE app_id = $1 AND group_id IN (SELECT group_id FROM group_members WHERE app_id = $1 AND user_id = $2)`,
+		`DELETE FROM group_members WHERE app_id = $1 AND user_id = $2`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, int64(app), userID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CheckAccounts reports which ids are imported.

@@ -73,7 +73,8 @@ func (db *DB) Ping(ctx context.Context) error {
 // uses, so that a change and its events carry the same instant.
 type Tx struct {
 	*sql.Tx
-	now time.Time
+	now     time.Time
+	dialect dialect
 }
 
 // maxAttempts bounds how often a transaction that hit a serialization
@@ -146,7 +147,7 @@ func (db *DB) runOnce(ctx context.Context, pool *sql.DB, readOnly bool, fn func(
 	if err != nil {
 		return err
 	}
-	tx := &Tx{Tx: sqlTx, now: db.Now()}
+	tx := &Tx{Tx: sqlTx, now: db.Now(), dialect: db.dialect}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err

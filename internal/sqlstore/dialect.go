@@ -126,3 +126,14 @@ func classify(err error) errKind {
 	}
 	return errOther
 }
+
+// forUpdate is the suffix of a SELECT that locks the rows it reads until the
+// transaction ends. PostgreSQL needs it so that concurrent transactions on
+// one group queue; SQLite has no row locks and needs none, since its writer
+// transactions (BEGIN IMMEDIATE) already run one at a time.
+func (tx *Tx) forUpdate() string {
+	if tx.dialect == dialectPostgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}

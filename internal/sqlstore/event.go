@@ -17,6 +17,19 @@ func insertEvent(ctx context.Context, tx *Tx, ev im.Event) error {
 	return err
 }
 
+// recordEvent records an after-callback event for command in tx when the
+// app records that command (a callback URL is set and the command enabled).
+func recordEvent(ctx context.Context, tx *Tx, op im.Op, key, command string, fields map[string]any) error {
+	if !op.App.Records(command) {
+		return nil
+	}
+	ev, err := im.NewEvent(op.App.SDKAppID, key, command, tx.now, fields)
+	if err != nil {
+		return err
+	}
+	return insertEvent(ctx, tx, ev)
+}
+
 // Events lists an app's recorded events in commit order, oldest first.
 func (db *DB) Events(ctx context.Context, app uint64) ([]im.Event, error) {
 	var out []im.Event

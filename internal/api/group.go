@@ -1,0 +1,321 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/timd/timd/internal/im"
+)
+
+// Handlers of group_open_http_svc that create, change and dismiss groups
+// (tencent-rest-api.md §4, decisions.md §3).
+
+// groupID checks a GroupId field naming an existing group: missing or not a
+// string is 10004 (the decoder catches the latter), a string that could
+// never be a GroupId is 10015.
+func groupID(p *string) (string, error) {
+	if p == nil {
+		return "", invalidParam("GroupId is required")
+	}
+	if !im.WellFormedGroupID(*p) {
+		return "", im.Errorf(im.CodeGroupIDMalformed, "GroupId %q is invalid", *p)
+	}
+	return *p, nil
+}
+
+// op is the write context of a call.
+func op(c *Call) im.Op { return im.Op{App: c.App, Operator: c.Identifier} }
+
+// maxBytes fails with 10004 if a given string field is longer than limit.
+func maxBytes(field string, v *string, limit int) error {
+	if v != nil && len(*v) > limit {
+		return invalidParam(fmt.Sprintf("%s is longer than %d bytes", field, limit))
+	}
+	return nil
+}
+
+// kvReq is a {Key, Value} custom field in a request.
+type kvReq struct {
+	Key   *string
+	Value *string
+}
+
+// customFields validates AppDefinedData-style fields: at most 20, keys of 1
+// to 16 bytes of [A-Za-z0-9_], values of at most maxValue bytes.
+func customFields(field string, in []kvReq, maxValue int) ([]im.KV, error) {
+	if len(in) > im.MaxAppDefinedKeys {
+		return nil, invalidParam(fmt.Sprintf("at most %d %s entries", im.MaxAppDefinedKeys, field))
+	}
+	out := make([]im.KV, 0, len(in))
+	for i, kv := range in {
+		if kv.Key == nil || kv.Value == nil {
+			return nil, invalidParam(fmt.Sprintf("%s[%d] needs Key and Value", field, i))
+		}
+		if !validCustomKey(*kv.Key) {
+			return nil, invalidParam(fmt.Sprintf("%s key %q must be 1 to %d bytes of A-Z a-z 0-9 _", field, *kv.Key, im.MaxAppDefinedKey))
+		}
+		if len(*kv.Value) > maxValue {
+			return nil, invalidParam(fmt.Sprintf("%s value of %q is longer than %d bytes", field, *kv.Key, maxValue))
+		}
+		out = append(out, im.KV{Key: *kv.Key, Value: *kv.Value})
+	}
+	return out, nil
+}
+
+func validCustomKey(k string) bool {
+	if len(k) == 0 || len(k) > im.MaxAppDefinedKey {
+		return false
+	}
+	for _, r := range k {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+var (
+	applyJoinOptions  = []string{"FreeAccess", "NeedPermission", "DisableApply"}
+	inviteJoinOptions = []string{"FreeAccess", "NeedPermission", "DisableInvite"}
+)
+
+// oneOf fails with 10004 if a given field is not one of the allowed values.
+func oneOf(field string, v *string, allowed []string) error {
+	if v != nil && !slices.Contains(allowed, *v) {
+		return invalidParam(fmt.Sprintf("%s must be one of %v", field, allowed))
+	}
+	return nil
+}
+
+type createGroupReq struct {
+	Owner_Account    *string
+	Type             *string
+	GroupId          *string
+	Name             *string
+	Introduction     *string
+	Notification     *string
+	FaceUrl          *string
+	MaxMemberCount   *int
+	ApplyJoinOption  *string
+	InviteJoinOption *string
+	AppDefinedData   []kvReq
+	MemberList       []struct {
+		Member_Account       *string
+		Role                 *string
+		AppMemberDefinedData []kvReq
+	}
+	SupportTopic *int
+}
+
+type createGroupResp struct {
+	GroupId string
+}
+
+// createGroup creates a group.
+func (s *Server) createGroup(ctx context.Context, c *Call, req *createGroupReq) (*createGroupResp, error) {
+	ng, err := newGroupFromRequest(req)
+	if err != nil {
+		return nil, err
+	}
+	id, err := s.store.CreateGroup(ctx, op(c), ng)
+	if err != nil {
+		return nil, err
+	}
+	return &createGroupResp{GroupId: id}, nil
+}
+
+// newGroupFromRequest validates a create_group request and fills defaults.
+func newGroupFromRequest(req *createGroupReq) (im.NewGroup, error) {
+	var ng im.NewGroup
+	if req.Type == nil {
+		return ng, invalidParam("Type is required")
+	}
+	typ, ok := im.GroupTypeAlias[*req.Type]
+	if !ok {
+		return ng, invalidParam(fmt.Sprintf("Type %q is not a group type that can be created", *req.Type))
+	}
+	if req.Name == nil || *req.Name == "" {
+		return ng, invalidParam("Name is required")
+	}
+	for _, e := range []error{
+		maxBytes("Name", req.Name, im.MaxGroupNameBytes),
+		maxBytes("Introduction", req.Introduction, im.MaxIntroBytes),
+		maxBytes("Notification", req.Notification, im.MaxNotificationBytes),
+		maxBytes("FaceUrl", req.FaceUrl, im.MaxFaceURLBytes),
+		oneOf("ApplyJoinOption", req.ApplyJoinOption, applyJoinOptions),
+		oneOf("InviteJoinOption", req.InviteJoinOption, inviteJoinOptions),
+	} {
+		if e != nil {
+			return ng, e
+		}
+	}
+	if req.SupportTopic != nil && *req.SupportTopic != 0 && typ != im.GroupCommunity {
+		return ng, invalidParam("SupportTopic is only for Community groups")
+	}
+	g := im.Group{Type: typ, Name: *req.Name, ApplyJoin: defaultApplyJoin(typ), InviteJoin: defaultInviteJoin(typ)}
+	if req.GroupId != nil {
+		if !im.ValidCustomGroupID(*req.GroupId, typ) {
+			return ng, invalidParam(fmt.Sprintf("GroupId %q cannot be used as a custom id for a %s group", *req.GroupId, typ))
+		}
+		g.GroupID, ng.CustomID = *req.GroupId, true
+	}
+	deref(&g.Introduction, req.Introduction)
+	deref(&g.Notification, req.Notification)
+	deref(&g.FaceURL, req.FaceUrl)
+	deref(&g.Owner, req.Owner_Account)
+	deref(&g.ApplyJoin, req.ApplyJoinOption)
+	deref(&g.InviteJoin, req.InviteJoinOption)
+
+	g.MaxMemberNum = im.MemberCap(typ)
+	if req.MaxMemberCount != nil && typ != im.GroupAVChatRoom {
+		if *req.MaxMemberCount < 1 || *req.MaxMemberCount > g.MaxMemberNum {
+			return ng, invalidParam(fmt.Sprintf("MaxMemberCount must lie between 1 and %d for a %s group", g.MaxMemberNum, typ))
+		}
+		g.MaxMemberNum = *req.MaxMemberCount
+	}
+	var err error
+	if g.AppDefined, err = customFields("AppDefinedData", req.AppDefinedData, im.MaxAppDefinedValue); err != nil {
+		return ng, err
+	}
+	if typ == im.GroupAVChatRoom && len(req.MemberList) > 0 {
+		return ng, im.Errorf(im.CodeGroupForbidden, "an AVChatRoom cannot be created with members")
+	}
+	if len(req.MemberList) > im.MaxCreateMembers {
+		return ng, im.Errorf(im.CodeGroupTooManyMembers, "at most %d members in MemberList", im.MaxCreateMembers)
+	}
+	for i, m := range req.MemberList {
+		if m.Member_Account == nil {
+			return ng, invalidParam(fmt.Sprintf("MemberList[%d].Member_Account is required", i))
+		}
+		role := im.RoleMember
+		if m.Role != nil && *m.Role != "" {
+			if *m.Role != im.RoleAdmin && *m.Role != im.RoleMember {
+				return ng, invalidParam(fmt.Sprintf("MemberList[%d].Role must be Admin", i))
+			}
+			role = *m.Role
+		}
+		defined, err := customFields("AppMemberDefinedData", m.AppMemberDefinedData, 64)
+		if err != nil {
+			return ng, err
+		}
+		ng.Members = append(ng.Members, im.Member{UserID: *m.Member_Account, Role: role, AppDefined: defined})
+	}
+	ng.Group = g
+	return ng, nil
+}
+
+func deref(dst *string, v *string) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// defaultApplyJoin is ApplyJoinOption when create_group names none: Work
+// (Private) groups cannot be applied to, AVChatRooms are open, others need
+// approval.
+func defaultApplyJoin(typ string) string {
+	switch typ {
+	case im.GroupPrivate:
+		return "DisableApply"
+	case im.GroupAVChatRoom:
+		return "FreeAccess"
+	}
+	return "NeedPermission"
+}
+
+// defaultInviteJoin is InviteJoinOption when create_group names none.
+func defaultInviteJoin(typ string) string {
+	switch typ {
+	case im.GroupPrivate, im.GroupCommunity:
+		return "FreeAccess"
+	case im.GroupAVChatRoom:
+		return "DisableInvite"
+	}
+	return "NeedPermission"
+}
+
+type groupIDReq struct {
+	GroupId *string
+}
+
+// destroyGroup dismisses a group: irreversible, one transaction, one
+// Group.CallbackAfterGroupDestroyed event.
+func (s *Server) destroyGroup(ctx context.Context, c *Call, req *groupIDReq) (*empty, error) {
+	id, err := groupID(req.GroupId)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.store.DestroyGroup(ctx, op(c), id)
+}
+
+type changeGroupOwnerReq struct {
+	GroupId          *string
+	NewOwner_Account *string
+}
+
+// changeGroupOwner hands a group to one of its members.
+func (s *Server) changeGroupOwner(ctx context.Context, c *Call, req *changeGroupOwnerReq) (*empty, error) {
+	id, err := groupID(req.GroupId)
+	if err != nil {
+		return nil, err
+	}
+	if req.NewOwner_Account == nil || *req.NewOwner_Account == "" {
+		return nil, invalidParam("NewOwner_Account is required")
+	}
+	return nil, s.store.ChangeOwner(ctx, op(c), id, *req.NewOwner_Account)
+}
+
+type modifyGroupBaseInfoReq struct {
+	GroupId          *string
+	Name             *string
+	Introduction     *string
+	Notification     *string
+	FaceUrl          *string
+	MaxMemberNum     *int
+	ApplyJoinOption  *string
+	InviteJoinOption *string
+	MuteAllMember    *string
+	ShutUpAllMember  *string // older name of MuteAllMember
+	AppDefinedData   []kvReq
+}
+
+// modifyGroupBaseInfo changes a group's profile.
+func (s *Server) modifyGroupBaseInfo(ctx context.Context, c *Call, req *modifyGroupBaseInfoReq) (*empty, error) {
+	id, err := groupID(req.GroupId)
+	if err != nil {
+		return nil, err
+	}
+	if req.Name != nil && *req.Name == "" {
+		return nil, invalidParam("Name cannot be empty")
+	}
+	mute := req.MuteAllMember
+	if mute == nil {
+		mute = req.ShutUpAllMember
+	}
+	for _, e := range []error{
+		maxBytes("Name", req.Name, im.MaxGroupNameBytes),
+		maxBytes("Introduction", req.Introduction, im.MaxIntroBytes),
+		maxBytes("Notification", req.Notification, im.MaxNotificationBytes),
+		maxBytes("FaceUrl", req.FaceUrl, im.MaxFaceURLBytes),
+		oneOf("ApplyJoinOption", req.ApplyJoinOption, applyJoinOptions),
+		oneOf("InviteJoinOption", req.InviteJoinOption, inviteJoinOptions),
+		oneOf("MuteAllMember", mute, []string{"On", "Off"}),
+	} {
+		if e != nil {
+			return nil, e
+		}
+	}
+	upd := im.GroupUpdate{
+		Name: req.Name, Introduction: req.Introduction, Notification: req.Notification, FaceURL: req.FaceUrl,
+		MaxMemberNum: req.MaxMemberNum, ApplyJoin: req.ApplyJoinOption, InviteJoin: req.InviteJoinOption,
+	}
+	if mute != nil {
+		on := *mute == "On"
+		upd.MuteAll = &on
+	}
+	if upd.AppDefined, err = customFields("AppDefinedData", req.AppDefinedData, im.MaxAppDefinedValue); err != nil {
+		return nil, err
+	}
+	return nil, s.store.UpdateGroup(ctx, op(c), id, upd)
+}

@@ -1,0 +1,260 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+
+	"github.com/timd/timd/internal/im"
+)
+
+var _ im.GroupService = (*DB)(nil)
+
+// groupCols are the columns scanGroup reads, in its order.
+const groupCols = `group_id, type, name, introduction, notification, face_url, owner, created_at,
+	info_seq, info_time, member_num, max_members, apply_join, invite_join, mute_all, app_defined`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanGroup(row scanner) (*im.Group, error) {
+	var (
+		g                 im.Group
+		created, infoTime int64
+		muteAll           int
+		appDefined        string
+	)
+	err := row.Scan(&g.GroupID, &g.Type, &g.Name, &g.Introduction, &g.Notification, &g.FaceURL, &g.Owner,
+		&created, &g.InfoSeq, &infoTime, &g.MemberNum, &g.MaxMemberNum, &g.ApplyJoin, &g.InviteJoin, &muteAll, &appDefined)
+	if err != nil {
+		return nil, err
+	}
+	g.CreateTime, g.LastInfoTime, g.MuteAll = msTime(created), msTime(infoTime), muteAll != 0
+	if err := json.Unmarshal([]byte(appDefined), &g.AppDefined); err != nil {
+		return nil, err
+	}
+	return &g, nil
+}
+
+// errGroupNotFound is the answer for a group that does not exist or was
+// dismissed.
+func errGroupNotFound(id string) error {
+	return im.Errorf(im.CodeGroupNotFound, "group %s does not exist or has been dismissed", id)
+}
+
+// findGroup reads one group; lock also locks its row until tx ends, so that
+// membership changes of one group queue on PostgreSQL.
+func findGroup(ctx context.Context, tx *Tx, app uint64, id string, lock bool) (*im.Group, error) {
+	q := "SELECT " + groupCols + " FROM im_groups WHERE app_id = $1 AND group_id = $2"
+	if lock {
+		q += tx.forUpdate()
+	}
+	g, err := scanGroup(tx.QueryRowContext(ctx, q, int64(app), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errGroupNotFound(id)
+	}
+	return g, err
+}
+
+// requireAccounts fails with 10019 unless every id is imported.
+func requireAccounts(ctx context.Context, tx *Tx, app uint64, ids []string) error {
+	for _, id := range ids {
+		ok, err := accountExists(ctx, tx, app, id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return im.Errorf(im.CodeGroupAccountNotFound, "account %s is not imported", id)
+		}
+	}
+	return nil
+}
+
+const groupIDAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+// newGroupID draws an automatic GroupId: "@TGS#", the type character and 8
+// random characters from A-Z0-9 (decisions.md §3).
+func newGroupID(groupType string) string {
+	b := []byte("@TGS#?????????")
+	b[5] = im.GroupIDTypeChar(groupType)
+	for i := 6; i < len(b); i++ {
+		b[i] = groupIDAlphabet[rand.IntN(len(groupIDAlphabet))]
+	}
+	return string(b)
+}
+
+// CreateGroup creates a group with its owner and members in one transaction.
+func (db *DB) CreateGroup(ctx context.Context, op im.Op, ng im.NewGroup) (string, error) {
+	var id string
+	err := db.write(ctx, func(tx *Tx) error {
+		app := op.App.SDKAppID
+		accounts := make([]string, 0, len(ng.Members)+1)
+		if ng.Owner != "" {
+			accounts = append(accounts, ng.Owner)
+		}
+		for _, m := range ng.Members {
+			accounts = append(accounts, m.UserID)
+		}
+		if err := requireAccounts(ctx, tx, app, accounts); err != nil {
+			return err
+		}
+		members := membersWithOwner(ng)
+		if ng.MaxMemberNum > 0 && len(members) > ng.MaxMemberNum {
+			return im.Errorf(im.CodeGroupFull, "%d members exceed the group's limit of %d", len(members), ng.MaxMemberNum)
+		}
+		var err error
+		if id, err = insertGroup(ctx, tx, app, ng, len(members)); err != nil {
+			return err
+		}
+		list := make([]map[string]any, len(members))
+		for i, m := range members {
+			if err := insertMember(ctx, tx, app, id, m, int64(i+1)); err != nil {
+				return err
+			}
+			list[i] = map[string]any{"Member_Account": m.UserID}
+		}
+		appDefined := ng.AppDefined
+		if appDefined == nil {
+			appDefined = []im.KV{}
+		}
+		return recordEvent(ctx, tx, op, id, im.CallbackAfterCreateGroup, map[string]any{
+			"GroupId": id, "Operator_Account": op.Operator, "Owner_Account": ng.Owner, "Type": ng.Type,
+			"Name": ng.Name, "MemberList": list, "UserDefinedDataList": appDefined,
+		})
+	})
+	return id, err
+}
+
+// membersWithOwner returns the owner (role Owner) followed by the other
+// members, each once.
+func membersWithOwner(ng im.NewGroup) []im.Member {
+	seen := map[string]bool{}
+	var out []im.Member
+	if ng.Owner != "" {
+		out = append(out, im.Member{UserID: ng.Owner, Role: im.RoleOwner})
+		seen[ng.Owner] = true
+	}
+	for _, m := range ng.Members {
+		if seen[m.UserID] {
+			continue
+		}
+		seen[m.UserID] = true
+		if m.Role == "" {
+			m.Role = im.RoleMember
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// insertGroup inserts the group row under its custom id (10021 if taken) or
+// under a fresh automatic id, drawing again on the rare collision. The
+// insert does nothing on conflict rather than fail, so that a PostgreSQL
+// transaction survives it.
+func insertGroup(ctx context.Context, tx *Tx, app uint64, ng im.NewGroup, memberNum int) (string, error) {
+	appDefined, err := json.Marshal(nonNilKVs(ng.AppDefined))
+	if err != nil {
+		return "", err
+	}
+	now := tx.now.UnixMilli()
+	for attempt := 0; attempt < 16; attempt++ {
+		id := ng.GroupID
+		if !ng.CustomID {
+			id = newGroupID(ng.Type)
+		}
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO im_groups (app_id, group_id, type, name, introduction, notification, face_url, owner,
+				created_at, info_time, member_num, join_counter, max_members, apply_join, invite_join, app_defined)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $10, $11, $12, $13, $14)
+			ON CONFLICT (app_id, group_id) DO NOTHING`,
+			int64(app), id, ng.Type, ng.Name, ng.Introduction, ng.Notification, ng.FaceURL, ng.Owner,
+			now, memberNum, ng.MaxMemberNum, ng.ApplyJoin, ng.InviteJoin, string(appDefined))
+		if err != nil {
+			return "", err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 1 {
+			return id, err
+		}
+		if ng.CustomID {
+			return "", im.Errorf(im.CodeGroupIDInUse, "group id %s is already in use", id)
+		}
+	}
+	return "", errors.New("could not draw a free group id")
+}
+
+func nonNilKVs(kv []im.KV) []im.KV {
+	if kv == nil {
+		return []im.KV{}
+	}
+	return kv
+}
+
+// insertMember adds one membership row.
+func insertMember(ctx context.Context, tx *Tx, app uint64, groupID string, m im.Member, seq int64) error {
+	appDefined, err := json.Marshal(nonNilKVs(m.AppDefined))
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `
+		INSERT INTO group_members (app_id, group_id, user_id, role, join_time, join_seq, app_defined)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		int64(app), groupID, m.UserID, m.Role, tx.now.UnixMilli(), seq, string(appDefined))
+	return err
+}
+
+// DestroyGroup dismisses a group. Deleting the group row first, with
+// RETURNING, makes exactly one of several concurrent dismissals see it:
+// on PostgreSQL the others wait for its row lock and then find nothing.
+func (db *DB) DestroyGroup(ctx context.Context, op im.Op, groupID string) error {
+	return db.write(ctx, func(tx *Tx) error {
+		app := int64(op.App.SDKAppID)
+		var typ, name, owner string
+		err := tx.QueryRowContext(ctx, `
+			DELETE FROM im_groups WHERE app_id = $1 AND group_id = $2
+			RETURNING type, name, owner`, app, groupID).Scan(&typ, &name, &owner)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errGroupNotFound(groupID)
+		}
+		if err != nil {
+			return err
+		}
+		fields := map[string]any{"GroupId": groupID, "Type": typ, "Owner_Account": owner, "Name": name}
+		// A Community's MemberList is not sent (it may hold 100,000 names),
+		// so it is not read either.
+		if typ != im.GroupCommunity && op.App.Records(im.CallbackAfterGroupDestroyed) {
+			ids, err := memberIDs(ctx, tx, op.App.SDKAppID, groupID)
+			if err != nil {
+				return err
+			}
+			list := make([]map[string]any, len(ids))
+			for i, id := range ids {
+				list[i] = map[string]any{"Member_Account": id}
+			}
+			fields["MemberList"] = list
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM group_members WHERE app_id = $1 AND group_id = $2", app, groupID); err != nil {
+			return err
+		}
+		return recordEvent(ctx, tx, op, groupID, im.CallbackAfterGroupDestroyed, fields)
+	})
+}
+
+// memberIDs lists a group's members in the order they joined.
+func memberIDs(ctx context.Context, tx *Tx, app uint64, groupID string) ([]string, error) {
+	rows, err := tx.QueryContext(ctx,
+		"SELECT user_id FROM group_members WHERE app_id = $1 AND group_id = $2 ORDER BY join_seq", int64(app), groupID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ids := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}

@@ -1,0 +1,228 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"github.com/timd/timd/internal/im"
+)
+
+// AddMembers adds accounts to a group in one transaction.
+func (db *DB) AddMembers(ctx context.Context, op im.Op, groupID string, userIDs []string) ([]im.AddResult, error) {
+	var results []im.AddResult
+	err := db.write(ctx, func(tx *Tx) error {
+		app := op.App.SDKAppID
+		g, err := findGroup(ctx, tx, app, groupID, true)
+		if err != nil {
+			return err
+		}
+		if g.Type == im.GroupAVChatRoom {
+			return im.Errorf(im.CodeGroupForbidden, "members cannot be added to an AVChatRoom")
+		}
+		if err := requireAccounts(ctx, tx, app, userIDs); err != nil {
+			return err
+		}
+		results = make([]im.AddResult, len(userIDs))
+		var add []string
+		seen := map[string]bool{}
+		for i, id := range userIDs {
+			member, err := isMember(ctx, tx, app, groupID, id)
+			if err != nil {
+				return err
+			}
+			if member || seen[id] {
+				results[i] = im.AddAlreadyMember
+				continue
+			}
+			seen[id] = true
+			results[i] = im.AddAdded
+			add = append(add, id)
+		}
+		if len(add) == 0 {
+			return nil
+		}
+		if g.MemberNum+len(add) > g.MaxMemberNum {
+			return im.Errorf(im.CodeGroupFull, "adding %d members would exceed the group's limit of %d", len(add), g.MaxMemberNum)
+		}
+		var counter int64
+		if err := tx.QueryRowContext(ctx, `
+			UPDATE im_groups SET member_num = member_num + $3, join_counter = join_counter + $3
+			WHERE app_id = $1 AND group_id = $2 RETURNING join_counter`,
+			int64(app), groupID, len(add)).Scan(&counter); err != nil {
+			return err
+		}
+		list := make([]map[string]any, len(add))
+		for i, id := range add {
+			seq := counter - int64(len(add)) + int64(i) + 1
+			if err := insertMember(ctx, tx, app, groupID, im.Member{UserID: id, Role: im.RoleMember}, seq); err != nil {
+				return err
+			}
+			list[i] = map[string]any{"Member_Account": id}
+		}
+		return recordEvent(ctx, tx, op, groupID, im.CallbackAfterNewMemberJoin, map[string]any{
+			"GroupId": groupID, "Type": g.Type, "JoinType": "Invited", "Operator_Account": op.Operator, "NewMemberList": list,
+		})
+	})
+	return results, err
+}
+
+// isMember reports whether userID belongs to the group.
+func isMember(ctx context.Context, tx *Tx, app uint64, groupID, userID string) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM group_members WHERE app_id = $1 AND group_id = $2 AND user_id = $3",
+		int64(app), groupID, userID).Scan(&n)
+	return n > 0, err
+}
+
+// DeleteMembers removes members from a group in one transaction.
+func (db *DB) DeleteMembers(ctx context.Context, op im.Op, groupID string, userIDs []string) error {
+	return db.write(ctx, func(tx *Tx) error {
+		app := op.App.SDKAppID
+		g, err := findGroup(ctx, tx, app, groupID, true)
+		if err != nil {
+			return err
+		}
+		if g.Type == im.GroupAVChatRoom {
+			return im.Errorf(im.CodeGroupForbidden, "an AVChatRoom has no member list")
+		}
+		for _, id := range userIDs {
+			if g.Owner != "" && id == g.Owner {
+				return im.Errorf(im.CodeGroupInvalid, "the group owner %s cannot be removed", id)
+			}
+		}
+		var removed []map[string]any
+		for _, id := range userIDs {
+			res, err := tx.ExecContext(ctx, "DELETE FROM group_members WHERE app_id = $1 AND group_id = $2 AND user_id = $3",
+				int64(app), groupID, id)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n > 0 {
+				removed = append(removed, map[string]any{"Member_Account": id})
+			}
+		}
+		if len(removed) == 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE im_groups SET member_num = member_num - $3 WHERE app_id = $1 AND group_id = $2",
+			int64(app), groupID, len(removed)); err != nil {
+			return err
+		}
+		return recordEvent(ctx, tx, op, groupID, im.CallbackAfterMemberExit, map[string]any{
+			"GroupId": groupID, "Type": g.Type, "ExitType": "Kicked", "Operator_Account": op.Operator, "ExitMemberList": removed,
+		})
+	})
+}
+
+// memberCols are the columns scanMember reads.
+const memberCols = "join_seq, user_id, role, join_time, msg_flag, name_card, mute_until, app_defined"
+
+func scanMember(row scanner) (im.Member, error) {
+	var (
+		m          im.Member
+		joined     int64
+		appDefined string
+	)
+	if err := row.Scan(&m.Seq, &m.UserID, &m.Role, &joined, &m.MsgFlag, &m.NameCard, &m.MuteUntil, &appDefined); err != nil {
+		return m, err
+	}
+	m.JoinTime = msTime(joined)
+	return m, json.Unmarshal([]byte(appDefined), &m.AppDefined)
+}
+
+// Members lists a group's members in joining order.
+func (db *DB) Members(ctx context.Context, app uint64, groupID string, f im.MemberFilter) (*im.Group, []im.Member, int64, error) {
+	var (
+		g       *im.Group
+		members []im.Member
+		next    int64
+	)
+	err := db.read(ctx, func(tx *Tx) error {
+		var err error
+		if g, err = findGroup(ctx, tx, app, groupID, false); err != nil {
+			return err
+		}
+		if g.Type == im.GroupAVChatRoom {
+			return im.Errorf(im.CodeGroupForbidden, "an AVChatRoom has no member list")
+		}
+		q := "SELECT " + memberCols + " FROM group_members WHERE app_id = $1 AND group_id = $2 AND join_seq > $3"
+		args := []any{int64(app), groupID, f.After}
+		if len(f.Roles) > 0 {
+			ph := make([]string, len(f.Roles))
+			for i, r := range f.Roles {
+				args = append(args, r)
+				ph[i] = "$" + itoa(len(args))
+			}
+			q += " AND role IN (" + strings.Join(ph, ", ") + ")"
+		}
+		q += " ORDER BY join_seq"
+		limit := f.Limit
+		if limit > 0 {
+			args = append(args, limit+1, f.Offset)
+			q += " LIMIT $" + itoa(len(args)-1) + " OFFSET $" + itoa(len(args))
+		} else if f.Offset > 0 {
+			args = append(args, -1, f.Offset)
+			q += " LIMIT $" + itoa(len(args)-1) + " OFFSET $" + itoa(len(args))
+		}
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		members = members[:0]
+		for rows.Next() {
+			m, err := scanMember(rows)
+			if err != nil {
+				return err
+			}
+			members = append(members, m)
+		}
+		if limit > 0 && len(members) > limit {
+			members = members[:limit]
+			next = members[limit-1].Seq
+		}
+		return rows.Err()
+	})
+	return g, members, next, err
+}
+
+// ChangeOwner makes a member the group's owner; the old owner stays a member.
+func (db *DB) ChangeOwner(ctx context.Context, op im.Op, groupID, newOwner string) error {
+	return db.write(ctx, func(tx *Tx) error {
+		app := op.App.SDKAppID
+		g, err := findGroup(ctx, tx, app, groupID, true)
+		if err != nil {
+			return err
+		}
+		if g.Type == im.GroupAVChatRoom {
+			return im.Errorf(im.CodeGroupForbidden, "an AVChatRoom's owner cannot be changed")
+		}
+		if err := requireAccounts(ctx, tx, app, []string{newOwner}); err != nil {
+			return err
+		}
+		member, err := isMember(ctx, tx, app, groupID, newOwner)
+		if err != nil {
+			return err
+		}
+		if !member {
+			return im.Errorf(im.CodeGroupInvalid, "%s is not a member of group %s", newOwner, groupID)
+		}
+		if newOwner == g.Owner {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE group_members SET role = 'Member'
+			WHERE app_id = $1 AND group_id = $2 AND role = 'Owner'`, int64(app), groupID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE group_members SET role = 'Owner'
+			WHERE app_id = $1 AND group_id = $2 AND user_id = $3`, int64(app), groupID, newOwner); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE im_groups SET owner = $3, info_seq = info_seq + 1, info_time = $4
+			WHERE app_id = $1 AND group_id = $2`, int64(app), groupID, newOwner, tx.now.UnixMilli())
+		return err
+	})
+}
