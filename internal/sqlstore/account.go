@@ -4,14 +4,22 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
+	"strings"
 
 	"github.com/timd/timd/internal/im"
 )
 
 // ImportAccounts creates or updates accounts in one transaction.
 func (db *DB) ImportAccounts(ctx context.Context, app uint64, accounts []im.AccountImport) error {
+	// Rows are written in UserID order, so that two batches naming the same
+	// accounts in different orders lock them in the same order and cannot
+	// deadlock on PostgreSQL. The stable sort keeps a repeated id's last
+	// values last.
+	sorted := slices.Clone(accounts)
+	slices.SortStableFunc(sorted, func(a, b im.AccountImport) int { return strings.Compare(a.UserID, b.UserID) })
 	return db.write(ctx, func(tx *Tx) error {
-		for _, a := range accounts {
+		for _, a := range sorted {
 			if err := importAccount(ctx, tx, app, a); err != nil {
 				return err
 			}
@@ -35,11 +43,18 @@ func importAccount(ctx context.Context, tx *Tx, app uint64, a im.AccountImport) 
 // DeleteAccounts deletes accounts and everything that hangs off them in one
 // transaction.
 func (db *DB) DeleteAccounts(ctx context.Context, app uint64, userIDs []string) ([]bool, error) {
+	// Accounts are deleted in UserID order (see ImportAccounts); a repeated
+	// id existed only for its first occurrence in the request.
+	order := make([]int, len(userIDs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(userIDs[a], userIDs[b]) })
 	var existed []bool
 	err := db.write(ctx, func(tx *Tx) error {
 		existed = make([]bool, len(userIDs))
-		for i, id := range userIDs {
-			ok, err := deleteAccount(ctx, tx, app, id)
+		for _, i := range order {
+			ok, err := deleteAccount(ctx, tx, app, userIDs[i])
 			if err != nil {
 				return err
 			}
