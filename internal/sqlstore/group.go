@@ -57,12 +57,17 @@ func findGroup(ctx context.Context, tx *Tx, app uint64, id string, lock bool) (*
 	return g, err
 }
 
-// requireAccounts fails with 10019 unless every id is imported.
+// requireAccounts fails with 10019 unless every id is imported. An id that
+// is not a valid UserID was never imported, so the database is not asked
+// (PostgreSQL would fail on one with a NUL byte instead of finding nothing).
 func requireAccounts(ctx context.Context, tx *Tx, app uint64, ids []string) error {
 	for _, id := range ids {
-		ok, err := accountExists(ctx, tx, app, id)
-		if err != nil {
-			return err
+		ok := im.ValidUserID(id)
+		if ok {
+			var err error
+			if ok, err = accountExists(ctx, tx, app, id); err != nil {
+				return err
+			}
 		}
 		if !ok {
 			return im.Errorf(im.CodeGroupAccountNotFound, "account %s is not imported", id)

@@ -93,6 +93,9 @@ func (db *DB) DeleteMembers(ctx context.Context, op im.Op, groupID string, userI
 		}
 		var removed []map[string]any
 		for _, id := range userIDs {
+			if !im.ValidUserID(id) {
+				continue // never an account, so never a member
+			}
 			res, err := tx.ExecContext(ctx, "DELETE FROM group_members WHERE app_id = $1 AND group_id = $2 AND user_id = $3",
 				int64(app), groupID, id)
 			if err != nil {
