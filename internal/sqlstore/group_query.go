@@ -3,9 +3,15 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
+	"math"
 
 	"github.com/timd/timd/internal/im"
 )
+
+// noLimit is a LIMIT that lets every row through, for an OFFSET without a
+// LIMIT: SQLite takes a negative LIMIT for that, PostgreSQL refuses one, and
+// both take the largest bigint.
+const noLimit = int64(math.MaxInt64)
 
 // FindGroups reads groups by id, and their members when asked.
 func (db *DB) FindGroups(ctx context.Context, app uint64, ids []string, withMembers bool) ([]*im.Group, [][]im.Member, error) {
@@ -122,9 +128,9 @@ func (db *DB) JoinedGroups(ctx context.Context, app uint64, userID string, f im.
 			"g.info_seq, g.info_time, g.member_num, g.max_members, g.apply_join, g.invite_join, g.mute_all, g.app_defined, " +
 			"m.join_seq, m.user_id, m.role, m.join_time, m.msg_flag, m.name_card, m.mute_until, m.app_defined" + from + " ORDER BY g.seq"
 		if f.Limit > 0 || f.Offset > 0 {
-			limit := f.Limit
+			limit := int64(f.Limit)
 			if limit == 0 {
-				limit = -1
+				limit = noLimit
 			}
 			args = append(args, limit, f.Offset)
 			q += " LIMIT $" + itoa(len(args)-1) + " OFFSET $" + itoa(len(args))

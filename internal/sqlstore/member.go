@@ -167,7 +167,7 @@ func (db *DB) Members(ctx context.Context, app uint64, groupID string, f im.Memb
 			args = append(args, limit+1, f.Offset)
 			q += " LIMIT $" + itoa(len(args)-1) + " OFFSET $" + itoa(len(args))
 		} else if f.Offset > 0 {
-			args = append(args, -1, f.Offset)
+			args = append(args, noLimit, f.Offset)
 			q += " LIMIT $" + itoa(len(args)-1) + " OFFSET $" + itoa(len(args))
 		}
 		rows, err := tx.QueryContext(ctx, q, args...)

@@ -1,0 +1,182 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/timd/timd/internal/dbtest"
+)
+
+// objectKeys returns the member names of a JSON object in their order.
+func objectKeys(t *testing.T, raw []byte) []string {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		t.Fatalf("not an object: %s", raw)
+	}
+	var keys []string
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, tok.(string))
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return keys
+}
+
+// Ensure get_group_info shows every documented field in the order of
+// Tencent's sample, with the values create_group set, and that
+// ResponseFilter narrows it down to what is asked for.
+func TestGroup_Info(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		h := openGroups(t, dsn, "alice", "bob")
+		start := time.Now().Unix()
+		h.create(`{"Owner_Account":"alice","Type":"Public","GroupId":"G","Name":"TestGroup","Introduction":"This is group Introduction",` +
+			`"Notification":"This is group Notification","FaceUrl":"http://this.is.face.url","MaxMemberCount":500,"ApplyJoinOption":"FreeAccess",` +
+			`"AppDefinedData":[{"Key":"GroupTestData1","Value":"xxxxx"},{"Key":"GroupTestData2","Value":"abc\u0000\u0001"}],` +
+			`"MemberList":[{"Member_Account":"bob","Role":"Admin","AppMemberDefinedData":[{"Key":"MemberDefined1","Value":"MemberData1"},{"Key":"MemberDefined2","Value":"MemberData2"}]}]}`)
+		end := time.Now().Unix()
+		h.create(`{"Type":"AVChatRoom","GroupId":"Live","Name":"live","Owner_Account":"alice"}`)
+
+		r := h.MustCall(0, grp, "get_group_info", `{"GroupIdList":["G"]}`)
+		var reply struct{ GroupInfo []json.RawMessage }
+		if err := json.Unmarshal([]byte(r.Raw), &reply); err != nil || len(reply.GroupInfo) != 1 {
+			t.Fatalf("%v: %s", err, r.Raw)
+		}
+		keys := strings.Join(objectKeys(t, reply.GroupInfo[0]), ",")
+		if want := "GroupId,ErrorCode,ErrorInfo,Type,Name,Appid,Introduction,Notification,FaceUrl,Owner_Account,CreateTime,InfoSeq," +
+			"LastInfoTime,LastMsgTime,NextMsgSeq,MemberNum,MaxMemberNum,ApplyJoinOption,InviteJoinOption,MuteAllMember,AppDefinedData,MemberList"; keys != want {
+			t.Fatalf("fields %s\nwant   %s", keys, want)
+		}
+		g := r.M["GroupInfo"].([]any)[0].(map[string]any)
+		created, _ := g["CreateTime"].(json.Number).Int64()
+		if created < start || created > end || g["LastInfoTime"] != g["CreateTime"] {
+			t.Fatalf("CreateTime %d outside [%d, %d] or LastInfoTime %v differs", created, start, end, g["LastInfoTime"])
+		}
+		for _, want := range []string{
+			`{"GroupId":"G","ErrorCode":0,"ErrorInfo":"","Type":"Public","Name":"TestGroup","Appid":1400000001,"Introduction":"This is group Introduction",` +
+				`"Notification":"This is group Notification","FaceUrl":"http://this.is.face.url","Owner_Account":"alice","CreateTime":`,
+			`"InfoSeq":1,"LastInfoTime":`,
+			`"LastMsgTime":0,"NextMsgSeq":1,"MemberNum":2,"MaxMemberNum":500,"ApplyJoinOption":"FreeAccess","InviteJoinOption":"NeedPermission","MuteAllMember":"Off",` +
+				`"AppDefinedData":[{"Key":"GroupTestData1","Value":"xxxxx"},{"Key":"GroupTestData2","Value":"abc\u0000\u0001"}],"MemberList":[{"Member_Account":"alice","Role":"Owner","JoinTime":`,
+			`{"Member_Account":"bob","Role":"Admin","JoinTime":`,
+			`"AppMemberDefinedData":[{"Key":"MemberDefined1","Value":"MemberData1"},{"Key":"MemberDefined2","Value":"MemberData2"}]}]}]}`,
+		} {
+			if !strings.Contains(r.Raw, want) {
+				t.Fatalf("reply %s\nlacks %s", r.Raw, want)
+			}
+		}
+
+		for _, tc := range []struct{ name, filter, want string }{
+			// Tencent's filtered sample request, answered in the shape of its sample reply.
+			{"Sample", `{"GroupBaseInfoFilter":["Type","Name","Introduction","Notification"],"MemberInfoFilter":["Account","Role"],` +
+				`"AppDefinedDataFilter_Group":["GroupTestData1","GroupTestData2"],"AppDefinedDataFilter_GroupMember":["MemberDefined2","MemberDefined1"]}`,
+				`{"GroupId":"G","ErrorCode":0,"ErrorInfo":"","Type":"Public","Name":"TestGroup","Introduction":"This is group Introduction","Notification":"This is group Notification",` +
+					`"AppDefinedData":[{"Key":"GroupTestData1","Value":"xxxxx"},{"Key":"GroupTestData2","Value":"abc\u0000\u0001"}],` +
+					`"MemberList":[{"Member_Account":"alice","Role":"Owner","AppMemberDefinedData":[]},` +
+					`{"Member_Account":"bob","Role":"Admin","AppMemberDefinedData":[{"Key":"MemberDefined1","Value":"MemberData1"},{"Key":"MemberDefined2","Value":"MemberData2"}]}]}`},
+			{"BaseOnly", `{"GroupBaseInfoFilter":["MemberNum","Owner_Account"]}`, `{"GroupId":"G","ErrorCode":0,"ErrorInfo":"","Owner_Account":"alice","MemberNum":2}`},
+			{"AppDefinedOnly", `{"AppDefinedDataFilter_Group":["GroupTestData2","nosuch"]}`,
+				`{"GroupId":"G","ErrorCode":0,"ErrorInfo":"","AppDefinedData":[{"Key":"GroupTestData2","Value":"abc\u0000\u0001"}]}`},
+			{"MembersOnly", `{"MemberInfoFilter":["Role","NameCard"]}`,
+				`{"GroupId":"G","ErrorCode":0,"ErrorInfo":"","MemberList":[{"Member_Account":"alice","Role":"Owner","NameCard":""},{"Member_Account":"bob","Role":"Admin","NameCard":""}]}`},
+			{"MemberDefinedFilter", `{"MemberInfoFilter":[],"AppDefinedDataFilter_GroupMember":["MemberDefined2"]}`,
+				`"MemberList":[{"Member_Account":"alice","AppMemberDefinedData":[]},{"Member_Account":"bob","AppMemberDefinedData":[{"Key":"MemberDefined2","Value":"MemberData2"}]}]}`},
+			{"Empty", `{}`, `{"GroupId":"G","ErrorCode":0,"ErrorInfo":""}`},
+		} {
+			r := h.MustCall(0, grp, "get_group_info", `{"GroupIdList":["G"],"ResponseFilter":`+tc.filter+`}`)
+			if !strings.Contains(r.Raw, tc.want) {
+				t.Errorf("%s: reply %s\nlacks %s", tc.name, r.Raw, tc.want)
+			}
+		}
+
+		// An AVChatRoom has no member list to show; ids may repeat.
+		r = h.MustCall(0, grp, "get_group_info", `{"GroupIdList":["Live","G","Live"]}`)
+		items := r.M["GroupInfo"].([]any)
+		if len(items) != 3 || items[1].(map[string]any)["GroupId"] != "G" {
+			t.Fatalf("items: %s", r.Raw)
+		}
+		live := items[0].(map[string]any)
+		if _, has := live["MemberList"]; has || live["MemberNum"] != json.Number("1") || live["Type"] != "AVChatRoom" {
+			t.Fatalf("AVChatRoom: %s", r.Raw)
+		}
+	})
+}
+
+// Ensure modify_group_base_info changes what get_group_info shows and
+// increments InfoSeq, deletes a custom field whose Value is "", and refuses
+// invalid values with 10004 without changing anything or recording events.
+func TestGroup_Modify(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		h := openGroups(t, dsn, "alice", "bob", "carol")
+		h.create(`{"Owner_Account":"alice","Type":"Public","GroupId":"G","Name":"TestGroup","MemberList":[{"Member_Account":"bob"}],` +
+			`"AppDefinedData":[{"Key":"GroupTestData1","Value":"xxxxx"},{"Key":"GroupTestData2","Value":"abc"}]}`)
+		h.create(`{"Type":"AVChatRoom","GroupId":"Live","Name":"live"}`)
+		show := `{"GroupIdList":["G"],"ResponseFilter":{"GroupBaseInfoFilter":["Name","Introduction","Notification","FaceUrl","InfoSeq","MaxMemberNum",` +
+			`"ApplyJoinOption","InviteJoinOption","MuteAllMember"],"AppDefinedDataFilter_Group":["GroupTestData1","GroupTestData2","k3"]}}`
+		shows := func(name string, want ...string) groupCase {
+			return groupCase{name: name, command: "get_group_info", body: show, want: want}
+		}
+		mod := func(name string, code int, fields string) groupCase {
+			return groupCase{name: name, command: "modify_group_base_info", body: `{"GroupId":"G",` + fields + `}`, code: code}
+		}
+		long := func(n int) string { return strings.Repeat("y", n) }
+
+		runGroupCases(t, h, []groupCase{
+			shows("Before", `"Name":"TestGroup","Introduction":"","Notification":"","FaceUrl":"","InfoSeq":1,"MaxMemberNum":2000,"ApplyJoinOption":"NeedPermission",`+
+				`"InviteJoinOption":"NeedPermission","MuteAllMember":"Off","AppDefinedData":[{"Key":"GroupTestData1","Value":"xxxxx"},{"Key":"GroupTestData2","Value":"abc"}]}`),
+			mod("Sample", 0, `"Name":"NewName","Introduction":"NewIntroduction","Notification":"NewNotification","FaceUrl":"http://this.is.new.face.url",`+
+				`"MaxMemberNum":500,"ApplyJoinOption":"NeedPermission","MuteAllMember":"On",`+
+				`"AppDefinedData":[{"Key":"GroupTestData1","Value":"NewData"},{"Key":"GroupTestData2","Value":""}]`),
+			shows("AfterSample", `"Name":"NewName","Introduction":"NewIntroduction","Notification":"NewNotification","FaceUrl":"http://this.is.new.face.url",`+
+				`"InfoSeq":2,"MaxMemberNum":500,"ApplyJoinOption":"NeedPermission","InviteJoinOption":"NeedPermission","MuteAllMember":"On",`+
+				`"AppDefinedData":[{"Key":"GroupTestData1","Value":"NewData"}]}`),
+			mod("AddKey", 0, `"AppDefinedData":[{"Key":"k3","Value":"v3"}]`),
+			mod("DeleteMissingKey", 0, `"AppDefinedData":[{"Key":"GroupTestData2","Value":""}]`),
+			mod("ShutUpAllMember", 0, `"ShutUpAllMember":"Off","InviteJoinOption":"DisableInvite","ApplyJoinOption":"DisableApply"`),
+			shows("AfterKeys", `"InfoSeq":5,"MaxMemberNum":500,"ApplyJoinOption":"DisableApply","InviteJoinOption":"DisableInvite","MuteAllMember":"Off",`+
+				`"AppDefinedData":[{"Key":"GroupTestData1","Value":"NewData"},{"Key":"k3","Value":"v3"}]}`),
+			mod("MaxMemberNumToMembers", 0, `"MaxMemberNum":2`),
+			{name: "ErrAddBeyondMax", command: "add_group_member", body: `{"GroupId":"G","MemberList":[{"Member_Account":"carol"}]}`, code: 10014},
+			mod("MaxMemberNumToCap", 0, `"MaxMemberNum":2000`),
+			mod("Limits", 0, `"Name":"`+long(30)+`","Introduction":"`+long(240)+`","Notification":"`+long(300)+`","FaceUrl":"`+long(100)+`"`),
+			shows("AfterLimits", `"Name":"`+long(30)+`","Introduction":"`+long(240)+`","Notification":"`+long(300)+`","FaceUrl":"`+long(100)+`","InfoSeq":8,"MaxMemberNum":2000,`),
+
+			mod("ErrNameEmpty", 10004, `"Name":""`),
+			mod("ErrName31", 10004, `"Name":"`+long(31)+`"`),
+			mod("ErrNameType", 10004, `"Name":5`),
+			mod("ErrIntro241", 10004, `"Introduction":"`+long(241)+`"`),
+			mod("ErrNotification301", 10004, `"Notification":"`+long(301)+`"`),
+			mod("ErrFaceUrl101", 10004, `"FaceUrl":"`+long(101)+`"`),
+			mod("ErrApplyJoinOption", 10004, `"ApplyJoinOption":"DisableInvite"`),
+			mod("ErrInviteJoinOption", 10004, `"InviteJoinOption":"DisableApply"`),
+			mod("ErrMuteAllMember", 10004, `"MuteAllMember":"Maybe"`),
+			mod("ErrMuteAllMemberCase", 10004, `"MuteAllMember":"on"`),
+			mod("ErrShutUpAllMember", 10004, `"ShutUpAllMember":"Yes"`),
+			mod("ErrMaxMemberNumOverCap", 10004, `"MaxMemberNum":2001`),
+			mod("ErrMaxMemberNumUnderMembers", 10004, `"MaxMemberNum":1`),
+			mod("ErrMaxMemberNumNegative", 10004, `"MaxMemberNum":-1`),
+			mod("ErrMaxMemberNumType", 10004, `"MaxMemberNum":"500"`),
+			mod("ErrAppDefinedKey", 10004, `"AppDefinedData":[{"Key":"bad key","Value":"v"}]`),
+			mod("ErrAppDefinedValue513", 10004, `"AppDefinedData":[{"Key":"k4","Value":"`+long(513)+`"}]`),
+			mod("ErrAppDefined21", 10004, `"AppDefinedData":`+kvs(21)),
+			mod("ErrAppDefinedMergedOver20", 10004, `"AppDefinedData":`+prefixedKVs("x", 19)),
+			mod("ErrAppDefinedNoValue", 10004, `"AppDefinedData":[{"Key":"k4"}]`),
+			mod("ErrOneBadAmongGood", 10004, `"Name":"Changed","ApplyJoinOption":"Nope"`),
+			shows("Unchanged", `"Name":"`+long(30)+`","Introduction":"`+long(240)+`","Notification":"`+long(300)+`","FaceUrl":"`+long(100)+`","InfoSeq":8,"MaxMemberNum":2000,`+
+				`"ApplyJoinOption":"DisableApply","InviteJoinOption":"DisableInvite","MuteAllMember":"Off","AppDefinedData":[{"Key":"GroupTestData1","Value":"NewData"},{"Key":"k3","Value":"v3"}]}`),
+			mod("MergedTo20", 0, `"AppDefinedData":`+prefixedKVs("x", 18)),
+			{name: "AVChatRoom", command: "modify_group_base_info", body: `{"GroupId":"Live","Name":"renamed","MuteAllMember":"On"}`},
+			{name: "AVChatRoomShows", command: "get_group_info", body: `{"GroupIdList":["Live"],"ResponseFilter":{"GroupBaseInfoFilter":["Name","InfoSeq","MuteAllMember"]}}`,
+				want: []string{`"Name":"renamed","InfoSeq":2,"MuteAllMember":"On"}`}},
+		})
+	})
+}
