@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/timd/timd/internal/im"
 )
@@ -27,10 +28,15 @@ func groupID(p *string) (string, error) {
 // op is the write context of a call.
 func op(c *Call) im.Op { return im.Op{App: c.App, Operator: c.Identifier} }
 
-// maxBytes fails with 10004 if a given string field is longer than limit.
+// maxBytes fails with 10004 if a given text field is longer than limit or
+// holds a NUL character (which PostgreSQL cannot store in text; custom
+// field values, which may hold binary data, are stored encoded instead).
 func maxBytes(field string, v *string, limit int) error {
 	if v != nil && len(*v) > limit {
 		return invalidParam(fmt.Sprintf("%s is longer than %d bytes", field, limit))
+	}
+	if v != nil && strings.IndexByte(*v, 0) >= 0 {
+		return invalidParam(fmt.Sprintf("%s must not contain the NUL character", field))
 	}
 	return nil
 }

@@ -40,9 +40,6 @@ func (s *Server) getJoinedGroupList(ctx context.Context, c *Call, req *getJoined
 	if f.Limit, f.Offset, err = limitOffset(req.Limit, req.Offset); err != nil {
 		return nil, err
 	}
-	if req.SupportTopic != nil && *req.SupportTopic == 1 && f.Type != im.GroupCommunity {
-		return nil, invalidParam("SupportTopic needs GroupType Community")
-	}
 	total, joined, err := s.store.JoinedGroups(ctx, c.App.SDKAppID, *req.Member_Account, f)
 	if err != nil {
 		return nil, err

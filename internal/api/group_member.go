@@ -136,8 +136,11 @@ func (s *Server) getGroupMemberInfo(ctx context.Context, c *Call, req *getGroupM
 	if req.MemberInfoFilter != nil {
 		view.memberFields = newFieldSet(req.MemberInfoFilter)
 	}
+	// With a filter, member custom fields come back only when asked for.
 	if req.AppDefinedDataFilter_GroupMember != nil {
 		view.memberAppDef = newFieldSet(req.AppDefinedDataFilter_GroupMember)
+	} else if req.MemberInfoFilter != nil {
+		view.memberAppDef = fieldSet{}
 	}
 	resp := &getGroupMemberInfoResp{MemberNum: g.MemberNum, MemberList: make([]object, len(members))}
 	for i := range members {

@@ -112,12 +112,16 @@ func (db *DB) CreateGroup(ctx context.Context, op im.Op, ng im.NewGroup) (string
 		if id, err = insertGroup(ctx, tx, app, ng, len(members)); err != nil {
 			return err
 		}
-		list := make([]map[string]any, len(members))
+		// The event's MemberList names the members the request added, not
+		// the owner, as in Tencent's sample.
+		list := []map[string]any{}
 		for i, m := range members {
 			if err := insertMember(ctx, tx, app, id, m, int64(i+1)); err != nil {
 				return err
 			}
-			list[i] = map[string]any{"Member_Account": m.UserID}
+			if m.Role != im.RoleOwner {
+				list = append(list, map[string]any{"Member_Account": m.UserID})
+			}
 		}
 		appDefined := ng.AppDefined
 		if appDefined == nil {

@@ -198,7 +198,7 @@ func (db *DB) UpdateGroup(ctx context.Context, op im.Op, groupID string, upd im.
 			g.MuteAll = *upd.MuteAll
 		}
 		if upd.MaxMemberNum != nil {
-			if cap := im.MemberCap(g.Type); *upd.MaxMemberNum > cap && cap > 0 || *upd.MaxMemberNum < g.MemberNum {
+			if cap := im.MemberCap(g.Type); *upd.MaxMemberNum > cap && cap > 0 || *upd.MaxMemberNum < max(g.MemberNum, 1) {
 				return im.Errorf(im.CodeGroupInvalid, "MaxMemberNum %d must lie between the member count %d and the type's limit %d",
 					*upd.MaxMemberNum, g.MemberNum, im.MemberCap(g.Type))
 			}
