@@ -116,6 +116,9 @@ type KV struct {
 
 // Group is a group's base profile.
 type Group struct {
+	// Seq is the group's identity in storage: a group created under a
+	// dismissed group's custom id has a new one.
+	Seq          int64
 	GroupID      string
 	Type         string
 	Name         string

@@ -86,7 +86,7 @@ func leaveAllGroups(ctx context.Context, tx *Tx, app uint64, userID string) erro
 	for _, q := range []string{
 		`UPDATE im_groups SET owner = '' WHERE app_id = $1 AND owner = $2`,
 		`UPDATE im_groups SET member_num = member_num - 1
-			WHERE app_id = $1 AND group_id IN (SELECT group_id FROM group_members WHERE app_id = $1 AND user_id = $2)`,
+			WHERE app_id = $1 AND seq IN (SELECT group_seq FROM group_members WHERE app_id = $1 AND user_id = $2)`,
 		`DELETE FROM group_members WHERE app_id = $1 AND user_id = $2`,
 	} {
 		if _, err := tx.ExecContext(ctx, q, int64(app), userID); err != nil {

@@ -18,10 +18,10 @@ type DB struct {
 	dialect dialect
 	w       *sql.DB // writes (SQLite: one connection, BEGIN IMMEDIATE)
 	r       *sql.DB // reads
+	reaper  *reaper
 
-	// Now is the clock every transaction reads once at its start; tests
-	// replace it to control time.
-	Now func() time.Time
+	// now is the clock every transaction reads once at its start.
+	now func() time.Time
 }
 
 var _ im.Store = (*DB)(nil)
@@ -31,6 +31,8 @@ type Options struct {
 	// MaxConns bounds the connection pool (PostgreSQL) or the reader pool
 	// (SQLite). Zero means 16.
 	MaxConns int
+	// Now is the clock; nil means time.Now. Tests set it to control time.
+	Now func() time.Time
 }
 
 // Open opens the database dsn names (a postgres:// URL or a SQLite file path),
@@ -43,11 +45,15 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{dialect: d, w: w, r: r, Now: time.Now}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	db := &DB{dialect: d, w: w, r: r, now: opts.Now}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
+	db.reaper = startReaper(db)
 	return db, nil
 }
 
@@ -56,6 +62,10 @@ func (db *DB) Dialect() string { return string(db.dialect) }
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	if db.reaper != nil {
+		db.reaper.close()
+		db.reaper = nil
+	}
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
@@ -147,7 +157,7 @@ func (db *DB) runOnce(ctx context.Context, pool *sql.DB, readOnly bool, fn func(
 	if err != nil {
 		return err
 	}
-	tx := &Tx{Tx: sqlTx, now: db.Now(), dialect: db.dialect}
+	tx := &Tx{Tx: sqlTx, now: db.now(), dialect: db.dialect}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err

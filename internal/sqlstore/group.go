@@ -13,7 +13,7 @@ import (
 var _ im.GroupService = (*DB)(nil)
 
 // groupCols are the columns scanGroup reads, in its order.
-const groupCols = `group_id, type, name, introduction, notification, face_url, owner, created_at,
+const groupCols = `seq, group_id, type, name, introduction, notification, face_url, owner, created_at,
 	info_seq, info_time, member_num, max_members, apply_join, invite_join, mute_all, app_defined`
 
 type scanner interface{ Scan(dest ...any) error }
@@ -25,7 +25,7 @@ func scanGroup(row scanner) (*im.Group, error) {
 		muteAll           int
 		appDefined        string
 	)
-	err := row.Scan(&g.GroupID, &g.Type, &g.Name, &g.Introduction, &g.Notification, &g.FaceURL, &g.Owner,
+	err := row.Scan(&g.Seq, &g.GroupID, &g.Type, &g.Name, &g.Introduction, &g.Notification, &g.FaceURL, &g.Owner,
 		&created, &g.InfoSeq, &infoTime, &g.MemberNum, &g.MaxMemberNum, &g.ApplyJoin, &g.InviteJoin, &muteAll, &appDefined)
 	if err != nil {
 		return nil, err
@@ -108,15 +108,18 @@ func (db *DB) CreateGroup(ctx context.Context, op im.Op, ng im.NewGroup) (string
 		if ng.MaxMemberNum > 0 && len(members) > ng.MaxMemberNum {
 			return im.Errorf(im.CodeGroupFull, "%d members exceed the group's limit of %d", len(members), ng.MaxMemberNum)
 		}
-		var err error
-		if id, err = insertGroup(ctx, tx, app, ng, len(members)); err != nil {
+		var (
+			err error
+			seq int64
+		)
+		if id, seq, err = insertGroup(ctx, tx, app, ng, len(members)); err != nil {
 			return err
 		}
 		// The event's MemberList names the members the request added, not
 		// the owner, as in Tencent's sample.
 		list := []map[string]any{}
 		for i, m := range members {
-			if err := insertMember(ctx, tx, app, id, m, int64(i+1)); err != nil {
+			if err := insertMember(ctx, tx, app, seq, m, int64(i+1)); err != nil {
 				return err
 			}
 			if m.Role != im.RoleOwner {
@@ -158,13 +161,13 @@ func membersWithOwner(ng im.NewGroup) []im.Member {
 }
 
 // insertGroup inserts the group row under its custom id (10021 if taken) or
-// under a fresh automatic id, drawing again on the rare collision. The
-// insert does nothing on conflict rather than fail, so that a PostgreSQL
-// transaction survives it.
-func insertGroup(ctx context.Context, tx *Tx, app uint64, ng im.NewGroup, memberNum int) (string, error) {
+// under a fresh automatic id, drawing again on the rare collision, and
+// returns the id and the group's seq. The insert does nothing on conflict
+// rather than fail, so that a PostgreSQL transaction survives it.
+func insertGroup(ctx context.Context, tx *Tx, app uint64, ng im.NewGroup, memberNum int) (string, int64, error) {
 	appDefined, err := json.Marshal(nonNilKVs(ng.AppDefined))
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	now := tx.now.UnixMilli()
 	for attempt := 0; attempt < 16; attempt++ {
@@ -172,24 +175,26 @@ func insertGroup(ctx context.Context, tx *Tx, app uint64, ng im.NewGroup, member
 		if !ng.CustomID {
 			id = newGroupID(ng.Type)
 		}
-		res, err := tx.ExecContext(ctx, `
+		var seq int64
+		err := tx.QueryRowContext(ctx, `
 			INSERT INTO im_groups (app_id, group_id, type, name, introduction, notification, face_url, owner,
 				created_at, info_time, member_num, join_counter, max_members, apply_join, invite_join, app_defined)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $10, $11, $12, $13, $14)
-			ON CONFLICT (app_id, group_id) DO NOTHING`,
+			ON CONFLICT (app_id, group_id) DO NOTHING
+			RETURNING seq`,
 			int64(app), id, ng.Type, ng.Name, ng.Introduction, ng.Notification, ng.FaceURL, ng.Owner,
-			now, memberNum, ng.MaxMemberNum, ng.ApplyJoin, ng.InviteJoin, string(appDefined))
-		if err != nil {
-			return "", err
+			now, memberNum, ng.MaxMemberNum, ng.ApplyJoin, ng.InviteJoin, string(appDefined)).Scan(&seq)
+		if err == nil {
+			return id, seq, nil
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 1 {
-			return id, err
+		if !errors.Is(err, sql.ErrNoRows) {
+			return "", 0, err
 		}
 		if ng.CustomID {
-			return "", im.Errorf(im.CodeGroupIDInUse, "group id %s is already in use", id)
+			return "", 0, im.Errorf(im.CodeGroupIDInUse, "group id %s is already in use", id)
 		}
 	}
-	return "", errors.New("could not draw a free group id")
+	return "", 0, errors.New("could not draw a free group id")
 }
 
 func nonNilKVs(kv []im.KV) []im.KV {
@@ -200,28 +205,40 @@ func nonNilKVs(kv []im.KV) []im.KV {
 }
 
 // insertMember adds one membership row.
-func insertMember(ctx context.Context, tx *Tx, app uint64, groupID string, m im.Member, seq int64) error {
+func insertMember(ctx context.Context, tx *Tx, app uint64, groupSeq int64, m im.Member, seq int64) error {
 	appDefined, err := json.Marshal(nonNilKVs(m.AppDefined))
 	if err != nil {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `
-		INSERT INTO group_members (app_id, group_id, user_id, role, join_time, join_seq, app_defined)
+		INSERT INTO group_members (app_id, group_seq, user_id, role, join_time, join_seq, app_defined)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		int64(app), groupID, m.UserID, m.Role, tx.now.UnixMilli(), seq, string(appDefined))
+		int64(app), groupSeq, m.UserID, m.Role, tx.now.UnixMilli(), seq, string(appDefined))
 	return err
 }
+
+// reapInline is the largest group whose member rows a dismissal deletes
+// itself. A larger group's rows, already invisible once its row is gone,
+// are deleted afterwards in batches, so that dismissing a Community of
+// 100,000 members holds the write lock for milliseconds, not a third of a
+// second.
+const reapInline = 1000
 
 // DestroyGroup dismisses a group. Deleting the group row first, with
 // RETURNING, makes exactly one of several concurrent dismissals see it:
 // on PostgreSQL the others wait for its row lock and then find nothing.
 func (db *DB) DestroyGroup(ctx context.Context, op im.Op, groupID string) error {
-	return db.write(ctx, func(tx *Tx) error {
+	reap := false
+	err := db.write(ctx, func(tx *Tx) error {
 		app := int64(op.App.SDKAppID)
-		var typ, name, owner string
+		var (
+			typ, name, owner string
+			seq              int64
+			memberNum        int
+		)
 		err := tx.QueryRowContext(ctx, `
 			DELETE FROM im_groups WHERE app_id = $1 AND group_id = $2
-			RETURNING type, name, owner`, app, groupID).Scan(&typ, &name, &owner)
+			RETURNING seq, type, name, owner, member_num`, app, groupID).Scan(&seq, &typ, &name, &owner, &memberNum)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errGroupNotFound(groupID)
 		}
@@ -232,7 +249,7 @@ func (db *DB) DestroyGroup(ctx context.Context, op im.Op, groupID string) error 
 		// A Community's MemberList is not sent (it may hold 100,000 names),
 		// so it is not read either.
 		if typ != im.GroupCommunity && op.App.Records(im.CallbackAfterGroupDestroyed) {
-			ids, err := memberIDs(ctx, tx, op.App.SDKAppID, groupID)
+			ids, err := memberIDs(ctx, tx, op.App.SDKAppID, seq)
 			if err != nil {
 				return err
 			}
@@ -242,17 +259,27 @@ func (db *DB) DestroyGroup(ctx context.Context, op im.Op, groupID string) error 
 			}
 			fields["MemberList"] = list
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM group_members WHERE app_id = $1 AND group_id = $2", app, groupID); err != nil {
+		reap = memberNum > reapInline
+		if reap {
+			_, err = tx.ExecContext(ctx, "INSERT INTO group_reap (group_seq, app_id) VALUES ($1, $2)", seq, app)
+		} else {
+			_, err = tx.ExecContext(ctx, "DELETE FROM group_members WHERE app_id = $1 AND group_seq = $2", app, seq)
+		}
+		if err != nil {
 			return err
 		}
 		return recordEvent(ctx, tx, op, groupID, im.CallbackAfterGroupDestroyed, fields)
 	})
+	if err == nil && reap {
+		db.reaper.kick()
+	}
+	return err
 }
 
 // memberIDs lists a group's members in the order they joined.
-func memberIDs(ctx context.Context, tx *Tx, app uint64, groupID string) ([]string, error) {
+func memberIDs(ctx context.Context, tx *Tx, app uint64, groupSeq int64) ([]string, error) {
 	rows, err := tx.QueryContext(ctx,
-		"SELECT user_id FROM group_members WHERE app_id = $1 AND group_id = $2 ORDER BY join_seq", int64(app), groupID)
+		"SELECT user_id FROM group_members WHERE app_id = $1 AND group_seq = $2 ORDER BY join_seq", int64(app), groupSeq)
 	if err != nil {
 		return nil, err
 	}

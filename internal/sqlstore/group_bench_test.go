@@ -23,15 +23,16 @@ const benchApp = 1400000001
 func fillMembers(tb testing.TB, db *DB, id, typ string, n int) {
 	tb.Helper()
 	ctx := context.Background()
-	_, err := db.w.ExecContext(ctx, `INSERT INTO im_groups (app_id, group_id, type, name, created_at, info_time,
-		member_num, join_counter, max_members, apply_join, invite_join) VALUES ($1, $2, $3, 'bench', 0, 0, $4, $4, 100000, 'FreeAccess', 'FreeAccess')`,
-		benchApp, id, typ, n)
+	var seq int64
+	err := db.w.QueryRowContext(ctx, `INSERT INTO im_groups (app_id, group_id, type, name, created_at, info_time,
+		member_num, join_counter, max_members, apply_join, invite_join) VALUES ($1, $2, $3, 'bench', 0, 0, $4, $4, 100000, 'FreeAccess', 'FreeAccess')
+		RETURNING seq`, benchApp, id, typ, n).Scan(&seq)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	_, err = db.w.ExecContext(ctx, `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < $3)
-		INSERT INTO group_members (app_id, group_id, user_id, role, join_time, join_seq)
-		SELECT $1, $2, 'u' || CAST(x AS TEXT), 'Member', 0, x FROM c`, benchApp, id, n)
+		INSERT INTO group_members (app_id, group_seq, user_id, role, join_time, join_seq)
+		SELECT $1, $2, 'u' || CAST(x AS TEXT), 'Member', 0, x FROM c`, benchApp, seq, n)
 	if err != nil {
 		tb.Fatal(err)
 	}

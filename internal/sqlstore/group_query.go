@@ -31,7 +31,7 @@ func (db *DB) FindGroups(ctx context.Context, app uint64, ids []string, withMemb
 			}
 			groups[i] = g
 			if withMembers && g.Type != im.GroupAVChatRoom {
-				if members[i], err = allMembers(ctx, tx, app, id); err != nil {
+				if members[i], err = allMembers(ctx, tx, app, g.Seq); err != nil {
 					return err
 				}
 			}
@@ -42,9 +42,9 @@ func (db *DB) FindGroups(ctx context.Context, app uint64, ids []string, withMemb
 }
 
 // allMembers lists every member of a group in joining order.
-func allMembers(ctx context.Context, tx *Tx, app uint64, groupID string) ([]im.Member, error) {
+func allMembers(ctx context.Context, tx *Tx, app uint64, groupSeq int64) ([]im.Member, error) {
 	rows, err := tx.QueryContext(ctx, "SELECT "+memberCols+
-		" FROM group_members WHERE app_id = $1 AND group_id = $2 ORDER BY join_seq", int64(app), groupID)
+		" FROM group_members WHERE app_id = $1 AND group_seq = $2 ORDER BY join_seq", int64(app), groupSeq)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +111,7 @@ func (db *DB) JoinedGroups(ctx context.Context, app uint64, userID string, f im.
 		if err := requireAccounts(ctx, tx, app, []string{userID}); err != nil {
 			return err
 		}
-		from := ` FROM group_members m JOIN im_groups g ON g.app_id = m.app_id AND g.group_id = m.group_id
+		from := ` FROM group_members m JOIN im_groups g ON g.seq = m.group_seq
 			WHERE m.app_id = $1 AND m.user_id = $2`
 		args := []any{int64(app), userID}
 		if f.Type != "" {
@@ -124,7 +124,7 @@ func (db *DB) JoinedGroups(ctx context.Context, app uint64, userID string, f im.
 		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*)"+from, args...).Scan(&total); err != nil {
 			return err
 		}
-		q := "SELECT g.group_id, g.type, g.name, g.introduction, g.notification, g.face_url, g.owner, g.created_at, " +
+		q := "SELECT g.seq, g.group_id, g.type, g.name, g.introduction, g.notification, g.face_url, g.owner, g.created_at, " +
 			"g.info_seq, g.info_time, g.member_num, g.max_members, g.apply_join, g.invite_join, g.mute_all, g.app_defined, " +
 			"m.join_seq, m.user_id, m.role, m.join_time, m.msg_flag, m.name_card, m.mute_until, m.app_defined" + from + " ORDER BY g.seq"
 		if f.Limit > 0 || f.Offset > 0 {
@@ -162,7 +162,7 @@ func scanJoined(rows scanner) (im.Joined, error) {
 		gDefined, mDefined        string
 	)
 	g, m := &j.Group, &j.Self
-	err := rows.Scan(&g.GroupID, &g.Type, &g.Name, &g.Introduction, &g.Notification, &g.FaceURL, &g.Owner,
+	err := rows.Scan(&g.Seq, &g.GroupID, &g.Type, &g.Name, &g.Introduction, &g.Notification, &g.FaceURL, &g.Owner,
 		&created, &g.InfoSeq, &infoTime, &g.MemberNum, &g.MaxMemberNum, &g.ApplyJoin, &g.InviteJoin, &muteAll, &gDefined,
 		&m.Seq, &m.UserID, &m.Role, &joinMs, &m.MsgFlag, &m.NameCard, &m.MuteUntil, &mDefined)
 	if err != nil {

@@ -27,7 +27,7 @@ func (db *DB) AddMembers(ctx context.Context, op im.Op, groupID string, userIDs 
 		var add []string
 		seen := map[string]bool{}
 		for i, id := range userIDs {
-			member, err := isMember(ctx, tx, app, groupID, id)
+			member, err := isMember(ctx, tx, app, g.Seq, id)
 			if err != nil {
 				return err
 			}
@@ -55,7 +55,7 @@ func (db *DB) AddMembers(ctx context.Context, op im.Op, groupID string, userIDs 
 		list := make([]map[string]any, len(add))
 		for i, id := range add {
 			seq := counter - int64(len(add)) + int64(i) + 1
-			if err := insertMember(ctx, tx, app, groupID, im.Member{UserID: id, Role: im.RoleMember}, seq); err != nil {
+			if err := insertMember(ctx, tx, app, g.Seq, im.Member{UserID: id, Role: im.RoleMember}, seq); err != nil {
 				return err
 			}
 			list[i] = map[string]any{"Member_Account": id}
@@ -68,10 +68,10 @@ func (db *DB) AddMembers(ctx context.Context, op im.Op, groupID string, userIDs 
 }
 
 // isMember reports whether userID belongs to the group.
-func isMember(ctx context.Context, tx *Tx, app uint64, groupID, userID string) (bool, error) {
+func isMember(ctx context.Context, tx *Tx, app uint64, groupSeq int64, userID string) (bool, error) {
 	var n int
-	err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM group_members WHERE app_id = $1 AND group_id = $2 AND user_id = $3",
-		int64(app), groupID, userID).Scan(&n)
+	err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM group_members WHERE app_id = $1 AND group_seq = $2 AND user_id = $3",
+		int64(app), groupSeq, userID).Scan(&n)
 	return n > 0, err
 }
 
@@ -96,8 +96,8 @@ func (db *DB) DeleteMembers(ctx context.Context, op im.Op, groupID string, userI
 			if !im.ValidUserID(id) {
 				continue // never an account, so never a member
 			}
-			res, err := tx.ExecContext(ctx, "DELETE FROM group_members WHERE app_id = $1 AND group_id = $2 AND user_id = $3",
-				int64(app), groupID, id)
+			res, err := tx.ExecContext(ctx, "DELETE FROM group_members WHERE app_id = $1 AND group_seq = $2 AND user_id = $3",
+				int64(app), g.Seq, id)
 			if err != nil {
 				return err
 			}
@@ -151,8 +151,8 @@ func (db *DB) Members(ctx context.Context, app uint64, groupID string, f im.Memb
 		if g.Type == im.GroupAVChatRoom {
 			return im.Errorf(im.CodeGroupForbidden, "an AVChatRoom has no member list")
 		}
-		q := "SELECT " + memberCols + " FROM group_members WHERE app_id = $1 AND group_id = $2 AND join_seq > $3"
-		args := []any{int64(app), groupID, f.After}
+		q := "SELECT " + memberCols + " FROM group_members WHERE app_id = $1 AND group_seq = $2 AND join_seq > $3"
+		args := []any{int64(app), g.Seq, f.After}
 		if len(f.Roles) > 0 {
 			ph := make([]string, len(f.Roles))
 			for i, r := range f.Roles {
@@ -206,7 +206,7 @@ func (db *DB) ChangeOwner(ctx context.Context, op im.Op, groupID, newOwner strin
 		if err := requireAccounts(ctx, tx, app, []string{newOwner}); err != nil {
 			return err
 		}
-		member, err := isMember(ctx, tx, app, groupID, newOwner)
+		member, err := isMember(ctx, tx, app, g.Seq, newOwner)
 		if err != nil {
 			return err
 		}
@@ -217,11 +217,11 @@ func (db *DB) ChangeOwner(ctx context.Context, op im.Op, groupID, newOwner strin
 			return nil
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE group_members SET role = 'Member'
-			WHERE app_id = $1 AND group_id = $2 AND role = 'Owner'`, int64(app), groupID); err != nil {
+			WHERE app_id = $1 AND group_seq = $2 AND role = 'Owner'`, int64(app), g.Seq); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE group_members SET role = 'Owner'
-			WHERE app_id = $1 AND group_id = $2 AND user_id = $3`, int64(app), groupID, newOwner); err != nil {
+			WHERE app_id = $1 AND group_seq = $2 AND user_id = $3`, int64(app), g.Seq, newOwner); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE im_groups SET owner = $3, info_seq = info_seq + 1, info_time = $4

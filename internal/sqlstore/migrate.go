@@ -73,7 +73,7 @@ func (db *DB) migrateFile(ctx context.Context, conn *sql.Conn, name string) erro
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)", name, db.Now().UnixMilli()); err != nil {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)", name, db.now().UnixMilli()); err != nil {
 		return err
 	}
 	return tx.Commit()

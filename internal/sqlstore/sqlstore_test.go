@@ -13,11 +13,12 @@ import (
 // fixed at 2026-01-02T03:04:05Z so stored times are predictable.
 func MustOpenDB(tb testing.TB, dsn string) *sqlstore.DB {
 	tb.Helper()
-	db, err := sqlstore.Open(context.Background(), dsn, sqlstore.Options{})
+	db, err := sqlstore.Open(context.Background(), dsn, sqlstore.Options{
+		Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) },
+	})
 	if err != nil {
 		tb.Fatalf("open %s: %v", dsn, err)
 	}
-	db.Now = func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
 	tb.Cleanup(func() { db.Close() })
 	return db
 }

@@ -1,6 +1,7 @@
--- Groups. seq orders an app's groups by creation for get_appid_group_list
--- paging (its Next); a dismissed group's row is deleted, so its custom id
--- can be used again.
+-- Groups. seq is a group's identity in storage and orders an app's groups
+-- by creation for get_appid_group_list paging (its Next). A dismissed
+-- group's row is deleted, so its custom id can be used again: the new group
+-- gets a new seq, and the old one's member rows can never show through.
 CREATE TABLE im_groups (
 	seq           INTEGER PRIMARY KEY AUTOINCREMENT,
 	app_id        INTEGER NOT NULL,
@@ -26,11 +27,14 @@ CREATE UNIQUE INDEX im_groups_id ON im_groups (app_id, group_id);
 CREATE INDEX im_groups_by_seq ON im_groups (app_id, seq);
 CREATE INDEX im_groups_by_owner ON im_groups (app_id, owner);
 
--- Group members. The primary key serves one group's members; the second
--- index serves one user's groups (get_joined_group_list, account_delete).
+-- Group members, keyed by the group's seq. The primary key serves one
+-- group's members; the second index one user's groups
+-- (get_joined_group_list, account_delete). Rows whose group is gone are
+-- invisible (every read goes through a live group) and are deleted by the
+-- dismissal, or for a large group afterwards in small batches (group_reap).
 CREATE TABLE group_members (
 	app_id      INTEGER NOT NULL,
-	group_id    TEXT NOT NULL,
+	group_seq   INTEGER NOT NULL, -- im_groups.seq
 	user_id     TEXT NOT NULL,
 	role        TEXT NOT NULL, -- Owner, Admin, Member
 	join_time   INTEGER NOT NULL, -- unix ms
@@ -39,7 +43,14 @@ CREATE TABLE group_members (
 	name_card   TEXT NOT NULL DEFAULT '',
 	mute_until  INTEGER NOT NULL DEFAULT 0,
 	app_defined TEXT NOT NULL DEFAULT '[]',
-	PRIMARY KEY (app_id, group_id, user_id)
+	PRIMARY KEY (app_id, group_seq, user_id)
 ) WITHOUT ROWID;
-CREATE INDEX group_members_by_user ON group_members (app_id, user_id, group_id);
-CREATE INDEX group_members_by_join ON group_members (app_id, group_id, join_seq);
+CREATE INDEX group_members_by_user ON group_members (app_id, user_id, group_seq);
+CREATE INDEX group_members_by_join ON group_members (app_id, group_seq, join_seq);
+
+-- Dismissed groups whose member rows are still to be deleted, committed
+-- with the dismissal so that a restart finishes the work.
+CREATE TABLE group_reap (
+	group_seq INTEGER PRIMARY KEY,
+	app_id    INTEGER NOT NULL
+);
