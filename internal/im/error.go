@@ -79,6 +79,11 @@ const (
 	CodeSNSInvalid  = 30001
 	CodeSNSInternal = 30006
 
+	// timd's callback management API (91xxx, not Tencent codes).
+	CodeMgmtInvalid       = 91001
+	CodeMgmtInternal      = 91002
+	CodeMgmtEventNotFound = 91003
+
 	// Conversation groups (50xxx).
 	CodeContactInvalid  = 50002
 	CodeContactInternal = 50004

@@ -1,6 +1,7 @@
 package im
 
 import (
+	"context"
 	"encoding/json"
 	"time"
 )
@@ -30,14 +31,19 @@ const (
 // events of one key are delivered in commit order (the GroupId for group
 // events, the From_Account for sns events).
 type Event struct {
-	ID        int64
-	AppID     uint64
-	Key       string
-	Command   string
-	Body      json.RawMessage // the documented callback body, CallbackCommand and EventTime included
-	CreatedAt time.Time
-	State     EventState
-	Attempts  int
+	ID            int64
+	AppID         uint64
+	Key           string
+	Command       string
+	Body          json.RawMessage // the documented callback body, CallbackCommand and EventTime included
+	ClientIP      string          // IP of the REST call that caused the event
+	CreatedAt     time.Time
+	State         EventState
+	Attempts      int
+	NextAttemptAt time.Time
+	LastStatus    int    // HTTP status of the last attempt; 0 if none or no reply
+	LastError     string // why the last attempt failed
+	DeliveredAt   time.Time
 }
 
 // NewEvent builds an event whose body is fields plus CallbackCommand and
@@ -54,4 +60,46 @@ func NewEvent(app uint64, key, command string, at time.Time, fields map[string]a
 		return Event{}, err
 	}
 	return Event{AppID: app, Key: key, Command: command, Body: b, CreatedAt: at, State: EventPending}, nil
+}
+
+// EventFilter selects events for the delivery log. Zero fields select all.
+type EventFilter struct {
+	State    EventState
+	Command  string
+	Key      string
+	From, To time.Time // created at or after From, before To
+	AfterID  int64     // paging: events with a larger id
+	Limit    int
+}
+
+// Attempt is the outcome of one delivery attempt.
+type Attempt struct {
+	Status int       // HTTP status; 0 when there was no reply
+	Error  string    // "" on success
+	Next   time.Time // when to try again; zero when the event is now dead
+}
+
+// Outbox is the store side of callback delivery: events are claimed by one
+// sender instance at a time under a lease, each only while it is the oldest
+// pending event of its key, so that delivery is in commit order per key.
+type Outbox interface {
+	// ClaimEvents leases up to n due events to instance until now+lease.
+	ClaimEvents(ctx context.Context, instance string, now time.Time, lease time.Duration, n int) ([]Event, error)
+	// MarkDelivered records a successful delivery by instance.
+	MarkDelivered(ctx context.Context, id int64, instance string, status int, at time.Time) error
+	// MarkFailed records a failed attempt: retried at a.Next, or dead.
+	MarkFailed(ctx context.Context, id int64, instance string, a Attempt) error
+	// ListEvents lists an app's events, oldest first.
+	ListEvents(ctx context.Context, app uint64, f EventFilter) ([]Event, error)
+	// ReplayEvent makes an event pending again, to be delivered at once.
+	// 91003 if the app has no such event.
+	ReplayEvent(ctx context.Context, app uint64, id int64) error
+	// ReplayDead makes every dead event of the app pending again.
+	ReplayDead(ctx context.Context, app uint64) (int, error)
+	// PurgeDelivered deletes delivered events delivered before the time;
+	// app 0 means every app.
+	PurgeDelivered(ctx context.Context, app uint64, before time.Time) (int, error)
+	// OutboxStats reports the pending events and the creation time of the
+	// oldest (zero if none).
+	OutboxStats(ctx context.Context) (pending int, oldest time.Time, err error)
 }

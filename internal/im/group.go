@@ -208,6 +208,7 @@ type Joined struct {
 type Op struct {
 	App      *App
 	Operator string
+	ClientIP string // the REST caller's IP, sent as ClientIP with callbacks
 }
 
 // GroupService stores groups and their members.

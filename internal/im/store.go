@@ -8,6 +8,7 @@ type Store interface {
 	AccountService
 	AppService
 	GroupService
+	Outbox
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

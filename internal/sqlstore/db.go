@@ -21,7 +21,8 @@ type DB struct {
 	reaper  *reaper
 
 	// now is the clock every transaction reads once at its start.
-	now func() time.Time
+	now      func() time.Time
+	onEvents func()
 }
 
 var _ im.Store = (*DB)(nil)
@@ -33,6 +34,9 @@ type Options struct {
 	MaxConns int
 	// Now is the clock; nil means time.Now. Tests set it to control time.
 	Now func() time.Time
+	// OnEvents, if set, is called after a transaction that made an event
+	// deliverable commits, so that the sender need not wait for its poll.
+	OnEvents func()
 }
 
 // Open opens the database dsn names (a postgres:// URL or a SQLite file path),
@@ -48,7 +52,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	db := &DB{dialect: d, w: w, r: r, now: opts.Now}
+	db := &DB{dialect: d, w: w, r: r, now: opts.Now, onEvents: opts.OnEvents}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate: %w", err)
@@ -83,8 +87,9 @@ func (db *DB) Ping(ctx context.Context) error {
 // uses, so that a change and its events carry the same instant.
 type Tx struct {
 	*sql.Tx
-	now     time.Time
-	dialect dialect
+	now      time.Time
+	dialect  dialect
+	recorded bool // an event became deliverable: wake the sender after commit
 }
 
 // maxAttempts bounds how often a transaction that hit a serialization
@@ -162,5 +167,11 @@ func (db *DB) runOnce(ctx context.Context, pool *sql.DB, readOnly bool, fn func(
 		_ = sqlTx.Rollback()
 		return err
 	}
-	return sqlTx.Commit()
+	if err := sqlTx.Commit(); err != nil {
+		return err
+	}
+	if tx.recorded && db.onEvents != nil {
+		db.onEvents()
+	}
+	return nil
 }

@@ -127,6 +127,16 @@ func classify(err error) errKind {
 	return errOther
 }
 
+// skipLocked is the suffix of a SELECT that claims rows: PostgreSQL locks
+// them and skips rows other transactions hold, so instances claiming at once
+// take different rows. SQLite's single writer needs neither.
+func (tx *Tx) skipLocked() string {
+	if tx.dialect == dialectPostgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
 // forUpdate is the suffix of a SELECT that locks the rows it reads until the
 // transaction ends. PostgreSQL needs it so that concurrent transactions on
 // one group queue; SQLite has no row locks and needs none, since its writer

@@ -33,8 +33,14 @@ CREATE TABLE events (
 	last_status     INTEGER NOT NULL DEFAULT 0, -- HTTP status of the last attempt, 0 if none
 	last_error      TEXT NOT NULL DEFAULT '',
 	delivered_at    INTEGER NOT NULL DEFAULT 0,
+	client_ip       TEXT NOT NULL DEFAULT '', -- IP of the REST call that caused it (ClientIP)
 	claimed_by      TEXT NOT NULL DEFAULT '', -- instance holding the delivery lease
 	claim_until     INTEGER NOT NULL DEFAULT 0 -- unix ms the lease ends
 );
-CREATE INDEX events_due ON events (state, next_attempt_at);
-CREATE INDEX events_by_key ON events (app_id, event_key, id);
+-- The sender looks only at pending events: which are due, and which is the
+-- oldest pending of its key (delivery is in order per key).
+CREATE INDEX events_pending_due ON events (next_attempt_at, id) WHERE state = 'pending';
+CREATE INDEX events_pending_by_key ON events (app_id, event_key, id) WHERE state = 'pending';
+-- The delivery log: an app's events by time, and purging old delivered ones.
+CREATE INDEX events_by_app ON events (app_id, id);
+CREATE INDEX events_delivered ON events (delivered_at) WHERE state = 'delivered';

@@ -1,0 +1,229 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/timd/timd/internal/im"
+)
+
+var _ im.Outbox = (*DB)(nil)
+
+// eventCols are the columns scanEvent reads.
+const eventCols = `id, app_id, event_key, command, body, client_ip, created_at, state, attempts,
+	next_attempt_at, last_status, last_error, delivered_at`
+
+func scanEvent(row scanner) (im.Event, error) {
+	var (
+		ev                        im.Event
+		app, created, next, deliv int64
+		body, state               string
+	)
+	err := row.Scan(&ev.ID, &app, &ev.Key, &ev.Command, &body, &ev.ClientIP, &created, &state, &ev.Attempts,
+		&next, &ev.LastStatus, &ev.LastError, &deliv)
+	ev.AppID, ev.Body, ev.State = uint64(app), []byte(body), im.EventState(state)
+	ev.CreatedAt, ev.NextAttemptAt = msTime(created), msTime(next)
+	if deliv > 0 {
+		ev.DeliveredAt = msTime(deliv)
+	}
+	return ev, err
+}
+
+func scanEvents(rows *sql.Rows) ([]im.Event, error) {
+	defer rows.Close()
+	out := []im.Event{}
+	for rows.Next() {
+		ev, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ev)
+	}
+	return out, rows.Err()
+}
+
+// ClaimEvents leases due events to instance. An event is claimable when it
+// is pending, due, not leased (or its lease ran out: the instance holding it
+// died), and no older event of its key is pending, so that each key's
+// events go out one at a time, in commit order. On PostgreSQL, instances
+// claiming at once skip each other's locked rows.
+func (db *DB) ClaimEvents(ctx context.Context, instance string, now time.Time, lease time.Duration, n int) ([]im.Event, error) {
+	var out []im.Event
+	err := db.write(ctx, func(tx *Tx) error {
+		nowMs := now.UnixMilli()
+		rows, err := tx.QueryContext(ctx, `
+			UPDATE events SET claimed_by = $1, claim_until = $2
+			WHERE id IN (
+				SELECT e.id FROM events e
+				WHERE e.state = 'pending' AND e.next_attempt_at <= $3 AND e.claim_until <= $3
+				AND NOT EXISTS (SELECT 1 FROM events p WHERE p.state = 'pending'
+					AND p.app_id = e.app_id AND p.event_key = e.event_key AND p.id < e.id)
+				ORDER BY e.id LIMIT $4`+tx.skipLocked()+`)
+			RETURNING `+eventCols, instance, now.Add(lease).UnixMilli(), nowMs, n)
+		if err != nil {
+			return err
+		}
+		out, err = scanEvents(rows)
+		return err
+	})
+	return out, err
+}
+
+// MarkDelivered records a delivery. It changes nothing if the event is no
+// longer pending under instance's lease (another instance took it over).
+func (db *DB) MarkDelivered(ctx context.Context, id int64, instance string, status int, at time.Time) error {
+	return db.write(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `
+			UPDATE events SET state = 'delivered', attempts = attempts + 1, last_status = $3, last_error = '',
+				delivered_at = $4, claimed_by = '', claim_until = 0
+			WHERE id = $1 AND state = 'pending' AND claimed_by = $2`, id, instance, status, at.UnixMilli())
+		return err
+	})
+}
+
+// MarkFailed records a failed attempt and schedules the next, or makes the
+// event dead.
+func (db *DB) MarkFailed(ctx context.Context, id int64, instance string, a im.Attempt) error {
+	state, next := im.EventPending, a.Next.UnixMilli()
+	if a.Next.IsZero() {
+		state, next = im.EventDead, 0
+	}
+	return db.write(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `
+			UPDATE events SET state = $3, attempts = attempts + 1, last_status = $4, last_error = $5,
+				next_attempt_at = $6, claimed_by = '', claim_until = 0
+			WHERE id = $1 AND state = 'pending' AND claimed_by = $2`,
+			id, instance, string(state), a.Status, truncate(a.Error, 500), next)
+		return err
+	})
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// ListEvents lists an app's events matching f, oldest first.
+func (db *DB) ListEvents(ctx context.Context, app uint64, f im.EventFilter) ([]im.Event, error) {
+	where, args := []string{"app_id = $1"}, []any{int64(app)}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "?", "$"+itoa(len(args))))
+	}
+	if f.State != "" {
+		add("state = ?", string(f.State))
+	}
+	if f.Command != "" {
+		add("command = ?", f.Command)
+	}
+	if f.Key != "" {
+		add("event_key = ?", f.Key)
+	}
+	if !f.From.IsZero() {
+		add("created_at >= ?", f.From.UnixMilli())
+	}
+	if !f.To.IsZero() {
+		add("created_at < ?", f.To.UnixMilli())
+	}
+	if f.AfterID > 0 {
+		add("id > ?", f.AfterID)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	args = append(args, limit)
+	var out []im.Event
+	err := db.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, "SELECT "+eventCols+" FROM events WHERE "+strings.Join(where, " AND ")+
+			" ORDER BY id LIMIT $"+itoa(len(args)), args...)
+		if err != nil {
+			return err
+		}
+		out, err = scanEvents(rows)
+		return err
+	})
+	return out, err
+}
+
+// Events lists all of an app's events, oldest first.
+func (db *DB) Events(ctx context.Context, app uint64) ([]im.Event, error) {
+	return db.ListEvents(ctx, app, im.EventFilter{Limit: 1 << 30})
+}
+
+// ReplayEvent makes one event pending again, due at once, with a fresh
+// attempt count.
+func (db *DB) ReplayEvent(ctx context.Context, app uint64, id int64) error {
+	return db.write(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			UPDATE events SET state = 'pending', attempts = 0, next_attempt_at = $3, delivered_at = 0,
+				claimed_by = '', claim_until = 0
+			WHERE app_id = $1 AND id = $2`, int64(app), id, tx.now.UnixMilli())
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			if err == nil {
+				err = im.Errorf(im.CodeMgmtEventNotFound, "app %d has no event %d", app, id)
+			}
+			return err
+		}
+		tx.recorded = true
+		return nil
+	})
+}
+
+// ReplayDead makes every dead event of the app pending again.
+func (db *DB) ReplayDead(ctx context.Context, app uint64) (int, error) {
+	var n int64
+	err := db.write(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			UPDATE events SET state = 'pending', attempts = 0, next_attempt_at = $2, claimed_by = '', claim_until = 0
+			WHERE app_id = $1 AND state = 'dead'`, int64(app), tx.now.UnixMilli())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		tx.recorded = n > 0
+		return err
+	})
+	return int(n), err
+}
+
+// PurgeDelivered deletes delivered events delivered before the time.
+func (db *DB) PurgeDelivered(ctx context.Context, app uint64, before time.Time) (int, error) {
+	var n int64
+	err := db.write(ctx, func(tx *Tx) error {
+		q, args := "DELETE FROM events WHERE state = 'delivered' AND delivered_at < $1", []any{before.UnixMilli()}
+		if app != 0 {
+			q, args = q+" AND app_id = $2", append(args, int64(app))
+		}
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
+
+// OutboxStats counts pending events and finds the oldest.
+func (db *DB) OutboxStats(ctx context.Context) (int, time.Time, error) {
+	var (
+		n      int
+		oldest sql.NullInt64
+	)
+	err := db.r.QueryRowContext(ctx, "SELECT COUNT(*), MIN(created_at) FROM events WHERE state = 'pending'").Scan(&n, &oldest)
+	if err != nil {
+		return 0, time.Time{}, hideDriverError(err)
+	}
+	if !oldest.Valid {
+		return n, time.Time{}, nil
+	}
+	return n, msTime(oldest.Int64), nil
+}
