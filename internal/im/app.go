@@ -1,6 +1,9 @@
 package im
 
-import "slices"
+import (
+	"slices"
+	"time"
+)
 
 // Edition is an app's Tencent Chat edition. Some APIs (conversation groups)
 // exist only on the Ultimate edition.
@@ -42,6 +45,27 @@ type CallbackConfig struct {
 	// Commands are the enabled callback commands, like Tencent's console
 	// toggles; empty means all.
 	Commands []string
+	// Timeout bounds one after-callback delivery attempt (default 5 s).
+	Timeout time.Duration
+	// Retry is the delay before each attempt: the first (normally 0) after
+	// the commit, each next after a failure; after the last, the event is
+	// dead. Empty means DefaultRetry().
+	Retry []time.Duration
+	// Concurrency bounds the deliveries of this app in flight at once, each
+	// for a different key (default 16).
+	Concurrency int
+	// BeforeTimeout bounds a before-callback (default 2 s).
+	BeforeTimeout time.Duration
+	// RejectOnFailure makes a before-callback that times out or fails
+	// reject the operation; by default it goes ahead.
+	RejectOnFailure bool
+}
+
+// DefaultRetry returns the delivery schedule of decisions.md §6: at once,
+// then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h after each failure.
+func DefaultRetry() []time.Duration {
+	return []time.Duration{0, 5 * time.Second, 5 * time.Minute, 30 * time.Minute,
+		2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour}
 }
 
 // Records reports whether an event for the callback command is recorded:
