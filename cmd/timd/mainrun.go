@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/timd/timd/internal/api"
+	"github.com/timd/timd/internal/callback"
 	"github.com/timd/timd/internal/config"
 	"github.com/timd/timd/internal/im"
 	"github.com/timd/timd/internal/sqlstore"
@@ -37,6 +38,10 @@ type Main struct {
 	ln       net.Listener
 	http     *http.Server
 	served   chan struct{} // closed when http.Serve returns
+
+	sender     *callback.Sender
+	stopSender context.CancelFunc
+	senderDone chan struct{}
 	serveErr error         // what it returned
 }
 
@@ -68,7 +73,14 @@ func (m *Main) Run(ctx context.Context) error {
 
 	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	db, err := sqlstore.Open(openCtx, c.Data, sqlstore.Options{MaxConns: c.MaxConns})
+	// A commit that recorded callback events wakes the sender at once. The
+	// sender is built below; nothing commits before the server starts.
+	wake := func() {
+		if m.sender != nil {
+			m.sender.Kick()
+		}
+	}
+	db, err := sqlstore.Open(openCtx, c.Data, sqlstore.Options{MaxConns: c.MaxConns, OnEvents: wake})
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
@@ -79,6 +91,15 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	rate, _ := c.RateLimitPerSec() // Validate has checked it
 	metrics := api.NewMetrics()
+	m.sender = callback.NewSender(callback.Options{
+		Store: db, Apps: m.Apps, Logger: m.Logger, Metrics: callback.NewMetrics(metrics.Registry()),
+	})
+	senderCtx, stop := context.WithCancel(context.Background())
+	m.stopSender, m.senderDone = stop, make(chan struct{})
+	go func() {
+		m.sender.Run(senderCtx)
+		close(m.senderDone)
+	}()
 	m.API = api.NewServer(api.Options{
 		Apps:         m.Apps,
 		Store:        db,
@@ -206,6 +227,13 @@ func (m *Main) Close() error {
 			errs = append(errs, err)
 		}
 		m.http = nil
+	}
+	if m.stopSender != nil {
+		// Deliveries in flight finish and are recorded before the
+		// database closes.
+		m.stopSender()
+		<-m.senderDone
+		m.stopSender = nil
 	}
 	if m.Store != nil {
 		errs = append(errs, m.Store.Close())

@@ -1,0 +1,109 @@
+package callback
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/timd/timd/internal/im"
+)
+
+// Before sends synchronous before-callbacks (Group.CallbackBeforeCreateGroup,
+// Sns.CallbackPrevFriendAdd): the app backend's reply decides whether the
+// operation goes ahead.
+type Before struct {
+	Client *http.Client // nil: http.DefaultClient
+	Logger *slog.Logger // nil: none
+	Now    func() time.Time
+}
+
+// beforeReply is the part of a before-callback reply that decides.
+type beforeReply struct {
+	ActionStatus string
+	ErrorCode    *int
+	ErrorInfo    string
+}
+
+// Before posts the callback and turns the reply into the operation's fate:
+// ErrorCode 0 allows (nil), 1 rejects (10016), 10100 to 10200 reject with
+// that code and ErrorInfo passed through to the caller, any other code
+// rejects (10016). A receiver that fails, times out or answers something
+// unreadable lets the operation go ahead, unless the app is configured to
+// reject then.
+func (b *Before) Before(ctx context.Context, app *im.App, command string, fields map[string]any) error {
+	now := time.Now
+	if b.Now != nil {
+		now = b.Now
+	}
+	ev, err := im.NewEvent(app.SDKAppID, "", command, now(), fields)
+	if err != nil {
+		return err
+	}
+	reply, err := b.post(ctx, app, command, ev.Body, now())
+	if err != nil {
+		if b.Logger != nil {
+			b.Logger.Warn("before-callback failed", "command", command, "sdkappid", app.SDKAppID, "err", err,
+				"reject", app.Callback.RejectOnFailure)
+		}
+		if app.Callback.RejectOnFailure {
+			return im.Errorf(im.CodeGroupCallbackDenied, "the app backend did not answer %s", command)
+		}
+		return nil
+	}
+	switch code := *reply.ErrorCode; {
+	case code == 0:
+		return nil
+	case code >= 10100 && code <= 10200:
+		return &im.Error{Code: code, Info: reply.ErrorInfo}
+	default:
+		return im.Errorf(im.CodeGroupCallbackDenied, "rejected by the app backend: %s", reply.ErrorInfo)
+	}
+}
+
+// post sends the callback and reads the reply.
+func (b *Before) post(ctx context.Context, app *im.App, command string, body []byte, now time.Time) (*beforeReply, error) {
+	timeout := app.Callback.BeforeTimeout
+	if timeout <= 0 {
+		timeout = 2 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, callbackURL(app, command, "", now), bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	id := "before_" + strconv.FormatInt(now.UnixNano(), 36)
+	req.Header.Set("webhook-id", id)
+	req.Header.Set("webhook-timestamp", strconv.FormatInt(now.Unix(), 10))
+	if len(app.Callback.Secret) > 0 {
+		req.Header.Set("webhook-signature", WebhookSignature(app.Callback.Secret, id, now.Unix(), body))
+	}
+	client := b.Client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, fmt.Errorf("HTTP %d", resp.StatusCode)
+	}
+	var r beforeReply
+	if err := json.Unmarshal(raw, &r); err != nil || r.ErrorCode == nil {
+		return nil, fmt.Errorf("unreadable reply: %.200s", raw)
+	}
+	return &r, nil
+}

@@ -1,0 +1,297 @@
+package callback
+
+import (
+	"bytes"
+	"context"
+	crand "crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/timd/timd/internal/im"
+)
+
+// Options configure a Sender.
+type Options struct {
+	Store  im.Outbox
+	Apps   []*im.App
+	Logger *slog.Logger
+	// Client sends the callbacks; nil means a client with keep-alive
+	// connections and no overall timeout (each attempt has its app's).
+	Client *http.Client
+	// Instance names this process in delivery leases; "" draws one.
+	Instance string
+	// Lease is how long a claimed event belongs to this instance before
+	// another may take it over (default 60 s; longer than any timeout).
+	Lease time.Duration
+	// Poll is how often the sender looks for due events when nothing woke
+	// it (retries come due, other instances' commits): default 250 ms.
+	Poll time.Duration
+	// Retention is how long delivered events are kept (default 7 days).
+	Retention time.Duration
+	Metrics   *Metrics // nil: none
+	Now       func() time.Time
+}
+
+// Sender delivers recorded after-callback events: it claims due events
+// (each the oldest pending event of its key), POSTs them concurrently up to
+// each app's bound, and records the outcome: delivered, retried later on the
+// app's schedule, or dead after the last attempt.
+type Sender struct {
+	o      Options
+	apps   map[uint64]*im.App
+	slots  map[uint64]chan struct{} // per-app concurrency
+	total  chan struct{}            // all deliveries in flight
+	wake   chan struct{}
+	wg     sync.WaitGroup
+	client *http.Client
+}
+
+// NewSender builds a Sender; Run starts it.
+func NewSender(o Options) *Sender {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Instance == "" {
+		o.Instance = instanceName()
+	}
+	if o.Lease <= 0 {
+		o.Lease = 60 * time.Second
+	}
+	if o.Poll <= 0 {
+		o.Poll = 250 * time.Millisecond
+	}
+	if o.Retention <= 0 {
+		o.Retention = 7 * 24 * time.Hour
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	s := &Sender{o: o, apps: map[uint64]*im.App{}, slots: map[uint64]chan struct{}{}, wake: make(chan struct{}, 1), client: o.Client}
+	total := 0
+	for _, a := range o.Apps {
+		n := a.Callback.Concurrency
+		if n <= 0 {
+			n = 16
+		}
+		s.apps[a.SDKAppID], s.slots[a.SDKAppID] = a, make(chan struct{}, n)
+		total += n
+	}
+	s.total = make(chan struct{}, max(total, 1))
+	if s.client == nil {
+		s.client = &http.Client{Transport: &http.Transport{
+			MaxIdleConnsPerHost: max(total, 2), IdleConnTimeout: 90 * time.Second,
+		}}
+	}
+	return s
+}
+
+// instanceName is host-pid-random: unique per process, readable in logs.
+func instanceName() string {
+	host, _ := os.Hostname()
+	var b [4]byte
+	crand.Read(b[:])
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+}
+
+// Kick tells the sender that events were committed, without waiting.
+func (s *Sender) Kick() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers until ctx ends, then waits for deliveries in flight (each
+// bounded by its timeout) before returning.
+func (s *Sender) Run(ctx context.Context) {
+	defer s.wg.Wait()
+	s.wg.Add(1)
+	go s.housekeeping(ctx)
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.wake:
+		case <-timer.C:
+		}
+		s.claimAndDeliver(ctx)
+		timer.Reset(s.o.Poll)
+	}
+}
+
+// claimAndDeliver claims as many due events as there are free delivery
+// slots and starts their deliveries, until nothing more is due.
+func (s *Sender) claimAndDeliver(ctx context.Context) {
+	for ctx.Err() == nil {
+		free := cap(s.total) - len(s.total)
+		if free == 0 {
+			return
+		}
+		events, err := s.o.Store.ClaimEvents(ctx, s.o.Instance, s.o.Now(), s.o.Lease, free)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.o.Logger.Warn("claim callback events", "err", err)
+			}
+			return
+		}
+		if len(events) == 0 {
+			return
+		}
+		sort.Slice(events, func(i, j int) bool { return events[i].ID < events[j].ID })
+		for _, ev := range events {
+			s.total <- struct{}{}
+			s.wg.Add(1)
+			go func() {
+				defer func() { <-s.total; s.wg.Done() }()
+				s.deliver(ev)
+				s.Kick() // the key's next event may now be due
+			}()
+		}
+	}
+}
+
+// deliver makes one attempt and records its outcome. It does not use the
+// Run context: a delivery started before shutdown finishes (or times out)
+// and is recorded, so it is not sent again after a restart.
+func (s *Sender) deliver(ev im.Event) {
+	ctx := context.Background()
+	app := s.apps[ev.AppID]
+	if app == nil || app.Callback.URL == "" {
+		s.record(ctx, ev, 0, nil, fmt.Errorf("app %d has no callback URL configured", ev.AppID), true)
+		return
+	}
+	slot := s.slots[ev.AppID]
+	slot <- struct{}{}
+	defer func() { <-slot }()
+
+	status, retryAfter, err := s.post(ctx, app, ev)
+	if err == nil {
+		if mErr := s.o.Store.MarkDelivered(ctx, ev.ID, s.o.Instance, status, s.o.Now()); mErr != nil {
+			s.o.Logger.Warn("record callback delivery", "id", ev.ID, "err", mErr)
+		}
+		s.o.Metrics.delivered(s.o.Now().Sub(ev.CreatedAt))
+		return
+	}
+	s.record(ctx, ev, status, retryAfter, err, false)
+}
+
+// record schedules the next attempt on the app's schedule, no earlier than
+// a Retry-After asked, or makes the event dead after the last attempt.
+func (s *Sender) record(ctx context.Context, ev im.Event, status int, retryAfter *time.Duration, err error, dead bool) {
+	a := im.Attempt{Status: status, Error: err.Error()}
+	attempt := ev.Attempts + 1 // this one
+	schedule := im.DefaultRetry()
+	if app := s.apps[ev.AppID]; app != nil && len(app.Callback.Retry) > 0 {
+		schedule = app.Callback.Retry
+	}
+	if !dead && attempt < len(schedule) {
+		delay := jitter(schedule[attempt])
+		if retryAfter != nil && *retryAfter > delay {
+			delay = min(*retryAfter, 24*time.Hour)
+		}
+		a.Next = s.o.Now().Add(delay)
+	}
+	if mErr := s.o.Store.MarkFailed(ctx, ev.ID, s.o.Instance, a); mErr != nil {
+		s.o.Logger.Warn("record callback attempt", "id", ev.ID, "err", mErr)
+	}
+	s.o.Metrics.failed(a.Next.IsZero())
+	s.o.Logger.Info("callback attempt failed", "id", ev.ID, "command", ev.Command, "key", ev.Key,
+		"attempt", attempt, "status", status, "err", err, "dead", a.Next.IsZero())
+}
+
+// jitter spreads a delay by ±10% so that retries of many events do not all
+// land at once.
+func jitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return d + time.Duration((rand.Float64()*0.2-0.1)*float64(d))
+}
+
+// post sends one event and returns the HTTP status, a Retry-After if the
+// receiver sent one, and an error unless the reply was 2xx.
+func (s *Sender) post(ctx context.Context, app *im.App, ev im.Event) (int, *time.Duration, error) {
+	timeout := app.Callback.Timeout
+	if timeout <= 0 {
+		timeout = 5 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	now := s.o.Now()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, callbackURL(app, ev.Command, ev.ClientIP, now), bytes.NewReader(ev.Body))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "timd-callback")
+	id := "msg_" + strconv.FormatUint(ev.AppID, 10) + "_" + strconv.FormatInt(ev.ID, 10)
+	req.Header.Set("webhook-id", id)
+	req.Header.Set("webhook-timestamp", strconv.FormatInt(now.Unix(), 10))
+	if len(app.Callback.Secret) > 0 {
+		req.Header.Set("webhook-signature", WebhookSignature(app.Callback.Secret, id, now.Unix(), ev.Body))
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // reuse the connection
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return resp.StatusCode, nil, nil
+	}
+	return resp.StatusCode, retryAfter(resp.Header.Get("Retry-After"), now), fmt.Errorf("HTTP %d", resp.StatusCode)
+}
+
+// retryAfter parses a Retry-After header: seconds or an HTTP date.
+func retryAfter(h string, now time.Time) *time.Duration {
+	if h == "" {
+		return nil
+	}
+	if n, err := strconv.Atoi(h); err == nil && n >= 0 {
+		d := time.Duration(n) * time.Second
+		return &d
+	}
+	if t, err := http.ParseTime(h); err == nil {
+		d := max(t.Sub(now), 0)
+		return &d
+	}
+	return nil
+}
+
+// housekeeping purges old delivered events every hour and refreshes the
+// queue gauges every few seconds.
+func (s *Sender) housekeeping(ctx context.Context) {
+	defer s.wg.Done()
+	stats := time.NewTicker(5 * time.Second)
+	defer stats.Stop()
+	var lastPurge time.Time
+	for {
+		if s.o.Now().Sub(lastPurge) >= time.Hour {
+			lastPurge = s.o.Now()
+			if n, err := s.o.Store.PurgeDelivered(ctx, 0, lastPurge.Add(-s.o.Retention)); err != nil && ctx.Err() == nil {
+				s.o.Logger.Warn("purge delivered callback events", "err", err)
+			} else if n > 0 {
+				s.o.Logger.Info("purged delivered callback events", "count", n)
+			}
+		}
+		if n, oldest, err := s.o.Store.OutboxStats(ctx); err == nil {
+			s.o.Metrics.queue(n, oldest, s.o.Now())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-stats.C:
+		}
+	}
+}
