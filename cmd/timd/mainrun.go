@@ -35,14 +35,14 @@ type Main struct {
 
 	Stdout, Stderr io.Writer
 
-	ln       net.Listener
-	http     *http.Server
-	served   chan struct{} // closed when http.Serve returns
+	ln     net.Listener
+	http   *http.Server
+	served chan struct{} // closed when http.Serve returns
 
 	sender     *callback.Sender
 	stopSender context.CancelFunc
 	senderDone chan struct{}
-	serveErr error         // what it returned
+	serveErr   error // what it returned
 }
 
 // NewMain returns a Main with the default configuration.

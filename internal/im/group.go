@@ -218,6 +218,10 @@ type GroupService interface {
 	// imported, 10021 if a custom id is in use, 10014 over the member cap.
 	CreateGroup(ctx context.Context, op Op, g NewGroup) (groupID string, err error)
 
+	// CountOwnedGroups counts the groups of the type that owner owns now
+	// (dismissed groups excluded); 0 when owner is "".
+	CountOwnedGroups(ctx context.Context, app uint64, owner, groupType string) (int, error)
+
 	// FindGroups returns groups by id; a nil entry means no such group.
 	// withMembers also loads the member lists.
 	FindGroups(ctx context.Context, app uint64, ids []string, withMembers bool) ([]*Group, [][]Member, error)

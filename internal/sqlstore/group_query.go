@@ -247,3 +247,19 @@ func mergeKVs(cur, changes []im.KV) (string, error) {
 	b, err := json.Marshal(out)
 	return string(b), err
 }
+
+// CountOwnedGroups counts the live groups of the type that owner owns in the
+// app (CreateGroupNum of Group.CallbackBeforeCreateGroup); 0 for no owner.
+// An owner that is not a valid UserID owns nothing, and the database is not
+// asked (PostgreSQL would fail on a NUL byte).
+func (db *DB) CountOwnedGroups(ctx context.Context, app uint64, owner, groupType string) (int, error) {
+	if !im.ValidUserID(owner) {
+		return 0, nil
+	}
+	var n int
+	err := db.read(ctx, func(tx *Tx) error {
+		return tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM im_groups WHERE app_id = $1 AND owner = $2 AND type = $3",
+			int64(app), owner, groupType).Scan(&n)
+	})
+	return n, err
+}
