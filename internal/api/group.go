@@ -26,7 +26,7 @@ func groupID(p *string) (string, error) {
 }
 
 // op is the write context of a call.
-func op(c *Call) im.Op { return im.Op{App: c.App, Operator: c.Identifier} }
+func op(c *Call) im.Op { return im.Op{App: c.App, Operator: c.Identifier, ClientIP: c.ClientIP} }
 
 // maxBytes fails with 10004 if a given text field is longer than limit or
 // holds a NUL character (which PostgreSQL cannot store in text; custom
@@ -124,11 +124,39 @@ func (s *Server) createGroup(ctx context.Context, c *Call, req *createGroupReq) 
 	if err != nil {
 		return nil, err
 	}
+	if err := s.beforeCreateGroup(ctx, c, ng); err != nil {
+		return nil, err
+	}
 	id, err := s.store.CreateGroup(ctx, op(c), ng)
 	if err != nil {
 		return nil, err
 	}
 	return &createGroupResp{GroupId: id}, nil
+}
+
+// beforeCreateGroup sends Group.CallbackBeforeCreateGroup when the app has it
+// on (tencent-rest-api.md §7.4): a rejection stops create_group before
+// anything is stored.
+func (s *Server) beforeCreateGroup(ctx context.Context, c *Call, ng im.NewGroup) error {
+	if s.before == nil || !c.App.Records(im.CallbackBeforeCreateGroup) {
+		return nil
+	}
+	owned, err := s.store.CountOwnedGroups(ctx, c.App.SDKAppID, ng.Owner, ng.Type)
+	if err != nil {
+		return err
+	}
+	members := make([]map[string]any, len(ng.Members))
+	for i, m := range ng.Members {
+		members[i] = map[string]any{"Member_Account": m.UserID}
+	}
+	return s.before.Before(ctx, c.App, im.CallbackBeforeCreateGroup, map[string]any{
+		"Operator_Account": c.Identifier,
+		"Owner_Account":    ng.Owner,
+		"Type":             ng.Type,
+		"Name":             ng.Name,
+		"CreateGroupNum":   owned,
+		"MemberList":       members,
+	})
 }
 
 // newGroupFromRequest validates a create_group request and fills defaults.

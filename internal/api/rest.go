@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -113,7 +114,7 @@ func (s *Server) authorize(r *http.Request, rt *route, svc service) (*Call, erro
 	if ident == "" {
 		return nil, im.Errorf(im.CodeIdentifierError, "identifier is missing from the URL")
 	}
-	c := &Call{App: app, Identifier: ident}
+	c := &Call{App: app, Identifier: ident, ClientIP: clientIP(r.RemoteAddr)}
 	if err := s.verifySig(app, ident, q.Get("usersig")); err != nil {
 		return c, err
 	}
@@ -127,6 +128,17 @@ func (s *Server) authorize(r *http.Request, rt *route, svc service) (*Call, erro
 		return c, im.Errorf(svc.unknownCommand, "unknown service or command: %s", r.URL.Path)
 	}
 	return c, nil
+}
+
+// clientIP is the host of a remote address, "" when it has none (a Unix
+// socket). X-Forwarded-For and similar headers are deliberately ignored:
+// any client can set them.
+func clientIP(remoteAddr string) string {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		return ""
+	}
+	return host
 }
 
 // sigCodes maps each UserSig failure to its Tencent code.

@@ -2,13 +2,16 @@ package api
 
 import "github.com/timd/timd/internal/im"
 
-// services lists the Tencent services timd serves with the codes each
+// services lists the services timd serves with the codes each
 // answers for invalid parameters and internal failures (decisions.md §1).
 var services = map[string]service{
 	"im_open_login_svc":   {invalid: im.CodeAccountInvalid, internal: im.CodeAccountInternal, unknownCommand: im.CodeUnknownResource},
 	"group_open_http_svc": {invalid: im.CodeGroupInvalid, internal: im.CodeGroupInternal, unknownCommand: im.CodeGroupUnknownCommand},
 	"sns":                 {invalid: im.CodeSNSInvalid, internal: im.CodeSNSInternal, unknownCommand: im.CodeUnknownResource, errorDisplay: true},
 	"recentcontact":       {invalid: im.CodeContactInvalid, internal: im.CodeContactInternal, unknownCommand: im.CodeUnknownResource, errorDisplay: true},
+
+	// timd's own callback management API (not a Tencent service).
+	"timd_callback": {invalid: im.CodeMgmtInvalid, internal: im.CodeMgmtInternal, unknownCommand: im.CodeUnknownResource},
 }
 
 // route is one REST command: POST /v4/{service}/{command}.
@@ -38,5 +41,10 @@ func (s *Server) routeTable() []route {
 		{"group_open_http_svc", "get_appid_group_list", 200, rpc(s.getAppidGroupList)},
 		{"group_open_http_svc", "change_group_owner", 200, rpc(s.changeGroupOwner)},
 		{"group_open_http_svc", "modify_group_base_info", 200, rpc(s.modifyGroupBaseInfo)},
+
+		{"timd_callback", "list_deliveries", 200, rpc(s.listDeliveries)},
+		{"timd_callback", "replay", 200, rpc(s.replay)},
+		{"timd_callback", "replay_dead", 200, rpc(s.replayDead)},
+		{"timd_callback", "purge", 200, rpc(s.purge)},
 	}
 }

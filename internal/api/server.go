@@ -33,6 +33,15 @@ type Options struct {
 	// answering turns into the internal code rather than a hung call.
 	// Zero means DefaultRequestTimeout.
 	RequestTimeout time.Duration
+	// Before runs synchronous before-callbacks; nil means none are sent.
+	Before BeforeHook
+}
+
+// BeforeHook runs synchronous before-callbacks. It returns nil to let the
+// operation go ahead, or an *im.Error to stop it (10016 for a rejection, or a
+// code in 10100..10200 passed through with its ErrorInfo).
+type BeforeHook interface {
+	Before(ctx context.Context, app *im.App, command string, fields map[string]any) error
 }
 
 // DefaultRequestTimeout is the default of Options.RequestTimeout.
@@ -55,6 +64,7 @@ type Server struct {
 	now      func() time.Time
 	verifier *usersig.Verifier
 	limiter  *rateLimiter
+	before   BeforeHook
 	routes   map[string]*route // by "service/command"
 }
 
@@ -68,6 +78,7 @@ func NewServer(opts Options) *Server {
 		maxBody:  opts.MaxBodyBytes,
 		timeout:  opts.RequestTimeout,
 		now:      opts.Now,
+		before:   opts.Before,
 		verifier: usersig.NewVerifier(usersig.VerifierOptions{}),
 		routes:   make(map[string]*route),
 	}

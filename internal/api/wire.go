@@ -15,10 +15,13 @@ import (
 // ErrorCode (a JSON number); sns and recentcontact replies add ErrorDisplay.
 
 // Call is what a handler knows about the request beyond its body: the app it
-// is for and the admin identifier that made it.
+// is for, the admin identifier that made it and the caller's IP.
 type Call struct {
 	App        *im.App
 	Identifier string
+	// ClientIP is the host of the connection's remote address; headers such
+	// as X-Forwarded-For are not trusted. "" if the address has no host.
+	ClientIP string
 }
 
 // callFunc decodes a request body, runs the command and returns its reply

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,9 @@ type Config struct {
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"` // how long SIGTERM waits for in-flight requests
 	LogLevel        string        `yaml:"log_level"`        // debug, info, warn, error
 	LogFormat       string        `yaml:"log_format"`       // text or json
+	// CallbackRetention is how long delivered callback events are kept
+	// before they are purged, for every app.
+	CallbackRetention time.Duration `yaml:"callback_retention"`
 
 	// Apps are the apps of a config file. App is the single app configured
 	// by flags and environment; with no SDKAppID it holds the settings of
@@ -45,11 +49,71 @@ type AppConfig struct {
 	Callback  CallbackConfig `yaml:"callback"`
 }
 
-// CallbackConfig configures an app's third-party callbacks.
+// CallbackConfig configures an app's third-party callbacks. A nil or empty
+// setting takes its default (AppConfig.CallbackConfig fills them in); a set
+// one must be valid, so that an explicit 0 is an error, not the default.
 type CallbackConfig struct {
 	URL     string   `yaml:"url"`
 	Token   string   `yaml:"token"`
 	Secrets []string `yaml:"secrets"` // whsec_...; two at once during rotation
+	// Commands are the enabled callback commands (Group.X, Sns.X); none
+	// means all.
+	Commands []string `yaml:"commands"`
+	// Timeout bounds one after-callback delivery attempt (default 5 s).
+	Timeout *time.Duration `yaml:"timeout"`
+	// Retry is the delay before each delivery attempt (nil: im.DefaultRetry).
+	Retry []time.Duration `yaml:"retry"`
+	// Concurrency bounds the app's deliveries in flight (default 16).
+	Concurrency *int `yaml:"concurrency"`
+	// BeforeTimeout bounds a before-callback (default 2 s).
+	BeforeTimeout *time.Duration `yaml:"before_timeout"`
+	// OnFailure is what a before-callback that times out or fails does:
+	// "allow" (the default, also for "") or "reject".
+	OnFailure string `yaml:"on_failure"`
+}
+
+// Callback defaults (decisions.md §6).
+const (
+	DefaultCallbackTimeout     = 5 * time.Second
+	DefaultCallbackConcurrency = 16
+	DefaultBeforeTimeout       = 2 * time.Second
+	DefaultCallbackRetention   = 7 * 24 * time.Hour
+)
+
+// The values of CallbackConfig.OnFailure.
+const (
+	OnFailureAllow  = "allow"
+	OnFailureReject = "reject"
+)
+
+// CallbackConfig returns the app's callback settings as the domain type,
+// with every unset setting at its default. Slices are copies.
+func (a AppConfig) CallbackConfig() im.CallbackConfig {
+	cb := a.Callback
+	out := im.CallbackConfig{
+		URL:             cb.URL,
+		Token:           cb.Token,
+		Secret:          slices.Clone(cb.Secrets),
+		Commands:        slices.Clone(cb.Commands),
+		Timeout:         DefaultCallbackTimeout,
+		Retry:           slices.Clone(cb.Retry),
+		Concurrency:     DefaultCallbackConcurrency,
+		BeforeTimeout:   DefaultBeforeTimeout,
+		RejectOnFailure: cb.OnFailure == OnFailureReject,
+	}
+	if len(out.Retry) == 0 {
+		out.Retry = im.DefaultRetry()
+	}
+	if cb.Timeout != nil {
+		out.Timeout = *cb.Timeout
+	}
+	if cb.Concurrency != nil {
+		out.Concurrency = *cb.Concurrency
+	}
+	if cb.BeforeTimeout != nil {
+		out.BeforeTimeout = *cb.BeforeTimeout
+	}
+	return out
 }
 
 // DefaultAdmin is the admin identifier when none is configured.
@@ -59,15 +123,16 @@ const DefaultAdmin = "administrator"
 // embedded SQLite under ./timd-data/ on 127.0.0.1:8080.
 func Default() Config {
 	return Config{
-		Addr:            "127.0.0.1:8080",
-		Data:            "timd-data/timd.db",
-		RateLimit:       "tencent",
-		MaxBodyBytes:    1 << 20,
-		MaxConns:        16,
-		ShutdownTimeout: 30 * time.Second,
-		LogLevel:        "info",
-		LogFormat:       "text",
-		App:             AppConfig{Admins: []string{DefaultAdmin}, Edition: string(im.EditionUltimate)},
+		Addr:              "127.0.0.1:8080",
+		Data:              "timd-data/timd.db",
+		RateLimit:         "tencent",
+		MaxBodyBytes:      1 << 20,
+		MaxConns:          16,
+		ShutdownTimeout:   30 * time.Second,
+		LogLevel:          "info",
+		LogFormat:         "text",
+		CallbackRetention: DefaultCallbackRetention,
+		App:               AppConfig{Admins: []string{DefaultAdmin}, Edition: string(im.EditionUltimate)},
 	}
 }
 
@@ -149,6 +214,9 @@ func (c *Config) Validate() error {
 	if c.ShutdownTimeout < 0 {
 		add("shutdown_timeout must not be negative")
 	}
+	if c.CallbackRetention <= 0 {
+		add("callback_retention (TIMD_CALLBACK_RETENTION) must be positive")
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -212,5 +280,54 @@ func (a AppConfig) validate(where string) []error {
 			add("callback secret: %v", err)
 		}
 	}
+	a.Callback.validate(add)
 	return errs
+}
+
+// validate checks the delivery settings of a callback block, reporting each
+// problem through add.
+func (cb CallbackConfig) validate(add func(format string, args ...any)) {
+	for _, cmd := range cb.Commands {
+		if !ValidCallbackCommand(cmd) {
+			add("callback command %q: want Group.<name> or Sns.<name>", cmd)
+		}
+	}
+	if cb.Timeout != nil && *cb.Timeout <= 0 {
+		add("callback timeout (TIMD_CALLBACK_TIMEOUT) must be positive")
+	}
+	if cb.Retry != nil && len(cb.Retry) == 0 {
+		add("callback retry (TIMD_CALLBACK_RETRY) needs at least one delay")
+	}
+	for _, d := range cb.Retry {
+		if d < 0 {
+			add("callback retry delay %v must not be negative", d)
+		}
+	}
+	if cb.Concurrency != nil && *cb.Concurrency <= 0 {
+		add("callback concurrency (TIMD_CALLBACK_CONCURRENCY) must be positive")
+	}
+	if cb.BeforeTimeout != nil && *cb.BeforeTimeout <= 0 {
+		add("callback before_timeout (TIMD_CALLBACK_BEFORE_TIMEOUT) must be positive")
+	}
+	if cb.OnFailure != "" && cb.OnFailure != OnFailureAllow && cb.OnFailure != OnFailureReject {
+		add("callback on_failure %q (TIMD_CALLBACK_ON_FAILURE): want allow or reject", cb.OnFailure)
+	}
+}
+
+// ValidCallbackCommand reports whether s looks like a callback command:
+// "Group." or "Sns." followed by a name of ASCII letters and digits.
+func ValidCallbackCommand(s string) bool {
+	name, ok := strings.CutPrefix(s, "Group.")
+	if !ok {
+		name, ok = strings.CutPrefix(s, "Sns.")
+	}
+	if !ok || name == "" {
+		return false
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/timd/timd/internal/im"
 )
 
 // env turns a map into the getenv Load takes.
@@ -115,6 +117,17 @@ func TestConfig_LoadEachSetting(t *testing.T) {
 		{"TIMD_CALLBACK_URL", "https://cb.example/im", func(c Config) bool { return c.App.Callback.URL == "https://cb.example/im" }},
 		{"TIMD_CALLBACK_TOKEN", "tok", func(c Config) bool { return c.App.Callback.Token == "tok" }},
 		{"TIMD_CALLBACK_SECRET", secrets, func(c Config) bool { return reflect.DeepEqual(c.App.Callback.Secrets, strings.Split(secrets, ",")) }},
+		{"TIMD_CALLBACK_COMMANDS", "Group.CallbackAfterCreateGroup, Sns.CallbackFriendAdd", func(c Config) bool {
+			return reflect.DeepEqual(c.App.Callback.Commands, []string{"Group.CallbackAfterCreateGroup", "Sns.CallbackFriendAdd"})
+		}},
+		{"TIMD_CALLBACK_TIMEOUT", "750ms", func(c Config) bool { return *c.App.Callback.Timeout == 750*time.Millisecond }},
+		{"TIMD_CALLBACK_RETRY", "0s, 1s,2m", func(c Config) bool {
+			return reflect.DeepEqual(c.App.Callback.Retry, []time.Duration{0, time.Second, 2 * time.Minute})
+		}},
+		{"TIMD_CALLBACK_CONCURRENCY", "3", func(c Config) bool { return *c.App.Callback.Concurrency == 3 }},
+		{"TIMD_CALLBACK_BEFORE_TIMEOUT", "1s", func(c Config) bool { return *c.App.Callback.BeforeTimeout == time.Second }},
+		{"TIMD_CALLBACK_ON_FAILURE", "reject", func(c Config) bool { return c.App.Callback.OnFailure == "reject" }},
+		{"TIMD_CALLBACK_RETENTION", "24h", func(c Config) bool { return c.CallbackRetention == 24*time.Hour }},
 		{"TIMD_MAX_BODY_BYTES", "2048", func(c Config) bool { return c.MaxBodyBytes == 2048 }},
 		{"TIMD_MAX_CONNS", "4", func(c Config) bool { return c.MaxConns == 4 }},
 		{"TIMD_SHUTDOWN_TIMEOUT", "1m30s", func(c Config) bool { return c.ShutdownTimeout == 90*time.Second }},
@@ -155,10 +168,14 @@ func TestConfig_LoadEachSetting(t *testing.T) {
 // Ensure unparsable values are all reported at once, naming their source,
 // and that unknown flags and stray arguments are errors.
 func TestConfig_LoadErrors(t *testing.T) {
-	_, err := Load([]string{"--max-body-bytes", "big"}, env(map[string]string{
+	_, err := Load([]string{"--max-body-bytes", "big", "--callback-retry", "0s,later"}, env(map[string]string{
 		"TIMD_SDKAPPID": "abc", "TIMD_MAX_CONNS": "many", "TIMD_SHUTDOWN_TIMEOUT": "soon",
+		"TIMD_CALLBACK_TIMEOUT": "5", "TIMD_CALLBACK_CONCURRENCY": "lots", "TIMD_CALLBACK_BEFORE_TIMEOUT": "x",
+		"TIMD_CALLBACK_RETENTION": "week",
 	}))
-	mustContainAll(t, err, "TIMD_SDKAPPID", `"abc"`, "TIMD_MAX_CONNS", "TIMD_SHUTDOWN_TIMEOUT", "--max-body-bytes")
+	mustContainAll(t, err, "TIMD_SDKAPPID", `"abc"`, "TIMD_MAX_CONNS", "TIMD_SHUTDOWN_TIMEOUT", "--max-body-bytes",
+		"--callback-retry", `"later"`, "TIMD_CALLBACK_TIMEOUT", "TIMD_CALLBACK_CONCURRENCY", "TIMD_CALLBACK_BEFORE_TIMEOUT",
+		"TIMD_CALLBACK_RETENTION")
 
 	if _, err := Load(nil, env(map[string]string{"TIMD_SDKAPPID": "0"})); err == nil {
 		t.Error("TIMD_SDKAPPID=0 accepted")
@@ -177,6 +194,7 @@ func TestConfig_ReadFileTwoApps(t *testing.T) {
 	file := writeFile(t, `
 addr: 0.0.0.0:8080
 shutdown_timeout: 5s
+callback_retention: 48h
 apps:
   - sdkappid: 1400000001
     secret_key: key-one
@@ -186,16 +204,25 @@ apps:
       url: https://cb.example/one
       token: t1
       secrets: [whsec_c2VjcmV0]
+      commands: [Group.CallbackAfterGroupDestroyed, Sns.CallbackFriendAdd]
+      timeout: 3s
+      retry: [0s, 5s]
+      concurrency: 4
+      before_timeout: 500ms
+      on_failure: reject
   - sdkappid: 1400000002
     secret_key: key-two
 `)
 	c := mustLoad(t, []string{"--config", file}, nil)
-	if c.Addr != "0.0.0.0:8080" || c.ShutdownTimeout != 5*time.Second {
-		t.Errorf("Addr, ShutdownTimeout = %q, %v", c.Addr, c.ShutdownTimeout)
+	if c.Addr != "0.0.0.0:8080" || c.ShutdownTimeout != 5*time.Second || c.CallbackRetention != 48*time.Hour {
+		t.Errorf("Addr, ShutdownTimeout, CallbackRetention = %q, %v, %v", c.Addr, c.ShutdownTimeout, c.CallbackRetention)
 	}
 	want := []AppConfig{
 		{SDKAppID: 1400000001, SecretKey: "key-one", Admins: []string{"boss", "ops"}, Edition: "pro",
-			Callback: CallbackConfig{URL: "https://cb.example/one", Token: "t1", Secrets: []string{"whsec_c2VjcmV0"}}},
+			Callback: CallbackConfig{URL: "https://cb.example/one", Token: "t1", Secrets: []string{"whsec_c2VjcmV0"},
+				Commands: []string{"Group.CallbackAfterGroupDestroyed", "Sns.CallbackFriendAdd"},
+				Timeout:  ptr(3 * time.Second), Retry: []time.Duration{0, 5 * time.Second}, Concurrency: ptr(4),
+				BeforeTimeout: ptr(500 * time.Millisecond), OnFailure: "reject"}},
 		{SDKAppID: 1400000002, SecretKey: "key-two", Admins: []string{DefaultAdmin}, Edition: "ultimate"},
 	}
 	if got := c.AllApps(); !reflect.DeepEqual(got, want) {
@@ -208,6 +235,54 @@ apps:
 	}
 }
 
+func ptr[T any](v T) *T { return &v }
+
+// Ensure CallbackConfig turns an app's callback block into the domain type:
+// unset settings at their defaults, set ones as they are, slices copied.
+func TestConfig_CallbackConfig(t *testing.T) {
+	got := AppConfig{Callback: CallbackConfig{URL: "http://cb", Token: "t", Secrets: []string{"whsec_c2VjcmV0"}}}.CallbackConfig()
+	want := im.CallbackConfig{URL: "http://cb", Token: "t", Secret: []string{"whsec_c2VjcmV0"},
+		Timeout: 5 * time.Second, Retry: im.DefaultRetry(), Concurrency: 16, BeforeTimeout: 2 * time.Second}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("defaults:\n got %+v\nwant %+v", got, want)
+	}
+	if got := (AppConfig{Callback: CallbackConfig{OnFailure: "allow"}}).CallbackConfig(); got.RejectOnFailure {
+		t.Error("on_failure allow rejects")
+	}
+
+	cb := CallbackConfig{URL: "https://cb", Commands: []string{"Group.CallbackAfterCreateGroup"},
+		Timeout: ptr(time.Second), Retry: []time.Duration{0, time.Minute}, Concurrency: ptr(2),
+		BeforeTimeout: ptr(300 * time.Millisecond), OnFailure: "reject"}
+	got = AppConfig{Callback: cb}.CallbackConfig()
+	want = im.CallbackConfig{URL: "https://cb", Commands: []string{"Group.CallbackAfterCreateGroup"},
+		Timeout: time.Second, Retry: []time.Duration{0, time.Minute}, Concurrency: 2,
+		BeforeTimeout: 300 * time.Millisecond, RejectOnFailure: true}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("set:\n got %+v\nwant %+v", got, want)
+	}
+	got.Retry[0], got.Commands[0] = time.Hour, "x"
+	if cb.Retry[0] != 0 || cb.Commands[0] != "Group.CallbackAfterCreateGroup" {
+		t.Error("CallbackConfig shares its slices with the configuration")
+	}
+
+	// Through Load: the flag/environment app and a file app alike.
+	file := writeFile(t, "apps:\n  - sdkappid: 7\n    secret_key: k\n    callback: {url: http://cb/7, concurrency: 9}\n")
+	c := mustLoad(t, nil, map[string]string{"TIMD_CONFIG": file, "TIMD_SDKAPPID": "8", "TIMD_SECRET_KEY": "k",
+		"TIMD_CALLBACK_URL": "http://cb/8", "TIMD_CALLBACK_RETRY": "1s", "TIMD_CALLBACK_ON_FAILURE": "reject"})
+	apps := c.AllApps()
+	if len(apps) != 2 {
+		t.Fatalf("AllApps = %+v", apps)
+	}
+	if cc := apps[0].CallbackConfig(); cc.URL != "http://cb/7" || cc.Concurrency != 9 || cc.Timeout != 5*time.Second ||
+		!reflect.DeepEqual(cc.Retry, im.DefaultRetry()) || cc.RejectOnFailure {
+		t.Errorf("file app: %+v", cc)
+	}
+	if cc := apps[1].CallbackConfig(); cc.URL != "http://cb/8" || cc.Concurrency != 16 ||
+		!reflect.DeepEqual(cc.Retry, []time.Duration{time.Second}) || !cc.RejectOnFailure {
+		t.Errorf("environment app: %+v", cc)
+	}
+}
+
 // Ensure misspelt keys, at the top level or inside an app, are rejected
 // rather than silently ignored, and the error names the file.
 func TestConfig_ReadFileUnknownKey(t *testing.T) {
@@ -215,7 +290,9 @@ func TestConfig_ReadFileUnknownKey(t *testing.T) {
 		{"top", "adress: 0.0.0.0:1\n", "adress"},
 		{"app", "apps:\n  - sdkappid: 1\n    secretkey: x\n", "secretkey"},
 		{"callback", "apps:\n  - sdkappid: 1\n    callback: {uri: http://x}\n", "uri"},
-		{"app-", "app:\n  sdkappid: 1\n", "app"}, // Config.App is for flags and env only
+		{"callback-", "apps:\n  - sdkappid: 1\n    callback: {retries: [1s]}\n", "retries"},
+		{"retention-", "apps:\n  - sdkappid: 1\n    callback_retention: 1h\n", "callback_retention"}, // top level only
+		{"app-", "app:\n  sdkappid: 1\n", "app"},                                                     // Config.App is for flags and env only
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

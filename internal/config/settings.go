@@ -38,6 +38,41 @@ var settings = []setting{
 		c.App.Callback.Secrets = splitList(v)
 		return nil
 	}},
+	{"callback-commands", "TIMD_CALLBACK_COMMANDS", "comma-separated enabled callback commands, e.g. Group.CallbackAfterCreateGroup (default all)", func(c *Config, v string) error {
+		c.App.Callback.Commands = splitList(v)
+		return nil
+	}},
+	{"callback-timeout", "TIMD_CALLBACK_TIMEOUT", "timeout of one callback delivery attempt (default 5s)", func(c *Config, v string) error {
+		return parseDuration(v, &c.App.Callback.Timeout)
+	}},
+	{"callback-retry", "TIMD_CALLBACK_RETRY", "comma-separated delays before each delivery attempt, e.g. 0s,5s,5m (default 0s,5s,5m,30m,2h,5h,10h,10h)", func(c *Config, v string) error {
+		d, err := parseDurations(v)
+		c.App.Callback.Retry = d
+		return err
+	}},
+	{"callback-concurrency", "TIMD_CALLBACK_CONCURRENCY", "callback deliveries in flight at once per app (default 16)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return err
+		}
+		c.App.Callback.Concurrency = &n
+		return nil
+	}},
+	{"callback-before-timeout", "TIMD_CALLBACK_BEFORE_TIMEOUT", "timeout of a before-callback (default 2s)", func(c *Config, v string) error {
+		return parseDuration(v, &c.App.Callback.BeforeTimeout)
+	}},
+	{"callback-on-failure", "TIMD_CALLBACK_ON_FAILURE", "what a before-callback that times out or fails does: allow or reject", func(c *Config, v string) error {
+		c.App.Callback.OnFailure = v
+		return nil
+	}},
+	{"callback-retention", "TIMD_CALLBACK_RETENTION", "how long delivered callback events are kept (default 168h)", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return err
+		}
+		c.CallbackRetention = d
+		return nil
+	}},
 	{"max-body-bytes", "TIMD_MAX_BODY_BYTES", "request body limit in bytes", func(c *Config, v string) error {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
@@ -121,6 +156,30 @@ func splitList(v string) []string {
 		}
 	}
 	return out
+}
+
+// parseDuration parses a Go duration into *dst.
+func parseDuration(v string, dst **time.Duration) error {
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return err
+	}
+	*dst = &d
+	return nil
+}
+
+// parseDurations parses a comma-separated list of Go durations. The result is
+// never nil, so that Validate reports a list without any.
+func parseDurations(v string) ([]time.Duration, error) {
+	out := []time.Duration{}
+	for _, f := range splitList(v) {
+		d, err := time.ParseDuration(f)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
 }
 
 // DecodeSecret returns the key bytes of a Standard Webhooks secret, "whsec_"

@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // Ensure Validate reports every problem of a configuration in one error, one
@@ -16,12 +17,18 @@ func TestConfig_Validate(t *testing.T) {
 	c.MaxConns = 0
 	c.MaxBodyBytes = -1
 	c.ShutdownTimeout = -1
+	c.CallbackRetention = 0
 	c.App.SecretKey = "k" // without an SDKAppID
 	c.Apps = []AppConfig{
 		{SDKAppID: 1, Edition: "gold"},
 		{SDKAppID: 1, SecretKey: "x", Admins: []string{"ok", "bad\tid"}, Edition: "pro",
 			Callback: CallbackConfig{URL: "ftp://cb.example", Secrets: []string{"whsec_c2VjcmV0", "nope"}}},
 		{SecretKey: "y", Admins: []string{"a"}, Edition: "standard"},
+		{SDKAppID: 3, SecretKey: "z", Admins: []string{"a"}, Edition: "pro", Callback: CallbackConfig{
+			Commands: []string{"Group.CallbackAfterCreateGroup", "group.CallbackX", "Sns.", "Sns.Callback Friend"},
+			Timeout:  new(time.Duration), Retry: []time.Duration{0, -time.Second}, Concurrency: new(int),
+			BeforeTimeout: ptr(-time.Second), OnFailure: "deny"}},
+		{SDKAppID: 4, SecretKey: "w", Admins: []string{"a"}, Edition: "pro", Callback: CallbackConfig{Retry: []time.Duration{}}},
 	}
 	want := []string{
 		"addr (TIMD_ADDR) is empty",
@@ -40,6 +47,16 @@ func TestConfig_Validate(t *testing.T) {
 		`apps[1]: callback url "ftp://cb.example" must be an http:// or https:// URL`,
 		"apps[1]: callback secret: secret must start with whsec_",
 		"apps[2]: sdkappid is required",
+		"callback_retention (TIMD_CALLBACK_RETENTION) must be positive",
+		`apps[3]: callback command "group.CallbackX": want Group.<name> or Sns.<name>`,
+		`apps[3]: callback command "Sns."`,
+		`apps[3]: callback command "Sns.Callback Friend"`,
+		"apps[3]: callback timeout (TIMD_CALLBACK_TIMEOUT) must be positive",
+		"apps[3]: callback retry delay -1s must not be negative",
+		"apps[3]: callback concurrency (TIMD_CALLBACK_CONCURRENCY) must be positive",
+		"apps[3]: callback before_timeout (TIMD_CALLBACK_BEFORE_TIMEOUT) must be positive",
+		`apps[3]: callback on_failure "deny" (TIMD_CALLBACK_ON_FAILURE): want allow or reject`,
+		"apps[4]: callback retry (TIMD_CALLBACK_RETRY) needs at least one delay",
 	}
 	err := c.Validate()
 	mustContainAll(t, err, want...)
@@ -77,6 +94,37 @@ func TestConfig_ValidateSingleApp(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Errorf("valid single app rejected: %v", err)
 	}
+	c.App.Callback = CallbackConfig{URL: "http://127.0.0.1:9/cb", Commands: []string{"Sns.CallbackPrevFriendAdd"},
+		Timeout: ptr(time.Millisecond), Retry: []time.Duration{0}, Concurrency: ptr(1), BeforeTimeout: ptr(time.Second),
+		OnFailure: "allow"}
+	if err := c.Validate(); err != nil {
+		t.Errorf("valid callback settings rejected: %v", err)
+	}
+}
+
+// Ensure explicit zeros from the environment, flags or the file are reported
+// by Validate, not silently turned into the defaults.
+func TestConfig_ValidateCallbackZeros(t *testing.T) {
+	c, err := Load([]string{"--callback-concurrency", "0"}, env(map[string]string{
+		"TIMD_CALLBACK_TIMEOUT": "0s", "TIMD_CALLBACK_BEFORE_TIMEOUT": "0s", "TIMD_CALLBACK_RETRY": ",",
+		"TIMD_CALLBACK_RETENTION": "0s", "TIMD_CALLBACK_COMMANDS": "Friend.Add", "TIMD_CALLBACK_ON_FAILURE": "Reject",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustContainAll(t, c.Validate(),
+		"app: callback timeout", "app: callback before_timeout", "app: callback concurrency",
+		"app: callback retry (TIMD_CALLBACK_RETRY) needs at least one delay", "callback_retention",
+		`app: callback command "Friend.Add"`, `app: callback on_failure "Reject"`)
+
+	file := writeFile(t, "callback_retention: 0s\napps:\n  - sdkappid: 1\n    secret_key: k\n"+
+		"    callback: {timeout: 0s, retry: [], concurrency: 0, before_timeout: 0s}\n")
+	c, err = Load([]string{"--config", file}, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustContainAll(t, c.Validate(), "callback_retention", "apps[0]: callback timeout", "apps[0]: callback retry",
+		"apps[0]: callback concurrency", "apps[0]: callback before_timeout")
 }
 
 // Ensure RateLimitPerSec maps "tencent" (and unset) to -1, "off" to 0, a

@@ -16,6 +16,12 @@ const (
 	CallbackFriendDelete        = "Sns.CallbackFriendDelete"
 )
 
+// Before-callbacks timd sends synchronously, before the change they ask
+// about.
+const (
+	CallbackBeforeCreateGroup = "Group.CallbackBeforeCreateGroup"
+)
+
 // EventState is where an event is in its delivery.
 type EventState string
 

@@ -110,3 +110,53 @@ func TestGroupService_JoinedGroups(t *testing.T) {
 		wantCode(t, "unknown account", err, im.CodeGroupAccountNotFound)
 	})
 }
+
+// Ensure CountOwnedGroups counts an owner's live groups of one type in one
+// app: not other types, owners or apps, not dismissed groups, not groups
+// whose owner changed; 0 for no owner or an id that cannot exist.
+func TestGroupService_CountOwnedGroups(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := openGroupDB(t, dsn, "alice", "bob")
+		if err := db.ImportAccounts(ctx, gapp+1, []im.AccountImport{{UserID: "alice"}}); err != nil {
+			t.Fatal(err)
+		}
+		other := im.Op{App: &im.App{SDKAppID: gapp + 1}, Operator: "administrator"}
+		a1 := mustCreate(t, db, quiet, newGroup("", im.GroupPublic, "alice", "bob"))
+		mustCreate(t, db, quiet, newGroup("", im.GroupPublic, "alice"))
+		a3 := mustCreate(t, db, quiet, newGroup("", im.GroupPublic, "alice"))
+		mustCreate(t, db, quiet, newGroup("", im.GroupPrivate, "alice"))
+		mustCreate(t, db, quiet, newGroup("", im.GroupPublic, "bob"))
+		mustCreate(t, db, quiet, newGroup("", im.GroupPublic, ""))
+		mustCreate(t, db, other, newGroup("", im.GroupPublic, "alice"))
+
+		count := func(owner, typ string) int {
+			t.Helper()
+			n, err := db.CountOwnedGroups(ctx, gapp, owner, typ)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := count("alice", im.GroupPublic); n != 3 {
+			t.Errorf("alice Public = %d, want 3", n)
+		}
+		if err := db.DestroyGroup(ctx, quiet, a3); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.ChangeOwner(ctx, quiet, a1, "bob"); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			owner, typ string
+			want       int
+		}{
+			{"alice", im.GroupPublic, 1}, {"alice", im.GroupPrivate, 1}, {"alice", im.GroupChatRoom, 0},
+			{"bob", im.GroupPublic, 2}, {"carol", im.GroupPublic, 0}, {"", im.GroupPublic, 0}, {"al\x00ice", im.GroupPublic, 0},
+		} {
+			if n := count(tc.owner, tc.typ); n != tc.want {
+				t.Errorf("CountOwnedGroups(%q, %s) = %d, want %d", tc.owner, tc.typ, n, tc.want)
+			}
+		}
+	})
+}
