@@ -93,6 +93,7 @@ func (m *Main) Run(ctx context.Context) error {
 	metrics := api.NewMetrics()
 	m.sender = callback.NewSender(callback.Options{
 		Store: db, Apps: m.Apps, Logger: m.Logger, Metrics: callback.NewMetrics(metrics.Registry()),
+		Retention: c.CallbackRetention,
 	})
 	senderCtx, stop := context.WithCancel(context.Background())
 	m.stopSender, m.senderDone = stop, make(chan struct{})
@@ -107,6 +108,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Metrics:      metrics,
 		MaxBodyBytes: c.MaxBodyBytes,
 		RateLimit:    rate,
+		Before:       &callback.Before{Client: &http.Client{}, Logger: m.Logger},
 	})
 
 	ln, err := net.Listen("tcp", c.Addr)
@@ -154,7 +156,7 @@ func (m *Main) resolveApps(ctx context.Context) error {
 			SecretKey: a.SecretKey,
 			Admins:    a.Admins,
 			Edition:   im.Edition(a.Edition),
-			Callback:  im.CallbackConfig{URL: a.Callback.URL, Token: a.Callback.Token, Secret: a.Callback.Secrets},
+			Callback:  a.CallbackConfig(),
 		}
 		if err := m.Store.EnsureAccounts(ctx, app.SDKAppID, app.Admins); err != nil {
 			return fmt.Errorf("app %d admins: %w", app.SDKAppID, err)
