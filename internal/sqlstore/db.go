@@ -57,6 +57,15 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
+	if d == dialectSQLite {
+		// A SQLite file belongs to one process at a time, so any delivery
+		// lease in it is a dead process's: free those events at once
+		// instead of waiting for the leases to run out.
+		if _, err := db.w.ExecContext(ctx, "UPDATE events SET claimed_by = '', claim_until = 0 WHERE claim_until > 0"); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("release delivery leases: %w", err)
+		}
+	}
 	db.reaper = startReaper(db)
 	return db, nil
 }

@@ -1,0 +1,257 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// receiver is an app backend that records every callback delivery.
+type receiver struct {
+	up       atomic.Bool // false: answer 503
+	mu       sync.Mutex
+	count    map[int64]int      // deliveries per event id
+	firstSeq map[string][]int64 // per key, event ids in order of first delivery
+}
+
+func newReceiver() (*receiver, *httptest.Server) {
+	rc := &receiver{count: map[int64]int{}, firstSeq: map[string][]int64{}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if !rc.up.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		time.Sleep(2 * time.Millisecond) // keep a few deliveries in flight
+		id := r.Header.Get("webhook-id")
+		n, err := strconv.ParseInt(id[strings.LastIndexByte(id, '_')+1:], 10, 64)
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		var ev struct{ GroupId string }
+		json.Unmarshal(body, &ev)
+		rc.mu.Lock()
+		if rc.count[n] == 0 {
+			rc.firstSeq[ev.GroupId] = append(rc.firstSeq[ev.GroupId], n)
+		}
+		rc.count[n]++
+		rc.mu.Unlock()
+		io.WriteString(w, `{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}`)
+	}))
+	return rc, srv
+}
+
+var reServing = regexp.MustCompile(`serving the Tencent Cloud Chat REST API at (http://\S+) `)
+
+// startProcess runs the timd binary with env and returns its base URL.
+func startProcess(t *testing.T, bin string, env []string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(bin)
+	cmd.Env = env
+	stdout := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = stdout, io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := reServing.FindStringSubmatch(stdout.String()); m != nil {
+			return cmd, m[1]
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("timd did not start:\n%s", stdout)
+	return nil, ""
+}
+
+// Ensure a crash loses no callback event: while a receiver is down and then
+// back, a real timd process under a write load is killed with SIGKILL and
+// started again; afterwards every committed event is delivered, every
+// request answered OK has its event, duplicates are only events that were in
+// flight at the kill, and each key's events arrived first in commit order.
+func TestCrash_CallbacksSurviveKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds timd and kills it")
+	}
+	bin := filepath.Join(t.TempDir(), "timd")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	rc, srv := newReceiver()
+	defer srv.Close()
+	const appID, key = 1400000055, "crash-key"
+	retry := strings.TrimSuffix(strings.Repeat("50ms,", 200), ",")
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "TIMD_") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "TIMD_ADDR=127.0.0.1:0", "TIMD_DATA="+filepath.Join(t.TempDir(), "timd.db"),
+		"TIMD_SDKAPPID="+strconv.Itoa(appID), "TIMD_SECRET_KEY="+key, "TIMD_RATE_LIMIT=off",
+		"TIMD_CALLBACK_URL="+srv.URL, "TIMD_CALLBACK_RETRY=0s,"+retry, "TIMD_LOG_LEVEL=error")
+
+	cmd, base := startProcess(t, bin, env)
+	sig := TencentSig(t, appID, key, "administrator")
+	call := func(base, command, body string) (int, error) {
+		r, err := tryPost(http.DefaultClient, CallURL(base, "group_open_http_svc", command, appID, "administrator", sig), body)
+		if err != nil {
+			return -1, err
+		}
+		n, _ := r.M["ErrorCode"].(json.Number).Int64()
+		return int(n), nil
+	}
+	if r, err := tryPost(http.DefaultClient, CallURL(base, "im_open_login_svc", "multiaccount_import", appID, "administrator", sig),
+		`{"Accounts":["a","b","c","d"]}`); err != nil || r.M["ErrorCode"] != json.Number("0") {
+		t.Fatalf("import: %v %v", r.Raw, err)
+	}
+
+	// The load: each worker creates groups, adds members and dismisses them,
+	// remembering what was answered OK.
+	var (
+		mu       sync.Mutex
+		created  = map[string]bool{}
+		added    = map[string]bool{}
+		dismissd = map[string]bool{}
+		stop     atomic.Bool
+		wg       sync.WaitGroup
+	)
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; !stop.Load(); i++ {
+				id := fmt.Sprintf("g%d-%d", w, i)
+				if c, err := call(base, "create_group", `{"Type":"Public","Name":"n","GroupId":"`+id+`","Owner_Account":"a"}`); err != nil || c != 0 {
+					return
+				}
+				mu.Lock()
+				created[id] = true
+				mu.Unlock()
+				if c, err := call(base, "add_group_member", `{"GroupId":"`+id+`","MemberList":[{"Member_Account":"b"}]}`); err != nil || c != 0 {
+					return
+				}
+				mu.Lock()
+				added[id] = true
+				mu.Unlock()
+				if i%2 == 0 {
+					if c, err := call(base, "destroy_group", `{"GroupId":"`+id+`"}`); err != nil || c != 0 {
+						return
+					}
+					mu.Lock()
+					dismissd[id] = true
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	time.Sleep(700 * time.Millisecond) // the receiver is down: events pile up
+	rc.up.Store(true)
+	time.Sleep(300 * time.Millisecond) // deliveries in flight, load going on
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	stop.Store(true)
+	wg.Wait()
+
+	_, base = startProcess(t, bin, env)
+	mgmt := func(command, body string) Reply {
+		r, err := tryPost(http.DefaultClient, CallURL(base, "timd_callback", command, appID, "administrator", sig), body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	// Wait until nothing is pending, then read the whole delivery log.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		r := mgmt("list_deliveries", `{"State":"pending","Limit":1}`)
+		if evs, _ := r.M["Events"].([]any); len(evs) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("events still pending: %s", r.Raw)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	type logged struct {
+		Id              int64
+		CallbackCommand string
+		Key             string
+		State           string
+	}
+	var events []logged
+	for after := int64(0); ; {
+		r := mgmt("list_deliveries", fmt.Sprintf(`{"AfterId":%d,"Limit":1000}`, after))
+		var page struct {
+			Events []logged
+			Next   int64
+		}
+		json.Unmarshal([]byte(r.Raw), &page)
+		events = append(events, page.Events...)
+		if page.Next == 0 {
+			break
+		}
+		after = page.Next
+	}
+
+	// Every OK reply has its event.
+	have := map[string]bool{}
+	for _, ev := range events {
+		have[ev.CallbackCommand+" "+ev.Key] = true
+		if ev.State != "delivered" {
+			t.Errorf("event %d is %s", ev.Id, ev.State)
+		}
+	}
+	for id := range created {
+		if !have["Group.CallbackAfterCreateGroup "+id] {
+			t.Errorf("create_group %s answered OK but has no event", id)
+		}
+	}
+	for id := range added {
+		if !have["Group.CallbackAfterNewMemberJoin "+id] {
+			t.Errorf("add_group_member %s answered OK but has no event", id)
+		}
+	}
+	for id := range dismissd {
+		if !have["Group.CallbackAfterGroupDestroyed "+id] {
+			t.Errorf("destroy_group %s answered OK but has no event", id)
+		}
+	}
+	// Every event delivered; duplicates only for the few in flight at the kill.
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	dups := 0
+	for _, ev := range events {
+		switch n := rc.count[ev.Id]; {
+		case n == 0:
+			t.Errorf("event %d (%s %s) was never delivered", ev.Id, ev.CallbackCommand, ev.Key)
+		case n > 1:
+			dups += n - 1
+		}
+	}
+	if dups > 16 {
+		t.Errorf("%d duplicate deliveries: more than the deliveries in flight at the kill", dups)
+	}
+	for k, ids := range rc.firstSeq {
+		if !sort.SliceIsSorted(ids, func(i, j int) bool { return ids[i] < ids[j] }) {
+			t.Errorf("key %s: first deliveries out of commit order: %v", k, ids)
+		}
+	}
+	t.Logf("%d events, %d created, %d dismissed, %d duplicate deliveries", len(events), len(created), len(dismissd), dups)
+}
