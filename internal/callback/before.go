@@ -18,10 +18,15 @@ import (
 // Sns.CallbackPrevFriendAdd): the app backend's reply decides whether the
 // operation goes ahead.
 type Before struct {
-	Client *http.Client // nil: http.DefaultClient
+	Client *http.Client // nil: the default transport, no redirects followed
 	Logger *slog.Logger // nil: none
 	Now    func() time.Time
 }
+
+// beforeClient sends before-callbacks when Before.Client is nil. A redirect
+// is not followed: it would turn the POST into a GET without the body (301 to
+// 303) and let the reply to that decide; a 3xx reply is a failure.
+var beforeClient = &http.Client{CheckRedirect: noRedirects}
 
 // beforeReply is the part of a before-callback reply that decides.
 type beforeReply struct {
@@ -87,7 +92,7 @@ func (b *Before) post(ctx context.Context, app *im.App, command string, body []b
 	}
 	client := b.Client
 	if client == nil {
-		client = http.DefaultClient
+		client = beforeClient
 	}
 	resp, err := client.Do(req)
 	if err != nil {

@@ -25,7 +25,8 @@ type Options struct {
 	Apps   []*im.App
 	Logger *slog.Logger
 	// Client sends the callbacks; nil means a client with keep-alive
-	// connections and no overall timeout (each attempt has its app's).
+	// connections, no overall timeout (each attempt has its app's) and no
+	// redirects followed (a 3xx reply is a failed attempt).
 	Client *http.Client
 	// Instance names this process in delivery leases; "" draws one.
 	Instance string
@@ -89,10 +90,15 @@ func NewSender(o Options) *Sender {
 	if s.client == nil {
 		s.client = &http.Client{Transport: &http.Transport{
 			MaxIdleConnsPerHost: max(total, 2), IdleConnTimeout: 90 * time.Second,
-		}}
+		}, CheckRedirect: noRedirects}
 	}
 	return s
 }
+
+// noRedirects makes a client return a 3xx reply as it is: a failed attempt.
+// Following it would POST elsewhere or, for 301 to 303, turn the POST into a
+// GET without the body, and take that reply for a delivery.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // instanceName is host-pid-random: unique per process, readable in logs.
 func instanceName() string {

@@ -49,6 +49,12 @@ func scanEvents(rows *sql.Rows) ([]im.Event, error) {
 // died), and no older event of its key is pending, so that each key's
 // events go out one at a time, in commit order. On PostgreSQL, instances
 // claiming at once skip each other's locked rows.
+//
+// Candidates are taken in the order of the events_pending_due index (due
+// time, then id), so that the scan stops after n claimable events instead
+// of reading and sorting every due event: with a backlog of pending events
+// (a receiver back after an outage), ordering by id alone made each claim
+// cost time linear in the backlog, and draining it quadratic.
 func (db *DB) ClaimEvents(ctx context.Context, instance string, now time.Time, lease time.Duration, n int) ([]im.Event, error) {
 	var out []im.Event
 	err := db.write(ctx, func(tx *Tx) error {
@@ -60,7 +66,7 @@ func (db *DB) ClaimEvents(ctx context.Context, instance string, now time.Time, l
 				WHERE e.state = 'pending' AND e.next_attempt_at <= $3 AND e.claim_until <= $3
 				AND NOT EXISTS (SELECT 1 FROM events p WHERE p.state = 'pending'
 					AND p.app_id = e.app_id AND p.event_key = e.event_key AND p.id < e.id)
-				ORDER BY e.id LIMIT $4`+tx.skipLocked()+`)
+				ORDER BY e.next_attempt_at, e.id LIMIT $4`+tx.skipLocked()+`)
 			RETURNING `+eventCols, instance, now.Add(lease).UnixMilli(), nowMs, n)
 		if err != nil {
 			return err

@@ -1,0 +1,59 @@
+package callback_test
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/timd/timd/internal/callback"
+	"github.com/timd/timd/internal/dbtest"
+	"github.com/timd/timd/internal/im"
+)
+
+// Ensure an app whose receiver hangs does not hold back another app's
+// deliveries.
+//
+// Known issue, so skipped unless TIMD_TEST_KNOWN_ISSUES is set: the sender
+// claims up to its total free slots (the sum of the apps' Concurrency) from
+// all apps at once, oldest first, and a claimed event then waits for its
+// own app's slot while holding one of the total. Ten due events of a slow
+// app with Concurrency 1 fill all nine slots, so the other app's events wait
+// for two of its timeouts (about 600 ms here; with the default 5 s timeout
+// and a larger backlog, minutes, and events waiting longer than the lease
+// can be claimed and sent twice). A fix needs ClaimEvents to claim for one
+// app (or to skip apps with no free slot), which changes im.Outbox.
+func TestSender_SlowAppDoesNotBlockOtherApps(t *testing.T) {
+	if os.Getenv("TIMD_TEST_KNOWN_ISSUES") == "" {
+		t.Skip("known issue: a slow app's claimed events hold the sender's slots; set TIMD_TEST_KNOWN_ISSUES=1 to run")
+	}
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		slowRC := newReceiver(t, func(w http.ResponseWriter, r *http.Request, h hit) { hang(r) })
+		slowRC.appID = testApp + 1
+		fastRC := newReceiver(t, nil)
+		e := newEnv(t, dsn, fastRC.URL(), nil, nil) // Concurrency 8
+		slowApp := &im.App{SDKAppID: testApp + 1, Callback: im.CallbackConfig{
+			URL: slowRC.URL(), Timeout: 300 * time.Millisecond, Retry: fastRetry, Concurrency: 1,
+		}}
+		if err := e.db.ImportAccounts(t.Context(), slowApp.SDKAppID, []im.AccountImport{{UserID: "alice"}}); err != nil {
+			t.Fatal(err)
+		}
+		slowOp := im.Op{App: slowApp, Operator: "administrator", ClientIP: clientIP}
+		for i := range 10 {
+			if _, err := e.db.CreateGroup(t.Context(), slowOp, newGroup(fmt.Sprintf("slow-%d", i), "alice")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range 5 {
+			e.create(fmt.Sprintf("fast-%d", i), "alice")
+		}
+		s := callback.NewSender(callback.Options{Store: e.db, Apps: []*im.App{e.app, slowApp}, Poll: 10 * time.Millisecond})
+		start := time.Now()
+		runSender(t, s)
+		waitFor(t, 20*time.Second, "the fast app's events delivered", func() bool { return len(fastRC.Hits()) >= 5 })
+		if took := time.Since(start); took > 250*time.Millisecond {
+			t.Errorf("the fast app's events were delivered after %v: held back by the slow app's 300 ms timeouts", took)
+		}
+	})
+}

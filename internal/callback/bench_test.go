@@ -1,0 +1,121 @@
+package callback_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/timd/timd/internal/callback"
+	"github.com/timd/timd/internal/dbtest"
+)
+
+// latencyReceiver answers 200 at once and notes, for each delivery, the time
+// since the EventTime in its body: commit to delivery, give or take the
+// millisecond EventTime is rounded down to.
+type latencyReceiver struct {
+	mu      sync.Mutex
+	lat     []time.Duration
+	want    int
+	allDone chan struct{}
+}
+
+func (lr *latencyReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	now := time.Now()
+	var body struct{ EventTime int64 }
+	raw, _ := io.ReadAll(r.Body)
+	if err := json.Unmarshal(raw, &body); err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	lr.mu.Lock()
+	lr.lat = append(lr.lat, now.Sub(time.UnixMilli(body.EventTime)))
+	if len(lr.lat) == lr.want {
+		close(lr.allDone)
+	}
+	lr.mu.Unlock()
+	io.WriteString(w, okReply)
+}
+
+// percentile of sorted durations, in milliseconds.
+func percentile(sorted []time.Duration, p float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	return float64(sorted[int(p*float64(len(sorted)-1))]) / float64(time.Millisecond)
+}
+
+// BenchmarkSender_Throughput measures, on SQLite with a receiver that
+// answers at once and the default poll and concurrency (16):
+//
+//   - backlog: b.N events (each a new group, so every event has a key of its
+//     own) recorded before the sender starts; the time until all are
+//     delivered. Latency here is mostly time spent waiting in the backlog.
+//   - backlog-16keys: the same with the events spread over 16 groups, so that
+//     per-key ordering bounds the parallelism.
+//   - live: b.N events committed one after the other while the sender runs,
+//     woken by each commit; latency is commit to delivery.
+func BenchmarkSender_Throughput(b *testing.B) {
+	for _, mode := range []string{"backlog", "backlog-16keys", "live"} {
+		b.Run(mode, func(b *testing.B) {
+			lr := &latencyReceiver{want: b.N, allDone: make(chan struct{})}
+			srv := httptest.NewServer(lr)
+			b.Cleanup(srv.Close)
+			e := newEnv(b, dbtest.SQLiteDSN(b), srv.URL+"/cb", nil, nil)
+			e.app.Callback.Concurrency = 0 // the default
+			record := func(i int) {
+				switch {
+				case mode == "backlog-16keys" && i >= 16:
+					// Rounds of the 16 groups: add a member, remove it again.
+					round, group := i/16, fmt.Sprintf("bench-%d", i%16)
+					if user := fmt.Sprintf("u%02d", (round-1)/2%20); round%2 == 1 {
+						e.add(group, user)
+					} else {
+						e.del(group, user)
+					}
+				default:
+					e.create(fmt.Sprintf("bench-%d", i), "alice")
+				}
+			}
+			if mode != "live" {
+				for i := range b.N {
+					record(i)
+				}
+				if n := len(e.events()); n != b.N {
+					b.Fatalf("%d events recorded, want %d", n, b.N)
+				}
+			}
+			b.ResetTimer()
+			start := time.Now()
+			e.start(callback.Options{Poll: 250 * time.Millisecond})
+			if mode == "live" {
+				for i := range b.N {
+					record(i)
+				}
+			}
+			select {
+			case <-lr.allDone:
+			case <-time.After(time.Minute):
+				lr.mu.Lock()
+				n := len(lr.lat)
+				lr.mu.Unlock()
+				b.Fatalf("only %d of %d events delivered", n, b.N)
+			}
+			elapsed := time.Since(start)
+			b.StopTimer()
+
+			lr.mu.Lock()
+			lat := slices.Clone(lr.lat)
+			lr.mu.Unlock()
+			slices.Sort(lat)
+			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "events/s")
+			b.ReportMetric(percentile(lat, 0.5), "p50-ms")
+			b.ReportMetric(percentile(lat, 0.99), "p99-ms")
+		})
+	}
+}
