@@ -113,9 +113,12 @@ func openMgmt(t *testing.T, dsn string) *mgmtScenario {
 func (s *mgmtScenario) settle(t *testing.T) (retryAt time.Time) {
 	t.Helper()
 	ctx, st := t.Context(), s.h.Store
-	claimed, err := st.ClaimEvents(ctx, "test", time.Now(), time.Minute, 100)
-	if err != nil || len(claimed) != 4 {
-		t.Fatalf("ClaimEvents = %d events, %v; want 4", len(claimed), err)
+	claimed, err := st.ClaimEvents(ctx, "test", TestAppID, time.Now(), time.Minute, 100)
+	if err != nil || len(claimed) != 3 {
+		t.Fatalf("ClaimEvents = %d events, %v; want 3", len(claimed), err)
+	}
+	if claimed, err = st.ClaimEvents(ctx, "test", OtherAppID, time.Now(), time.Minute, 100); err != nil || len(claimed) != 1 {
+		t.Fatalf("ClaimEvents(OtherApp) = %d events, %v; want 1", len(claimed), err)
 	}
 	retryAt = time.Now().Add(time.Hour)
 	for _, err := range []error{
@@ -270,7 +273,7 @@ func TestCallbackMgmt_Replay(t *testing.T) {
 		}
 		// The replayed event is the oldest pending of its key again: it goes
 		// out before the member-join event queued behind it.
-		claimed, err := h.Store.ClaimEvents(t.Context(), "again", time.Now(), time.Minute, 100)
+		claimed, err := h.Store.ClaimEvents(t.Context(), "again", TestAppID, time.Now(), time.Minute, 100)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,7 +3,6 @@ package callback_test
 import (
 	"fmt"
 	"net/http"
-	"os"
 	"testing"
 	"time"
 
@@ -13,21 +12,9 @@ import (
 )
 
 // Ensure an app whose receiver hangs does not hold back another app's
-// deliveries.
-//
-// Known issue, so skipped unless TIMD_TEST_KNOWN_ISSUES is set: the sender
-// claims up to its total free slots (the sum of the apps' Concurrency) from
-// all apps at once, oldest first, and a claimed event then waits for its
-// own app's slot while holding one of the total. Ten due events of a slow
-// app with Concurrency 1 fill all nine slots, so the other app's events wait
-// for two of its timeouts (about 600 ms here; with the default 5 s timeout
-// and a larger backlog, minutes, and events waiting longer than the lease
-// can be claimed and sent twice). A fix needs ClaimEvents to claim for one
-// app (or to skip apps with no free slot), which changes im.Outbox.
+// deliveries: the sender claims for each app only as many events as that
+// app has free slots, so a slow app fills only its own.
 func TestSender_SlowAppDoesNotBlockOtherApps(t *testing.T) {
-	if os.Getenv("TIMD_TEST_KNOWN_ISSUES") == "" {
-		t.Skip("known issue: a slow app's claimed events hold the sender's slots; set TIMD_TEST_KNOWN_ISSUES=1 to run")
-	}
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		slowRC := newReceiver(t, func(w http.ResponseWriter, r *http.Request, h hit) { hang(r) })
 		slowRC.appID = testApp + 1

@@ -102,7 +102,7 @@ func TestSender_LeaseTakeover(t *testing.T) {
 		}
 		e.add("lease-1", "bob") // behind lease-1's first event
 		claimedAt := time.Now()
-		claimed, err := e.db.ClaimEvents(t.Context(), "dead-instance", claimedAt, 200*time.Millisecond, 10)
+		claimed, err := e.db.ClaimEvents(t.Context(), "dead-instance", testApp, claimedAt, 200*time.Millisecond, 10)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -49,8 +49,8 @@ type Options struct {
 type Sender struct {
 	o      Options
 	apps   map[uint64]*im.App
-	slots  map[uint64]chan struct{} // per-app concurrency
-	total  chan struct{}            // all deliveries in flight
+	order  []uint64                 // the apps, claimed in this order
+	slots  map[uint64]chan struct{} // per-app deliveries in flight
 	wake   chan struct{}
 	wg     sync.WaitGroup
 	client *http.Client
@@ -84,9 +84,9 @@ func NewSender(o Options) *Sender {
 			n = 16
 		}
 		s.apps[a.SDKAppID], s.slots[a.SDKAppID] = a, make(chan struct{}, n)
+		s.order = append(s.order, a.SDKAppID)
 		total += n
 	}
-	s.total = make(chan struct{}, max(total, 1))
 	if s.client == nil {
 		s.client = &http.Client{Transport: &http.Transport{
 			MaxIdleConnsPerHost: max(total, 2), IdleConnTimeout: 90 * time.Second,
@@ -136,33 +136,38 @@ func (s *Sender) Run(ctx context.Context) {
 	}
 }
 
-// claimAndDeliver claims as many due events as there are free delivery
-// slots and starts their deliveries, until nothing more is due.
+// claimAndDeliver claims, app by app, as many due events as the app has
+// free delivery slots and starts their deliveries. An app whose receiver is
+// slow fills only its own slots. Events of an app that is no longer
+// configured stay pending until it is configured again.
 func (s *Sender) claimAndDeliver(ctx context.Context) {
-	for ctx.Err() == nil {
-		free := cap(s.total) - len(s.total)
-		if free == 0 {
-			return
-		}
-		events, err := s.o.Store.ClaimEvents(ctx, s.o.Instance, s.o.Now(), s.o.Lease, free)
-		if err != nil {
-			if ctx.Err() == nil {
-				s.o.Logger.Warn("claim callback events", "err", err)
+	for _, app := range s.order {
+		slots := s.slots[app]
+		for ctx.Err() == nil {
+			free := cap(slots) - len(slots)
+			if free == 0 {
+				break
 			}
-			return
-		}
-		if len(events) == 0 {
-			return
-		}
-		sort.Slice(events, func(i, j int) bool { return events[i].ID < events[j].ID })
-		for _, ev := range events {
-			s.total <- struct{}{}
-			s.wg.Add(1)
-			go func() {
-				defer func() { <-s.total; s.wg.Done() }()
-				s.deliver(ev)
-				s.Kick() // the key's next event may now be due
-			}()
+			events, err := s.o.Store.ClaimEvents(ctx, s.o.Instance, app, s.o.Now(), s.o.Lease, free)
+			if err != nil {
+				if ctx.Err() == nil {
+					s.o.Logger.Warn("claim callback events", "sdkappid", app, "err", err)
+				}
+				return
+			}
+			if len(events) == 0 {
+				break
+			}
+			sort.Slice(events, func(i, j int) bool { return events[i].ID < events[j].ID })
+			for _, ev := range events {
+				slots <- struct{}{} // free was counted above: never blocks
+				s.wg.Add(1)
+				go func() {
+					defer func() { <-slots; s.wg.Done() }()
+					s.deliver(ev)
+					s.Kick() // the key's next event may now be due
+				}()
+			}
 		}
 	}
 }
@@ -173,13 +178,10 @@ func (s *Sender) claimAndDeliver(ctx context.Context) {
 func (s *Sender) deliver(ev im.Event) {
 	ctx := context.Background()
 	app := s.apps[ev.AppID]
-	if app == nil || app.Callback.URL == "" {
+	if app.Callback.URL == "" {
 		s.record(ctx, ev, 0, nil, fmt.Errorf("app %d has no callback URL configured", ev.AppID), true)
 		return
 	}
-	slot := s.slots[ev.AppID]
-	slot <- struct{}{}
-	defer func() { <-slot }()
 
 	status, retryAfter, err := s.post(ctx, app, ev)
 	if err == nil {

@@ -89,8 +89,10 @@ type Attempt struct {
 // sender instance at a time under a lease, each only while it is the oldest
 // pending event of its key, so that delivery is in commit order per key.
 type Outbox interface {
-	// ClaimEvents leases up to n due events to instance until now+lease.
-	ClaimEvents(ctx context.Context, instance string, now time.Time, lease time.Duration, n int) ([]Event, error)
+	// ClaimEvents leases up to n of an app's due events to instance until
+	// now+lease. Claiming per app keeps one app's slow receiver from taking
+	// the delivery slots of another.
+	ClaimEvents(ctx context.Context, instance string, app uint64, now time.Time, lease time.Duration, n int) ([]Event, error)
 	// MarkDelivered records a successful delivery by instance.
 	MarkDelivered(ctx context.Context, id int64, instance string, status int, at time.Time) error
 	// MarkFailed records a failed attempt: retried at a.Next, or dead.

@@ -55,7 +55,7 @@ func scanEvents(rows *sql.Rows) ([]im.Event, error) {
 // of reading and sorting every due event: with a backlog of pending events
 // (a receiver back after an outage), ordering by id alone made each claim
 // cost time linear in the backlog, and draining it quadratic.
-func (db *DB) ClaimEvents(ctx context.Context, instance string, now time.Time, lease time.Duration, n int) ([]im.Event, error) {
+func (db *DB) ClaimEvents(ctx context.Context, instance string, app uint64, now time.Time, lease time.Duration, n int) ([]im.Event, error) {
 	var out []im.Event
 	err := db.write(ctx, func(tx *Tx) error {
 		nowMs := now.UnixMilli()
@@ -63,11 +63,11 @@ func (db *DB) ClaimEvents(ctx context.Context, instance string, now time.Time, l
 			UPDATE events SET claimed_by = $1, claim_until = $2
 			WHERE id IN (
 				SELECT e.id FROM events e
-				WHERE e.state = 'pending' AND e.next_attempt_at <= $3 AND e.claim_until <= $3
+				WHERE e.state = 'pending' AND e.app_id = $5 AND e.next_attempt_at <= $3 AND e.claim_until <= $3
 				AND NOT EXISTS (SELECT 1 FROM events p WHERE p.state = 'pending'
 					AND p.app_id = e.app_id AND p.event_key = e.event_key AND p.id < e.id)
 				ORDER BY e.next_attempt_at, e.id LIMIT $4`+tx.skipLocked()+`)
-			RETURNING `+eventCols, instance, now.Add(lease).UnixMilli(), nowMs, n)
+			RETURNING `+eventCols, instance, now.Add(lease).UnixMilli(), nowMs, n, int64(app))
 		if err != nil {
 			return err
 		}
