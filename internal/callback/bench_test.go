@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -118,4 +119,41 @@ func BenchmarkSender_Throughput(b *testing.B) {
 			b.ReportMetric(percentile(lat, 0.99), "p99-ms")
 		})
 	}
+}
+
+// BenchmarkBaseline_Post is the floor the sender is compared with: the same
+// bodies POSTed to the same receiver by 16 goroutines straight from memory,
+// with no store, no claims and no bookkeeping.
+func BenchmarkBaseline_Post(b *testing.B) {
+	lr := &latencyReceiver{want: b.N, allDone: make(chan struct{})}
+	srv := httptest.NewServer(lr)
+	b.Cleanup(srv.Close)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+	work := make(chan int)
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range work {
+				body := fmt.Sprintf(`{"CallbackCommand":"Group.CallbackAfterCreateGroup","GroupId":"g","EventTime":%d}`, time.Now().UnixMilli())
+				resp, err := client.Post(srv.URL+"/cb", "application/json", strings.NewReader(body))
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		}()
+	}
+	for i := range b.N {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	<-lr.allDone
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
 }
