@@ -86,6 +86,24 @@ var (
 	inviteJoinOptions = []string{"FreeAccess", "NeedPermission", "DisableInvite"}
 )
 
+// checkGroupProfile checks the profile fields create_group and
+// modify_group_base_info share; nil fields were not given.
+func checkGroupProfile(name, intro, notification, faceURL, applyJoin, inviteJoin *string) error {
+	for _, e := range []error{
+		maxBytes("Name", name, im.MaxGroupNameBytes),
+		maxBytes("Introduction", intro, im.MaxIntroBytes),
+		maxBytes("Notification", notification, im.MaxNotificationBytes),
+		maxBytes("FaceUrl", faceURL, im.MaxFaceURLBytes),
+		oneOf("ApplyJoinOption", applyJoin, applyJoinOptions),
+		oneOf("InviteJoinOption", inviteJoin, inviteJoinOptions),
+	} {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
 // oneOf fails with 10004 if a given field is not one of the allowed values.
 func oneOf(field string, v *string, allowed []string) error {
 	if v != nil && !slices.Contains(allowed, *v) {
@@ -172,17 +190,9 @@ func newGroupFromRequest(req *createGroupReq) (im.NewGroup, error) {
 	if req.Name == nil || *req.Name == "" {
 		return ng, invalidParam("Name is required")
 	}
-	for _, e := range []error{
-		maxBytes("Name", req.Name, im.MaxGroupNameBytes),
-		maxBytes("Introduction", req.Introduction, im.MaxIntroBytes),
-		maxBytes("Notification", req.Notification, im.MaxNotificationBytes),
-		maxBytes("FaceUrl", req.FaceUrl, im.MaxFaceURLBytes),
-		oneOf("ApplyJoinOption", req.ApplyJoinOption, applyJoinOptions),
-		oneOf("InviteJoinOption", req.InviteJoinOption, inviteJoinOptions),
-	} {
-		if e != nil {
-			return ng, e
-		}
+	if err := checkGroupProfile(req.Name, req.Introduction, req.Notification, req.FaceUrl,
+		req.ApplyJoinOption, req.InviteJoinOption); err != nil {
+		return ng, err
 	}
 	if req.SupportTopic != nil && *req.SupportTopic != 0 && typ != im.GroupCommunity {
 		return ng, invalidParam("SupportTopic is only for Community groups")
@@ -327,18 +337,12 @@ func (s *Server) modifyGroupBaseInfo(ctx context.Context, c *Call, req *modifyGr
 	if mute == nil {
 		mute = req.ShutUpAllMember
 	}
-	for _, e := range []error{
-		maxBytes("Name", req.Name, im.MaxGroupNameBytes),
-		maxBytes("Introduction", req.Introduction, im.MaxIntroBytes),
-		maxBytes("Notification", req.Notification, im.MaxNotificationBytes),
-		maxBytes("FaceUrl", req.FaceUrl, im.MaxFaceURLBytes),
-		oneOf("ApplyJoinOption", req.ApplyJoinOption, applyJoinOptions),
-		oneOf("InviteJoinOption", req.InviteJoinOption, inviteJoinOptions),
-		oneOf("MuteAllMember", mute, []string{"On", "Off"}),
-	} {
-		if e != nil {
-			return nil, e
-		}
+	if err := checkGroupProfile(req.Name, req.Introduction, req.Notification, req.FaceUrl,
+		req.ApplyJoinOption, req.InviteJoinOption); err != nil {
+		return nil, err
+	}
+	if err := oneOf("MuteAllMember", mute, []string{"On", "Off"}); err != nil {
+		return nil, err
 	}
 	upd := im.GroupUpdate{
 		Name: req.Name, Introduction: req.Introduction, Notification: req.Notification, FaceURL: req.FaceUrl,
