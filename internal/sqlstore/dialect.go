@@ -93,13 +93,14 @@ func openPools(dsn string, maxConns int) (d dialect, w, r *sql.DB, err error) {
 	return dialectSQLite, w, r, nil
 }
 
-// errKind classifies a driver error so that nothing above this package ever
-// sees one.
+// errKind classifies a driver error. Unique violations need no class: every
+// insert that may collide is written ON CONFLICT DO NOTHING and its outcome
+// read from the rows affected, which also keeps a PostgreSQL transaction
+// usable after the collision.
 type errKind int
 
 const (
 	errOther     errKind = iota
-	errUnique            // a unique or primary-key constraint was violated
 	errRetryable         // serialization failure, deadlock or busy: run the transaction again
 )
 
@@ -107,10 +108,7 @@ const (
 func classify(err error) errKind {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
-		switch pgErr.Code {
-		case "23505":
-			return errUnique
-		case "40001", "40P01":
+		if pgErr.Code == "40001" || pgErr.Code == "40P01" {
 			return errRetryable
 		}
 		return errOther
@@ -118,8 +116,6 @@ func classify(err error) errKind {
 	var sqErr *sqlite.Error
 	if errors.As(err, &sqErr) {
 		switch sqErr.Code() {
-		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			return errUnique
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_BUSY_SNAPSHOT:
 			return errRetryable
 		}
