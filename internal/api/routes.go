@@ -8,7 +8,7 @@ var services = map[string]service{
 	"im_open_login_svc":   {invalid: im.CodeAccountInvalid, internal: im.CodeAccountInternal, unknownCommand: im.CodeUnknownResource},
 	"group_open_http_svc": {invalid: im.CodeGroupInvalid, internal: im.CodeGroupInternal, unknownCommand: im.CodeGroupUnknownCommand},
 	"sns":                 {invalid: im.CodeSNSInvalid, internal: im.CodeSNSInternal, unknownCommand: im.CodeUnknownResource, errorDisplay: true},
-	"recentcontact":       {invalid: im.CodeContactInvalid, internal: im.CodeContactInternal, unknownCommand: im.CodeUnknownResource, errorDisplay: true},
+	"recentcontact":       {invalid: im.CodeContactInvalid, internal: im.CodeContactInternal, unknownCommand: im.CodeUnknownResource, errorDisplay: true, timeout: im.CodeContactTimeout},
 
 	// timd's own callback management API (not a Tencent service).
 	"timd_callback": {invalid: im.CodeMgmtInvalid, internal: im.CodeMgmtInternal, unknownCommand: im.CodeUnknownResource},
@@ -41,6 +41,22 @@ func (s *Server) routeTable() []route {
 		{"group_open_http_svc", "get_appid_group_list", 200, rpc(s.getAppidGroupList)},
 		{"group_open_http_svc", "change_group_owner", 200, rpc(s.changeGroupOwner)},
 		{"group_open_http_svc", "modify_group_base_info", 200, rpc(s.modifyGroupBaseInfo)},
+
+		{"sns", "friend_add", 200, rpc(s.friendAdd)},
+		{"sns", "friend_import", 200, rpc(s.friendImport)},
+		{"sns", "friend_delete", 200, rpc(s.friendDelete)},
+		{"sns", "friend_check", 200, rpc(s.friendCheck)},
+		{"sns", "friend_get", 200, rpc(s.friendGet)},
+		{"sns", "group_add", 200, rpc(s.groupAdd)},
+		{"sns", "group_delete", 200, rpc(s.groupDelete)},
+		{"sns", "group_get", 200, rpc(s.groupGet)},
+
+		{"recentcontact", "create_contact_group", 200, rpc(s.createContactGroup)},
+		{"recentcontact", "update_contact_group", 200, rpc(s.updateContactGroup)},
+		{"recentcontact", "get_contact_group", 200, rpc(s.getContactGroup)},
+		{"recentcontact", "search_contact_group", 200, rpc(s.searchContactGroup)},
+		{"recentcontact", "mark_contact", 200, rpc(s.markContact)},
+		{"recentcontact", "del_contact_group", 200, rpc(s.delContactGroup)},
 
 		{"timd_callback", "list_deliveries", 200, rpc(s.listDeliveries)},
 		{"timd_callback", "replay", 200, rpc(s.replay)},

@@ -86,6 +86,9 @@ type service struct {
 	internal       int  // code for an internal failure
 	unknownCommand int  // code for an unknown command under this service
 	errorDisplay   bool // replies carry ErrorDisplay
+	// timeout is the code for a request that ran out of time, for a
+	// service that documents one (50005 recentcontact); 0 means internal.
+	timeout int
 }
 
 // outcome resolves err into the code and info put on the wire. internal
@@ -101,6 +104,8 @@ func (s service) outcome(err error) (code int, info string, internal bool) {
 		return ie.Code, ie.Info, false
 	case errors.As(err, &pe):
 		return s.invalid, pe.info, false
+	case errors.Is(err, context.DeadlineExceeded) && s.timeout != 0:
+		return s.timeout, "request timed out, please retry later", true
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return s.internal, "request timed out, please retry", true
 	default:

@@ -33,6 +33,16 @@ type beforeReply struct {
 	ActionStatus string
 	ErrorCode    *int
 	ErrorInfo    string
+	// ResultItem decides per item (Sns.CallbackPrevFriendAdd); it is read
+	// only there, so that it cannot make another reply unreadable.
+	ResultItem json.RawMessage
+}
+
+// itemReply is one ResultItem of a per-item before-callback reply.
+type itemReply struct {
+	To_Account string
+	ResultCode int
+	ResultInfo string
 }
 
 // Before posts the callback and turns the reply into the operation's fate:
@@ -69,6 +79,54 @@ func (b *Before) Before(ctx context.Context, app *im.App, command string, fields
 	default:
 		return im.Errorf(im.CodeGroupCallbackDenied, "rejected by the app backend: %s", reply.ErrorInfo)
 	}
+}
+
+// BeforeItems posts a before-callback whose reply decides per item
+// (Sns.CallbackPrevFriendAdd) and returns the rejected items by To_Account.
+// With ErrorCode 0, each ResultItem whose ResultCode is not 0 rejects its
+// To_Account with that code and ResultInfo (Tencent asks for codes from
+// 38000 to 39000), items the reply does not name go ahead. A reply with
+// another ErrorCode counts as a failed receiver, as Tencent ignores it: a
+// receiver that fails, times out or answers something unreadable lets every
+// item go ahead, unless the app is configured to reject then, when the
+// error is a 30006 for every item.
+func (b *Before) BeforeItems(ctx context.Context, app *im.App, command string, fields map[string]any) (map[string]*im.Error, error) {
+	now := time.Now
+	if b.Now != nil {
+		now = b.Now
+	}
+	ev, err := im.NewEvent(app.SDKAppID, "", command, now(), fields)
+	if err != nil {
+		return nil, err
+	}
+	var items []itemReply
+	reply, err := b.post(ctx, app, command, ev.Body, now())
+	switch {
+	case err != nil:
+	case *reply.ErrorCode != 0:
+		err = fmt.Errorf("ErrorCode %d: %.200s", *reply.ErrorCode, reply.ErrorInfo)
+	case len(reply.ResultItem) > 0 && string(reply.ResultItem) != "null":
+		if jerr := json.Unmarshal(reply.ResultItem, &items); jerr != nil {
+			err = fmt.Errorf("unreadable ResultItem: %.200s", reply.ResultItem)
+		}
+	}
+	if err != nil {
+		if b.Logger != nil {
+			b.Logger.Warn("before-callback failed", "command", command, "sdkappid", app.SDKAppID, "err", err,
+				"reject", app.Callback.RejectOnFailure)
+		}
+		if app.Callback.RejectOnFailure {
+			return nil, im.Errorf(im.CodeSNSInternal, "the app backend did not answer %s", command)
+		}
+		return nil, nil
+	}
+	rejected := map[string]*im.Error{}
+	for _, it := range items {
+		if it.ResultCode != 0 {
+			rejected[it.To_Account] = &im.Error{Code: it.ResultCode, Info: it.ResultInfo}
+		}
+	}
+	return rejected, nil
 }
 
 // post sends the callback and reads the reply.

@@ -88,3 +88,31 @@ const (
 	CodeContactInvalid  = 50002
 	CodeContactInternal = 50004
 )
+
+// Conversation groups and marks (recentcontact), beyond the invalid-parameter
+// and internal codes above (tencent-rest-api.md §6.9).
+const (
+	CodeContactAccountNotFound = 50001 // From_Account, or a C2C conversation's peer, not imported
+	CodeContactAdminRequired   = 50003 // never answered: a non-admin identifier is 60010 first
+	CodeContactTimeout         = 50005 // the request ran out of time
+	CodeContactMarkItems       = 51006 // MarkItem empty or over 100
+	CodeContactGroupGone       = 51007 // a group conversation's group does not exist or was dismissed
+	CodeContactTooMany         = 51008 // over 1000 grouped, or 1000 marked, conversations
+	CodeContactGroupNotFound   = 51009 // no conversation group of that name
+	CodeContactGroupLimit      = 51010 // over 20 conversation groups
+	CodeContactNameTooLong     = 51011 // conversation group name over 32 bytes
+	CodeContactPinLimit        = 51012 // never answered: timd has no pinned conversations
+	CodeContactEdition         = 51013 // the app is not on the Ultimate edition
+)
+
+// Relationship chain (sns), beyond the invalid-parameter and internal codes
+// above (tencent-rest-api.md §5.10).
+const (
+	CodeSNSAccountNotFound = 30003 // From_Account, or a friend to add, not imported
+	CodeSNSConflict        = 30008 // never answered: writes to one user are serialised
+	CodeSNSFriendLimit     = 30010 // the user has 3000 friends
+	CodeSNSListLimit       = 30011 // the user would have more than 32 friend lists
+	CodeSNSPeerFriendLimit = 30014 // the peer of a two-way add has 3000 friends
+	CodeSNSNotFriend       = 31704 // friend_delete: no relation to remove
+	CodeSNSListNotFriend   = 32216 // group_add: To_Account is not a friend
+)

@@ -20,6 +20,7 @@ const (
 // about.
 const (
 	CallbackBeforeCreateGroup = "Group.CallbackBeforeCreateGroup"
+	CallbackPrevFriendAdd     = "Sns.CallbackPrevFriendAdd"
 )
 
 // EventState is where an event is in its delivery.

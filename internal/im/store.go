@@ -9,6 +9,8 @@ type Store interface {
 	AppService
 	GroupService
 	Outbox
+	ContactService
+	SNSService
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

@@ -77,7 +77,13 @@ func deleteAccount(ctx context.Context, tx *Tx, app uint64, userID string) (bool
 	if err != nil || n == 0 {
 		return false, err
 	}
-	return true, leaveAllGroups(ctx, tx, app, userID)
+	if err := leaveAllGroups(ctx, tx, app, userID); err != nil {
+		return false, err
+	}
+	if err := deleteSNSState(ctx, tx, app, userID); err != nil {
+		return false, err
+	}
+	return true, deleteContactState(ctx, tx, app, userID)
 }
 
 // leaveAllGroups is account_delete's group step: the user leaves every

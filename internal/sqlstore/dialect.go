@@ -143,3 +143,16 @@ func (tx *Tx) forUpdate() string {
 	}
 	return ""
 }
+
+// forKeyShare is the suffix of a SELECT that keeps the rows it reads from
+// being deleted until the transaction ends, without queueing behind other
+// changes to them. A conversation-group write takes it on the group a
+// conversation names, so that a concurrent dismissal either commits first
+// (and the write finds no group) or waits for the write (and then removes
+// what it added). SQLite's single writer needs none.
+func (tx *Tx) forKeyShare() string {
+	if tx.dialect == dialectPostgres {
+		return " FOR KEY SHARE"
+	}
+	return ""
+}

@@ -268,6 +268,9 @@ func (db *DB) DestroyGroup(ctx context.Context, op im.Op, groupID string) error 
 		if err != nil {
 			return err
 		}
+		if err := removeGroupConversations(ctx, tx, op.App.SDKAppID, groupID); err != nil {
+			return err
+		}
 		return recordEvent(ctx, tx, op, groupID, im.CallbackAfterGroupDestroyed, fields)
 	})
 	if err == nil && reap {

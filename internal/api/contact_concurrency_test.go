@@ -1,0 +1,223 @@
+package api_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/timd/timd/internal/dbtest"
+)
+
+// contactReply is what the concurrency test reads of a reply.
+type contactReply struct {
+	ErrorCode       *int
+	GroupResultItem []struct{ GroupItem groupView }
+	GroupItem       []groupView
+}
+
+// postContact sends a recentcontact command to a server without failing the
+// test, so goroutines may call it.
+func postContact(baseURL, query, command, body string) (contactReply, error) {
+	var r contactReply
+	resp, err := http.Post(baseURL+"/v4/"+rc+"/"+command+"?"+query, "application/json", strings.NewReader(body))
+	if err != nil {
+		return r, err
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil || r.ErrorCode == nil {
+		return r, fmt.Errorf("%s: reply without ErrorCode (HTTP %d): %v", command, resp.StatusCode, err)
+	}
+	return r, nil
+}
+
+// Ensure concurrent creates and deletes of one user's conversation groups
+// never leave the user with more than 20 groups (the excess answers 51010)
+// and never hand out one id twice, on every database; on PostgreSQL the
+// calls are spread over two servers sharing the database, as two instances
+// would.
+func TestContact_ConcurrentCreateDelete(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		h := MustOpenHarness(t, dsn)
+		h.importUsers("alice")
+		servers := []string{h.URL}
+		if !strings.HasSuffix(dsn, ".db") {
+			servers = append(servers, MustOpenHarness(t, dsn).URL)
+		}
+		query := AdminQuery(t)
+
+		var (
+			mu      sync.Mutex
+			handed  = map[int]string{} // id → name, from create replies
+			deleted = map[int]bool{}
+			counts  = map[string]int{} // "command code" → calls
+			errs    []error
+		)
+		note := func(command string, r contactReply, err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			counts[fmt.Sprintf("%s %d", command, *r.ErrorCode)]++
+			if *r.ErrorCode != 0 {
+				return
+			}
+			for _, g := range r.GroupResultItem {
+				if prev, dup := handed[g.GroupItem.GroupId]; dup {
+					errs = append(errs, fmt.Errorf("id %d handed out for %q and %q", g.GroupItem.GroupId, prev, g.GroupItem.GroupName))
+				}
+				handed[g.GroupItem.GroupId] = g.GroupItem.GroupName
+			}
+			for _, g := range r.GroupItem {
+				deleted[g.GroupId] = true
+			}
+		}
+
+		// Round one: 40 creates at once, 20 fit.
+		var wg sync.WaitGroup
+		for i := range 40 {
+			wg.Go(func() {
+				r, err := postContact(servers[i%len(servers)], query, "create_contact_group", createBody("alice", fmt.Sprintf("first%d", i)))
+				note("create", r, err)
+			})
+		}
+		wg.Wait()
+		if counts["create 0"] != 20 || counts["create 51010"] != 20 || len(errs) > 0 {
+			t.Fatalf("40 creates: %v %v", counts, errs)
+		}
+
+		// Round two: 8 workers each create and delete their own groups
+		// while the others do the same, against a user at the limit; half
+		// of them start by freeing one of round one's groups.
+		var firsts []string
+		for _, name := range handed {
+			firsts = append(firsts, name)
+		}
+		for w := range 8 {
+			wg.Go(func() {
+				url := servers[w%len(servers)]
+				var mine []string
+				if w < 4 {
+					mine = append(mine, firsts[w])
+				}
+				for i := range 25 {
+					name := fmt.Sprintf("w%d-%d", w, i)
+					r, err := postContact(url, query, "create_contact_group", createBody("alice", name))
+					note("create", r, err)
+					if err == nil && *r.ErrorCode == 0 {
+						mine = append(mine, name)
+					}
+					if len(mine) > 0 && i%2 == 0 {
+						r, err := postContact(url, query, "del_contact_group", delBody("alice", mine[0]))
+						note("delete", r, err)
+						if err == nil && *r.ErrorCode == 0 {
+							mine = mine[1:]
+						}
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		for k := range counts {
+			if k != "create 0" && k != "create 51010" && k != "delete 0" {
+				t.Errorf("unexpected outcome %q: %v", k, counts)
+			}
+		}
+
+		_, groups := h.contactGroups("alice")
+		if len(groups) > 20 {
+			t.Fatalf("%d groups", len(groups))
+		}
+		if want := counts["create 0"] - counts["delete 0"]; len(groups) != want {
+			t.Errorf("%d groups left, want %d created - deleted: %v", len(groups), want, counts)
+		}
+		seen := map[int]bool{}
+		for _, g := range groups {
+			if seen[g.GroupId] || deleted[g.GroupId] || handed[g.GroupId] != g.GroupName {
+				t.Errorf("group %v: listed twice, deleted, or not handed out under that name", g)
+			}
+			seen[g.GroupId] = true
+		}
+		for id := 1; id <= len(handed); id++ {
+			if _, ok := handed[id]; !ok {
+				t.Errorf("ids handed out are not 1..%d: %d missing", len(handed), id)
+			}
+		}
+		t.Logf("outcomes %v, %d ids handed out, %d groups left", counts, len(handed), len(groups))
+	})
+}
+
+// Ensure a dismissal racing with users adding and marking the group's
+// conversation never leaves the conversation behind: each add answers 0
+// (and the dismissal removes it) or 51007, and afterwards no user has it.
+func TestContact_DismissalRace(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		h := MustOpenHarness(t, dsn)
+		us := users("r", 16)
+		h.importUsers(append(us, "owner")...)
+		servers := []string{h.URL}
+		if !strings.HasSuffix(dsn, ".db") {
+			servers = append(servers, MustOpenHarness(t, dsn).URL)
+		}
+		query := AdminQuery(t)
+		for _, u := range us {
+			h.MustCall(0, rc, "create_contact_group", createBody(u, "g"))
+		}
+		for round := range 5 {
+			id := fmt.Sprintf("Race%d", round)
+			h.create(`{"Type":"Public","GroupId":"` + id + `","Name":"r","Owner_Account":"owner"}`)
+			var (
+				wg   sync.WaitGroup
+				mu   sync.Mutex
+				errs []error
+			)
+			for i, u := range us {
+				wg.Go(func() {
+					body := updateBody(u, "g", 1, grpItem(id))
+					command := "update_contact_group"
+					if i%2 == 1 {
+						body, command = markBody(u, markItem(2, grpItem(id), `"CustomMark":"m"`)), "mark_contact"
+					}
+					resp, err := http.Post(servers[i%len(servers)]+"/v4/"+rc+"/"+command+"?"+query, "application/json", strings.NewReader(body))
+					if err == nil {
+						var raw strings.Builder
+						_, err = io.Copy(&raw, resp.Body)
+						resp.Body.Close()
+						if err == nil && !strings.Contains(raw.String(), `"ResultCode":0`) && !strings.Contains(raw.String(), `"ResultCode":51007`) {
+							err = fmt.Errorf("%s: %s", command, raw.String())
+						}
+					}
+					if err != nil {
+						mu.Lock()
+						errs = append(errs, err)
+						mu.Unlock()
+					}
+				})
+			}
+			wg.Go(func() {
+				if _, err := postCode(servers[0]+"/v4/"+grp+"/destroy_group?"+query, `{"GroupId":"`+id+`"}`); err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
+			})
+			wg.Wait()
+			if len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			for _, u := range us {
+				if r := h.MustCall(0, rc, "search_contact_group", searchBody(u, grpItem(id))); !strings.Contains(r.Raw, `"ContactResultItem":[]`) {
+					t.Fatalf("round %d: %s kept the dismissed group's conversation: %s", round, u, r.Raw)
+				}
+			}
+		}
+	})
+}

@@ -1,0 +1,290 @@
+package api_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/timd/timd/internal/dbtest"
+	"github.com/timd/timd/internal/im"
+)
+
+const sns = "sns"
+
+// snsCase is one call of an sns scenario table: its answer, what the reply
+// must and must not contain (compact JSON), and the one event it records,
+// if any.
+type snsCase struct {
+	name    string
+	command string
+	body    string
+	code    int
+	want    []string // substrings of the reply
+	absent  []string // substrings the reply must not have
+	event   string   // command of the event the call records; "" for none
+	evWant  []string // substrings of that event's body
+}
+
+// runSNSCases runs cases in order on one server, checking after each call
+// that exactly the expected event (or none) was recorded.
+func runSNSCases(t *testing.T, h *Harness, cases []snsCase) {
+	t.Helper()
+	for _, tc := range cases {
+		before := len(h.events())
+		r := h.Call(sns, tc.command, tc.body)
+		if got := r.Code(t); got != tc.code {
+			t.Errorf("%s: ErrorCode %d, want %d: %.1000s", tc.name, got, tc.code, r.Raw)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(r.Raw, w) {
+				t.Errorf("%s: reply %.1000s\nlacks %s", tc.name, r.Raw, w)
+			}
+		}
+		for _, a := range tc.absent {
+			if strings.Contains(r.Raw, a) {
+				t.Errorf("%s: reply %.1000s\nhas %s", tc.name, r.Raw, a)
+			}
+		}
+		evs := h.events()
+		switch {
+		case tc.event == "" && len(evs) != before:
+			t.Errorf("%s: recorded %d events, want none: %s", tc.name, len(evs)-before, evs[len(evs)-1].Raw)
+		case tc.event != "" && len(evs) != before+1:
+			t.Errorf("%s: recorded %d events, want one %s", tc.name, len(evs)-before, tc.event)
+		case tc.event != "":
+			ev := evs[len(evs)-1]
+			if ev.Command != tc.event {
+				t.Errorf("%s: recorded %s, want %s", tc.name, ev.Command, tc.event)
+			}
+			for _, w := range tc.evWant {
+				if !strings.Contains(ev.Raw, w) {
+					t.Errorf("%s: event %s\nlacks %s", tc.name, ev.Raw, w)
+				}
+			}
+		}
+	}
+}
+
+// addItems renders AddFriendItem entries for ids with a valid AddSource.
+func addItems(ids ...string) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = `{"To_Account":` + jstr(id) + `,"AddSource":"AddSource_Type_Test"}`
+	}
+	return "[" + strings.Join(parts, ",") + "]"
+}
+
+// friendAdd renders a friend_add body from alice with one item of extra
+// fields.
+func addOne(to, extra string) string {
+	if extra != "" {
+		extra = "," + extra
+	}
+	return `{"From_Account":"alice","AddFriendItem":[{"To_Account":"` + to + `","AddSource":"AddSource_Type_Test"` + extra + `}]}`
+}
+
+// relation is friend_check's Both-mode relation of from to to.
+func (h *Harness) relation(from, to string) string {
+	h.tb.Helper()
+	r := h.MustCall(0, sns, "friend_check", `{"From_Account":`+jstr(from)+`,"To_Account":[`+jstr(to)+`],"CheckType":"CheckResult_Type_Both"}`)
+	var v struct{ InfoItem []struct{ Relation string } }
+	if err := json.Unmarshal([]byte(r.Raw), &v); err != nil || len(v.InfoItem) != 1 {
+		h.tb.Fatalf("friend_check: %v: %s", err, r.Raw)
+	}
+	return v.InfoItem[0].Relation
+}
+
+// listSeq is the user's CurrentSequence, from group_get.
+func (h *Harness) listSeq(user string) int64 {
+	h.tb.Helper()
+	var v struct{ CurrentSequence int64 }
+	r := h.MustCall(0, sns, "group_get", `{"From_Account":`+jstr(user)+`}`)
+	if err := json.Unmarshal([]byte(r.Raw), &v); err != nil {
+		h.tb.Fatal(err)
+	}
+	return v.CurrentSequence
+}
+
+// Ensure friend_add checks every field and answers per item: two-way by
+// default, one-way with Add_Type_Single, 30003 for an account that is not
+// imported, 30001 for oneself and for a friend already there in every
+// direction asked for; Sns.CallbackFriendAdd lists exactly the rows created.
+func TestSNS_FriendAdd(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		h := openGroups(t, dsn, append(users("u", 1001), "alice", "bob", "carol", "dave", "erin", "frank")...)
+		const ev = im.CallbackFriendAdd
+		long := func(n int) string { return strings.Repeat("x", n) }
+		bad := func(name string, code int, body string) snsCase {
+			return snsCase{name: name, command: "friend_add", body: body, code: code, want: []string{`"ErrorDisplay":""`}}
+		}
+		cases := []snsCase{
+			bad("ErrNoFrom", 30001, `{"AddFriendItem":`+addItems("bob")+`}`),
+			bad("ErrEmptyFrom", 30001, `{"From_Account":"","AddFriendItem":`+addItems("bob")+`}`),
+			bad("ErrFromNotString", 30001, `{"From_Account":7,"AddFriendItem":`+addItems("bob")+`}`),
+			bad("ErrUnknownFrom", 30003, `{"From_Account":"nobody","AddFriendItem":`+addItems("bob")+`}`),
+			bad("ErrInvalidFrom", 30003, `{"From_Account":"`+long(33)+`","AddFriendItem":`+addItems("bob")+`}`),
+			bad("ErrNoItems", 30001, `{"From_Account":"alice"}`),
+			bad("ErrEmptyItems", 30001, `{"From_Account":"alice","AddFriendItem":[]}`),
+			bad("ErrItems1001", 30001, `{"From_Account":"alice","AddFriendItem":`+addItems(users("u", 1001)...)+`}`),
+			bad("ErrItemsNotArray", 30001, `{"From_Account":"alice","AddFriendItem":{"To_Account":"bob"}}`),
+			bad("ErrNoTo", 30001, `{"From_Account":"alice","AddFriendItem":[{"AddSource":"AddSource_Type_Test"}]}`),
+			bad("ErrEmptyTo", 30001, addOne("", "")),
+			bad("ErrNoAddSource", 30001, `{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob"}]}`),
+			bad("ErrAddSourcePrefix", 30001, `{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob","AddSource":"Web"}]}`),
+			bad("ErrAddSourceEmptyKeyword", 30001, `{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob","AddSource":"AddSource_Type_"}]}`),
+			bad("ErrAddSource9Letters", 30001, `{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob","AddSource":"AddSource_Type_ABCDEFGHI"}]}`),
+			bad("ErrAddSourceDigit", 30001, `{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob","AddSource":"AddSource_Type_Web2"}]}`),
+			bad("ErrRemark97", 30001, addOne("bob", `"Remark":"`+long(97)+`"`)),
+			bad("ErrRemarkNUL", 30001, addOne("bob", `"Remark":"a\u0000b"`)),
+			bad("ErrAddWording257", 30001, addOne("bob", `"AddWording":"`+long(257)+`"`)),
+			bad("ErrGroupName31", 30001, addOne("bob", `"GroupName":"`+long(31)+`"`)),
+			bad("ErrGroupNameArray", 30001, addOne("bob", `"GroupName":["a"]`)),
+			bad("ErrAddType", 30001, `{"From_Account":"alice","AddFriendItem":`+addItems("bob")+`,"AddType":"Add_Type_Three"}`),
+			bad("ErrForceAddFlags", 30001, `{"From_Account":"alice","AddFriendItem":`+addItems("bob")+`,"ForceAddFlags":2}`),
+
+			{name: "BothByDefault", command: "friend_add", body: addOne("bob", ""), event: ev,
+				want:   []string{`"ResultItem":[{"To_Account":"bob","ResultCode":0,"ResultInfo":""}]`},
+				absent: []string{"Fail_Account"},
+				evWant: []string{`"PairList":[{"From_Account":"alice","Initiator_Account":"alice","To_Account":"bob"},{"From_Account":"bob","Initiator_Account":"alice","To_Account":"alice"}]`,
+					`"ClientCmd":"friend_add"`, `"Admin_Account":"administrator"`, `"ForceFlag":0`}},
+			{name: "ErrExists", command: "friend_add", body: addOne("bob", ""),
+				want: []string{`{"To_Account":"bob","ResultCode":30001,"ResultInfo":"Err_SNS_FriendAdd_Friend_Exist"}`, `"Fail_Account":["bob"]`}},
+			{name: "SingleForced", command: "friend_add", event: ev,
+				body:   `{"From_Account":"alice","AddFriendItem":` + addItems("carol") + `,"AddType":"Add_Type_Single","ForceAddFlags":1}`,
+				evWant: []string{`"PairList":[{"From_Account":"alice","Initiator_Account":"alice","To_Account":"carol"}]`, `"ForceFlag":1`}},
+			{name: "SingleExists", command: "friend_add", body: `{"From_Account":"alice","AddFriendItem":` + addItems("carol") + `,"AddType":"Add_Type_Single"}`,
+				want: []string{`"ResultCode":30001,"ResultInfo":"Err_SNS_FriendAdd_Friend_Exist"`}},
+			// Two-way after one-way: only the missing direction is created.
+			{name: "BothCompletes", command: "friend_add", body: `{"From_Account":"alice","AddFriendItem":` + addItems("carol") + `,"AddType":""}`, event: ev,
+				want:   []string{`{"To_Account":"carol","ResultCode":0,"ResultInfo":""}`},
+				evWant: []string{`"PairList":[{"From_Account":"carol","Initiator_Account":"alice","To_Account":"alice"}]`}},
+			{name: "PerItem", command: "friend_add", event: ev,
+				body: `{"From_Account":"alice","AddFriendItem":` + addItems("nobody", "alice", "dave", "bob", "dave", long(40)) + `,"AddType":"Add_Type_Both","ForceAddFlags":0}`,
+				want: []string{`"ResultItem":[{"To_Account":"nobody","ResultCode":30003,"ResultInfo":"Err_SNS_FriendAdd_Account_Not_Exist"},` +
+					`{"To_Account":"alice","ResultCode":30001,"ResultInfo":"Err_SNS_FriendAdd_Cannot_Add_Self"},` +
+					`{"To_Account":"dave","ResultCode":0,"ResultInfo":""},` +
+					`{"To_Account":"bob","ResultCode":30001,"ResultInfo":"Err_SNS_FriendAdd_Friend_Exist"},` +
+					`{"To_Account":"dave","ResultCode":30001,"ResultInfo":"Err_SNS_FriendAdd_Friend_Exist"},` +
+					`{"To_Account":"` + long(40) + `","ResultCode":30003,`,
+					`"Fail_Account":["nobody","alice","bob","dave","` + long(40) + `"]`},
+				evWant: []string{`"PairList":[{"From_Account":"alice","Initiator_Account":"alice","To_Account":"dave"},{"From_Account":"dave","Initiator_Account":"alice","To_Account":"alice"}]`}},
+			{name: "AllFailNoEvent", command: "friend_add", body: `{"From_Account":"alice","AddFriendItem":` + addItems("nobody", "bob") + `}`,
+				want: []string{`"Fail_Account":["nobody","bob"]`}},
+			{name: "Fields", command: "friend_add", event: ev,
+				body: addOne("erin", `"Remark":"`+long(96)+`","GroupName":"`+long(30)+`","AddWording":"`+long(256)+`"`)},
+			{name: "EmptyGroupNameIsNone", command: "friend_add", event: ev, body: addOne("frank", `"GroupName":"","Remark":"","AddWording":""`)},
+			{name: "AddSource8Letters", command: "friend_add", event: ev,
+				body: `{"From_Account":"bob","AddFriendItem":[{"To_Account":"carol","AddSource":"AddSource_Type_ABCDEFGH"}]}`},
+			{name: "Items1000", command: "friend_add", event: ev,
+				body: `{"From_Account":"bob","AddFriendItem":` + addItems(users("u", 1000)...) + `,"AddType":"Add_Type_Single"}`},
+			{name: "NullOptionals", command: "friend_add", event: ev,
+				body: `{"From_Account":"dave","AddFriendItem":[{"To_Account":"erin","AddSource":"AddSource_Type_Test","Remark":null,"GroupName":null}],"AddType":null,"ForceAddFlags":null,"Unknown":1}`},
+		}
+		runSNSCases(t, h, cases)
+
+		for _, r := range []struct{ from, to, want string }{
+			{"alice", "bob", im.RelationBoth}, {"alice", "carol", im.RelationBoth}, {"alice", "dave", im.RelationBoth},
+			{"alice", "erin", im.RelationBoth}, {"alice", "frank", im.RelationBoth}, {"bob", "carol", im.RelationBoth},
+			{"bob", "u999", im.RelationAWithB}, {"u0", "bob", im.RelationBWithA}, {"dave", "erin", im.RelationBoth},
+			{"carol", "dave", im.RelationNone},
+		} {
+			if got := h.relation(r.from, r.to); got != r.want {
+				t.Errorf("%s and %s: %s, want %s", r.from, r.to, got, r.want)
+			}
+		}
+		// The list named when adding erin was created and holds erin; the
+		// empty name created none.
+		r := h.MustCall(0, sns, "group_get", `{"From_Account":"alice","NeedFriend":"Need_Friend_Type_Yes"}`)
+		if want := `"ResultItem":[{"GroupName":"` + long(30) + `","FriendNumber":1,"To_Account":["erin"]}],"CurrentSequence":1`; !strings.Contains(r.Raw, want) {
+			t.Errorf("group_get %s\nlacks %s", r.Raw, want)
+		}
+	})
+}
+
+// Ensure friend_delete removes one direction by default and both with
+// Delete_Type_Both, answers 31704 where there was nothing to remove, and
+// records Sns.CallbackFriendDelete with the rows removed only.
+func TestSNS_FriendDelete(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		h := openGroups(t, dsn, append(users("u", 1001), "alice", "bob", "carol", "dave", "erin")...)
+		h.MustCall(0, sns, "friend_add", `{"From_Account":"alice","AddFriendItem":`+addItems("bob", "carol", "dave")+`}`)
+		h.MustCall(0, sns, "friend_import", `{"From_Account":"erin","AddFriendItem":`+addItems("alice")+`}`)
+		const ev = im.CallbackFriendDelete
+		bad := func(name string, code int, body string) snsCase {
+			return snsCase{name: name, command: "friend_delete", body: body, code: code}
+		}
+		to := func(ids ...string) string { return jstr(ids) }
+		cases := []snsCase{
+			bad("ErrNoFrom", 30001, `{"To_Account":["bob"]}`),
+			bad("ErrUnknownFrom", 30003, `{"From_Account":"nobody","To_Account":["bob"]}`),
+			bad("ErrNoTo", 30001, `{"From_Account":"alice"}`),
+			bad("ErrEmptyTo", 30001, `{"From_Account":"alice","To_Account":[]}`),
+			bad("ErrToEmptyString", 30001, `{"From_Account":"alice","To_Account":["bob",""]}`),
+			bad("ErrToNotStrings", 30001, `{"From_Account":"alice","To_Account":[1]}`),
+			bad("ErrTo1001", 30001, `{"From_Account":"alice","To_Account":`+to(users("u", 1001)...)+`}`),
+			bad("ErrDeleteType", 30001, `{"From_Account":"alice","To_Account":["bob"],"DeleteType":"Delete_Type_All"}`),
+
+			{name: "SingleByDefault", command: "friend_delete", body: `{"From_Account":"alice","To_Account":["bob"]}`, event: ev,
+				want:   []string{`"ResultItem":[{"To_Account":"bob","ResultCode":0,"ResultInfo":""}]`},
+				evWant: []string{`"PairList":[{"From_Account":"alice","To_Account":"bob"}]`}},
+			{name: "NotFriends", command: "friend_delete", body: `{"From_Account":"alice","To_Account":["bob","nobody","alice","u5"],"DeleteType":"Delete_Type_Single"}`,
+				want: []string{`{"To_Account":"bob","ResultCode":31704,"ResultInfo":"Err_SNS_FriendDelete_Not_Friend"}`,
+					`{"To_Account":"nobody","ResultCode":31704,`, `{"To_Account":"alice","ResultCode":31704,`, `{"To_Account":"u5","ResultCode":31704,`}},
+			{name: "Both", command: "friend_delete", body: `{"From_Account":"alice","To_Account":["carol","u6"],"DeleteType":"Delete_Type_Both"}`, event: ev,
+				want:   []string{`"ResultItem":[{"To_Account":"carol","ResultCode":0,"ResultInfo":""},{"To_Account":"u6","ResultCode":31704,`},
+				evWant: []string{`"PairList":[{"From_Account":"alice","To_Account":"carol"},{"From_Account":"carol","To_Account":"alice"}]`}},
+			// Only the peer has the user: Both removes that row.
+			{name: "BothPeerOnly", command: "friend_delete", body: `{"From_Account":"alice","To_Account":["erin","bob"],"DeleteType":"Delete_Type_Both"}`, event: ev,
+				want:   []string{`{"To_Account":"erin","ResultCode":0,"ResultInfo":""},{"To_Account":"bob","ResultCode":0,"ResultInfo":""}`},
+				evWant: []string{`"PairList":[{"From_Account":"erin","To_Account":"alice"},{"From_Account":"bob","To_Account":"alice"}]`}},
+			{name: "To1000", command: "friend_delete", body: `{"From_Account":"alice","To_Account":` + to(users("u", 1000)...) + `}`,
+				want: []string{`"ResultCode":31704`}},
+		}
+		runSNSCases(t, h, cases)
+		for _, r := range []struct{ from, to, want string }{
+			{"alice", "bob", im.RelationNone}, {"alice", "carol", im.RelationNone}, {"alice", "dave", im.RelationBoth},
+			{"alice", "erin", im.RelationNone},
+		} {
+			if got := h.relation(r.from, r.to); got != r.want {
+				t.Errorf("%s and %s: %s, want %s", r.from, r.to, got, r.want)
+			}
+		}
+	})
+}
+
+// Ensure friend_check answers with CheckResult_Type_Single from the
+// From_Account's list only and with CheckResult_Type_Both from both.
+func TestSNS_FriendCheck(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		h := openGroups(t, dsn, append(users("u", 1001), "alice", "bob", "carol", "dave")...)
+		h.MustCall(0, sns, "friend_add", `{"From_Account":"alice","AddFriendItem":`+addItems("bob")+`}`)
+		h.MustCall(0, sns, "friend_import", `{"From_Account":"alice","AddFriendItem":`+addItems("carol")+`}`)
+		h.MustCall(0, sns, "friend_import", `{"From_Account":"dave","AddFriendItem":`+addItems("alice")+`}`)
+		all := `"To_Account":["bob","carol","dave","nobody"]`
+		item := func(to, rel string) string {
+			return fmt.Sprintf(`{"To_Account":%q,"Relation":%q,"ResultCode":0,"ResultInfo":""}`, to, rel)
+		}
+		bad := func(name string, code int, body string) snsCase {
+			return snsCase{name: name, command: "friend_check", body: body, code: code}
+		}
+		runSNSCases(t, h, []snsCase{
+			{name: "Both", command: "friend_check", body: `{"From_Account":"alice",` + all + `,"CheckType":"CheckResult_Type_Both"}`,
+				want: []string{`"InfoItem":[` + item("bob", im.RelationBoth) + "," + item("carol", im.RelationAWithB) + "," +
+					item("dave", im.RelationBWithA) + "," + item("nobody", im.RelationNone) + "]"},
+				absent: []string{"Fail_Account"}},
+			{name: "Single", command: "friend_check", body: `{"From_Account":"alice",` + all + `,"CheckType":"CheckResult_Type_Single"}`,
+				want: []string{`"InfoItem":[` + item("bob", im.RelationAWithB) + "," + item("carol", im.RelationAWithB) + "," +
+					item("dave", im.RelationNone) + "," + item("nobody", im.RelationNone) + "]"}},
+			{name: "To1000", command: "friend_check", body: `{"From_Account":"alice","To_Account":` + jstr(users("u", 1000)) + `,"CheckType":"CheckResult_Type_Both"}`},
+			bad("ErrNoCheckType", 30001, `{"From_Account":"alice",`+all+`}`),
+			bad("ErrEmptyCheckType", 30001, `{"From_Account":"alice",`+all+`,"CheckType":""}`),
+			bad("ErrCheckType", 30001, `{"From_Account":"alice",`+all+`,"CheckType":"CheckResult_Type_BothWay"}`),
+			bad("ErrNoFrom", 30001, `{`+all+`,"CheckType":"CheckResult_Type_Both"}`),
+			bad("ErrUnknownFrom", 30003, `{"From_Account":"nobody",`+all+`,"CheckType":"CheckResult_Type_Both"}`),
+			bad("ErrNoTo", 30001, `{"From_Account":"alice","CheckType":"CheckResult_Type_Both"}`),
+			bad("ErrTo1001", 30001, `{"From_Account":"alice","To_Account":`+jstr(users("u", 1001))+`,"CheckType":"CheckResult_Type_Both"}`),
+		})
+	})
+}
