@@ -168,8 +168,8 @@ func (s *Server) friendAdd(ctx context.Context, c *Call, req *friendAddReq) (*fr
 }
 
 // friendAddFromRequest validates a friend_add request.
-func friendAddFromRequest(req *friendAddReq) (im.AddFriends, error) {
-	var add im.AddFriends
+func friendAddFromRequest(req *friendAddReq) (im.FriendAdd, error) {
+	var add im.FriendAdd
 	from, err := snsFrom(req.From_Account)
 	if err != nil {
 		return add, err

@@ -21,7 +21,7 @@ type BeforeItemsHook interface {
 // beforeFriendAdd sends Sns.CallbackPrevFriendAdd when the app has it on
 // and the hook can send it, after the request is validated and before
 // anything is stored, and returns the items the app backend rejected.
-func (s *Server) beforeFriendAdd(ctx context.Context, c *Call, add im.AddFriends) (map[string]*im.Error, error) {
+func (s *Server) beforeFriendAdd(ctx context.Context, c *Call, add im.FriendAdd) (map[string]*im.Error, error) {
 	hook, ok := s.before.(BeforeItemsHook)
 	if !ok || !c.App.Records(im.CallbackPrevFriendAdd) {
 		return nil, nil

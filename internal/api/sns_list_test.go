@@ -58,7 +58,8 @@ func TestSNS_GroupAdd(t *testing.T) {
 			ok("ExistingStays", `{"From_Account":"alice","GroupName":["c","e"],"To_Account":["dave"]}`, `"CurrentSequence":4}`),
 			ok("AllExist", `{"From_Account":"alice","GroupName":["c","e","c"],"To_Account":["dave","carol"]}`,
 				`"Fail_Account":["carol"],"CurrentSequence":4}`),
-			ok("OnlyNotFriends", `{"From_Account":"alice","GroupName":["f"],"To_Account":["carol"]}`, `"CurrentSequence":5}`),
+			ok("OnlyNotFriends", `{"From_Account":"alice","GroupName":["f"],"To_Account":["carol","a\u0000b"]}`,
+				`"Fail_Account":["carol","a\u0000b"],"CurrentSequence":5}`),
 			ok("To1000", `{"From_Account":"alice","GroupName":["g"],"To_Account":`+jstr(users("u", 1000))+`}`, `"CurrentSequence":6}`),
 		}
 		runSNSCases(t, h, cases)

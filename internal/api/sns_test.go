@@ -239,6 +239,8 @@ func TestSNS_FriendDelete(t *testing.T) {
 			{name: "BothPeerOnly", command: "friend_delete", body: `{"From_Account":"alice","To_Account":["erin","bob"],"DeleteType":"Delete_Type_Both"}`, event: ev,
 				want:   []string{`{"To_Account":"erin","ResultCode":0,"ResultInfo":""},{"To_Account":"bob","ResultCode":0,"ResultInfo":""}`},
 				evWant: []string{`"PairList":[{"From_Account":"erin","To_Account":"alice"},{"From_Account":"bob","To_Account":"alice"}]`}},
+			{name: "NeverAnAccount", command: "friend_delete", body: `{"From_Account":"alice","To_Account":["a\u0000b","` + strings.Repeat("x", 33) + `"],"DeleteType":"Delete_Type_Both"}`,
+				want: []string{`"ResultItem":[{"To_Account":"a\u0000b","ResultCode":31704,`, `"ResultCode":31704,"ResultInfo":"Err_SNS_FriendDelete_Not_Friend"}]`}},
 			{name: "To1000", command: "friend_delete", body: `{"From_Account":"alice","To_Account":` + to(users("u", 1000)...) + `}`,
 				want: []string{`"ResultCode":31704`}},
 		}
@@ -277,6 +279,8 @@ func TestSNS_FriendCheck(t *testing.T) {
 			{name: "Single", command: "friend_check", body: `{"From_Account":"alice",` + all + `,"CheckType":"CheckResult_Type_Single"}`,
 				want: []string{`"InfoItem":[` + item("bob", im.RelationAWithB) + "," + item("carol", im.RelationAWithB) + "," +
 					item("dave", im.RelationNone) + "," + item("nobody", im.RelationNone) + "]"}},
+			{name: "NeverAnAccount", command: "friend_check", body: `{"From_Account":"alice","To_Account":["a\u0000b"],"CheckType":"CheckResult_Type_Both"}`,
+				want: []string{`{"To_Account":"a\u0000b","Relation":"CheckResult_Type_NoRelation","ResultCode":0,"ResultInfo":""}`}},
 			{name: "To1000", command: "friend_check", body: `{"From_Account":"alice","To_Account":` + jstr(users("u", 1000)) + `,"CheckType":"CheckResult_Type_Both"}`},
 			bad("ErrNoCheckType", 30001, `{"From_Account":"alice",`+all+`}`),
 			bad("ErrEmptyCheckType", 30001, `{"From_Account":"alice",`+all+`,"CheckType":""}`),

@@ -111,8 +111,8 @@ type FriendItem struct {
 	Custom     []CustomItem
 }
 
-// AddFriends is a friend_add: From_Account, the items and the modes.
-type AddFriends struct {
+// FriendAdd is a friend_add: From_Account, the items and the modes.
+type FriendAdd struct {
 	From  string
 	Both  bool // Add_Type_Both: the peer gets From_Account as a friend too
 	Force bool // ForceAddFlags 1; only reported in Sns.CallbackFriendAdd
@@ -151,7 +151,7 @@ type SNSService interface {
 	// direction asked for: Err_SNS_FriendAdd_Friend_Exist), 30010 (the user
 	// has 3000 friends), 30014 (the peer has), 30011 (the list would be a
 	// 33rd).
-	AddFriends(ctx context.Context, op Op, req AddFriends) ([]*Error, error)
+	AddFriends(ctx context.Context, op Op, req FriendAdd) ([]*Error, error)
 
 	// ImportFriends imports one-way friends (friend_import) with their
 	// fields, lists and custom items; it records no event. Per item as

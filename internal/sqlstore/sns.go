@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"slices"
 
@@ -59,10 +60,7 @@ func lockSNS(ctx context.Context, tx *Tx, app uint64, ids ...string) (*snsTx, er
 }
 
 // closeRows closes rows and reports their error.
-func closeRows(rows interface {
-	Err() error
-	Close() error
-}) error {
+func closeRows(rows *sql.Rows) error {
 	err := rows.Err()
 	if cerr := rows.Close(); err == nil {
 		err = cerr
@@ -279,8 +277,8 @@ func (s *snsTx) insertFriend(user string, it im.FriendItem) error {
 // removeFriend deletes the row "user has friend" with its list memberships
 // and reports whether there was one.
 func (s *snsTx) removeFriend(user, friend string) (bool, error) {
-	if !im.ValidUserID(friend) {
-		return false, nil
+	if !im.ValidUserID(user) || !im.ValidUserID(friend) {
+		return false, nil // never an account, so never a friend
 	}
 	rows, err := s.tx.QueryContext(s.ctx, "DELETE FROM friends WHERE app_id = $1 AND user_id = $2 AND friend_id = $3 RETURNING custom",
 		s.app, user, friend)

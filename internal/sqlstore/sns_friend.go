@@ -41,7 +41,7 @@ func friendItemsLocked(from string, items []im.FriendItem) []string {
 
 // AddFriends adds friends in one transaction and records
 // Sns.CallbackFriendAdd for the rows created.
-func (db *DB) AddFriends(ctx context.Context, op im.Op, req im.AddFriends) ([]*im.Error, error) {
+func (db *DB) AddFriends(ctx context.Context, op im.Op, req im.FriendAdd) ([]*im.Error, error) {
 	var results []*im.Error
 	err := db.write(ctx, func(tx *Tx) error {
 		s, err := lockSNS(ctx, tx, op.App.SDKAppID, friendItemsLocked(req.From, req.Items)...)

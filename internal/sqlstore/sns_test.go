@@ -50,7 +50,7 @@ func TestSNSService_Friends(t *testing.T) {
 		ctx := context.Background()
 		db := openGroupDB(t, dsn, "alice", "bob", "carol", "dave")
 
-		res, err := db.AddFriends(ctx, recording, im.AddFriends{From: "alice", Both: true, Force: true,
+		res, err := db.AddFriends(ctx, recording, im.FriendAdd{From: "alice", Both: true, Force: true,
 			Items: []im.FriendItem{item("bob", "L"), item("alice"), item("nobody"), item("bob"), item("carol\x00")}})
 		if err != nil {
 			t.Fatal(err)
@@ -61,7 +61,7 @@ func TestSNSService_Friends(t *testing.T) {
 		if res[3].Info != "Err_SNS_FriendAdd_Friend_Exist" {
 			t.Errorf("exists info %q", res[3].Info)
 		}
-		_, err = db.AddFriends(ctx, recording, im.AddFriends{From: "nobody", Items: []im.FriendItem{item("bob")}})
+		_, err = db.AddFriends(ctx, recording, im.FriendAdd{From: "nobody", Items: []im.FriendItem{item("bob")}})
 		wantCode(t, "AddFriends from nobody", err, 30003)
 
 		imp := item("carol", "L", "M")
@@ -144,7 +144,7 @@ func TestSNSService_ListsAndCascade(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db := openGroupDB(t, dsn, "alice", "bob", "carol")
-		if _, err := db.AddFriends(ctx, quiet, im.AddFriends{From: "alice", Both: true, Items: []im.FriendItem{item("bob"), item("carol")}}); err != nil {
+		if _, err := db.AddFriends(ctx, quiet, im.FriendAdd{From: "alice", Both: true, Items: []im.FriendItem{item("bob"), item("carol")}}); err != nil {
 			t.Fatal(err)
 		}
 		seq, res, err := db.AddFriendLists(ctx, quiet, "alice", []string{"a", "b", "a"}, []string{"bob", "nobody"})
