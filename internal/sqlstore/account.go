@@ -119,8 +119,13 @@ func (db *DB) CheckAccounts(ctx context.Context, app uint64, userIDs []string) (
 	return imported, err
 }
 
-// accountExists reports whether userID is imported in app.
+// accountExists reports whether userID is imported in app. An id that is
+// not a valid UserID was never imported, so the database is not asked
+// (PostgreSQL would fail on a NUL byte instead of finding nothing).
 func accountExists(ctx context.Context, tx *Tx, app uint64, userID string) (bool, error) {
+	if !im.ValidUserID(userID) {
+		return false, nil
+	}
 	var n int
 	err := tx.QueryRowContext(ctx,
 		"SELECT COUNT(*) FROM accounts WHERE app_id = $1 AND user_id = $2", int64(app), userID).Scan(&n)

@@ -10,17 +10,11 @@ import (
 
 // requireContactUser fails with 50001 unless user is imported.
 func requireContactUser(ctx context.Context, tx *Tx, app uint64, user string) error {
-	ok := im.ValidUserID(user)
-	if ok {
-		var err error
-		if ok, err = accountExists(ctx, tx, app, user); err != nil {
-			return err
-		}
+	ok, err := accountExists(ctx, tx, app, user)
+	if err == nil && !ok {
+		err = errContactUser(user)
 	}
-	if !ok {
-		return errContactUser(user)
-	}
-	return nil
+	return err
 }
 
 // contactGroupRefs lists the user's conversation groups by id.

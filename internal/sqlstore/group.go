@@ -57,17 +57,12 @@ func findGroup(ctx context.Context, tx *Tx, app uint64, id string, lock bool) (*
 	return g, err
 }
 
-// requireAccounts fails with 10019 unless every id is imported. An id that
-// is not a valid UserID was never imported, so the database is not asked
-// (PostgreSQL would fail on one with a NUL byte instead of finding nothing).
+// requireAccounts fails with 10019 unless every id is imported.
 func requireAccounts(ctx context.Context, tx *Tx, app uint64, ids []string) error {
 	for _, id := range ids {
-		ok := im.ValidUserID(id)
-		if ok {
-			var err error
-			if ok, err = accountExists(ctx, tx, app, id); err != nil {
-				return err
-			}
+		ok, err := accountExists(ctx, tx, app, id)
+		if err != nil {
+			return err
 		}
 		if !ok {
 			return im.Errorf(im.CodeGroupAccountNotFound, "account %s is not imported", id)
@@ -281,19 +276,6 @@ func (db *DB) DestroyGroup(ctx context.Context, op im.Op, groupID string) error 
 
 // memberIDs lists a group's members in the order they joined.
 func memberIDs(ctx context.Context, tx *Tx, app uint64, groupSeq int64) ([]string, error) {
-	rows, err := tx.QueryContext(ctx,
+	return queryStrings(ctx, tx,
 		"SELECT user_id FROM group_members WHERE app_id = $1 AND group_seq = $2 ORDER BY join_seq", int64(app), groupSeq)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	ids := []string{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }

@@ -13,17 +13,11 @@ import (
 
 // requireSNSUser fails with 30003 unless user is imported.
 func requireSNSUser(ctx context.Context, tx *Tx, app uint64, user string) error {
-	ok := im.ValidUserID(user)
-	if ok {
-		var err error
-		if ok, err = accountExists(ctx, tx, app, user); err != nil {
-			return err
-		}
+	ok, err := accountExists(ctx, tx, app, user)
+	if err == nil && !ok {
+		err = errSNSUser(user)
 	}
-	if !ok {
-		return errSNSUser(user)
-	}
-	return nil
+	return err
 }
 
 // CheckFriends answers friend_check's relations.
@@ -198,19 +192,6 @@ func readLists(ctx context.Context, tx *Tx, app int64, user string, names []stri
 
 // listMembers lists the friends in one list, in UserID order.
 func listMembers(ctx context.Context, tx *Tx, app int64, user, name string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT friend_id FROM friend_list_members
+	return queryStrings(ctx, tx, `SELECT friend_id FROM friend_list_members
 		WHERE app_id = $1 AND user_id = $2 AND name = $3 ORDER BY friend_id`, app, user, name)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	ids := []string{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
