@@ -69,6 +69,9 @@ func (db *DB) DeleteAccounts(ctx context.Context, app uint64, userIDs []string) 
 // state adds its cascade step here, so the whole deletion stays one
 // transaction (decisions.md §2). A cascade records no callback events.
 func deleteAccount(ctx context.Context, tx *Tx, app uint64, userID string) (bool, error) {
+	if !im.ValidUserID(userID) {
+		return false, nil // never imported (see accountExists)
+	}
 	res, err := tx.ExecContext(ctx, "DELETE FROM accounts WHERE app_id = $1 AND user_id = $2", int64(app), userID)
 	if err != nil {
 		return false, err
