@@ -5,6 +5,7 @@
 //
 //	timd [serve] [flags]   run the server (the default)
 //	timd usersig ...       print a UserSig made with Tencent's algorithm
+//	timd bench ...         measure throughput and latency against a baseline
 //	timd version           print the version
 package main
 
@@ -42,6 +43,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args, getenv, stdout, stderr)
 	case "usersig":
 		return usersigCmd(args, stdout, stderr)
+	case "bench":
+		return benchCmd(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "timd", Version())
 		return nil
@@ -57,6 +60,7 @@ func isFlag(s string) bool { return len(s) > 0 && s[0] == '-' }
 const usage = `usage:
   timd [serve] [flags]   run the server (timd serve -h lists flags and TIMD_* variables)
   timd usersig --sdkappid N --key K --identifier ID [--expire SECONDS]
+  timd bench [--url URL --sdkappid N --key K] [--scenario all] [--duration 5s] [--json]
   timd version`
 
 // serve runs the server until ctx is cancelled, then shuts it down gracefully.
