@@ -4,38 +4,26 @@ import (
 	"bytes"
 	"compress/zlib"
 	"encoding/json"
-	"io"
 	"testing"
 
 	"github.com/timd/timd/internal/dbtest"
 )
 
-// tamper decodes a UserSig, lets edit change its JSON document without
-// signing it again, and encodes it back at zlib's default level.
+// tamper re-encodes a UserSig after edit changed its JSON document,
+// without signing it again.
 func tamper(tb testing.TB, sig string, edit func(doc map[string]any)) string {
 	tb.Helper()
-	raw, err := tencentB64.DecodeString(sig)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	zr, err := zlib.NewReader(bytes.NewReader(raw))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	plain, _ := io.ReadAll(zr)
-	dec := json.NewDecoder(bytes.NewReader(plain))
-	dec.UseNumber()
-	var doc map[string]any
-	if err := dec.Decode(&doc); err != nil {
-		tb.Fatal(err)
-	}
-	edit(doc)
-	out, _ := json.Marshal(doc)
-	var b bytes.Buffer
-	zw := zlib.NewWriter(&b)
-	zw.Write(out)
-	zw.Close()
-	return tencentB64.EncodeToString(b.Bytes())
+	return reencode(tb, sig, zlib.DefaultCompression, func(plain []byte) []byte {
+		dec := json.NewDecoder(bytes.NewReader(plain))
+		dec.UseNumber()
+		var doc map[string]any
+		if err := dec.Decode(&doc); err != nil {
+			tb.Fatal(err)
+		}
+		edit(doc)
+		out, _ := json.Marshal(doc)
+		return out
+	})
 }
 
 // Ensure a UserSig changed after signing is refused, field by field, with

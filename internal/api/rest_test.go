@@ -21,6 +21,13 @@ var tencentB64 = base64.NewEncoding("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq
 // Go library writes NoCompression, other generators zlib's default level.
 func recompress(tb testing.TB, sig string, level int) string {
 	tb.Helper()
+	return reencode(tb, sig, level, func(doc []byte) []byte { return doc })
+}
+
+// reencode inflates a UserSig, passes its JSON document through change and
+// deflates the result at level.
+func reencode(tb testing.TB, sig string, level int, change func(doc []byte) []byte) string {
+	tb.Helper()
 	raw, err := tencentB64.DecodeString(sig)
 	if err != nil {
 		tb.Fatal(err)
@@ -32,7 +39,7 @@ func recompress(tb testing.TB, sig string, level int) string {
 	doc, _ := io.ReadAll(zr)
 	var b bytes.Buffer
 	zw, _ := zlib.NewWriterLevel(&b, level)
-	zw.Write(doc)
+	zw.Write(change(doc))
 	zw.Close()
 	return tencentB64.EncodeToString(b.Bytes())
 }
