@@ -19,6 +19,9 @@ type DB struct {
 	w       *sql.DB // writes (SQLite: one connection, BEGIN IMMEDIATE)
 	r       *sql.DB // reads
 	reaper  *reaper
+	// committer batches SQLite writes into shared commits (batch.go); nil
+	// on PostgreSQL.
+	committer *committer
 
 	// now is the clock every transaction reads once at its start.
 	now      func() time.Time
@@ -66,6 +69,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 			return nil, fmt.Errorf("release delivery leases: %w", err)
 		}
 	}
+	if d == dialectSQLite {
+		db.committer = startCommitter(db)
+	}
 	db.reaper = startReaper(db)
 	return db, nil
 }
@@ -78,6 +84,9 @@ func (db *DB) Close() error {
 	if db.reaper != nil {
 		db.reaper.close()
 		db.reaper = nil
+	}
+	if db.committer != nil {
+		db.committer.close()
 	}
 	err := db.w.Close()
 	if db.r != db.w {
@@ -109,7 +118,13 @@ const maxAttempts = 8
 // driver failure runs fn again in a fresh transaction (fn must therefore not
 // keep state across calls); an *im.Error from fn rolls back and is returned
 // as it is.
+//
+// On SQLite, concurrent writes share one transaction and one commit, each
+// inside a savepoint of its own (batch.go); the contract is the same.
 func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.committer != nil {
+		return db.committer.write(ctx, fn)
+	}
 	return db.run(ctx, db.w, false, fn)
 }
 

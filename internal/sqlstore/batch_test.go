@@ -1,0 +1,134 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/timd/timd/internal/dbtest"
+	"github.com/timd/timd/internal/im"
+)
+
+// Ensure writes that share a commit each get their own outcome: a write
+// failing with a domain error leaves none of its changes, a write failing
+// with a driver error leaves none and makes the batch run again write by
+// write, a write whose context ended while it queued changes nothing, and
+// every successful write lands exactly once.
+func TestCommitter_OutcomePerWrite(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, dbtest.SQLiteDSN(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.w.ExecContext(ctx, "CREATE TABLE batch_probe (k TEXT NOT NULL)"); err != nil {
+		t.Fatal(err)
+	}
+
+	// The first write holds the committer until every other write queues,
+	// so that they are taken as batches.
+	gate := make(chan struct{})
+	go db.write(ctx, func(tx *Tx) error { <-gate; return nil })
+	time.Sleep(20 * time.Millisecond)
+
+	const n = 150
+	errs := make([]error, n)
+	cancelled, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for i := range n {
+		wctx := ctx
+		if i%10 == 9 {
+			wctx = cancelled
+		}
+		wg.Go(func() {
+			errs[i] = db.write(wctx, func(tx *Tx) error {
+				for j := range 2 { // two statements: a failure must undo both
+					if _, err := tx.ExecContext(wctx, "INSERT INTO batch_probe (k) VALUES ($1)", fmt.Sprintf("%d.%d", i, j)); err != nil {
+						return err
+					}
+				}
+				switch {
+				case i%3 == 1:
+					return im.Errorf(10004, "rejected %d", i)
+				case i == 50 || i == 100:
+					_, err := tx.ExecContext(wctx, "INSERT INTO no_such_table VALUES (1)")
+					return err
+				}
+				return nil
+			})
+		})
+	}
+	time.Sleep(100 * time.Millisecond) // every write is queued
+	cancel()
+	close(gate)
+	wg.Wait()
+
+	rows := map[string]int{}
+	r, err := db.r.QueryContext(ctx, "SELECT k FROM batch_probe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r.Next() {
+		var k string
+		r.Scan(&k)
+		rows[k]++
+	}
+	r.Close()
+	for i := range n {
+		var de *im.Error
+		wantRows := 0
+		switch {
+		case i%10 == 9:
+			if !errors.Is(errs[i], context.Canceled) {
+				t.Errorf("write %d: err %v, want context.Canceled", i, errs[i])
+			}
+		case i%3 == 1:
+			if !errors.As(errs[i], &de) || de.Code != 10004 {
+				t.Errorf("write %d: err %v, want 10004", i, errs[i])
+			}
+		case i == 50 || i == 100:
+			var se *storeError
+			if !errors.As(errs[i], &se) {
+				t.Errorf("write %d: err %v, want a store error", i, errs[i])
+			}
+		default:
+			if errs[i] != nil {
+				t.Errorf("write %d: %v", i, errs[i])
+			}
+			wantRows = 1
+		}
+		for j := range 2 {
+			if got := rows[fmt.Sprintf("%d.%d", i, j)]; got != wantRows {
+				t.Errorf("write %d statement %d: %d rows, want %d", i, j, got, wantRows)
+			}
+		}
+	}
+	batches, writes := db.BatchStats()
+	if writes <= batches || batches < 2 {
+		t.Errorf("%d writes in %d transactions: no batching", writes, batches)
+	}
+	t.Logf("%d writes in %d transactions", writes, batches)
+}
+
+// Ensure a closed store refuses writes instead of hanging.
+func TestCommitter_Closed(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, dbtest.SQLiteDSN(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	done := make(chan error)
+	go func() { done <- db.write(ctx, func(tx *Tx) error { return nil }) }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("write after Close succeeded")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("write after Close hangs")
+	}
+}
