@@ -153,7 +153,7 @@ func (c *committer) tryBatch(batch []*writeReq) bool {
 		if _, err := sqlTx.ExecContext(context.Background(), "SAVEPOINT w"); err != nil {
 			return abort()
 		}
-		tx := &Tx{Tx: sqlTx, now: db.now(), dialect: db.dialect}
+		tx := &Tx{Tx: sqlTx, now: db.now(), dialect: db.dialect, stmts: db.wStmts}
 		err := r.fn(tx)
 		var de *im.Error
 		switch {

@@ -22,6 +22,9 @@ type DB struct {
 	// committer batches SQLite writes into shared commits (batch.go); nil
 	// on PostgreSQL.
 	committer *committer
+	// wStmts and rStmts keep the statements each SQLite pool has run
+	// prepared (stmtcache.go); nil on PostgreSQL.
+	wStmts, rStmts *stmtCache
 
 	// now is the clock every transaction reads once at its start.
 	now      func() time.Time
@@ -70,6 +73,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		}
 	}
 	if d == dialectSQLite {
+		db.wStmts, db.rStmts = newStmtCache(w), newStmtCache(r)
 		db.committer = startCommitter(db)
 	}
 	db.reaper = startReaper(db)
@@ -87,6 +91,8 @@ func (db *DB) Close() error {
 	}
 	if db.committer != nil {
 		db.committer.close()
+		db.wStmts.close()
+		db.rStmts.close()
 	}
 	err := db.w.Close()
 	if db.r != db.w {
@@ -107,7 +113,8 @@ type Tx struct {
 	*sql.Tx
 	now      time.Time
 	dialect  dialect
-	recorded bool // an event became deliverable: wake the sender after commit
+	stmts    *stmtCache // nil: run every statement unprepared
+	recorded bool       // an event became deliverable: wake the sender after commit
 }
 
 // maxAttempts bounds how often a transaction that hit a serialization
@@ -186,7 +193,10 @@ func (db *DB) runOnce(ctx context.Context, pool *sql.DB, readOnly bool, fn func(
 	if err != nil {
 		return err
 	}
-	tx := &Tx{Tx: sqlTx, now: db.now(), dialect: db.dialect}
+	tx := &Tx{Tx: sqlTx, now: db.now(), dialect: db.dialect, stmts: db.rStmts}
+	if pool == db.w {
+		tx.stmts = db.wStmts
+	}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
