@@ -1,0 +1,61 @@
+package api
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// Ensure an object is written byte for byte as encoding/json writes the
+// same members: the replies' bytes must not depend on which path wrote them.
+func TestObject_SameBytesAsEncodingJSON(t *testing.T) {
+	strs := []string{"", "plain", `q"uote`, `back\slash`, "<b>&amp;", "tab\there", "nul\x00", "中文",
+		"\u2028\u2029", "bad\xffutf8", "emoji 😀", "del\x7f"}
+	var o object
+	for i, s := range strs {
+		o.add(s, s)
+		o.add("n", i)
+	}
+	o.add("i64", int64(-1<<62))
+	o.add("u64", uint64(1<<63))
+	o.add("bool", true)
+	o.add("nil", nil)
+	o.add("strs", []string{"a", "<"})
+	o.add("nilList", []object(nil))
+	o.add("emptyObj", object(nil))
+	o.add("nested", []object{{{"k", "v"}}, {{"m", object{{"x", 1}}}}})
+	got, err := json.Marshal(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The reference: the same members through encoding/json alone.
+	var ref func(v any) any
+	ref = func(v any) any {
+		switch v := v.(type) {
+		case object:
+			out := []byte{'{'}
+			for i, mem := range v {
+				if i > 0 {
+					out = append(out, ',')
+				}
+				k, _ := json.Marshal(mem.key)
+				val, _ := json.Marshal(ref(mem.value))
+				out = append(append(append(out, k...), ':'), val...)
+			}
+			return json.RawMessage(append(out, '}'))
+		case []object:
+			if v == nil {
+				return nil
+			}
+			l := make([]any, len(v))
+			for i := range v {
+				l[i] = ref(v[i])
+			}
+			return l
+		}
+		return v
+	}
+	want, _ := json.Marshal(ref(o))
+	if string(got) != string(want) {
+		t.Fatalf("object wrote\n%s\nencoding/json writes\n%s", got, want)
+	}
+}
