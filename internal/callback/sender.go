@@ -144,8 +144,12 @@ func (s *Sender) claimAndDeliver(ctx context.Context) {
 	for _, app := range s.order {
 		slots := s.slots[app]
 		for ctx.Err() == nil {
+			// Claim when at least half the app's slots are free, or none is
+			// busy: each claim is a write transaction, and claiming for one
+			// freed slot at a time made a backlog cost a claim per event.
+			// An idle app claims at once, so a live event is not delayed.
 			free := cap(slots) - len(slots)
-			if free == 0 {
+			if free == 0 || (free < (cap(slots)+1)/2 && len(slots) > 0) {
 				break
 			}
 			events, err := s.o.Store.ClaimEvents(ctx, s.o.Instance, app, s.o.Now(), s.o.Lease, free)
