@@ -99,6 +99,24 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// objectReply is a reply whose fields are built as objects; the envelope
+// writes its members itself instead of through json.Marshal.
+type objectReply interface{ replyObject() object }
+
+func (r *getGroupInfoResp) replyObject() object { return object{{"GroupInfo", r.GroupInfo}} }
+
+func (r *getJoinedGroupListResp) replyObject() object {
+	return object{{"TotalCount", r.TotalCount}, {"GroupIdList", r.GroupIdList}}
+}
+
+func (r *getGroupMemberInfoResp) replyObject() object {
+	o := object{{"MemberNum", r.MemberNum}, {"MemberList", r.MemberList}}
+	if r.Next != nil {
+		o.add("Next", *r.Next)
+	}
+	return o
+}
+
 // fieldSet is a filter: the names a request asked for. A nil set passes
 // everything.
 type fieldSet map[string]bool

@@ -130,7 +130,18 @@ func (s service) envelope(code int, info string, fields any) ([]byte, error) {
 	if s.errorDisplay {
 		b.WriteString(`,"ErrorDisplay":""`)
 	}
-	if fields != nil {
+	if r, ok := fields.(objectReply); ok {
+		// Written directly: json.Marshal would validate and copy the
+		// objects' bytes once more.
+		for _, m := range r.replyObject() {
+			b.WriteByte(',')
+			buf, err := appendJSONValue(append(appendJSONString(b.AvailableBuffer(), m.key), ':'), m.value)
+			if err != nil {
+				return nil, err
+			}
+			b.Write(buf) // appended in b's spare capacity: no copy when it fits
+		}
+	} else if fields != nil {
 		f, err := json.Marshal(fields)
 		if err != nil {
 			return nil, err
