@@ -93,7 +93,7 @@ func (m *Main) Run(ctx context.Context) error {
 	metrics := api.NewMetrics()
 	m.sender = callback.NewSender(callback.Options{
 		Store: db, Apps: m.Apps, Logger: m.Logger, Metrics: callback.NewMetrics(metrics.Registry()),
-		Retention: c.CallbackRetention,
+		Retention: c.CallbackRetention, Lease: c.CallbackLease,
 	})
 	senderCtx, stop := context.WithCancel(context.Background())
 	m.stopSender, m.senderDone = stop, make(chan struct{})

@@ -32,6 +32,9 @@ type Config struct {
 	// CallbackRetention is how long delivered callback events are kept
 	// before they are purged, for every app.
 	CallbackRetention time.Duration `yaml:"callback_retention"`
+	// CallbackLease is how long an instance owns a claimed callback event
+	// before another may take it over.
+	CallbackLease time.Duration `yaml:"callback_lease"`
 
 	// Apps are the apps of a config file. App is the single app configured
 	// by flags and environment; with no SDKAppID it holds the settings of
@@ -78,6 +81,7 @@ const (
 	DefaultCallbackConcurrency = 16
 	DefaultBeforeTimeout       = 2 * time.Second
 	DefaultCallbackRetention   = 7 * 24 * time.Hour
+	DefaultCallbackLease       = 60 * time.Second
 )
 
 // The values of CallbackConfig.OnFailure.
@@ -132,6 +136,7 @@ func Default() Config {
 		LogLevel:          "info",
 		LogFormat:         "text",
 		CallbackRetention: DefaultCallbackRetention,
+		CallbackLease:     DefaultCallbackLease,
 		App:               AppConfig{Admins: []string{DefaultAdmin}, Edition: string(im.EditionUltimate)},
 	}
 }
@@ -216,6 +221,9 @@ func (c *Config) Validate() error {
 	}
 	if c.CallbackRetention <= 0 {
 		add("callback_retention (TIMD_CALLBACK_RETENTION) must be positive")
+	}
+	if c.CallbackLease <= 0 {
+		add("callback_lease (TIMD_CALLBACK_LEASE) must be positive")
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

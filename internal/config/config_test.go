@@ -128,6 +128,7 @@ func TestConfig_LoadEachSetting(t *testing.T) {
 		{"TIMD_CALLBACK_BEFORE_TIMEOUT", "1s", func(c Config) bool { return *c.App.Callback.BeforeTimeout == time.Second }},
 		{"TIMD_CALLBACK_ON_FAILURE", "reject", func(c Config) bool { return c.App.Callback.OnFailure == "reject" }},
 		{"TIMD_CALLBACK_RETENTION", "24h", func(c Config) bool { return c.CallbackRetention == 24*time.Hour }},
+		{"TIMD_CALLBACK_LEASE", "90s", func(c Config) bool { return c.CallbackLease == 90*time.Second }},
 		{"TIMD_MAX_BODY_BYTES", "2048", func(c Config) bool { return c.MaxBodyBytes == 2048 }},
 		{"TIMD_MAX_CONNS", "4", func(c Config) bool { return c.MaxConns == 4 }},
 		{"TIMD_SHUTDOWN_TIMEOUT", "1m30s", func(c Config) bool { return c.ShutdownTimeout == 90*time.Second }},
@@ -171,11 +172,11 @@ func TestConfig_LoadErrors(t *testing.T) {
 	_, err := Load([]string{"--max-body-bytes", "big", "--callback-retry", "0s,later"}, env(map[string]string{
 		"TIMD_SDKAPPID": "abc", "TIMD_MAX_CONNS": "many", "TIMD_SHUTDOWN_TIMEOUT": "soon",
 		"TIMD_CALLBACK_TIMEOUT": "5", "TIMD_CALLBACK_CONCURRENCY": "lots", "TIMD_CALLBACK_BEFORE_TIMEOUT": "x",
-		"TIMD_CALLBACK_RETENTION": "week",
+		"TIMD_CALLBACK_RETENTION": "week", "TIMD_CALLBACK_LEASE": "long",
 	}))
 	mustContainAll(t, err, "TIMD_SDKAPPID", `"abc"`, "TIMD_MAX_CONNS", "TIMD_SHUTDOWN_TIMEOUT", "--max-body-bytes",
 		"--callback-retry", `"later"`, "TIMD_CALLBACK_TIMEOUT", "TIMD_CALLBACK_CONCURRENCY", "TIMD_CALLBACK_BEFORE_TIMEOUT",
-		"TIMD_CALLBACK_RETENTION")
+		"TIMD_CALLBACK_RETENTION", "TIMD_CALLBACK_LEASE")
 
 	if _, err := Load(nil, env(map[string]string{"TIMD_SDKAPPID": "0"})); err == nil {
 		t.Error("TIMD_SDKAPPID=0 accepted")

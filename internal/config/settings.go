@@ -73,6 +73,14 @@ var settings = []setting{
 		c.CallbackRetention = d
 		return nil
 	}},
+	{"callback-lease", "TIMD_CALLBACK_LEASE", "how long an instance owns a claimed callback event before another may take it over (default 60s)", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return err
+		}
+		c.CallbackLease = d
+		return nil
+	}},
 	{"max-body-bytes", "TIMD_MAX_BODY_BYTES", "request body limit in bytes", func(c *Config, v string) error {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {

@@ -18,6 +18,7 @@ func TestConfig_Validate(t *testing.T) {
 	c.MaxBodyBytes = -1
 	c.ShutdownTimeout = -1
 	c.CallbackRetention = 0
+	c.CallbackLease = -time.Second
 	c.App.SecretKey = "k" // without an SDKAppID
 	c.Apps = []AppConfig{
 		{SDKAppID: 1, Edition: "gold"},
@@ -48,6 +49,7 @@ func TestConfig_Validate(t *testing.T) {
 		"apps[1]: callback secret: secret must start with whsec_",
 		"apps[2]: sdkappid is required",
 		"callback_retention (TIMD_CALLBACK_RETENTION) must be positive",
+		"callback_lease (TIMD_CALLBACK_LEASE) must be positive",
 		`apps[3]: callback command "group.CallbackX": want Group.<name> or Sns.<name>`,
 		`apps[3]: callback command "Sns."`,
 		`apps[3]: callback command "Sns.Callback Friend"`,
