@@ -353,3 +353,56 @@ func TestSender_StopFinishesInFlight(t *testing.T) {
 		}
 	})
 }
+
+// downOutbox is a store whose outcome records fail while down is set, as
+// when the database is unreachable just after a delivery.
+type downOutbox struct {
+	im.Outbox
+	down  atomic.Bool
+	fails atomic.Int64
+}
+
+func (o *downOutbox) MarkDelivered(ctx context.Context, id int64, instance string, status int, at time.Time) error {
+	if o.down.Load() {
+		o.fails.Add(1)
+		return fmt.Errorf("database unreachable")
+	}
+	return o.Outbox.MarkDelivered(ctx, id, instance, status, at)
+}
+
+func (o *downOutbox) MarkFailed(ctx context.Context, id int64, instance string, a im.Attempt) error {
+	if o.down.Load() {
+		o.fails.Add(1)
+		return fmt.Errorf("database unreachable")
+	}
+	return o.Outbox.MarkFailed(ctx, id, instance, a)
+}
+
+// Ensure an outcome that cannot be recorded at once is recorded as soon as
+// the store answers again, within the lease: the event is not sent twice,
+// and its key's next event goes out then, not when the lease ends.
+func TestSender_OutcomeRecordedAfterStoreRecovers(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		rc := newReceiver(t, nil)
+		e := newEnv(t, dsn, rc.URL(), nil, nil)
+		store := &downOutbox{Outbox: e.db}
+		store.down.Store(true)
+		e.start(callback.Options{Store: store, Lease: time.Minute})
+		e.create("rec-1", "alice")
+		waitFor(t, 10*time.Second, "the first delivery", func() bool { return len(rc.hitsOf("rec-1")) == 1 })
+		e.add("rec-1", "bob")
+		waitFor(t, 10*time.Second, "a failed record", func() bool { return store.fails.Load() > 0 })
+		time.Sleep(300 * time.Millisecond) // a few more failed tries
+		store.down.Store(false)
+		start := time.Now()
+		waitFor(t, 10*time.Second, "both events delivered", func() bool {
+			evs := e.eventsOf("rec-1")
+			return len(evs) == 2 && evs[0].State == im.EventDelivered && evs[1].State == im.EventDelivered
+		})
+		if hits := rc.hitsOf("rec-1"); len(hits) != 2 {
+			t.Fatalf("%d deliveries of 2 events", len(hits))
+		}
+		t.Logf("%d failed records; settled %v after the store came back", store.fails.Load(), time.Since(start))
+	})
+}

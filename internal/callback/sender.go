@@ -54,6 +54,8 @@ type Sender struct {
 	wake   chan struct{}
 	wg     sync.WaitGroup
 	client *http.Client
+	// stop is Run's ctx.Done(): recording an outcome stops retrying then.
+	stop <-chan struct{}
 }
 
 // NewSender builds a Sender; Run starts it.
@@ -119,6 +121,7 @@ func (s *Sender) Kick() {
 // Run delivers until ctx ends, then waits for deliveries in flight (each
 // bounded by its timeout) before returning.
 func (s *Sender) Run(ctx context.Context) {
+	s.stop = ctx.Done() // before any delivery starts
 	defer s.wg.Wait()
 	s.wg.Add(1)
 	go s.housekeeping(ctx)
@@ -152,6 +155,7 @@ func (s *Sender) claimAndDeliver(ctx context.Context) {
 			if free == 0 || (free < (cap(slots)+1)/2 && len(slots) > 0) {
 				break
 			}
+			claimed := time.Now()
 			events, err := s.o.Store.ClaimEvents(ctx, s.o.Instance, app, s.o.Now(), s.o.Lease, free)
 			if err != nil {
 				if ctx.Err() == nil {
@@ -168,7 +172,7 @@ func (s *Sender) claimAndDeliver(ctx context.Context) {
 				s.wg.Add(1)
 				go func() {
 					defer func() { <-slots; s.wg.Done() }()
-					s.deliver(ev)
+					s.deliver(ev, claimed)
 					s.Kick() // the key's next event may now be due
 				}()
 			}
@@ -179,28 +183,55 @@ func (s *Sender) claimAndDeliver(ctx context.Context) {
 // deliver makes one attempt and records its outcome. It does not use the
 // Run context: a delivery started before shutdown finishes (or times out)
 // and is recorded, so it is not sent again after a restart.
-func (s *Sender) deliver(ev im.Event) {
+func (s *Sender) deliver(ev im.Event, claimed time.Time) {
 	ctx := context.Background()
 	app := s.apps[ev.AppID]
 	if app.Callback.URL == "" {
-		s.record(ctx, ev, 0, nil, fmt.Errorf("app %d has no callback URL configured", ev.AppID), true)
+		s.record(ctx, ev, claimed, 0, nil, fmt.Errorf("app %d has no callback URL configured", ev.AppID), true)
 		return
 	}
 
 	status, retryAfter, err := s.post(ctx, app, ev)
 	if err == nil {
-		if mErr := s.o.Store.MarkDelivered(ctx, ev.ID, s.o.Instance, status, s.o.Now()); mErr != nil {
+		at := s.o.Now()
+		if mErr := s.retryMark(claimed, func() error {
+			return s.o.Store.MarkDelivered(ctx, ev.ID, s.o.Instance, status, at)
+		}); mErr != nil {
 			s.o.Logger.Warn("record callback delivery", "id", ev.ID, "err", mErr)
 		}
 		s.o.Metrics.delivered(s.o.Now().Sub(ev.CreatedAt))
 		return
 	}
-	s.record(ctx, ev, status, retryAfter, err, false)
+	s.record(ctx, ev, claimed, status, retryAfter, err, false)
+}
+
+// retryMark runs mark, which records a delivery's outcome, again with a
+// growing pause while it fails (the database is unreachable, say). An
+// outcome left unrecorded keeps the event claimed until its lease ends, and
+// with it every later event of its key; then the event is sent again. So
+// retrying is worth it for as long as the lease lasts, less a margin for the
+// last try: after that another instance may own the event (mark then changes
+// nothing, which is not an error). It also stops when the sender stops.
+func (s *Sender) retryMark(claimed time.Time, mark func() error) error {
+	deadline := claimed.Add(s.o.Lease * 9 / 10)
+	pause := 50 * time.Millisecond
+	for {
+		err := mark()
+		if err == nil || time.Now().Add(pause).After(deadline) {
+			return err
+		}
+		select {
+		case <-s.stop:
+			return err
+		case <-time.After(pause):
+		}
+		pause = min(pause*2, 2*time.Second)
+	}
 }
 
 // record schedules the next attempt on the app's schedule, no earlier than
 // a Retry-After asked, or makes the event dead after the last attempt.
-func (s *Sender) record(ctx context.Context, ev im.Event, status int, retryAfter *time.Duration, err error, dead bool) {
+func (s *Sender) record(ctx context.Context, ev im.Event, claimed time.Time, status int, retryAfter *time.Duration, err error, dead bool) {
 	a := im.Attempt{Status: status, Error: err.Error()}
 	attempt := ev.Attempts + 1 // this one
 	schedule := im.DefaultRetry()
@@ -214,7 +245,7 @@ func (s *Sender) record(ctx context.Context, ev im.Event, status int, retryAfter
 		}
 		a.Next = s.o.Now().Add(delay)
 	}
-	if mErr := s.o.Store.MarkFailed(ctx, ev.ID, s.o.Instance, a); mErr != nil {
+	if mErr := s.retryMark(claimed, func() error { return s.o.Store.MarkFailed(ctx, ev.ID, s.o.Instance, a) }); mErr != nil {
 		s.o.Logger.Warn("record callback attempt", "id", ev.ID, "err", mErr)
 	}
 	s.o.Metrics.failed(a.Next.IsZero())
