@@ -35,9 +35,11 @@ type Main struct {
 
 	Stdout, Stderr io.Writer
 
-	ln     net.Listener
-	http   *http.Server
-	served chan struct{} // closed when http.Serve returns
+	ln        net.Listener
+	http      *http.Server
+	pprof     *http.Server  // TIMD_PPROF_ADDR; nil when off
+	pprofAddr string        // its listening address
+	served    chan struct{} // closed when http.Serve returns
 
 	sender     *callback.Sender
 	stopSender context.CancelFunc
@@ -129,6 +131,12 @@ func (m *Main) Run(ctx context.Context) error {
 		close(m.served)
 	}()
 
+	if c.PprofAddr != "" {
+		if err := m.servePprof(c.PprofAddr); err != nil {
+			return fmt.Errorf("pprof listener: %w", err)
+		}
+	}
+
 	m.Logger.Info("timd started", "version", Version(), "addr", ln.Addr().String(),
 		"database", db.Dialect(), "apps", len(m.Apps))
 	m.printWelcome()
@@ -215,6 +223,10 @@ func (m *Main) Wait(ctx context.Context) error {
 // ones to finish (dropping those that do not), and closes the database.
 func (m *Main) Close() error {
 	var errs []error
+	if m.pprof != nil {
+		m.pprof.Close()
+		m.pprof = nil
+	}
 	if m.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
 		defer cancel()

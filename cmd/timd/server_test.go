@@ -151,3 +151,21 @@ func waitWelcome(tb testing.TB, out *syncBuffer, done <-chan error) Welcome {
 	tb.Fatalf("no curl command printed within 10s:\n%s", out)
 	return Welcome{}
 }
+
+// Ensure TIMD_PPROF_ADDR serves Go's profiles on their own address, and
+// that the API's address does not.
+func TestMain_Pprof(t *testing.T) {
+	m := MustRunMain(t, map[string]string{"TIMD_PPROF_ADDR": "127.0.0.1:0"})
+	resp, err := http.Get("http://" + m.pprofAddr + "/debug/pprof/heap?debug=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "heap profile") {
+		t.Fatalf("pprof heap: %d %.200s", resp.StatusCode, body)
+	}
+	if code, _ := get(t, m, "/debug/pprof/heap"); code == http.StatusOK {
+		t.Fatal("the API's address serves pprof too")
+	}
+}

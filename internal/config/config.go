@@ -29,6 +29,9 @@ type Config struct {
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"` // how long SIGTERM waits for in-flight requests
 	LogLevel        string        `yaml:"log_level"`        // debug, info, warn, error
 	LogFormat       string        `yaml:"log_format"`       // text or json
+	// PprofAddr, if set, is a second listen address serving Go's
+	// net/http/pprof profiles; off by default, never on the API's port.
+	PprofAddr string `yaml:"pprof_addr"`
 	// CallbackRetention is how long delivered callback events are kept
 	// before they are purged, for every app.
 	CallbackRetention time.Duration `yaml:"callback_retention"`

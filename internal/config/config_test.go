@@ -134,6 +134,7 @@ func TestConfig_LoadEachSetting(t *testing.T) {
 		{"TIMD_SHUTDOWN_TIMEOUT", "1m30s", func(c Config) bool { return c.ShutdownTimeout == 90*time.Second }},
 		{"TIMD_LOG_LEVEL", "warn", func(c Config) bool { return c.LogLevel == "warn" }},
 		{"TIMD_LOG_FORMAT", "json", func(c Config) bool { return c.LogFormat == "json" }},
+		{"TIMD_PPROF_ADDR", "127.0.0.1:6060", func(c Config) bool { return c.PprofAddr == "127.0.0.1:6060" }},
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {

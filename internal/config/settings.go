@@ -107,6 +107,7 @@ var settings = []setting{
 	}},
 	{"log-level", "TIMD_LOG_LEVEL", "debug, info, warn or error", func(c *Config, v string) error { c.LogLevel = v; return nil }},
 	{"log-format", "TIMD_LOG_FORMAT", "text or json", func(c *Config, v string) error { c.LogFormat = v; return nil }},
+	{"pprof-addr", "TIMD_PPROF_ADDR", "listen address of Go's pprof profiles, e.g. 127.0.0.1:6060 (default off)", func(c *Config, v string) error { c.PprofAddr = v; return nil }},
 }
 
 // EnvConfigFile names the variable that points at a config file, like --config.
