@@ -11,15 +11,19 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // benchTarget is one server the load is driven against: timd or the
 // baseline, both reached with the same client and the same query string.
+// With several bases (timd instances sharing one database) the requests go
+// round-robin over them.
 type benchTarget struct {
 	client *http.Client
-	base   string // http://host:port
-	query  string // encoded sdkappid, identifier, usersig, random, contenttype
+	bases  []string // http://host:port, one per instance
+	query  string   // encoded sdkappid, identifier, usersig, random, contenttype
+	next   atomic.Uint64
 }
 
 // benchOp is one request: service, command and JSON body.
@@ -34,20 +38,54 @@ type opFunc func(w, i int) (op benchOp, ok bool)
 
 // benchResult is what one scenario measured against one server.
 type benchResult struct {
-	Requests  int            `json:"requests"`
-	Seconds   float64        `json:"seconds"`
-	PerSec    float64        `json:"req_per_sec"`
-	P50       float64        `json:"p50_ms"`
-	P99       float64        `json:"p99_ms"`
-	P999      float64        `json:"p999_ms"`
-	Errors    map[string]int `json:"errors,omitempty"` // by ErrorCode, "http 500" or "transport"
-	Exhausted bool           `json:"exhausted,omitempty"`
+	Requests   int             `json:"requests"`
+	Seconds    float64         `json:"seconds"`
+	PerSec     float64         `json:"req_per_sec"`
+	TargetRate float64         `json:"target_rate,omitempty"` // --rate; 0: closed loop
+	P50        float64         `json:"p50_ms"`
+	P99        float64         `json:"p99_ms"`
+	P999       float64         `json:"p999_ms"`
+	Errors     map[string]int  `json:"errors,omitempty"` // by ErrorCode, "http 500", "transport" or "missed"
+	Exhausted  bool            `json:"exhausted,omitempty"`
+	Intervals  []benchInterval `json:"intervals,omitempty"` // with --interval, timd only
 }
+
+// benchInterval is one --interval of a scenario's run against timd: the
+// requests completed in it and, when the server's /metrics has them, its
+// memory at the interval's end (one figure per instance).
+type benchInterval struct {
+	At       float64   `json:"at_s"` // end of the interval, seconds since the start
+	Requests int       `json:"requests"`
+	PerSec   float64   `json:"req_per_sec"`
+	P50      float64   `json:"p50_ms"`
+	P99      float64   `json:"p99_ms"`
+	Errors   int       `json:"errors"`
+	RSSMB    []float64 `json:"rss_mb,omitempty"`
+	HeapMB   []float64 `json:"heap_mb,omitempty"`
+}
+
+// driveOpts says how drive loads a target.
+type driveOpts struct {
+	concurrency int           // workers; with rate, the cap on requests in flight
+	duration    time.Duration // measured time
+	cycle       int           // requests a worker always completes together
+	rate        float64       // requests per second over all workers; 0: closed loop
+	interval    time.Duration // 0: no intervals
+	onInterval  func(*benchInterval)
+}
+
+// missedKey counts, with --rate, the requests not sent at their scheduled
+// time because --concurrency requests were already in flight.
+const missedKey = "missed"
 
 // call posts one request and returns the reply's ErrorCode; err is a
 // transport or envelope failure, reported as "transport"/"http N".
 func (t *benchTarget) call(ctx context.Context, op benchOp) (code int, errKey string) {
-	u := t.base + "/v4/" + op.svc + "/" + op.cmd + "?" + t.query
+	base := t.bases[0]
+	if len(t.bases) > 1 {
+		base = t.bases[(t.next.Add(1)-1)%uint64(len(t.bases))]
+	}
+	u := base + "/v4/" + op.svc + "/" + op.cmd + "?" + t.query
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(op.body))
 	if err != nil {
 		return 0, "transport"
@@ -76,53 +114,135 @@ func (t *benchTarget) call(ctx context.Context, op benchOp) (code int, errKey st
 	return 0, ""
 }
 
-// drive runs concurrency workers issuing ops until the duration is over.
-// With pair set a worker only stops after an even number of requests, so an
-// add is always followed by its delete and a rerun starts from a clean state.
-// Latency is measured per request, client side, including the round trip.
-func drive(ctx context.Context, t *benchTarget, ops opFunc, concurrency int, d time.Duration, cycle int) benchResult {
-	if cycle < 1 {
-		cycle = 1
+// benchRec collects latencies and errors, for the whole run and for the
+// current interval.
+type benchRec struct {
+	mu      sync.Mutex
+	all     []time.Duration
+	cur     []time.Duration
+	curErrs int
+	errs    map[string]int
+	last    time.Time // when the last measured request completed
+}
+
+// add records one request: its latency (negative: never sent) and its error
+// key ("" for success).
+func (r *benchRec) add(lat time.Duration, key string) {
+	now := time.Now()
+	r.mu.Lock()
+	if lat >= 0 {
+		r.all = append(r.all, lat)
+		r.cur = append(r.cur, lat)
+		r.last = now
 	}
-	lat := make([][]time.Duration, concurrency)
-	errs := make([]map[string]int, concurrency)
-	exhausted := make([]bool, concurrency)
+	if key != "" {
+		r.errs[key]++
+		r.curErrs++
+	}
+	r.mu.Unlock()
+}
+
+// cut returns the current interval's latencies and errors and starts a new one.
+func (r *benchRec) cut() ([]time.Duration, int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	lat, errs := r.cur, r.curErrs
+	r.cur, r.curErrs = nil, 0
+	return lat, errs
+}
+
+// drive loads t for o.duration. Closed loop (o.rate 0): o.concurrency
+// workers each issue their next request as soon as the previous one
+// answered; latency is each request's round trip. Open loop (o.rate > 0):
+// requests are scheduled every 1/rate seconds whatever the server does, each
+// goes to an idle worker, and latency runs from its scheduled time, so a
+// server (or client) falling behind shows in the percentiles instead of
+// slowing the load down; a request whose time comes while o.concurrency are
+// in flight is not sent and counts as a "missed" error.
+//
+// A worker's requests stay in order and a worker only stops after a whole
+// cycle, so an add is always followed by its delete and a rerun starts from
+// a clean state (in the open loop the cycle is completed after the duration,
+// unmeasured).
+func drive(ctx context.Context, t *benchTarget, ops opFunc, o driveOpts) benchResult {
+	if o.cycle < 1 {
+		o.cycle = 1
+	}
+	rec := &benchRec{errs: map[string]int{}}
+	var exhausted atomic.Bool
 	start := time.Now()
-	deadline := start.Add(d)
-	var wg sync.WaitGroup
-	for w := range concurrency {
-		errs[w] = map[string]int{}
-		wg.Go(func() {
-			for i := 0; ; i++ {
-				if i%cycle == 0 && (time.Now().After(deadline) || ctx.Err() != nil) {
-					return
-				}
-				op, ok := ops(w, i)
-				if !ok {
-					exhausted[w] = true
-					return
-				}
-				t0 := time.Now()
-				_, key := t.call(ctx, op)
-				lat[w] = append(lat[w], time.Since(t0))
-				if key != "" {
-					errs[w][key]++
+	deadline := start.Add(o.duration)
+
+	var intervals []benchInterval
+	stopTicks, ticksDone := make(chan struct{}), make(chan struct{})
+	lastCut := start
+	emit := func(end time.Time) {
+		lat, errs := rec.cut()
+		slices.Sort(lat)
+		iv := benchInterval{At: end.Sub(start).Seconds(), Requests: len(lat), Errors: errs,
+			P50: quantileMs(lat, 0.50), P99: quantileMs(lat, 0.99)}
+		if s := end.Sub(lastCut).Seconds(); s > 0 {
+			iv.PerSec = float64(len(lat)) / s
+		}
+		lastCut = end
+		if o.onInterval != nil {
+			o.onInterval(&iv)
+		}
+		intervals = append(intervals, iv)
+	}
+	go func() {
+		defer close(ticksDone)
+		if o.interval <= 0 {
+			return
+		}
+		// Every interval that ends before the deadline; the last one, which
+		// also holds the requests completing after it, is cut below.
+		stopped := false
+		for k := 1; start.Add(time.Duration(k) * o.interval).Before(deadline); k++ {
+			end := start.Add(time.Duration(k) * o.interval)
+			if !stopped {
+				select {
+				case <-time.After(time.Until(end)):
+				case <-stopTicks:
+					stopped = true
 				}
 			}
-		})
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-
-	var all []time.Duration
-	r := benchResult{Errors: map[string]int{}, Seconds: elapsed.Seconds()}
-	for w := range concurrency {
-		all = append(all, lat[w]...)
-		for k, n := range errs[w] {
-			r.Errors[k] += n
+			// Stopped (the run is over): only the intervals already due,
+			// late by a slow wake-up, are still cut.
+			if stopped && time.Now().Before(end) {
+				return
+			}
+			emit(end)
 		}
-		r.Exhausted = r.Exhausted || exhausted[w]
+	}()
+
+	if o.rate > 0 {
+		driveOpen(ctx, t, ops, o, rec, &exhausted, start, deadline)
+	} else {
+		driveClosed(ctx, t, ops, o, rec, &exhausted, deadline)
 	}
+	close(stopTicks)
+	<-ticksDone
+
+	end := time.Now()
+	if o.rate > 0 {
+		// The schedule spans the duration; the cycles completed after it are
+		// not measured.
+		end = deadline
+		if ctx.Err() != nil || exhausted.Load() {
+			end = start.Add(time.Millisecond)
+		}
+		if rec.last.After(end) {
+			end = rec.last
+		}
+	}
+	if o.interval > 0 {
+		emit(end)
+	}
+	elapsed := end.Sub(start)
+	r := benchResult{Errors: rec.errs, Seconds: elapsed.Seconds(), TargetRate: o.rate,
+		Exhausted: exhausted.Load(), Intervals: intervals}
+	all := rec.all
 	slices.Sort(all)
 	r.Requests = len(all)
 	r.PerSec = float64(len(all)) / elapsed.Seconds()
@@ -131,6 +251,94 @@ func drive(ctx context.Context, t *benchTarget, ops opFunc, concurrency int, d t
 		r.Errors = nil
 	}
 	return r
+}
+
+func driveClosed(ctx context.Context, t *benchTarget, ops opFunc, o driveOpts, rec *benchRec, exhausted *atomic.Bool, deadline time.Time) {
+	var wg sync.WaitGroup
+	for w := range o.concurrency {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				if i%o.cycle == 0 && (time.Now().After(deadline) || ctx.Err() != nil) {
+					return
+				}
+				op, ok := ops(w, i)
+				if !ok {
+					exhausted.Store(true)
+					return
+				}
+				t0 := time.Now()
+				_, key := t.call(ctx, op)
+				rec.add(time.Since(t0), key)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func driveOpen(ctx context.Context, t *benchTarget, ops opFunc, o driveOpts, rec *benchRec, exhausted *atomic.Bool, start, deadline time.Time) {
+	idle := make(chan int, o.concurrency) // workers waiting for a request
+	jobs := make([]chan time.Time, o.concurrency)
+	var wg sync.WaitGroup
+	for w := range o.concurrency {
+		jobs[w] = make(chan time.Time, 1)
+		idle <- w
+		wg.Go(func() {
+			i := 0
+			for sched := range jobs[w] {
+				op, ok := ops(w, i)
+				if !ok {
+					exhausted.Store(true)
+					for range jobs[w] {
+					}
+					return
+				}
+				i++
+				_, key := t.call(ctx, op)
+				rec.add(time.Since(sched), key)
+				idle <- w
+			}
+			for ; i%o.cycle != 0 && ctx.Err() == nil; i++ {
+				op, ok := ops(w, i)
+				if !ok {
+					return
+				}
+				t.call(ctx, op)
+			}
+		})
+	}
+
+	period := float64(time.Second) / o.rate
+	timer := time.NewTimer(0)
+	<-timer.C
+	for k := 0; ; k++ {
+		sched := start.Add(time.Duration(float64(k) * period))
+		if !sched.Before(deadline) {
+			break
+		}
+		// Late (a slow wake-up): send at once; the latency still counts
+		// from sched.
+		if d := time.Until(sched); d > 0 {
+			timer.Reset(d)
+			select {
+			case <-timer.C:
+			case <-ctx.Done():
+			}
+		}
+		if ctx.Err() != nil || exhausted.Load() {
+			break
+		}
+		select {
+		case w := <-idle:
+			jobs[w] <- sched
+		default:
+			rec.add(-1, missedKey)
+		}
+	}
+	timer.Stop()
+	for _, c := range jobs {
+		close(c)
+	}
+	wg.Wait()
 }
 
 // quantileMs is the nearest-rank quantile of sorted latencies, in ms.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,7 +17,22 @@ type benchEnv struct {
 	prefix      string
 	concurrency int
 	duration    time.Duration
-	setup       int // groups pre-created for destroy_group; 0 = as many as 4×duration of creating allows (destroy is faster than create)
+	setup       int     // groups pre-created for destroy_group; 0 = as many as 4×duration of creating allows (destroy is faster than create), or with rate what the schedule needs
+	rate        float64 // --rate; 0: closed loop
+
+	readIDs []string // the groups the read scenarios look up, once created
+}
+
+// destroyPool is how many groups destroy_group creates before timing: n
+// groups, or with n 0 as many as limit allows.
+func (e *benchEnv) destroyPool() (n int, limit time.Duration) {
+	switch {
+	case e.setup > 0:
+		return e.setup, 0
+	case e.rate > 0:
+		return int(math.Ceil(e.rate*e.duration.Seconds())) + e.concurrency, 0
+	}
+	return 0, 4 * e.duration
 }
 
 // benchScenario is one workload. ops builds the request generator; against
@@ -111,12 +127,20 @@ func createGroups(ctx context.Context, e *benchEnv, tag string, n int, limit tim
 	return ids, firstErr
 }
 
-// readGroups is the setup of the read scenarios: a few groups to look up.
-func readGroups(ctx context.Context, e *benchEnv, tag string, baseline bool) ([]string, error) {
+// readGroups is the setup of the read scenarios: 64 groups to look up,
+// created by the first scenario that reads and shared with the next.
+func readGroups(ctx context.Context, e *benchEnv, baseline bool) ([]string, error) {
 	if baseline {
-		return []string{e.prefix + "-" + tag + "0"}, nil
+		return []string{e.prefix + "-r0"}, nil
 	}
-	return createGroups(ctx, e, tag, 64, 0)
+	if e.readIDs == nil {
+		ids, err := createGroups(ctx, e, "r", 64, 0)
+		if err != nil {
+			return ids, err
+		}
+		e.readIDs = ids
+	}
+	return e.readIDs, nil
 }
 
 var benchScenarios = []benchScenario{
@@ -126,7 +150,8 @@ var benchScenarios = []benchScenario{
 		}
 		// Every destroy hits a distinct existing group: the pool is made
 		// here, untimed; when it runs out the scenario stops (reported).
-		ids, err := createGroups(ctx, e, "d", e.setup, 4*e.duration)
+		n, limit := e.destroyPool()
+		ids, err := createGroups(ctx, e, "d", n, limit)
 		var next atomic.Int64
 		return func(w, i int) (benchOp, bool) {
 			k := int(next.Add(1) - 1)
@@ -140,7 +165,7 @@ var benchScenarios = []benchScenario{
 		return func(w, i int) (benchOp, bool) { return groupOp(""), true }, 0, nil
 	}},
 	{name: "get_group_info", cycle: 1, ops: func(ctx context.Context, e *benchEnv, baseline bool) (opFunc, int, error) {
-		ids, err := readGroups(ctx, e, "r", baseline)
+		ids, err := readGroups(ctx, e, baseline)
 		return func(w, i int) (benchOp, bool) { return infoOp(ids[(w+i)%len(ids)]), true }, len(ids), err
 	}},
 	{name: "account_import", cycle: 1, ops: func(ctx context.Context, e *benchEnv, baseline bool) (opFunc, int, error) {
@@ -155,7 +180,7 @@ var benchScenarios = []benchScenario{
 	// mix: per worker a cycle of 3 reads and 7 writes; the group it creates
 	// is destroyed at the end of the same cycle.
 	{name: "mix", cycle: 10, ops: func(ctx context.Context, e *benchEnv, baseline bool) (opFunc, int, error) {
-		ids, err := readGroups(ctx, e, "mr", baseline)
+		ids, err := readGroups(ctx, e, baseline)
 		return func(w, i int) (benchOp, bool) {
 			own := fmt.Sprintf("%s-m%d-%d", e.prefix, w, i/10)
 			switch i % 10 {

@@ -4,9 +4,57 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/timd/timd/internal/dbtest"
 )
+
+// TestMain lets timd bench start its timds from the test binary: bench runs
+// os.Executable() with `serve` and benchChildEnv set, which here means "be
+// timd", as the real binary is.
+func TestMain(m *testing.M) {
+	if os.Getenv(benchChildEnv) != "" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+		stop()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "timd:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	// A race-enabled process sleeps a second before it exits: not the
+	// timds bench starts and stops here.
+	if g := os.Getenv("GORACE"); !strings.Contains(g, "atexit_sleep_ms") {
+		os.Setenv("GORACE", strings.TrimSpace(g+" atexit_sleep_ms=0"))
+	}
+	os.Exit(m.Run())
+}
+
+// runBench runs timd bench with args and --json and returns its reports.
+func runBench(t *testing.T, args ...string) []benchReport {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	args = append([]string{"bench", "--json"}, args...)
+	if err := run(context.Background(), args, func(string) string { return "" }, &out, &errOut); err != nil {
+		t.Fatalf("%v\n%s", err, errOut.String())
+	}
+	var reports []benchReport
+	if err := json.Unmarshal(out.Bytes(), &reports); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	return reports
+}
 
 // Ensure timd bench, starting timd itself, measures every scenario against
 // timd and the baseline with a non-zero throughput and no error: every
@@ -16,18 +64,13 @@ func TestBench_AllScenarios(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives load for a few seconds")
 	}
-	var out bytes.Buffer
-	args := []string{"bench", "--duration", "300ms", "--concurrency", "4", "--scenario", "all", "--json"}
-	if err := run(context.Background(), args, func(string) string { return "" }, &out, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	var reports []benchReport
-	if err := json.Unmarshal(out.Bytes(), &reports); err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
-	}
+	reports := runBench(t, "--duration", "100ms", "--concurrency", "4", "--scenario", "all")
 	seen := map[string]bool{}
 	for _, r := range reports {
 		seen[r.Scenario] = true
+		if r.Instances != 1 || r.Database != "SQLite (temporary file)" || r.Rate != 0 {
+			t.Errorf("%s: instances %d, database %q, rate %g", r.Scenario, r.Instances, r.Database, r.Rate)
+		}
 		for name, res := range map[string]benchResult{"timd": r.Timd, "baseline": r.Baseline} {
 			if res.PerSec <= 0 || res.Requests == 0 {
 				t.Errorf("%s %s: no throughput: %+v", r.Scenario, name, res)
@@ -47,10 +90,150 @@ func TestBench_AllScenarios(t *testing.T) {
 	}
 }
 
-// Ensure an unknown scenario is refused before anything starts.
-func TestBench_UnknownScenario(t *testing.T) {
-	err := run(context.Background(), []string{"bench", "--scenario", "nope"}, func(string) string { return "" }, io.Discard, io.Discard)
-	if err == nil {
-		t.Fatal("want an error")
+// Ensure --rate schedules rate×duration requests against timd and the
+// baseline, each sent or counted as missed, and --interval reports the
+// intervals with the memory of the timd bench started (its own process), and
+// the first and last interval's p99.
+func TestBench_RateAndInterval(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives load")
+	}
+	reports := runBench(t, "--rate", "400", "--duration", "150ms", "--interval", "50ms", "--concurrency", "4",
+		"--scenario", "get_group_info,sns_group_add+delete")
+	if len(reports) != 2 {
+		t.Fatalf("%d reports, want 2", len(reports))
+	}
+	for _, r := range reports {
+		if r.Rate != 400 || r.Timd.TargetRate != 400 {
+			t.Errorf("%s: rate %g, target %g", r.Scenario, r.Rate, r.Timd.TargetRate)
+		}
+		for name, res := range map[string]benchResult{"timd": r.Timd, "baseline": r.Baseline} {
+			// 60 scheduled: at 0, 2.5, ..., 147.5 ms.
+			if got := res.Requests + res.Errors[missedKey]; got != 60 {
+				t.Errorf("%s %s: %d sent + %d missed, want 60 scheduled", r.Scenario, name, res.Requests, res.Errors[missedKey])
+			}
+			for k := range res.Errors {
+				if k != missedKey {
+					t.Errorf("%s %s: errors %v", r.Scenario, name, res.Errors)
+				}
+			}
+		}
+		if n := len(r.Timd.Intervals); n != 3 {
+			t.Errorf("%s: %d intervals, want 3: %+v", r.Scenario, n, r.Timd.Intervals)
+		}
+		if len(r.Baseline.Intervals) != 0 {
+			t.Errorf("%s: the baseline has intervals", r.Scenario)
+		}
+		sum := 0
+		for _, iv := range r.Timd.Intervals {
+			sum += iv.Requests
+			if len(iv.HeapMB) != 1 || iv.HeapMB[0] <= 0 {
+				t.Errorf("%s: interval without timd's heap: %+v", r.Scenario, iv)
+			}
+		}
+		if sum != r.Timd.Requests {
+			t.Errorf("%s: intervals hold %d requests, the run %d", r.Scenario, sum, r.Timd.Requests)
+		}
+		ivs := r.Timd.Intervals
+		if len(ivs) > 0 && (r.P99First != ivs[0].P99 || r.P99Last != ivs[len(ivs)-1].P99) {
+			t.Errorf("%s: p99 first %g last %g, intervals %+v", r.Scenario, r.P99First, r.P99Last, ivs)
+		}
+		if len(r.Memory) != 1 || r.Memory[0].HeapMaxMB <= 0 || r.Memory[0].HeapMaxMB < r.Memory[0].HeapEndMB {
+			t.Errorf("%s: memory %+v", r.Scenario, r.Memory)
+		}
+	}
+}
+
+// Ensure the open loop measures latency from the scheduled time and never
+// has more than --concurrency requests in flight, counting the rest as
+// missed, and that each worker still completes its cycles.
+func TestBench_OpenLoopMissed(t *testing.T) {
+	var mu sync.Mutex
+	inFlight, maxInFlight := 0, 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		inFlight++
+		maxInFlight = max(maxInFlight, inFlight)
+		mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		io.WriteString(w, `{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}`)
+	}))
+	defer srv.Close()
+	const conc = 2
+	var opsMu sync.Mutex
+	count := make([]int, conc)
+	ops := func(w, i int) (benchOp, bool) {
+		opsMu.Lock()
+		count[w]++
+		opsMu.Unlock()
+		return benchOp{"svc", "cmd", []byte(`{}`)}, true
+	}
+	tg := &benchTarget{client: newBenchClient(conc), bases: []string{srv.URL}}
+	r := drive(context.Background(), tg, ops, driveOpts{concurrency: conc, duration: 200 * time.Millisecond, cycle: 2, rate: 1000})
+	if got := r.Requests + r.Errors[missedKey]; got != 200 {
+		t.Errorf("%d sent + %d missed, want 200 scheduled", r.Requests, r.Errors[missedKey])
+	}
+	// 2 in flight for 20 ms each: about 20 of 200 sent in 200 ms.
+	if r.Requests > 40 || r.Errors[missedKey] < 150 {
+		t.Errorf("sent %d, missed %d: want most missed", r.Requests, r.Errors[missedKey])
+	}
+	if maxInFlight > conc {
+		t.Errorf("%d requests in flight, cap %d", maxInFlight, conc)
+	}
+	if r.P50 < 19 {
+		t.Errorf("p50 %.2f ms, want at least the server's 20 ms", r.P50)
+	}
+	if r.PerSec > 200 {
+		t.Errorf("achieved %.0f req/s, but the server takes 20 ms with 2 in flight", r.PerSec)
+	}
+	for w, n := range count {
+		if n%2 != 0 {
+			t.Errorf("worker %d stopped after %d requests, in the middle of a cycle", w, n)
+		}
+	}
+}
+
+// Ensure --instances 2 on PostgreSQL starts two timds on one database,
+// spreads the requests over both and reports each one's memory.
+func TestBench_TwoInstancesPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives load")
+	}
+	dsn := dbtest.PostgresDSN(t)
+	reports := runBench(t, "--data", dsn, "--instances", "2", "--duration", "100ms", "--concurrency", "4",
+		"--skip-baseline", "--scenario", "get_group_info,mix")
+	for _, r := range reports {
+		if r.Instances != 2 || !strings.HasPrefix(r.Database, "PostgreSQL ") {
+			t.Errorf("%s: instances %d, database %q", r.Scenario, r.Instances, r.Database)
+		}
+		if r.Timd.Requests == 0 || len(r.Timd.Errors) > 0 {
+			t.Errorf("%s: %+v", r.Scenario, r.Timd)
+		}
+		if r.Baseline.Requests != 0 {
+			t.Errorf("%s: a baseline with --skip-baseline", r.Scenario)
+		}
+		if len(r.Memory) != 2 || r.Memory[0].URL == r.Memory[1].URL {
+			t.Errorf("%s: memory %+v, want one per instance", r.Scenario, r.Memory)
+		}
+	}
+}
+
+// Ensure settings that cannot work are refused before anything starts.
+func TestBench_Refused(t *testing.T) {
+	for _, args := range [][]string{
+		{"--scenario", "nope"},
+		{"--instances", "2"},
+		{"--instances", "2", "--data", "/tmp/x.db"},
+		{"--url", "http://127.0.0.1:1", "--sdkappid", "1", "--key", "k", "--data", "/tmp/x.db"},
+		{"--rate", "-1"},
+		{"--interval", "-1s"},
+	} {
+		err := run(context.Background(), append([]string{"bench"}, args...), func(string) string { return "" }, io.Discard, io.Discard)
+		if err == nil {
+			t.Errorf("%v: want an error", args)
+		}
 	}
 }

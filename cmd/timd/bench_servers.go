@@ -1,0 +1,371 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/timd/timd/internal/sqlstore"
+)
+
+// benchChildEnv is set in the environment of the timds bench starts. The
+// timd binary ignores it; the test binary's TestMain (bench_test.go) runs
+// `timd serve` when it sees it, so tests exercise the same child processes.
+const benchChildEnv = "TIMD_BENCH_CHILD"
+
+// benchServer is one timd process started by bench.
+type benchServer struct {
+	url    string
+	cmd    *exec.Cmd
+	stderr *benchTail
+	done   chan struct{} // closed when the process has exited
+}
+
+// benchApp is what bench needs from the started timd's welcome output.
+type benchApp struct {
+	appID      uint64
+	key, admin string
+}
+
+var (
+	benchReServing = regexp.MustCompile(`serving the Tencent Cloud Chat REST API at (http://\S+) `)
+	benchReAppID   = regexp.MustCompile(`SDKAppID:\s+(\d+)`)
+	benchReAdmin   = regexp.MustCompile(`Admin:\s+(\S+)`)
+	benchReKey     = regexp.MustCompile(`Secret key:\s+(\S+)\s+\(`)
+)
+
+// benchStartTimds starts n timd processes of this very binary (`serve`) on
+// 127.0.0.1:0, one after the other, on data (a SQLite file, or with n > 1 a
+// postgres:// URL; empty: a new SQLite file in a temporary directory), with
+// the rate limit off and only errors logged, none of the environment's
+// TIMD_* settings. Separate processes make the /metrics memory figures
+// timd's own, without the load generator's. stop shuts them down (SIGTERM,
+// then SIGKILL after 15 s) and removes the temporary directory.
+func benchStartTimds(ctx context.Context, data string, n int) (servers []*benchServer, app benchApp, stop func(), err error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, app, nil, fmt.Errorf("find the timd binary to start: %w", err)
+	}
+	dir := ""
+	if data == "" {
+		if dir, err = os.MkdirTemp("", "timd-bench-"); err != nil {
+			return nil, app, nil, err
+		}
+		data = filepath.Join(dir, "timd.db")
+	}
+	stop = func() {
+		var wg sync.WaitGroup
+		for _, s := range servers {
+			wg.Go(s.stop)
+		}
+		wg.Wait()
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
+	}
+	env := []string{benchChildEnv + "=1", "TIMD_ADDR=127.0.0.1:0", "TIMD_DATA=" + data,
+		"TIMD_RATE_LIMIT=off", "TIMD_LOG_LEVEL=error"}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "TIMD_") {
+			env = append(env, kv)
+		}
+	}
+	for i := range n {
+		s, a, err := benchStartTimd(ctx, exe, env)
+		if err != nil {
+			stop()
+			return nil, app, nil, fmt.Errorf("start timd %d of %d: %w", i+1, n, err)
+		}
+		servers = append(servers, s)
+		if i > 0 && a != app {
+			stop()
+			return nil, app, nil, fmt.Errorf("timd %d serves app %d, timd 1 app %d", i+1, a.appID, app.appID)
+		}
+		app = a
+	}
+	return servers, app, stop, nil
+}
+
+func benchStartTimd(ctx context.Context, exe string, env []string) (*benchServer, benchApp, error) {
+	cmd := exec.Command(exe, "serve")
+	cmd.Env = env
+	out := &benchWelcome{ready: make(chan struct{})}
+	s := &benchServer{cmd: cmd, stderr: &benchTail{}, done: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = out, s.stderr
+	cmd.SysProcAttr = benchSysProcAttr()
+	if err := cmd.Start(); err != nil {
+		return nil, benchApp{}, err
+	}
+	go func() { cmd.Wait(); close(s.done) }()
+	timeout := time.NewTimer(60 * time.Second)
+	defer timeout.Stop()
+	select {
+	case <-out.ready:
+	case <-s.done:
+		return nil, benchApp{}, fmt.Errorf("timd exited: %s\n%s", cmd.ProcessState, s.stderr)
+	case <-timeout.C:
+		s.stop()
+		return nil, benchApp{}, fmt.Errorf("timd did not start within 60 s\n%s", s.stderr)
+	case <-ctx.Done():
+		s.stop()
+		return nil, benchApp{}, ctx.Err()
+	}
+	a, u, err := out.parse()
+	if err != nil {
+		s.stop()
+		return nil, benchApp{}, err
+	}
+	s.url = u
+	return s, a, nil
+}
+
+func (s *benchServer) stop() {
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		s.cmd.Process.Kill()
+	}
+	select {
+	case <-s.done:
+	case <-time.After(15 * time.Second):
+		s.cmd.Process.Kill()
+		<-s.done
+	}
+}
+
+// benchWelcome keeps a started timd's stdout up to the end of its welcome
+// (the UserSig line) and discards the rest.
+type benchWelcome struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	ready chan struct{}
+	seen  bool
+}
+
+func (w *benchWelcome) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.seen {
+		w.buf.Write(p)
+		b := w.buf.Bytes()
+		if i := bytes.Index(b, []byte("UserSig:")); i >= 0 && bytes.IndexByte(b[i:], '\n') >= 0 {
+			w.seen = true
+			close(w.ready)
+		}
+	}
+	return len(p), nil
+}
+
+func (w *benchWelcome) parse() (benchApp, string, error) {
+	w.mu.Lock()
+	text := w.buf.String()
+	w.mu.Unlock()
+	serving, id, admin, key := benchReServing.FindStringSubmatch(text), benchReAppID.FindStringSubmatch(text),
+		benchReAdmin.FindStringSubmatch(text), benchReKey.FindStringSubmatch(text)
+	if serving == nil || id == nil || admin == nil || key == nil {
+		return benchApp{}, "", fmt.Errorf("no URL, SDKAppID, admin and secret key in timd's welcome:\n%s", text)
+	}
+	appID, err := strconv.ParseUint(id[1], 10, 64)
+	if err != nil {
+		return benchApp{}, "", err
+	}
+	return benchApp{appID: appID, key: key[1], admin: admin[1]}, serving[1], nil
+}
+
+// benchTail keeps the last 8 KiB written to it: a child's stderr, shown if
+// it fails to start.
+type benchTail struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (t *benchTail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if over := len(t.buf) - 8<<10; over > 0 {
+		t.buf = append(t.buf[:0], t.buf[over:]...)
+	}
+	return len(p), nil
+}
+
+func (t *benchTail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
+}
+
+// benchDatabase describes data for the report, without a password.
+func benchDatabase(data string) string {
+	switch {
+	case data == "":
+		return "SQLite (temporary file)"
+	case sqlstore.IsPostgres(data):
+		if u, err := url.Parse(data); err == nil {
+			return "PostgreSQL " + u.Redacted()
+		}
+		return "PostgreSQL"
+	}
+	return "SQLite " + data
+}
+
+// benchMem is a server's memory, in MB, as its /metrics reports it:
+// process_resident_memory_bytes (0 where the process collector has none, as
+// off Linux and Windows) and go_memstats_heap_inuse_bytes.
+type benchMem struct{ RSS, Heap float64 }
+
+// benchMemory summarises one instance's memory over a scenario's run against
+// timd: before, after, and the largest of one sample a second in between.
+type benchMemory struct {
+	URL         string  `json:"url"`
+	RSSStartMB  float64 `json:"rss_start_mb"`
+	RSSEndMB    float64 `json:"rss_end_mb"`
+	RSSMaxMB    float64 `json:"rss_max_mb"`
+	HeapStartMB float64 `json:"heap_start_mb"`
+	HeapEndMB   float64 `json:"heap_end_mb"`
+	HeapMaxMB   float64 `json:"heap_max_mb"`
+}
+
+// benchMemWatch samples the memory of every instance: once a second in the
+// background, and on demand.
+type benchMemWatch struct {
+	client *http.Client
+	bases  []string
+
+	mu     sync.Mutex
+	latest []benchMem
+	mems   []benchMemory
+	stop   chan struct{}
+	done   chan struct{}
+}
+
+// newBenchMemWatch returns nil when the first instance's /metrics does not
+// answer with both figures (memory is then not reported).
+func newBenchMemWatch(ctx context.Context, bases []string) *benchMemWatch {
+	w := &benchMemWatch{client: &http.Client{Timeout: 5 * time.Second}, bases: bases}
+	if m, err := w.fetch(ctx, bases[0]); err != nil || m.Heap == 0 {
+		return nil
+	}
+	return w
+}
+
+func (w *benchMemWatch) fetch(ctx context.Context, base string) (benchMem, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
+	if err != nil {
+		return benchMem{}, err
+	}
+	resp, err := w.client.Do(req)
+	if err != nil {
+		return benchMem{}, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return benchMem{}, fmt.Errorf("GET %s/metrics: %s", base, resp.Status)
+	}
+	var m benchMem
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		name, rest, _ := strings.Cut(sc.Text(), " ")
+		var dst *float64
+		switch name {
+		case "process_resident_memory_bytes":
+			dst = &m.RSS
+		case "go_memstats_heap_inuse_bytes":
+			dst = &m.Heap
+		default:
+			continue
+		}
+		value, _, _ := strings.Cut(rest, " ") // a timestamp may follow
+		if v, err := strconv.ParseFloat(value, 64); err == nil {
+			*dst = v / 1e6
+		}
+	}
+	return m, sc.Err()
+}
+
+// sample reads every instance now; an instance that does not answer keeps
+// its previous figures.
+func (w *benchMemWatch) sample(ctx context.Context) []benchMem {
+	got := make([]benchMem, len(w.bases))
+	var wg sync.WaitGroup
+	for i, b := range w.bases {
+		wg.Go(func() {
+			if m, err := w.fetch(ctx, b); err == nil {
+				got[i] = m
+			}
+		})
+	}
+	wg.Wait()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for i, m := range got {
+		if m == (benchMem{}) && w.latest != nil {
+			got[i] = w.latest[i]
+			continue
+		}
+		if w.mems != nil {
+			w.mems[i].RSSMaxMB = max(w.mems[i].RSSMaxMB, m.RSS)
+			w.mems[i].HeapMaxMB = max(w.mems[i].HeapMaxMB, m.Heap)
+		}
+	}
+	w.latest = got
+	return slices.Clone(got)
+}
+
+// begin takes the start figures of a scenario and samples once a second
+// until end.
+func (w *benchMemWatch) begin(ctx context.Context) {
+	w.mu.Lock()
+	w.mems = make([]benchMemory, len(w.bases))
+	for i, b := range w.bases {
+		w.mems[i].URL = b
+	}
+	w.mu.Unlock()
+	start := w.sample(ctx)
+	w.mu.Lock()
+	for i, m := range start {
+		w.mems[i].RSSStartMB, w.mems[i].HeapStartMB = m.RSS, m.Heap
+	}
+	w.stop, w.done = make(chan struct{}), make(chan struct{})
+	w.mu.Unlock()
+	go func() {
+		defer close(w.done)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				w.sample(ctx)
+			case <-w.stop:
+				return
+			}
+		}
+	}()
+}
+
+// end stops the sampling, takes the end figures and returns the summary.
+func (w *benchMemWatch) end(ctx context.Context) []benchMemory {
+	close(w.stop)
+	<-w.done
+	last := w.sample(ctx)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for i, m := range last {
+		w.mems[i].RSSEndMB, w.mems[i].HeapEndMB = m.RSS, m.Heap
+	}
+	mems := w.mems
+	w.mems = nil
+	return mems
+}
