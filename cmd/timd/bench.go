@@ -22,16 +22,20 @@ import (
 
 // benchReport is one scenario's figures against timd and the baseline.
 type benchReport struct {
-	Scenario    string        `json:"scenario"`
-	Database    string        `json:"database"`  // what the timds bench started use, or "as configured" with --url
-	Instances   int           `json:"instances"` // timd instances the requests were spread over
-	Concurrency int           `json:"concurrency"`
-	Rate        float64       `json:"rate,omitempty"`  // --rate; 0: closed loop
-	Setup       int           `json:"setup,omitempty"` // objects created before timing
-	Timd        benchResult   `json:"timd"`
-	Baseline    benchResult   `json:"baseline,omitzero"` // absent with --skip-baseline
-	Ratio       float64       `json:"ratio,omitempty"`   // timd req/s ÷ baseline req/s
-	Memory      []benchMemory `json:"memory,omitempty"`  // per instance, from its /metrics
+	Scenario    string  `json:"scenario"`
+	Database    string  `json:"database"`  // what the timds bench started use, or "as configured" with --url
+	Instances   int     `json:"instances"` // timd instances the requests were spread over
+	Concurrency int     `json:"concurrency"`
+	Rate        float64 `json:"rate,omitempty"`  // --rate; 0: closed loop
+	Setup       int     `json:"setup,omitempty"` // objects created before timing
+	// Preloaded groups in the store (--preload), and how long the timds
+	// bench started took from exec to serving, in ms.
+	Preloaded int           `json:"preloaded_groups,omitempty"`
+	StartupMs []float64     `json:"startup_ms,omitempty"`
+	Timd      benchResult   `json:"timd"`
+	Baseline  benchResult   `json:"baseline,omitzero"` // absent with --skip-baseline
+	Ratio     float64       `json:"ratio,omitempty"`   // timd req/s ÷ baseline req/s
+	Memory    []benchMemory `json:"memory,omitempty"`  // per instance, from its /metrics
 	// With --interval, the p99 of the first and the last interval: a
 	// latency that grows over a long run shows here.
 	P99First float64 `json:"p99_first_interval_ms,omitempty"`
@@ -58,6 +62,8 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	skipBase := fs.Bool("skip-baseline", false, "do not measure the baseline (for long runs)")
 	setup := fs.Int("setup", 0, "groups pre-created for destroy_group (0: as many as can be created in 4×duration, or with --rate rate×duration)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	preload := fs.Int("preload", 0, "groups written into the database before the timds bench starts start, for scale figures (e.g. 1000000)")
+	preloadMembers := fs.Int("preload-members", 5, "members of each --preload group")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -68,23 +74,29 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if *conc < 1 || *dur <= 0 || *setup < 0 || *rate < 0 || *interval < 0 || *instances < 1 {
-		return errors.New("--concurrency, --duration and --instances must be positive, --setup, --rate and --interval not negative")
+	if *conc < 1 || *dur <= 0 || *setup < 0 || *rate < 0 || *interval < 0 || *instances < 1 || *preload < 0 || *preloadMembers < 1 {
+		return errors.New("--concurrency, --duration, --instances and --preload-members must be positive, --setup, --rate, --interval and --preload not negative")
 	}
 
 	var bases []string
+	var startup []float64 // ms, per timd bench started
 	database, who := "as configured at --url", ""
 	if *base == "" {
 		if *instances > 1 && !sqlstore.IsPostgres(*data) {
 			return errors.New("--instances above 1 needs --data postgres://...: only one timd may use a SQLite file")
 		}
-		servers, app, stop, err := benchStartTimds(ctx, *data, *instances)
+		var pre *benchPreload
+		if *preload > 0 {
+			pre = newBenchPreload(*preload, *preloadMembers)
+		}
+		servers, app, stop, err := benchStartTimds(ctx, *data, *instances, pre, stderr)
 		if err != nil {
 			return err
 		}
 		defer stop()
 		for _, s := range servers {
 			bases = append(bases, s.url)
+			startup = append(startup, float64(s.startup.Microseconds())/1000)
 		}
 		*appID, *key, *ident = app.appID, app.key, app.admin
 		database = benchDatabase(*data)
@@ -92,6 +104,10 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if len(bases) > 1 {
 			who = fmt.Sprintf("%d timd instances started by bench on %s, requests round-robin", len(bases), database)
 		}
+		if *preload > 0 {
+			who += fmt.Sprintf(" preloaded with %d groups of %d members", *preload, *preloadMembers)
+		}
+		who += fmt.Sprintf(" (start-up %.0f ms)", slices.Max(startup))
 	} else {
 		if *data != "" || *instances != 1 {
 			return errors.New("--data and --instances are for the timds bench starts; with --url list every instance, comma-separated")
@@ -156,7 +172,8 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	var reports []benchReport
 	for _, s := range scens {
-		r := benchReport{Scenario: s.name, Database: database, Instances: len(bases), Concurrency: *conc, Rate: *rate}
+		r := benchReport{Scenario: s.name, Database: database, Instances: len(bases), Concurrency: *conc, Rate: *rate,
+			Preloaded: *preload, StartupMs: startup}
 		o := driveOpts{concurrency: *conc, duration: *dur, cycle: s.cycle, rate: *rate}
 		if !*skipBase {
 			bops, _, err := s.ops(ctx, e, true)

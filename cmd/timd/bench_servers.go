@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -28,10 +29,11 @@ const benchChildEnv = "TIMD_BENCH_CHILD"
 
 // benchServer is one timd process started by bench.
 type benchServer struct {
-	url    string
-	cmd    *exec.Cmd
-	stderr *benchTail
-	done   chan struct{} // closed when the process has exited
+	url     string
+	startup time.Duration // from exec to serving
+	cmd     *exec.Cmd
+	stderr  *benchTail
+	done    chan struct{} // closed when the process has exited
 }
 
 // benchApp is what bench needs from the started timd's welcome output.
@@ -54,7 +56,10 @@ var (
 // TIMD_* settings. Separate processes make the /metrics memory figures
 // timd's own, without the load generator's. stop shuts them down (SIGTERM,
 // then SIGKILL after 15 s) and removes the temporary directory.
-func benchStartTimds(ctx context.Context, data string, n int) (servers []*benchServer, app benchApp, stop func(), err error) {
+//
+// With preload, data is first filled with synthetic groups (sqlstore.Seed)
+// for an app of bench's own, which the timds then serve.
+func benchStartTimds(ctx context.Context, data string, n int, preload *benchPreload, logw io.Writer) (servers []*benchServer, app benchApp, stop func(), err error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, app, nil, fmt.Errorf("find the timd binary to start: %w", err)
@@ -83,8 +88,19 @@ func benchStartTimds(ctx context.Context, data string, n int) (servers []*benchS
 			env = append(env, kv)
 		}
 	}
+	if preload != nil {
+		if err := preload.run(ctx, data, logw); err != nil {
+			stop()
+			return nil, app, nil, err
+		}
+		env = append(env, "TIMD_SDKAPPID="+strconv.FormatUint(preload.appID, 10), "TIMD_SECRET_KEY="+preload.key)
+	}
+	key := ""
+	if preload != nil {
+		key = preload.key
+	}
 	for i := range n {
-		s, a, err := benchStartTimd(ctx, exe, env)
+		s, a, err := benchStartTimd(ctx, exe, env, key)
 		if err != nil {
 			stop()
 			return nil, app, nil, fmt.Errorf("start timd %d of %d: %w", i+1, n, err)
@@ -99,13 +115,14 @@ func benchStartTimds(ctx context.Context, data string, n int) (servers []*benchS
 	return servers, app, stop, nil
 }
 
-func benchStartTimd(ctx context.Context, exe string, env []string) (*benchServer, benchApp, error) {
+func benchStartTimd(ctx context.Context, exe string, env []string, key string) (*benchServer, benchApp, error) {
 	cmd := exec.Command(exe, "serve")
 	cmd.Env = env
 	out := &benchWelcome{ready: make(chan struct{})}
 	s := &benchServer{cmd: cmd, stderr: &benchTail{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = out, s.stderr
 	cmd.SysProcAttr = benchSysProcAttr()
+	started := time.Now()
 	if err := cmd.Start(); err != nil {
 		return nil, benchApp{}, err
 	}
@@ -114,6 +131,7 @@ func benchStartTimd(ctx context.Context, exe string, env []string) (*benchServer
 	defer timeout.Stop()
 	select {
 	case <-out.ready:
+		s.startup = time.Since(started)
 	case <-s.done:
 		return nil, benchApp{}, fmt.Errorf("timd exited: %s\n%s", cmd.ProcessState, s.stderr)
 	case <-timeout.C:
@@ -123,7 +141,7 @@ func benchStartTimd(ctx context.Context, exe string, env []string) (*benchServer
 		s.stop()
 		return nil, benchApp{}, ctx.Err()
 	}
-	a, u, err := out.parse()
+	a, u, err := out.parse(key)
 	if err != nil {
 		s.stop()
 		return nil, benchApp{}, err
@@ -167,20 +185,25 @@ func (w *benchWelcome) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (w *benchWelcome) parse() (benchApp, string, error) {
+// parse reads the welcome; key is the app's secret key when bench set it
+// itself (the welcome then does not show it), else "".
+func (w *benchWelcome) parse(key string) (benchApp, string, error) {
 	w.mu.Lock()
 	text := w.buf.String()
 	w.mu.Unlock()
-	serving, id, admin, key := benchReServing.FindStringSubmatch(text), benchReAppID.FindStringSubmatch(text),
+	serving, id, admin, keyM := benchReServing.FindStringSubmatch(text), benchReAppID.FindStringSubmatch(text),
 		benchReAdmin.FindStringSubmatch(text), benchReKey.FindStringSubmatch(text)
-	if serving == nil || id == nil || admin == nil || key == nil {
+	if keyM != nil && key == "" {
+		key = keyM[1]
+	}
+	if serving == nil || id == nil || admin == nil || key == "" {
 		return benchApp{}, "", fmt.Errorf("no URL, SDKAppID, admin and secret key in timd's welcome:\n%s", text)
 	}
 	appID, err := strconv.ParseUint(id[1], 10, 64)
 	if err != nil {
 		return benchApp{}, "", err
 	}
-	return benchApp{appID: appID, key: key[1], admin: admin[1]}, serving[1], nil
+	return benchApp{appID: appID, key: key, admin: admin[1]}, serving[1], nil
 }
 
 // benchTail keeps the last 8 KiB written to it: a child's stderr, shown if

@@ -237,3 +237,24 @@ func TestBench_Refused(t *testing.T) {
 		}
 	}
 }
+
+// Ensure --preload fills the store before timd starts and the scenarios run
+// against that app, with the start-up time reported.
+func TestBench_Preload(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts timd processes")
+	}
+	reports := runBench(t, "--preload", "300", "--preload-members", "3", "--duration", "100ms", "--concurrency", "4",
+		"--scenario", "get_group_info,destroy_group", "--skip-baseline")
+	if len(reports) != 2 {
+		t.Fatalf("%d reports", len(reports))
+	}
+	for _, r := range reports {
+		if r.Preloaded != 300 || len(r.StartupMs) != 1 || r.StartupMs[0] <= 0 {
+			t.Errorf("%s: preloaded %d, start-up %v", r.Scenario, r.Preloaded, r.StartupMs)
+		}
+		if r.Timd.Requests == 0 || len(r.Timd.Errors) > 0 {
+			t.Errorf("%s: %d requests, errors %v", r.Scenario, r.Timd.Requests, r.Timd.Errors)
+		}
+	}
+}

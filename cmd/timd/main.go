@@ -60,7 +60,9 @@ func isFlag(s string) bool { return len(s) > 0 && s[0] == '-' }
 const usage = `usage:
   timd [serve] [flags]   run the server (timd serve -h lists flags and TIMD_* variables)
   timd usersig --sdkappid N --key K --identifier ID [--expire SECONDS]
-  timd bench [--url URL --sdkappid N --key K] [--scenario all] [--duration 5s] [--json]
+  timd bench [--url URL[,URL] --sdkappid N --key K | --data DSN --instances N --preload GROUPS]
+             [--scenario all] [--concurrency 32] [--duration 5s] [--rate N] [--interval D]
+             [--skip-baseline] [--json]       (timd bench -h describes every flag)
   timd version`
 
 // serve runs the server until ctx is cancelled, then shuts it down gracefully.
