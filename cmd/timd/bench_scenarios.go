@@ -21,6 +21,7 @@ type benchEnv struct {
 	rate        float64 // --rate; 0: closed loop
 
 	readIDs []string // the groups the read scenarios look up, once created
+	pools   int      // destroy_group pools made so far: a scenario may be listed twice
 }
 
 // destroyPool is how many groups destroy_group creates before timing: n
@@ -151,7 +152,8 @@ var benchScenarios = []benchScenario{
 		// Every destroy hits a distinct existing group: the pool is made
 		// here, untimed; when it runs out the scenario stops (reported).
 		n, limit := e.destroyPool()
-		ids, err := createGroups(ctx, e, "d", n, limit)
+		e.pools++
+		ids, err := createGroups(ctx, e, fmt.Sprintf("d%d-", e.pools), n, limit)
 		var next atomic.Int64
 		return func(w, i int) (benchOp, bool) {
 			k := int(next.Add(1) - 1)
