@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -59,22 +58,13 @@ func TestCrash_MixedWritesRandomKills(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, 0))
 	started := time.Now()
 
-	bin := filepath.Join(t.TempDir(), "timd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildTimd(t)
 	loadStart := time.Now()
 	rc, srv := newReceiver()
 	defer srv.Close()
 	const appID, key = 1400000056, "crash-mixed-key"
 	retry := strings.TrimSuffix(strings.Repeat("50ms,", 400), ",")
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "TIMD_") {
-			env = append(env, kv)
-		}
-	}
-	env = append(env, "TIMD_ADDR=127.0.0.1:0", "TIMD_DATA="+filepath.Join(t.TempDir(), "timd.db"),
+	env := timdEnv("TIMD_ADDR=127.0.0.1:0", "TIMD_DATA="+filepath.Join(t.TempDir(), "timd.db"),
 		"TIMD_SDKAPPID="+strconv.Itoa(appID), "TIMD_SECRET_KEY="+key, "TIMD_RATE_LIMIT=off",
 		"TIMD_CALLBACK_URL="+srv.URL, "TIMD_CALLBACK_RETRY=0s,"+retry, "TIMD_LOG_LEVEL=error",
 		// After-callbacks only: the before-callbacks would only add a round trip to every create.

@@ -56,6 +56,28 @@ func newReceiver() (*receiver, *httptest.Server) {
 	return rc, srv
 }
 
+// buildTimd builds the timd binary into a temporary directory.
+func buildTimd(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "timd")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// timdEnv is the environment of the test without its TIMD_* variables, plus
+// vars.
+func timdEnv(vars ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "TIMD_") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, vars...)
+}
+
 var reServing = regexp.MustCompile(`serving the Tencent Cloud Chat REST API at (http://\S+) `)
 
 // startProcess runs the timd binary with env and returns its base URL.
@@ -89,21 +111,12 @@ func TestCrash_CallbacksSurviveKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds timd and kills it")
 	}
-	bin := filepath.Join(t.TempDir(), "timd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildTimd(t)
 	rc, srv := newReceiver()
 	defer srv.Close()
 	const appID, key = 1400000055, "crash-key"
 	retry := strings.TrimSuffix(strings.Repeat("50ms,", 200), ",")
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "TIMD_") {
-			env = append(env, kv)
-		}
-	}
-	env = append(env, "TIMD_ADDR=127.0.0.1:0", "TIMD_DATA="+filepath.Join(t.TempDir(), "timd.db"),
+	env := timdEnv("TIMD_ADDR=127.0.0.1:0", "TIMD_DATA="+filepath.Join(t.TempDir(), "timd.db"),
 		"TIMD_SDKAPPID="+strconv.Itoa(appID), "TIMD_SECRET_KEY="+key, "TIMD_RATE_LIMIT=off",
 		"TIMD_CALLBACK_URL="+srv.URL, "TIMD_CALLBACK_RETRY=0s,"+retry, "TIMD_LOG_LEVEL=error")
 

@@ -12,9 +12,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,28 +27,6 @@ import (
 	"github.com/timd/timd/internal/dbtest"
 	"github.com/timd/timd/internal/im"
 )
-
-// buildTimd builds the timd binary into a temporary directory.
-func buildTimd(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "timd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// timdEnv is the environment of the test without its TIMD_* variables, plus
-// vars.
-func timdEnv(vars ...string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "TIMD_") {
-			env = append(env, kv)
-		}
-	}
-	return append(env, vars...)
-}
 
 // timdProc is a running timd process.
 type timdProc struct {
