@@ -27,6 +27,9 @@ import (
 //     already run them again), so this is safe.
 //   - A failed COMMIT is handled the same way: nothing was committed, each
 //     write runs again alone.
+//   - A caller's context is looked at only before its write starts: its
+//     statements run detached from it (Tx.context), so a client that goes
+//     away cannot interrupt the transaction the batch shares.
 //
 // There is no waiting to fill a batch: a write arriving at an idle store is
 // committed at once, and writes that arrive while a commit is in progress
@@ -124,12 +127,12 @@ func (c *committer) run(batch []*writeReq) {
 	if len(batch) == 1 {
 		// Alone: no savepoint needed, the transaction is the write's own.
 		r := batch[0]
-		r.err = db.run(r.ctx, db.w, false, r.fn)
+		r.err = db.run(context.WithoutCancel(r.ctx), db.w, false, r.fn)
 		return
 	}
 	if !c.tryBatch(batch) {
 		for _, r := range batch {
-			r.err = db.run(r.ctx, db.w, false, r.fn)
+			r.err = db.run(context.WithoutCancel(r.ctx), db.w, false, r.fn)
 		}
 	}
 }
@@ -153,7 +156,7 @@ func (c *committer) tryBatch(batch []*writeReq) bool {
 		if _, err := sqlTx.ExecContext(context.Background(), "SAVEPOINT w"); err != nil {
 			return abort()
 		}
-		tx := &Tx{Tx: sqlTx, now: db.now(), dialect: db.dialect, stmts: db.wStmts}
+		tx := &Tx{Tx: sqlTx, now: db.now(), dialect: db.dialect, stmts: db.wStmts, detached: true}
 		err := r.fn(tx)
 		var de *im.Error
 		switch {

@@ -132,3 +132,53 @@ func TestCommitter_Closed(t *testing.T) {
 		t.Fatal("write after Close hangs")
 	}
 }
+
+// Ensure a caller whose context ends after the committer took its write gets
+// the write's real outcome, and that it does not disturb the writes sharing
+// its transaction: statements run detached from the caller's context.
+func TestCommitter_ContextEndsMidWrite(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, dbtest.SQLiteDSN(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.w.ExecContext(ctx, "CREATE TABLE batch_probe (k TEXT NOT NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	gate := make(chan struct{})
+	go db.write(ctx, func(tx *Tx) error { <-gate; return nil })
+	time.Sleep(20 * time.Millisecond)
+
+	const n = 20
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		wg.Go(func() {
+			errs[i] = db.write(wctx, func(tx *Tx) error {
+				if i%2 == 0 {
+					cancel() // the client goes away while its write runs
+				}
+				_, err := tx.ExecContext(wctx, "INSERT INTO batch_probe (k) VALUES ($1)", fmt.Sprint(i))
+				return err
+			})
+		})
+	}
+	time.Sleep(100 * time.Millisecond)
+	close(gate)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("write %d: %v", i, err)
+		}
+	}
+	var got int
+	if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM batch_probe").Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got != n {
+		t.Errorf("%d rows, want %d", got, n)
+	}
+}

@@ -115,6 +115,9 @@ type Tx struct {
 	dialect  dialect
 	stmts    *stmtCache // nil: run every statement unprepared
 	recorded bool       // an event became deliverable: wake the sender after commit
+	// detached: statements ignore their caller's context (the SQLite
+	// writer, see committer.write).
+	detached bool
 }
 
 // maxAttempts bounds how often a transaction that hit a serialization
@@ -196,6 +199,7 @@ func (db *DB) runOnce(ctx context.Context, pool *sql.DB, readOnly bool, fn func(
 	tx := &Tx{Tx: sqlTx, now: db.now(), dialect: db.dialect, stmts: db.rStmts}
 	if pool == db.w {
 		tx.stmts = db.wStmts
+		tx.detached = db.committer != nil
 	}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()

@@ -105,8 +105,22 @@ func (tx *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
 	return tx.Tx.StmtContext(ctx, s)
 }
 
+// context is the context tx's statements run under: ctx, or on the SQLite
+// writer a context that is never done. The committer has already decided
+// to run a write it has taken and always waits for the outcome; a caller's
+// context there could only let one client's disconnect interrupt the
+// transaction its batch shares, and costs the driver a watcher goroutine
+// per statement.
+func (tx *Tx) context(ctx context.Context) context.Context {
+	if tx.detached {
+		return context.Background()
+	}
+	return ctx
+}
+
 // ExecContext runs query in the transaction, prepared when it can be.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = tx.context(ctx)
 	if s := tx.stmt(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
@@ -115,6 +129,7 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 
 // QueryContext runs query in the transaction, prepared when it can be.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = tx.context(ctx)
 	if s := tx.stmt(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -123,6 +138,7 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 
 // QueryRowContext runs query in the transaction, prepared when it can be.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = tx.context(ctx)
 	if s := tx.stmt(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
