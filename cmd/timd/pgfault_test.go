@@ -445,14 +445,14 @@ func TestPGFault_DatabaseRestart(t *testing.T) {
 
 	const appID, key = 1400000077, "pgfault-key"
 	retry := strings.TrimSuffix(strings.Repeat("50ms,", 200), ",")
-	// A delivery made while the database is down is recorded once it is
-	// back (the sender retries within the lease). But a claim that the
-	// database committed as the connection died is unknown to the sender:
-	// those events wait for their lease to end, here 2 s.
+	// The default lease (60 s) is longer than the test waits for delivery:
+	// a delivery made while the database is down must be recorded once it
+	// is back, and a claim the database committed as the connection died
+	// must be released by the sender, not left to the lease.
 	proc := startTimd(t, "A", bin, timdEnv("TIMD_ADDR=127.0.0.1:0", "TIMD_DATA="+cluster.DSN,
 		"TIMD_SDKAPPID="+strconv.Itoa(appID), "TIMD_SECRET_KEY="+key, "TIMD_RATE_LIMIT=off", "TIMD_MAX_CONNS=8",
 		"TIMD_CALLBACK_URL="+srv.URL, "TIMD_CALLBACK_COMMANDS="+afterCallbacks, "TIMD_CALLBACK_RETRY=0s,"+retry,
-		"TIMD_CALLBACK_LEASE=2s", "TIMD_LOG_LEVEL=warn"))
+		"TIMD_LOG_LEVEL=warn"))
 	tr := &http.Transport{MaxIdleConnsPerHost: 16}
 	defer tr.CloseIdleConnections()
 	c := &faultClient{hc: &http.Client{Transport: tr, Timeout: 30 * time.Second}, base: proc.base, app: appID,

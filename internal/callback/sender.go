@@ -56,6 +56,17 @@ type Sender struct {
 	client *http.Client
 	// stop is Run's ctx.Done(): recording an outcome stops retrying then.
 	stop <-chan struct{}
+	// Owned by Run's goroutine: the last claim's time (Unix ms), and the
+	// claims that failed and may still hold events (see settleClaims).
+	lastClaim int64
+	unsettled []failedClaim
+}
+
+// failedClaim names a ClaimEvents call that returned an error: the app and
+// the lease end it asked for.
+type failedClaim struct {
+	app   uint64
+	until time.Time
 }
 
 // NewSender builds a Sender; Run starts it.
@@ -144,6 +155,9 @@ func (s *Sender) Run(ctx context.Context) {
 // slow fills only its own slots. Events of an app that is no longer
 // configured stay pending until it is configured again.
 func (s *Sender) claimAndDeliver(ctx context.Context) {
+	if !s.settleClaims(ctx) {
+		return // the store is still away: claiming would fail too
+	}
 	for _, app := range s.order {
 		slots := s.slots[app]
 		for ctx.Err() == nil {
@@ -155,11 +169,12 @@ func (s *Sender) claimAndDeliver(ctx context.Context) {
 			if free == 0 || (free < (cap(slots)+1)/2 && len(slots) > 0) {
 				break
 			}
-			claimed := time.Now()
-			events, err := s.o.Store.ClaimEvents(ctx, s.o.Instance, app, s.o.Now(), s.o.Lease, free)
+			claimed, now := time.Now(), s.claimTime()
+			events, err := s.o.Store.ClaimEvents(ctx, s.o.Instance, app, now, s.o.Lease, free)
 			if err != nil {
 				if ctx.Err() == nil {
 					s.o.Logger.Warn("claim callback events", "sdkappid", app, "err", err)
+					s.unsettled = append(s.unsettled, failedClaim{app, now.Add(s.o.Lease)})
 				}
 				return
 			}
@@ -178,6 +193,39 @@ func (s *Sender) claimAndDeliver(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// claimTime is the time a claim is made at: now, or if this sender already
+// claimed in the current millisecond, the next one. Each claim then asks
+// for a lease end of its own, which names it for ReleaseClaim.
+func (s *Sender) claimTime() time.Time {
+	now := s.o.Now()
+	if now.UnixMilli() <= s.lastClaim {
+		now = time.UnixMilli(s.lastClaim + 1)
+	}
+	s.lastClaim = now.UnixMilli()
+	return now
+}
+
+// settleClaims releases what failed claims may hold. A claim that failed as
+// the connection to the database broke may have been committed all the
+// same (PostgreSQL restarted mid-commit): its events are then leased to
+// this instance, which never started them, and without this they would
+// wait for the lease (60 s by default) to end. It reports whether every
+// failed claim is settled.
+func (s *Sender) settleClaims(ctx context.Context) bool {
+	for len(s.unsettled) > 0 {
+		c := s.unsettled[0]
+		n, err := s.o.Store.ReleaseClaim(ctx, s.o.Instance, c.app, c.until)
+		if err != nil {
+			return false
+		}
+		if n > 0 {
+			s.o.Logger.Info("released callback events of a claim that reported failure", "sdkappid", c.app, "events", n)
+		}
+		s.unsettled = s.unsettled[1:]
+	}
+	return true
 }
 
 // deliver makes one attempt and records its outcome. It does not use the

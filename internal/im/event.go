@@ -94,6 +94,12 @@ type Outbox interface {
 	// now+lease. Claiming per app keeps one app's slow receiver from taking
 	// the delivery slots of another.
 	ClaimEvents(ctx context.Context, instance string, app uint64, now time.Time, lease time.Duration, n int) ([]Event, error)
+	// ReleaseClaim gives back the pending events instance claimed for app
+	// with the lease ending at until (to the millisecond): the events of one
+	// ClaimEvents call whose outcome the caller never learned, since a
+	// database can commit a claim as the connection to it fails. It returns
+	// how many it released.
+	ReleaseClaim(ctx context.Context, instance string, app uint64, until time.Time) (int, error)
 	// MarkDelivered records a successful delivery by instance.
 	MarkDelivered(ctx context.Context, id int64, instance string, status int, at time.Time) error
 	// MarkFailed records a failed attempt: retried at a.Next, or dead.

@@ -77,6 +77,23 @@ func (db *DB) ClaimEvents(ctx context.Context, instance string, app uint64, now 
 	return out, err
 }
 
+// ReleaseClaim gives back what one ClaimEvents call leased to instance.
+func (db *DB) ReleaseClaim(ctx context.Context, instance string, app uint64, until time.Time) (int, error) {
+	var n int64
+	err := db.write(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			UPDATE events SET claimed_by = '', claim_until = 0
+			WHERE app_id = $1 AND state = 'pending' AND claimed_by = $2 AND claim_until = $3`,
+			int64(app), instance, until.UnixMilli())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
+
 // MarkDelivered records a delivery. It changes nothing if the event is no
 // longer pending under instance's lease (another instance took it over).
 func (db *DB) MarkDelivered(ctx context.Context, id int64, instance string, status int, at time.Time) error {
