@@ -94,6 +94,9 @@ func startCommitter(db *DB) *committer {
 // outcome (committed or not) is always waited for, since the caller's reply
 // must say what happened.
 func (c *committer) write(ctx context.Context, fn func(tx *Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err // its time is up: the write is not started
+	}
 	r := &writeReq{ctx: ctx, fn: fn, done: make(chan struct{})}
 	c.mu.Lock()
 	if c.closed {
@@ -110,7 +113,8 @@ func (c *committer) write(ctx context.Context, fn func(tx *Tx) error) error {
 	case <-r.done:
 		return r.err
 	case <-ctx.Done():
-		if r.state.CompareAndSwap(writeQueued, writeAbandoned) {
+		// Abandoned here, or by take, which saw the context end first.
+		if r.state.CompareAndSwap(writeQueued, writeAbandoned) || r.state.Load() == writeAbandoned {
 			return ctx.Err()
 		}
 		<-r.done // taken: the outcome is on its way
@@ -157,7 +161,9 @@ func (c *committer) loop() {
 }
 
 // take appends to batch up to maxBatch queued writes, oldest first, skipping
-// those whose caller has given up.
+// those whose caller has given up or whose context has ended: a write is not
+// started after its caller's deadline, even if the caller has not yet
+// noticed (it then finds the write abandoned and answers the timeout).
 func (c *committer) take(batch []*writeReq) []*writeReq {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -165,6 +171,10 @@ func (c *committer) take(batch []*writeReq) []*writeReq {
 	for n < len(c.queue) && len(batch) < maxBatch {
 		r := c.queue[n]
 		n++
+		if r.ctx.Err() != nil {
+			r.state.CompareAndSwap(writeQueued, writeAbandoned)
+			continue
+		}
 		if r.state.CompareAndSwap(writeQueued, writeTaken) {
 			batch = append(batch, r)
 		}

@@ -182,3 +182,50 @@ func TestCommitter_ContextEndsMidWrite(t *testing.T) {
 		t.Errorf("%d rows, want %d", got, n)
 	}
 }
+
+// Ensure a write is never started after its caller's deadline: not when the
+// deadline has passed before the call, nor when it passes while the write
+// waits behind others. The caller gets the deadline error and nothing runs.
+func TestCommitter_DeadlinePassedBeforeStart(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, dbtest.SQLiteDSN(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var mu sync.Mutex
+	ran := 0
+	fn := func(tx *Tx) error { mu.Lock(); ran++; mu.Unlock(); return nil }
+
+	expired, cancel := context.WithTimeout(ctx, time.Nanosecond)
+	defer cancel()
+	<-expired.Done()
+	if err := db.write(expired, fn); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("expired before the call: %v", err)
+	}
+
+	gate := make(chan struct{})
+	go db.write(ctx, func(tx *Tx) error { <-gate; return nil })
+	time.Sleep(20 * time.Millisecond)
+	const n = 32
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			wctx, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
+			defer cancel()
+			errs[i] = db.write(wctx, fn)
+		})
+	}
+	time.Sleep(50 * time.Millisecond)
+	close(gate)
+	wg.Wait()
+	for i, err := range errs {
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("write %d: %v, want the deadline error", i, err)
+		}
+	}
+	if ran != 0 {
+		t.Errorf("%d writes ran after their deadline", ran)
+	}
+}
