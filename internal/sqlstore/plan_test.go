@@ -1,0 +1,71 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"testing"
+
+	"github.com/timd/timd/internal/dbtest"
+)
+
+// Ensure SQLite plans the queries that find rows by a secondary key with that
+// key's index, on the writer and on a reader, in a new database and in one
+// opened again: without the planner statistics of migration 0006 each of
+// these walked every row of the app (the primary key on app_id alone), so
+// dismissals, joined-group lists and account deletions slowed as data grew.
+func TestQueryPlans_UseTheirIndex(t *testing.T) {
+	ctx := context.Background()
+	dsn := dbtest.SQLiteDSN(t)
+	for _, round := range []string{"new", "reopened"} {
+		db, err := Open(ctx, dsn, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct{ query, want string }{
+			{"DELETE FROM contact_items WHERE app_id = 1 AND type = 2 AND peer = 'g'",
+				"contact_items_by_peer (app_id=? AND type=? AND peer=?)"},
+			{"DELETE FROM contact_group_items WHERE app_id = 1 AND type = 2 AND peer = 'g'",
+				"contact_group_items_by_peer (app_id=? AND type=? AND peer=?)"},
+			{"SELECT COUNT(*) FROM group_members m JOIN im_groups g ON g.seq = m.group_seq WHERE m.app_id = 1 AND m.user_id = 'u'",
+				"group_members_by_user (app_id=? AND user_id=?)"},
+			{"DELETE FROM group_members WHERE app_id = 1 AND user_id = 'u'",
+				"group_members_by_user (app_id=? AND user_id=?)"},
+			{"DELETE FROM friends WHERE app_id = 1 AND friend_id = 'u'",
+				"friends_by_friend (app_id=? AND friend_id=?)"},
+			{"DELETE FROM friend_list_members WHERE app_id = 1 AND friend_id = 'u'",
+				"friend_list_members_by_peer (app_id=? AND friend_id=?)"},
+			{"SELECT seq, group_id FROM im_groups WHERE app_id = 1 AND seq > 0 ORDER BY seq LIMIT 10",
+				"im_groups_by_seq (app_id=? AND seq>?)"},
+			{"DELETE FROM events WHERE state = 'delivered' AND delivered_at < 5 AND app_id = 1",
+				"events_delivered (delivered_at<?)"},
+		} {
+			for name, pool := range map[string]*sql.DB{"writer": db.w, "reader": db.r} {
+				plan := explain(t, pool, c.query)
+				if !strings.Contains(plan, c.want) {
+					t.Errorf("%s, %s: %s\nplan: %s\nwant the index %s", round, name, c.query, plan, c.want)
+				}
+			}
+		}
+		db.Close()
+	}
+}
+
+func explain(t *testing.T, pool *sql.DB, query string) string {
+	t.Helper()
+	rows, err := pool.Query("EXPLAIN QUERY PLAN " + query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	return strings.Join(plan, "; ")
+}
