@@ -360,6 +360,9 @@ func printCols(w io.Writer, cols []benchCol, rows []benchReport) {
 func fmtInterval(scenario string, iv *benchInterval) string {
 	at := time.Duration(iv.At * float64(time.Second)).Round(time.Millisecond)
 	s := fmt.Sprintf("%s %8s  %6.0f req/s  p50 %7.2f ms  p99 %7.2f ms  errors %d", scenario, at, iv.PerSec, iv.P50, iv.P99, iv.Errors)
+	if iv.SendLag > 0 {
+		s += fmt.Sprintf("  send lag %.0f ms", iv.SendLag)
+	}
 	if len(iv.RSSMB) > 0 {
 		s += "  rss " + joinMB(iv.RSSMB) + " MB  heap " + joinMB(iv.HeapMB) + " MB"
 	}

@@ -48,6 +48,10 @@ type benchResult struct {
 	Errors     map[string]int  `json:"errors,omitempty"` // by ErrorCode, "http 500", "transport" or "missed"
 	Exhausted  bool            `json:"exhausted,omitempty"`
 	Intervals  []benchInterval `json:"intervals,omitempty"` // with --interval, timd only
+	// SendLag (open loop): the most any request was handed to a worker after
+	// its scheduled time. Large values mean bench itself fell behind (its
+	// CPU, its scheduler), which a reader of the latencies should know.
+	SendLag float64 `json:"send_lag_ms,omitempty"`
 }
 
 // benchInterval is one --interval of a scenario's run against timd: the
@@ -60,6 +64,7 @@ type benchInterval struct {
 	P50      float64   `json:"p50_ms"`
 	P99      float64   `json:"p99_ms"`
 	Errors   int       `json:"errors"`
+	SendLag  float64   `json:"send_lag_ms,omitempty"` // open loop: see benchResult.SendLag
 	RSSMB    []float64 `json:"rss_mb,omitempty"`
 	HeapMB   []float64 `json:"heap_mb,omitempty"`
 }
@@ -122,7 +127,17 @@ type benchRec struct {
 	cur     []time.Duration
 	curErrs int
 	errs    map[string]int
-	last    time.Time // when the last measured request completed
+	last    time.Time     // when the last measured request completed
+	lag     time.Duration // the interval's largest send lag
+	maxLag  time.Duration // the run's
+}
+
+// sent records how late (open loop) a request was handed to a worker.
+func (r *benchRec) sent(lag time.Duration) {
+	r.mu.Lock()
+	r.lag = max(r.lag, lag)
+	r.maxLag = max(r.maxLag, lag)
+	r.mu.Unlock()
 }
 
 // add records one request: its latency (negative: never sent) and its error
@@ -142,13 +157,14 @@ func (r *benchRec) add(lat time.Duration, key string) {
 	r.mu.Unlock()
 }
 
-// cut returns the current interval's latencies and errors and starts a new one.
-func (r *benchRec) cut() ([]time.Duration, int) {
+// cut returns the current interval's latencies, errors and largest send lag
+// and starts a new one.
+func (r *benchRec) cut() ([]time.Duration, int, time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	lat, errs := r.cur, r.curErrs
-	r.cur, r.curErrs = nil, 0
-	return lat, errs
+	lat, errs, lag := r.cur, r.curErrs, r.lag
+	r.cur, r.curErrs, r.lag = nil, 0, 0
+	return lat, errs, lag
 }
 
 // drive loads t for o.duration. Closed loop (o.rate 0): o.concurrency
@@ -177,10 +193,10 @@ func drive(ctx context.Context, t *benchTarget, ops opFunc, o driveOpts) benchRe
 	stopTicks, ticksDone := make(chan struct{}), make(chan struct{})
 	lastCut := start
 	emit := func(end time.Time) {
-		lat, errs := rec.cut()
+		lat, errs, lag := rec.cut()
 		slices.Sort(lat)
 		iv := benchInterval{At: end.Sub(start).Seconds(), Requests: len(lat), Errors: errs,
-			P50: quantileMs(lat, 0.50), P99: quantileMs(lat, 0.99)}
+			P50: quantileMs(lat, 0.50), P99: quantileMs(lat, 0.99), SendLag: durMs(lag)}
 		if s := end.Sub(lastCut).Seconds(); s > 0 {
 			iv.PerSec = float64(len(lat)) / s
 		}
@@ -241,7 +257,7 @@ func drive(ctx context.Context, t *benchTarget, ops opFunc, o driveOpts) benchRe
 	}
 	elapsed := end.Sub(start)
 	r := benchResult{Errors: rec.errs, Seconds: elapsed.Seconds(), TargetRate: o.rate,
-		Exhausted: exhausted.Load(), Intervals: intervals}
+		Exhausted: exhausted.Load(), Intervals: intervals, SendLag: durMs(rec.maxLag)}
 	all := rec.all
 	slices.Sort(all)
 	r.Requests = len(all)
@@ -327,6 +343,7 @@ func driveOpen(ctx context.Context, t *benchTarget, ops opFunc, o driveOpts, rec
 		if ctx.Err() != nil || exhausted.Load() {
 			break
 		}
+		rec.sent(time.Since(sched))
 		select {
 		case w := <-idle:
 			jobs[w] <- sched
@@ -348,8 +365,11 @@ func quantileMs(sorted []time.Duration, q float64) float64 {
 	}
 	i := int(q*float64(len(sorted))+0.999999) - 1
 	i = max(0, min(i, len(sorted)-1))
-	return float64(sorted[i]) / float64(time.Millisecond)
+	return durMs(sorted[i])
 }
+
+// durMs is d in milliseconds.
+func durMs(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // baselineReply is the envelope every successful timd reply starts with.
 var baselineReply = []byte(`{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}`)

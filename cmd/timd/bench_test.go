@@ -124,15 +124,21 @@ func TestBench_RateAndInterval(t *testing.T) {
 		if len(r.Baseline.Intervals) != 0 {
 			t.Errorf("%s: the baseline has intervals", r.Scenario)
 		}
-		sum := 0
+		sum, lag := 0, 0.0
 		for _, iv := range r.Timd.Intervals {
 			sum += iv.Requests
+			lag = max(lag, iv.SendLag)
 			if len(iv.HeapMB) != 1 || iv.HeapMB[0] <= 0 {
 				t.Errorf("%s: interval without timd's heap: %+v", r.Scenario, iv)
 			}
 		}
 		if sum != r.Timd.Requests {
 			t.Errorf("%s: intervals hold %d requests, the run %d", r.Scenario, sum, r.Timd.Requests)
+		}
+		// Every request is sent at or after its time; the run's largest lag
+		// is that of one of its intervals.
+		if lag <= 0 || r.Timd.SendLag != lag {
+			t.Errorf("%s: send lag %g ms, intervals' largest %g ms", r.Scenario, r.Timd.SendLag, lag)
 		}
 		ivs := r.Timd.Intervals
 		if len(ivs) > 0 && (r.P99First != ivs[0].P99 || r.P99Last != ivs[len(ivs)-1].P99) {
