@@ -225,6 +225,8 @@ func TestCommitter_DeadlinePassedBeforeStart(t *testing.T) {
 			t.Errorf("write %d: %v, want the deadline error", i, err)
 		}
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	if ran != 0 {
 		t.Errorf("%d writes ran after their deadline", ran)
 	}
