@@ -48,9 +48,10 @@ type benchResult struct {
 	Errors     map[string]int  `json:"errors,omitempty"` // by ErrorCode, "http 500", "transport" or "missed"
 	Exhausted  bool            `json:"exhausted,omitempty"`
 	Intervals  []benchInterval `json:"intervals,omitempty"` // with --interval, timd only
-	// SendLag (open loop): the most any request was handed to a worker after
-	// its scheduled time. Large values mean bench itself fell behind (its
-	// CPU, its scheduler), which a reader of the latencies should know.
+	// SendLag (open loop): the most bench's schedule woke after a request's
+	// time. Large values mean bench itself fell behind (its CPU, its
+	// scheduler), which a reader of the latencies should know. Waiting for a
+	// free worker is not lag: it counts in the request's latency.
 	SendLag float64 `json:"send_lag_ms,omitempty"`
 }
 
@@ -79,8 +80,8 @@ type driveOpts struct {
 	onInterval  func(*benchInterval)
 }
 
-// missedKey counts, with --rate, the requests not sent at their scheduled
-// time because --concurrency requests were already in flight.
+// missedKey counts, with --rate, the requests never sent: still waiting for
+// one of the --concurrency workers when the schedule ended.
 const missedKey = "missed"
 
 // call posts one request and returns the reply's ErrorCode; err is a
@@ -171,10 +172,18 @@ func (r *benchRec) cut() ([]time.Duration, int, time.Duration) {
 // workers each issue their next request as soon as the previous one
 // answered; latency is each request's round trip. Open loop (o.rate > 0):
 // requests are scheduled every 1/rate seconds whatever the server does, each
-// goes to an idle worker, and latency runs from its scheduled time, so a
-// server (or client) falling behind shows in the percentiles instead of
-// slowing the load down; a request whose time comes while o.concurrency are
-// in flight is not sent and counts as a "missed" error.
+// goes to the next idle worker, and latency runs from its scheduled time, so
+// a server (or client) falling behind shows in the percentiles instead of
+// slowing the load down (no coordinated omission). A request whose time comes
+// while o.concurrency are in flight waits, in order, for a worker; its wait
+// counts in its latency. The requests still waiting when the schedule ends
+// are not sent and count as "missed" errors.
+//
+// Waiting rather than opening more connections is what a client's
+// connection pool does, and keeps the load generator's own goroutines and
+// connections bounded: with one per request due, a stall of the server
+// multiplied them, and on a shared machine the load generator's own work
+// then deepened the stall it was measuring.
 //
 // A worker's requests stay in order and a worker only stops after a whole
 // cycle, so an add is always followed by its delete and a rerun starts from
@@ -326,29 +335,39 @@ func driveOpen(ctx context.Context, t *benchTarget, ops opFunc, o driveOpts, rec
 	period := float64(time.Second) / o.rate
 	timer := time.NewTimer(0)
 	<-timer.C
+	end := time.NewTimer(time.Until(deadline))
+	defer end.Stop()
+schedule:
 	for k := 0; ; k++ {
 		sched := start.Add(time.Duration(float64(k) * period))
 		if !sched.Before(deadline) {
 			break
 		}
-		// Late (a slow wake-up): send at once; the latency still counts
-		// from sched.
+		// Behind (waiting for workers, or a slow wake-up): hand it out at
+		// once; the latency still counts from sched. Only a wait on the
+		// timer measures bench's own lag.
 		if d := time.Until(sched); d > 0 {
 			timer.Reset(d)
 			select {
 			case <-timer.C:
 			case <-ctx.Done():
 			}
+			rec.sent(time.Since(sched))
 		}
 		if ctx.Err() != nil || exhausted.Load() {
 			break
 		}
-		rec.sent(time.Since(sched))
 		select {
 		case w := <-idle:
 			jobs[w] <- sched
-		default:
-			rec.add(-1, missedKey)
+		case <-ctx.Done():
+			break schedule
+		case <-end.C:
+			// The schedule is over with requests still waiting.
+			for ; start.Add(time.Duration(float64(k) * period)).Before(deadline); k++ {
+				rec.add(-1, missedKey)
+			}
+			break schedule
 		}
 	}
 	timer.Stop()
