@@ -40,6 +40,8 @@ type benchReport struct {
 	// latency that grows over a long run shows here.
 	P99First float64 `json:"p99_first_interval_ms,omitempty"`
 	P99Last  float64 `json:"p99_last_interval_ms,omitempty"`
+	// With two intervals or more: how throughput and p99 spread over them.
+	IntervalStats *benchIntervalStats `json:"interval_stats,omitempty"`
 }
 
 // benchCmd drives timd (given, or started here) over real HTTP and prints
@@ -204,6 +206,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		if ivs := r.Timd.Intervals; len(ivs) > 0 {
 			r.P99First, r.P99Last = ivs[0].P99, ivs[len(ivs)-1].P99
+			r.IntervalStats = intervalStats(ivs)
 		}
 		if r.Baseline.PerSec > 0 {
 			r.Ratio = r.Timd.PerSec / r.Baseline.PerSec
@@ -339,6 +342,41 @@ func printBench(w io.Writer, reports []benchReport, open, withBaseline bool) {
 	fmt.Fprintln(w, "\ntimd memory in MB (process_resident_memory_bytes and go_memstats_heap_inuse_bytes of its /metrics; max of one sample a second):")
 	fmt.Fprintln(w)
 	printCols(w, mcols, rows)
+	printIntervalStats(w, reports)
+}
+
+// printIntervalStats prints, for the runs with two intervals or more, how
+// req/s and p99 spread over the intervals.
+func printIntervalStats(w io.Writer, reports []benchReport) {
+	var rows []benchReport
+	for _, r := range reports {
+		if r.IntervalStats != nil {
+			rows = append(rows, r)
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	f := func(v float64) string { return fmt.Sprintf("%.2f", v) }
+	cols := []benchCol{{"scenario", func(r benchReport) string { return r.Scenario }},
+		{"intervals", func(r benchReport) string { return strconv.Itoa(r.IntervalStats.Intervals) }}}
+	for _, c := range []struct {
+		name string
+		get  func(r benchReport) benchSpread
+	}{
+		{"req/s", func(r benchReport) benchSpread { return r.IntervalStats.PerSec }},
+		{"p99 ms", func(r benchReport) benchSpread { return r.IntervalStats.P99 }},
+	} {
+		cols = append(cols,
+			benchCol{c.name + " min", func(r benchReport) string { return f(c.get(r).Min) }},
+			benchCol{"median", func(r benchReport) string { return f(c.get(r).Median) }},
+			benchCol{"max", func(r benchReport) string { return f(c.get(r).Max) }},
+			benchCol{"1st half", func(r benchReport) string { return f(c.get(r).FirstHalf) }},
+			benchCol{"2nd half", func(r benchReport) string { return f(c.get(r).SecondHalf) }})
+	}
+	fmt.Fprintln(w, "\nper interval (medians of the first and second half of the run: a drift shows as a difference):")
+	fmt.Fprintln(w)
+	printCols(w, cols, rows)
 }
 
 func printCols(w io.Writer, cols []benchCol, rows []benchReport) {

@@ -144,6 +144,10 @@ func TestBench_RateAndInterval(t *testing.T) {
 		if len(ivs) > 0 && (r.P99First != ivs[0].P99 || r.P99Last != ivs[len(ivs)-1].P99) {
 			t.Errorf("%s: p99 first %g last %g, intervals %+v", r.Scenario, r.P99First, r.P99Last, ivs)
 		}
+		if st := r.IntervalStats; st == nil || st.Intervals != len(ivs) || st.P99.FirstHalf != ivs[0].P99 ||
+			st.P99.SecondHalf != ivs[len(ivs)-1].P99 || st.P99.Max < st.P99.Median {
+			t.Errorf("%s: interval stats %+v, intervals %+v", r.Scenario, st, ivs)
+		}
 		if len(r.Memory) != 1 || r.Memory[0].HeapMaxMB <= 0 || r.Memory[0].HeapMaxMB < r.Memory[0].HeapEndMB {
 			t.Errorf("%s: memory %+v", r.Scenario, r.Memory)
 		}
