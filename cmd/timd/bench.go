@@ -189,16 +189,22 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
 		o.interval = *interval
+		var prev []benchMem // the previous interval's figures, for the histogram's deltas
 		o.onInterval = func(iv *benchInterval) {
 			if mem != nil {
-				for _, m := range mem.sample(ctx) {
+				cur := mem.sample(ctx)
+				for i, m := range cur {
 					iv.RSSMB, iv.HeapMB = append(iv.RSSMB, m.RSS), append(iv.HeapMB, m.Heap)
+					if m.Hist != nil && i < len(prev) {
+						iv.ServerP99 = append(iv.ServerP99, m.Hist.p99Since(prev[i].Hist))
+					}
 				}
+				prev = cur
 			}
 			fmt.Fprintln(lines, fmtInterval(fmt.Sprintf("%-*s", width, s.name), iv))
 		}
 		if mem != nil {
-			mem.begin(ctx)
+			prev = mem.begin(ctx)
 		}
 		r.Setup, r.Timd = n, drive(ctx, timd, tops, o)
 		if mem != nil {
@@ -358,15 +364,29 @@ func printIntervalStats(w io.Writer, reports []benchReport) {
 		return
 	}
 	f := func(v float64) string { return fmt.Sprintf("%.2f", v) }
+	server := false
+	for _, r := range rows {
+		server = server || r.IntervalStats.ServerP99 != nil
+	}
 	cols := []benchCol{{"scenario", func(r benchReport) string { return r.Scenario }},
 		{"intervals", func(r benchReport) string { return strconv.Itoa(r.IntervalStats.Intervals) }}}
-	for _, c := range []struct {
+	type figure struct {
 		name string
 		get  func(r benchReport) benchSpread
-	}{
+	}
+	figures := []figure{
 		{"req/s", func(r benchReport) benchSpread { return r.IntervalStats.PerSec }},
 		{"p99 ms", func(r benchReport) benchSpread { return r.IntervalStats.P99 }},
-	} {
+	}
+	if server {
+		figures = append(figures, figure{"in timd p99 ms", func(r benchReport) benchSpread {
+			if r.IntervalStats.ServerP99 == nil {
+				return benchSpread{}
+			}
+			return *r.IntervalStats.ServerP99
+		}})
+	}
+	for _, c := range figures {
 		cols = append(cols,
 			benchCol{c.name + " min", func(r benchReport) string { return f(c.get(r).Min) }},
 			benchCol{"median", func(r benchReport) string { return f(c.get(r).Median) }},
@@ -400,6 +420,16 @@ func fmtInterval(scenario string, iv *benchInterval) string {
 	s := fmt.Sprintf("%s %8s  %6.0f req/s  p50 %7.2f ms  p99 %7.2f ms  errors %d", scenario, at, iv.PerSec, iv.P50, iv.P99, iv.Errors)
 	if iv.SendLag > 0 {
 		s += fmt.Sprintf("  send lag %.0f ms", iv.SendLag)
+	}
+	if len(iv.ServerP99) > 0 {
+		parts := make([]string, len(iv.ServerP99))
+		for i, v := range iv.ServerP99 {
+			parts[i] = fmt.Sprintf("≤%g", v)
+			if v < 0 {
+				parts[i] = ">2500"
+			}
+		}
+		s += "  in timd p99 " + strings.Join(parts, "/") + " ms"
 	}
 	if len(iv.RSSMB) > 0 {
 		s += "  rss " + joinMB(iv.RSSMB) + " MB  heap " + joinMB(iv.HeapMB) + " MB"

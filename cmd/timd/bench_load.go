@@ -59,15 +59,20 @@ type benchResult struct {
 // requests completed in it and, when the server's /metrics has them, its
 // memory at the interval's end (one figure per instance).
 type benchInterval struct {
-	At       float64   `json:"at_s"` // end of the interval, seconds since the start
-	Requests int       `json:"requests"`
-	PerSec   float64   `json:"req_per_sec"`
-	P50      float64   `json:"p50_ms"`
-	P99      float64   `json:"p99_ms"`
-	Errors   int       `json:"errors"`
-	SendLag  float64   `json:"send_lag_ms,omitempty"` // open loop: see benchResult.SendLag
-	RSSMB    []float64 `json:"rss_mb,omitempty"`
-	HeapMB   []float64 `json:"heap_mb,omitempty"`
+	At       float64 `json:"at_s"` // end of the interval, seconds since the start
+	Requests int     `json:"requests"`
+	PerSec   float64 `json:"req_per_sec"`
+	P50      float64 `json:"p50_ms"`
+	P99      float64 `json:"p99_ms"`
+	Errors   int     `json:"errors"`
+	SendLag  float64 `json:"send_lag_ms,omitempty"` // open loop: see benchResult.SendLag
+	// ServerP99 (per instance): the upper bound of the bucket of timd's own
+	// request-duration histogram that holds the interval's 99th percentile
+	// (-1: beyond 2.5 s). Beside P99 it tells timd's time from the time a
+	// request spent in the network, the kernel or the load generator.
+	ServerP99 []float64 `json:"server_p99_ms,omitempty"`
+	RSSMB     []float64 `json:"rss_mb,omitempty"`
+	HeapMB    []float64 `json:"heap_mb,omitempty"`
 }
 
 // driveOpts says how drive loads a target.

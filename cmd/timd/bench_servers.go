@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
@@ -246,7 +247,61 @@ func benchDatabase(data string) string {
 // benchMem is a server's memory, in MB, as its /metrics reports it:
 // process_resident_memory_bytes (0 where the process collector has none, as
 // off Linux and Windows) and go_memstats_heap_inuse_bytes.
-type benchMem struct{ RSS, Heap float64 }
+type benchMem struct {
+	RSS, Heap float64
+	// Hist is timd_request_duration_seconds summed over every command: the
+	// time timd itself spent on requests, from handler entry to the reply
+	// written. nil when /metrics has none.
+	Hist *benchHist
+}
+
+// benchHist is a cumulative Prometheus histogram: counts[i] requests took at
+// most bounds[i] seconds; the last bound is +Inf.
+type benchHist struct {
+	bounds, counts []float64
+}
+
+// p99Since is the upper bound, in ms, of the bucket holding the 99th
+// percentile of the requests observed since prev (nil: since the start);
+// 0 without requests, -1 when it lies beyond the last finite bound.
+func (h *benchHist) p99Since(prev *benchHist) float64 {
+	if h == nil || len(h.counts) == 0 {
+		return 0
+	}
+	delta := func(i int) float64 {
+		if prev != nil && len(prev.counts) == len(h.counts) {
+			return h.counts[i] - prev.counts[i]
+		}
+		return h.counts[i]
+	}
+	total := delta(len(h.counts) - 1)
+	if total <= 0 {
+		return 0
+	}
+	for i, b := range h.bounds {
+		if delta(i) >= 0.99*total {
+			if math.IsInf(b, 1) {
+				return -1
+			}
+			return b * 1000
+		}
+	}
+	return -1
+}
+
+// addBucket adds one series' bucket line (le and count) to h.
+func (h *benchHist) addBucket(le string, v float64) {
+	b, err := strconv.ParseFloat(le, 64) // "+Inf" parses as +Inf
+	if err != nil {
+		return
+	}
+	i, found := slices.BinarySearch(h.bounds, b)
+	if !found {
+		h.bounds = slices.Insert(h.bounds, i, b)
+		h.counts = slices.Insert(h.counts, i, 0)
+	}
+	h.counts[i] += v
+}
 
 // benchMemory summarises one instance's memory over a scenario's run against
 // timd: before, after, and the largest of one sample a second in between.
@@ -300,7 +355,21 @@ func (w *benchMemWatch) fetch(ctx context.Context, base string) (benchMem, error
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
-		name, rest, _ := strings.Cut(sc.Text(), " ")
+		line := sc.Text()
+		if series, ok := strings.CutPrefix(line, "timd_request_duration_seconds_bucket{"); ok {
+			_, after, _ := strings.Cut(series, `le="`)
+			le, rest, _ := strings.Cut(after, `"`)
+			_, count, _ := strings.Cut(rest, " ")
+			count, _, _ = strings.Cut(count, " ")
+			if v, err := strconv.ParseFloat(count, 64); err == nil {
+				if m.Hist == nil {
+					m.Hist = &benchHist{}
+				}
+				m.Hist.addBucket(le, v)
+			}
+			continue
+		}
+		name, rest, _ := strings.Cut(line, " ")
 		var dst *float64
 		switch name {
 		case "process_resident_memory_bytes":
@@ -347,9 +416,9 @@ func (w *benchMemWatch) sample(ctx context.Context) []benchMem {
 	return slices.Clone(got)
 }
 
-// begin takes the start figures of a scenario and samples once a second
-// until end.
-func (w *benchMemWatch) begin(ctx context.Context) {
+// begin takes the start figures of a scenario, returns them and samples
+// once a second until end.
+func (w *benchMemWatch) begin(ctx context.Context) []benchMem {
 	w.mu.Lock()
 	w.mems = make([]benchMemory, len(w.bases))
 	for i, b := range w.bases {
@@ -376,6 +445,7 @@ func (w *benchMemWatch) begin(ctx context.Context) {
 			}
 		}
 	}()
+	return start
 }
 
 // end stops the sampling, takes the end figures and returns the summary.

@@ -21,6 +21,9 @@ type benchIntervalStats struct {
 	Intervals int         `json:"intervals"`
 	PerSec    benchSpread `json:"req_per_sec"`
 	P99       benchSpread `json:"p99_ms"`
+	// ServerP99: the same of timd's own p99 (benchInterval.ServerP99, the
+	// largest over the instances), when every interval has it.
+	ServerP99 *benchSpread `json:"server_p99_ms,omitempty"`
 }
 
 // intervalStats sums up ivs; nil for fewer than two intervals. With an odd
@@ -34,7 +37,17 @@ func intervalStats(ivs []benchInterval) *benchIntervalStats {
 	for i, iv := range ivs {
 		perSec[i], p99[i] = iv.PerSec, iv.P99
 	}
-	return &benchIntervalStats{Intervals: len(ivs), PerSec: spread(perSec), P99: spread(p99)}
+	st := &benchIntervalStats{Intervals: len(ivs), PerSec: spread(perSec), P99: spread(p99)}
+	server := make([]float64, 0, len(ivs))
+	for _, iv := range ivs {
+		if len(iv.ServerP99) == 0 || slices.Min(iv.ServerP99) < 0 {
+			return st // missing, or beyond the histogram: no spread to give
+		}
+		server = append(server, slices.Max(iv.ServerP99))
+	}
+	sp := spread(server)
+	st.ServerP99 = &sp
+	return st
 }
 
 func spread(v []float64) benchSpread {

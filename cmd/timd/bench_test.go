@@ -131,6 +131,11 @@ func TestBench_RateAndInterval(t *testing.T) {
 			if len(iv.HeapMB) != 1 || iv.HeapMB[0] <= 0 {
 				t.Errorf("%s: interval without timd's heap: %+v", r.Scenario, iv)
 			}
+			// Requests on loopback at 400/s: timd's own p99 is in a finite
+			// bucket of its histogram.
+			if len(iv.ServerP99) != 1 || (iv.Requests > 0 && iv.ServerP99[0] <= 0) {
+				t.Errorf("%s: interval without timd's own p99: %+v", r.Scenario, iv)
+			}
 		}
 		if sum != r.Timd.Requests {
 			t.Errorf("%s: intervals hold %d requests, the run %d", r.Scenario, sum, r.Timd.Requests)
