@@ -83,10 +83,16 @@ type driveOpts struct {
 	rate        float64       // requests per second over all workers; 0: closed loop
 	interval    time.Duration // 0: no intervals
 	onInterval  func(*benchInterval)
+	grace       time.Duration // open loop: how long after the schedule requests due may still be sent; 0: drainGrace
 }
 
+// drainGrace is how long, after an open loop's schedule ends, the requests
+// due before its end and still waiting for a worker are sent: the client's
+// timeout, the most a request in flight can keep its worker.
+const drainGrace = 30 * time.Second
+
 // missedKey counts, with --rate, the requests never sent: still waiting for
-// one of the --concurrency workers when the schedule ended.
+// one of the --concurrency workers drainGrace after the schedule ended.
 const missedKey = "missed"
 
 // call posts one request and returns the reply's ErrorCode; err is a
@@ -181,8 +187,9 @@ func (r *benchRec) cut() ([]time.Duration, int, time.Duration) {
 // a server (or client) falling behind shows in the percentiles instead of
 // slowing the load down (no coordinated omission). A request whose time comes
 // while o.concurrency are in flight waits, in order, for a worker; its wait
-// counts in its latency. The requests still waiting when the schedule ends
-// are not sent and count as "missed" errors.
+// counts in its latency. Every request due before the schedule's end is sent,
+// however late; only those still waiting o.grace (drainGrace) after the end,
+// when the server cannot keep up at all, are not, and count as "missed".
 //
 // Waiting rather than opening more connections is what a client's
 // connection pool does, and keeps the load generator's own goroutines and
@@ -340,7 +347,11 @@ func driveOpen(ctx context.Context, t *benchTarget, ops opFunc, o driveOpts, rec
 	period := float64(time.Second) / o.rate
 	timer := time.NewTimer(0)
 	<-timer.C
-	end := time.NewTimer(time.Until(deadline))
+	grace := o.grace
+	if grace <= 0 {
+		grace = drainGrace
+	}
+	end := time.NewTimer(time.Until(deadline.Add(grace)))
 	defer end.Stop()
 schedule:
 	for k := 0; ; k++ {
@@ -368,7 +379,8 @@ schedule:
 		case <-ctx.Done():
 			break schedule
 		case <-end.C:
-			// The schedule is over with requests still waiting.
+			// Long past the schedule, requests still wait: the server
+			// cannot keep up.
 			for ; start.Add(time.Duration(float64(k) * period)).Before(deadline); k++ {
 				rec.add(-1, missedKey)
 			}

@@ -161,60 +161,69 @@ func TestBench_RateAndInterval(t *testing.T) {
 
 // Ensure the open loop measures latency from the scheduled time and never
 // has more than --concurrency requests in flight: the requests due while the
-// workers are busy wait, in order, with their wait in their latency, those
-// still waiting when the schedule ends count as missed, and each worker
-// still completes its cycles.
+// workers are busy wait, in order, with their wait in their latency; they
+// are all sent after the schedule's end, unless still waiting when the grace
+// after it is over (then missed); and each worker completes its cycles.
 func TestBench_OpenLoopQueues(t *testing.T) {
-	var mu sync.Mutex
-	inFlight, maxInFlight := 0, 0
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		inFlight++
-		maxInFlight = max(maxInFlight, inFlight)
-		mu.Unlock()
-		time.Sleep(20 * time.Millisecond)
-		mu.Lock()
-		inFlight--
-		mu.Unlock()
-		io.WriteString(w, `{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}`)
-	}))
-	defer srv.Close()
-	const conc = 2
-	var opsMu sync.Mutex
-	count := make([]int, conc)
-	ops := func(w, i int) (benchOp, bool) {
-		opsMu.Lock()
-		count[w]++
-		opsMu.Unlock()
-		return benchOp{"svc", "cmd", []byte(`{}`)}, true
-	}
-	tg := &benchTarget{client: newBenchClient(conc), bases: []string{srv.URL}}
-	r := drive(context.Background(), tg, ops, driveOpts{concurrency: conc, duration: 200 * time.Millisecond, cycle: 2, rate: 1000})
-	if got := r.Requests + r.Errors[missedKey]; got != 200 {
-		t.Errorf("%d sent + %d missed, want 200 scheduled", r.Requests, r.Errors[missedKey])
-	}
-	// 2 in flight for 20 ms each: about 20 of 200 sent in 200 ms.
-	if r.Requests > 40 || r.Errors[missedKey] < 150 {
-		t.Errorf("sent %d, missed %d: want most missed", r.Requests, r.Errors[missedKey])
-	}
-	if maxInFlight > conc {
-		t.Errorf("%d requests in flight, cap %d", maxInFlight, conc)
-	}
-	if r.P50 < 19 {
-		t.Errorf("p50 %.2f ms, want at least the server's 20 ms", r.P50)
-	}
-	// The k-th request sent was due at k ms and sent at about k×10 ms: the
-	// last ones waited over 100 ms for a worker, and their latency says so.
-	if r.P99 < 100 {
-		t.Errorf("p99 %.2f ms: the wait for a worker is not in the latency", r.P99)
-	}
-	if r.PerSec > 200 {
-		t.Errorf("achieved %.0f req/s, but the server takes 20 ms with 2 in flight", r.PerSec)
-	}
-	for w, n := range count {
-		if n%2 != 0 {
-			t.Errorf("worker %d stopped after %d requests, in the middle of a cycle", w, n)
-		}
+	for _, tc := range []struct {
+		name  string
+		grace time.Duration
+	}{{"all sent", 0}, {"grace over", 100 * time.Millisecond}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var mu sync.Mutex
+			inFlight, maxInFlight := 0, 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				inFlight++
+				maxInFlight = max(maxInFlight, inFlight)
+				mu.Unlock()
+				time.Sleep(20 * time.Millisecond)
+				mu.Lock()
+				inFlight--
+				mu.Unlock()
+				io.WriteString(w, `{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}`)
+			}))
+			defer srv.Close()
+			const conc = 2
+			var opsMu sync.Mutex
+			count := make([]int, conc)
+			ops := func(w, i int) (benchOp, bool) {
+				opsMu.Lock()
+				count[w]++
+				opsMu.Unlock()
+				return benchOp{"svc", "cmd", []byte(`{}`)}, true
+			}
+			tg := &benchTarget{client: newBenchClient(conc), bases: []string{srv.URL}}
+			// 100 due in 200 ms; 2 in flight for 20 ms each send 100 a second.
+			r := drive(context.Background(), tg, ops, driveOpts{concurrency: conc, duration: 200 * time.Millisecond,
+				cycle: 2, rate: 500, grace: tc.grace})
+			if got := r.Requests + r.Errors[missedKey]; got != 100 {
+				t.Errorf("%d sent + %d missed, want 100 scheduled", r.Requests, r.Errors[missedKey])
+			}
+			if tc.grace == 0 {
+				// All sent, the last due at 198 ms and sent about 1 s in.
+				if r.Requests != 100 || r.P99 < 500 {
+					t.Errorf("sent %d, p99 %.2f ms: want all sent, the last after waiting for a worker", r.Requests, r.P99)
+				}
+			} else if r.Requests > 45 || r.Errors[missedKey] < 55 {
+				// About 30 sent in the 300 ms to the grace's end.
+				t.Errorf("sent %d, missed %d: want most missed", r.Requests, r.Errors[missedKey])
+			}
+			if maxInFlight > conc {
+				t.Errorf("%d requests in flight, cap %d", maxInFlight, conc)
+			}
+			if r.P50 < 100 {
+				t.Errorf("p50 %.2f ms: the wait for a worker is not in the latency", r.P50)
+			}
+			if r.PerSec > 110 {
+				t.Errorf("achieved %.0f req/s, but the server takes 20 ms with 2 in flight", r.PerSec)
+			}
+			for w, n := range count {
+				if n%2 != 0 {
+					t.Errorf("worker %d stopped after %d requests, in the middle of a cycle", w, n)
+				}
+			}
+		})
 	}
 }
 
