@@ -86,10 +86,13 @@ type driveOpts struct {
 	grace       time.Duration // open loop: how long after the schedule requests due may still be sent; 0: drainGrace
 }
 
+// benchClientTimeout bounds one request of bench's client.
+const benchClientTimeout = 30 * time.Second
+
 // drainGrace is how long, after an open loop's schedule ends, the requests
 // due before its end and still waiting for a worker are sent: the client's
 // timeout, the most a request in flight can keep its worker.
-const drainGrace = 30 * time.Second
+const drainGrace = benchClientTimeout
 
 // missedKey counts, with --rate, the requests never sent: still waiting for
 // one of the --concurrency workers drainGrace after the schedule ended.
@@ -445,7 +448,7 @@ func newBenchClient(concurrency int) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConns = 0 // no overall limit
 	tr.MaxIdleConnsPerHost = concurrency
-	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	return &http.Client{Transport: tr, Timeout: benchClientTimeout}
 }
 
 func fmtErrors(m map[string]int) string {
