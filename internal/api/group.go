@@ -167,7 +167,7 @@ func (s *Server) beforeCreateGroup(ctx context.Context, c *Call, ng im.NewGroup)
 	for i, m := range ng.Members {
 		members[i] = map[string]any{"Member_Account": m.UserID}
 	}
-	return s.before.Before(ctx, c.App, im.CallbackBeforeCreateGroup, map[string]any{
+	return s.before.Before(ctx, c.App, im.CallbackBeforeCreateGroup, c.ClientIP, map[string]any{
 		"Operator_Account": c.Identifier,
 		"Owner_Account":    ng.Owner,
 		"Type":             ng.Type,

@@ -18,10 +18,11 @@ import (
 type fakeBefore struct {
 	mu    sync.Mutex
 	calls []string // "app command fields-as-JSON"
+	ips   []string // the ClientIP of each call
 	err   error
 }
 
-func (f *fakeBefore) Before(ctx context.Context, app *im.App, command string, fields map[string]any) error {
+func (f *fakeBefore) Before(ctx context.Context, app *im.App, command, clientIP string, fields map[string]any) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -32,6 +33,7 @@ func (f *fakeBefore) Before(ctx context.Context, app *im.App, command string, fi
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, jstr(app.SDKAppID)+" "+command+" "+string(b))
+	f.ips = append(f.ips, clientIP)
 	return f.err
 }
 
@@ -62,7 +64,8 @@ func openBefore(t *testing.T, dsn string, hook api.BeforeHook, opts ...func(*api
 
 // Ensure create_group sends Group.CallbackBeforeCreateGroup, after the
 // request is validated and before anything is stored, with the documented
-// fields; CreateGroupNum counts the owner's groups of that type.
+// fields and the caller's IP; CreateGroupNum counts the owner's groups of
+// that type.
 func TestGroup_BeforeCreateAllows(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		hook := &fakeBefore{}
@@ -96,6 +99,14 @@ func TestGroup_BeforeCreateAllows(t *testing.T) {
 				t.Errorf("%s: hook calls %q\nwant [%q]", st.body, got, prefix+st.want)
 			}
 		}
+		// The hook hears who called, as after-callbacks do.
+		hook.mu.Lock()
+		for i, ip := range hook.ips {
+			if ip != "127.0.0.1" {
+				t.Errorf("call %d: ClientIP %q, want the loopback address", i, ip)
+			}
+		}
+		hook.mu.Unlock()
 		// A dismissed group no longer counts.
 		h.MustCall(0, grp, "destroy_group", `{"GroupId":"`+first+`"}`)
 		h.create(`{"Owner_Account":"alice","Type":"Public","Name":"six"}`)

@@ -15,7 +15,7 @@ import (
 // failed, for an app configured to reject then); any other error is
 // internal.
 type BeforeItemsHook interface {
-	BeforeItems(ctx context.Context, app *im.App, command string, fields map[string]any) (map[string]*im.Error, error)
+	BeforeItems(ctx context.Context, app *im.App, command, clientIP string, fields map[string]any) (map[string]*im.Error, error)
 }
 
 // beforeFriendAdd sends Sns.CallbackPrevFriendAdd when the app has it on
@@ -39,7 +39,7 @@ func (s *Server) beforeFriendAdd(ctx context.Context, c *Call, add im.FriendAdd)
 	if !add.Both {
 		addType = im.AddTypeSingle
 	}
-	rejected, err := hook.BeforeItems(ctx, c.App, im.CallbackPrevFriendAdd, map[string]any{
+	rejected, err := hook.BeforeItems(ctx, c.App, im.CallbackPrevFriendAdd, c.ClientIP, map[string]any{
 		"Requester_Account": add.From,
 		"From_Account":      add.From,
 		"FriendItem":        items,

@@ -19,11 +19,12 @@ type fakeItemsBefore struct {
 	fakeBefore
 	mu       sync.Mutex
 	items    []string // "command fields-as-JSON"
+	itemIPs  []string // the ClientIP of each call
 	rejected map[string]*im.Error
 	err      error
 }
 
-func (f *fakeItemsBefore) BeforeItems(ctx context.Context, app *im.App, command string, fields map[string]any) (map[string]*im.Error, error) {
+func (f *fakeItemsBefore) BeforeItems(ctx context.Context, app *im.App, command, clientIP string, fields map[string]any) (map[string]*im.Error, error) {
 	b, err := json.Marshal(fields)
 	if err != nil {
 		return nil, err
@@ -31,6 +32,7 @@ func (f *fakeItemsBefore) BeforeItems(ctx context.Context, app *im.App, command 
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.items = append(f.items, command+" "+string(b))
+	f.itemIPs = append(f.itemIPs, clientIP)
 	return f.rejected, f.err
 }
 
@@ -80,6 +82,11 @@ func TestSNS_BeforeFriendAdd(t *testing.T) {
 		if len(calls) != 1 || calls[0] != wantCall {
 			t.Fatalf("hook calls %q\nwant [%q]", calls, wantCall)
 		}
+		hook.mu.Lock()
+		if len(hook.itemIPs) != 1 || hook.itemIPs[0] != "127.0.0.1" {
+			t.Errorf("ClientIP %q, want the loopback address", hook.itemIPs)
+		}
+		hook.mu.Unlock()
 		if got := hook.take(); len(got) != 0 {
 			t.Errorf("the plain hook was called: %q", got)
 		}

@@ -51,7 +51,7 @@ type itemReply struct {
 // rejects (10016). A receiver that fails, times out or answers something
 // unreadable lets the operation go ahead, unless the app is configured to
 // reject then.
-func (b *Before) Before(ctx context.Context, app *im.App, command string, fields map[string]any) error {
+func (b *Before) Before(ctx context.Context, app *im.App, command, clientIP string, fields map[string]any) error {
 	now := time.Now
 	if b.Now != nil {
 		now = b.Now
@@ -60,7 +60,7 @@ func (b *Before) Before(ctx context.Context, app *im.App, command string, fields
 	if err != nil {
 		return err
 	}
-	reply, err := b.post(ctx, app, command, ev.Body, now())
+	reply, err := b.post(ctx, app, command, clientIP, ev.Body, now())
 	if err != nil {
 		if b.Logger != nil {
 			b.Logger.Warn("before-callback failed", "command", command, "sdkappid", app.SDKAppID, "err", err,
@@ -90,7 +90,7 @@ func (b *Before) Before(ctx context.Context, app *im.App, command string, fields
 // receiver that fails, times out or answers something unreadable lets every
 // item go ahead, unless the app is configured to reject then, when the
 // error is a 30006 for every item.
-func (b *Before) BeforeItems(ctx context.Context, app *im.App, command string, fields map[string]any) (map[string]*im.Error, error) {
+func (b *Before) BeforeItems(ctx context.Context, app *im.App, command, clientIP string, fields map[string]any) (map[string]*im.Error, error) {
 	now := time.Now
 	if b.Now != nil {
 		now = b.Now
@@ -100,7 +100,7 @@ func (b *Before) BeforeItems(ctx context.Context, app *im.App, command string, f
 		return nil, err
 	}
 	var items []itemReply
-	reply, err := b.post(ctx, app, command, ev.Body, now())
+	reply, err := b.post(ctx, app, command, clientIP, ev.Body, now())
 	switch {
 	case err != nil:
 	case *reply.ErrorCode != 0:
@@ -130,14 +130,15 @@ func (b *Before) BeforeItems(ctx context.Context, app *im.App, command string, f
 }
 
 // post sends the callback and reads the reply.
-func (b *Before) post(ctx context.Context, app *im.App, command string, body []byte, now time.Time) (*beforeReply, error) {
+// clientIP is the REST caller's, sent as ClientIP as with after-callbacks.
+func (b *Before) post(ctx context.Context, app *im.App, command, clientIP string, body []byte, now time.Time) (*beforeReply, error) {
 	timeout := app.Callback.BeforeTimeout
 	if timeout <= 0 {
 		timeout = 2 * time.Second
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, callbackURL(app, command, "", now), bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, callbackURL(app, command, clientIP, now), bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}

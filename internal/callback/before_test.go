@@ -44,7 +44,8 @@ func wantErr(t *testing.T, err error, code int, info string) {
 }
 
 // Ensure a before-callback carries the fields with CallbackCommand and
-// EventTime (a JSON number, now), Tencent's query and both signatures.
+// EventTime (a JSON number, now), Tencent's query with the caller's ClientIP
+// and both signatures.
 func TestBefore_Request(t *testing.T) {
 	rc := newReceiver(t, nil)
 	rc.token = "before-token"
@@ -52,7 +53,7 @@ func TestBefore_Request(t *testing.T) {
 	app := beforeApp(rc.URL(), false)
 	app.Callback.Token, app.Callback.Secret = rc.token, rc.secrets
 	start := time.Now().UnixMilli()
-	if err := (&callback.Before{}).Before(t.Context(), app, im.CallbackBeforeCreateGroup, beforeFields); err != nil {
+	if err := (&callback.Before{}).Before(t.Context(), app, im.CallbackBeforeCreateGroup, "203.0.113.7", beforeFields); err != nil {
 		t.Fatal(err)
 	}
 	end := time.Now().UnixMilli()
@@ -87,7 +88,7 @@ func TestBefore_Request(t *testing.T) {
 	if got := queryKeys(h.RawQuery); !reflect.DeepEqual(got, []string{"SdkAppid", "CallbackCommand", "contenttype", "ClientIP", "OptPlatform", "Sign", "RequestTime"}) {
 		t.Errorf("query keys %q", got)
 	}
-	if h.Query.Get("contenttype") != "json" || h.Query.Get("OptPlatform") != "RESTAPI" {
+	if h.Query.Get("contenttype") != "json" || h.Query.Get("OptPlatform") != "RESTAPI" || h.Query.Get("ClientIP") != "203.0.113.7" {
 		t.Errorf("query %s", h.RawQuery)
 	}
 	if got := rc.verifiedCount(); got != 2 {
@@ -122,7 +123,7 @@ func TestBefore_Replies(t *testing.T) {
 				io.WriteString(w, tc.reply)
 			})
 			for _, reject := range []bool{false, true} { // a reply is no failure
-				err := (&callback.Before{}).Before(t.Context(), beforeApp(rc.URL(), reject), im.CallbackBeforeCreateGroup, beforeFields)
+				err := (&callback.Before{}).Before(t.Context(), beforeApp(rc.URL(), reject), im.CallbackBeforeCreateGroup, "127.0.0.1", beforeFields)
 				wantErr(t, err, tc.code, tc.info)
 			}
 		})
@@ -157,7 +158,7 @@ func TestBefore_Failures(t *testing.T) {
 			rc := newReceiver(t, func(w http.ResponseWriter, r *http.Request, h hit) { tc.respond(w, r) })
 			for _, reject := range []bool{false, true} {
 				start := time.Now()
-				err := (&callback.Before{}).Before(t.Context(), beforeApp(rc.URL(), reject), im.CallbackBeforeCreateGroup, beforeFields)
+				err := (&callback.Before{}).Before(t.Context(), beforeApp(rc.URL(), reject), im.CallbackBeforeCreateGroup, "127.0.0.1", beforeFields)
 				if took := time.Since(start); took > 2*time.Second {
 					t.Errorf("Before took %v with a 50 ms timeout", took)
 				}
