@@ -90,10 +90,12 @@ type getGroupMemberInfoReq struct {
 	Next                             *string
 }
 
+// getGroupMemberInfoResp is written by replyObject, which leaves Next out
+// when it is nil.
 type getGroupMemberInfoResp struct {
 	MemberNum  int
 	MemberList []object
-	Next       *string `json:",omitempty"`
+	Next       *string
 }
 
 // getGroupMemberInfo lists a group's members, a page at a time with Limit
