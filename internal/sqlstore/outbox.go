@@ -142,8 +142,15 @@ func (db *DB) ListEvents(ctx context.Context, app uint64, f im.EventFilter) ([]i
 		args = append(args, v)
 		where = append(where, strings.ReplaceAll(cond, "?", "$"+itoa(len(args))))
 	}
-	if f.State != "" {
-		add("state = ?", string(f.State))
+	// The state is written into the query, not bound: only a literal lets
+	// both databases use the partial index of that state (events_dead,
+	// events_pending_app_due) instead of every event of the app.
+	switch f.State {
+	case im.EventPending, im.EventDelivered, im.EventDead:
+		where = append(where, "state = '"+string(f.State)+"'")
+	case "":
+	default:
+		return []im.Event{}, nil // no event is in any other state
 	}
 	if f.Command != "" {
 		add("command = ?", f.Command)

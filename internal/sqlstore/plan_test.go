@@ -39,6 +39,10 @@ func TestQueryPlans_UseTheirIndex(t *testing.T) {
 				"im_groups_by_seq (app_id=? AND seq>?)"},
 			{"DELETE FROM events WHERE state = 'delivered' AND delivered_at < 5 AND app_id = 1",
 				"events_delivered (delivered_at<?)"},
+			{"SELECT id FROM events WHERE app_id = 1 AND state = 'dead' AND id > 5 ORDER BY id LIMIT 10",
+				"INDEX events_dead (app_id=? AND id>?)"},
+			{"UPDATE events SET state = 'pending' WHERE app_id = 1 AND state = 'dead'",
+				"events_dead (app_id=?)"},
 		} {
 			for name, pool := range map[string]*sql.DB{"writer": db.w, "reader": db.r} {
 				plan := explain(t, pool, c.query)
