@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/timd/timd/internal/config"
 	"github.com/timd/timd/internal/sqlstore"
 )
 
@@ -88,6 +89,19 @@ func benchStartTimds(ctx context.Context, data string, n int, preload *benchPrel
 		if !strings.HasPrefix(kv, "TIMD_") {
 			env = append(env, kv)
 		}
+	}
+	// The settings are left out so that a figure never depends on what the
+	// shell happened to export; say so, as a setting set on purpose (to
+	// compare pool sizes, say) would otherwise be measured as the default.
+	var ignored []string
+	for _, name := range config.EnvNames() {
+		if os.Getenv(name) != "" {
+			ignored = append(ignored, name)
+		}
+	}
+	if len(ignored) > 0 {
+		fmt.Fprintf(logw, "timd bench: the timds bench starts do not read %s from this environment; "+
+			"to measure a timd with its own settings, start it yourself and pass --url\n", strings.Join(ignored, ", "))
 	}
 	if preload != nil {
 		if err := preload.run(ctx, data, logw); err != nil {

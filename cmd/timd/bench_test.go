@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/timd/timd/internal/config"
 	"github.com/timd/timd/internal/dbtest"
 )
 
@@ -286,6 +287,36 @@ func TestBench_Preload(t *testing.T) {
 		}
 		if r.Timd.Requests == 0 || len(r.Timd.Errors) > 0 {
 			t.Errorf("%s: %d requests, errors %v", r.Scenario, r.Timd.Requests, r.Timd.Errors)
+		}
+	}
+}
+
+// Ensure bench says which TIMD_* settings of its environment the timds it
+// starts do not read, and says nothing when there are none.
+func TestBench_SaysWhatChildrenIgnore(t *testing.T) {
+	for _, name := range config.EnvNames() {
+		t.Setenv(name, "") // as if unset: the shell running the tests may export some
+	}
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{nil, ""},
+		{map[string]string{"TIMD_MAX_CONNS": "4", "TIMD_CALLBACK_URL": "http://127.0.0.1:9/"},
+			"timd bench: the timds bench starts do not read TIMD_CALLBACK_URL, TIMD_MAX_CONNS from this environment; " +
+				"to measure a timd with its own settings, start it yourself and pass --url\n"},
+	} {
+		for k, v := range tc.env {
+			t.Setenv(k, v)
+		}
+		var logw bytes.Buffer
+		_, _, stop, err := benchStartTimds(t.Context(), "", 1, nil, &logw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop()
+		if logw.String() != tc.want {
+			t.Errorf("env %v: said %q\nwant %q", tc.env, logw.String(), tc.want)
 		}
 	}
 }

@@ -113,6 +113,16 @@ var settings = []setting{
 // EnvConfigFile names the variable that points at a config file, like --config.
 const EnvConfigFile = "TIMD_CONFIG"
 
+// EnvNames lists every TIMD_* variable `timd serve` reads, TIMD_CONFIG
+// included.
+func EnvNames() []string {
+	names := []string{EnvConfigFile}
+	for _, s := range settings {
+		names = append(names, s.env)
+	}
+	return names
+}
+
 // Load builds the configuration for `timd serve`: defaults, then the config
 // file (--config or TIMD_CONFIG), then TIMD_* variables, then flags. It
 // reports every unparsable value at once; call Validate on the result.
