@@ -294,6 +294,9 @@ func TestBench_Preload(t *testing.T) {
 // Ensure bench says which TIMD_* settings of its environment the timds it
 // starts do not read, and says nothing when there are none.
 func TestBench_SaysWhatChildrenIgnore(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts timd")
+	}
 	for _, name := range config.EnvNames() {
 		t.Setenv(name, "") // as if unset: the shell running the tests may export some
 	}
