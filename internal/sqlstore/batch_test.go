@@ -19,11 +19,7 @@ import (
 // every successful write lands exactly once.
 func TestCommitter_OutcomePerWrite(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, dbtest.SQLiteDSN(t), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openSQLite(t)
 	if _, err := db.w.ExecContext(ctx, "CREATE TABLE batch_probe (k TEXT NOT NULL)"); err != nil {
 		t.Fatal(err)
 	}
@@ -138,11 +134,7 @@ func TestCommitter_Closed(t *testing.T) {
 // its transaction: statements run detached from the caller's context.
 func TestCommitter_ContextEndsMidWrite(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, dbtest.SQLiteDSN(t), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openSQLite(t)
 	if _, err := db.w.ExecContext(ctx, "CREATE TABLE batch_probe (k TEXT NOT NULL)"); err != nil {
 		t.Fatal(err)
 	}
@@ -188,11 +180,7 @@ func TestCommitter_ContextEndsMidWrite(t *testing.T) {
 // waits behind others. The caller gets the deadline error and nothing runs.
 func TestCommitter_DeadlinePassedBeforeStart(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, dbtest.SQLiteDSN(t), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openSQLite(t)
 	var mu sync.Mutex
 	ran := 0
 	fn := func(tx *Tx) error { mu.Lock(); ran++; mu.Unlock(); return nil }

@@ -80,11 +80,7 @@ func explain(t *testing.T, pool *sql.DB, query string) string {
 // guesses, which is how the walks of the app's whole key came about.
 func TestPlannerStats_CoverEveryIndex(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, dbtest.SQLiteDSN(t), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openSQLite(t)
 	stats := map[string]bool{}
 	rows, err := db.w.QueryContext(ctx, "SELECT tbl, idx FROM sqlite_stat1")
 	if err != nil {
