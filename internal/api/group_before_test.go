@@ -101,6 +101,9 @@ func TestGroup_BeforeCreateAllows(t *testing.T) {
 		}
 		// The hook hears who called, as after-callbacks do.
 		hook.mu.Lock()
+		if len(hook.ips) != len(steps) {
+			t.Errorf("%d ClientIPs for %d calls", len(hook.ips), len(steps))
+		}
 		for i, ip := range hook.ips {
 			if ip != "127.0.0.1" {
 				t.Errorf("call %d: ClientIP %q, want the loopback address", i, ip)
