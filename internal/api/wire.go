@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strconv"
 
 	"github.com/timd/timd/internal/im"
@@ -56,11 +57,14 @@ func invalidParam(info string) error { return &paramError{info: info} }
 
 // decode parses a JSON body leniently: unknown fields are ignored and null
 // leaves a field at its zero value. An empty body is {}. Text that is not
-// JSON is 60003; JSON of the wrong shape is an invalid parameter.
+// JSON is 60003; JSON of the wrong shape is an invalid parameter. Keys name
+// fields exactly, as on Tencent: a key that differs from a field's name only
+// by case is an unknown field (decode.go).
 func decode(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
+	body = strictKeys(body, shapeOf(reflect.TypeOf(v)))
 	err := json.Unmarshal(body, v)
 	if err == nil {
 		return nil

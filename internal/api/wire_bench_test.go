@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -52,6 +53,25 @@ func BenchmarkEnvelope_GroupInfo(b *testing.B) {
 	for b.Loop() {
 		if _, err := s.envelope(0, "", resp); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDecode_StrictKeysCheck measures the exact-key check alone on the
+// body of BenchmarkDecode_CreateGroup (all keys exact: nothing renamed).
+func BenchmarkDecode_StrictKeysCheck(b *testing.B) {
+	var m []string
+	for i := range 100 {
+		m = append(m, fmt.Sprintf(`{"Member_Account":"user_%03d","Role":"Member"}`, i))
+	}
+	body := []byte(`{"Owner_Account":"user_000","Type":"Public","GroupId":"g1","Name":"bench","Introduction":"i",` +
+		`"Notification":"n","MaxMemberCount":2000,"ApplyJoinOption":"FreeAccess","MemberList":[` + strings.Join(m, ",") + `]}`)
+	s := shapeOf(reflect.TypeFor[*createGroupReq]())
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if out := strictKeys(body, s); &out[0] != &body[0] {
+			b.Fatal("body copied")
 		}
 	}
 }

@@ -1,0 +1,454 @@
+package api
+
+import (
+	"bytes"
+	"encoding"
+	"encoding/binary"
+	"encoding/json"
+	"math/bits"
+	"reflect"
+	"strings"
+	"sync"
+	"unicode"
+)
+
+// Tencent matches JSON keys to request fields exactly: {"groupid":"x"} has
+// no GroupId, its key is an unknown field (ignored), so a required GroupId
+// is missing. encoding/json also accepts a key that differs from a field's
+// name only by case, which would let a client pass against timd and fail
+// against Tencent. So before json.Unmarshal, decode renames every key that
+// case-folds to a field name of the object it is in without being that
+// name, at every level the request type describes (struct fields, arrays
+// and pointers of structs, map values); json.Unmarshal then ignores it as
+// the unknown field it is on Tencent. Keys of maps and everything inside
+// any and json.RawMessage values are data and stay as they are.
+//
+// The common body has only exact keys: one scan over it, following the
+// type, finds none to rename and the body goes to json.Unmarshal as is. A
+// renamed key keeps its length and quotes (its bytes become commas, which
+// no field name can hold), so the body stays valid JSON exactly when it was,
+// at the same offsets.
+
+// shape is what the strict key check needs to know of a Go type: the exact
+// JSON names of a struct's fields, and where structs are nested. A nil
+// *shape is a value with no struct inside, which the check skips.
+type shape struct {
+	kind   shapeKind
+	fields []shapeField // kindStruct
+	elem   *shape       // kindList, kindMap: the elements' shape
+}
+
+type shapeKind uint8
+
+const (
+	kindStruct shapeKind = iota // a JSON object whose keys are field names
+	kindList                    // a JSON array (slice or array)
+	kindMap                     // a JSON object whose keys are data
+)
+
+type shapeField struct {
+	name  string
+	shape *shape
+}
+
+// shapes caches shapeOf by reflect.Type: a request type is described once.
+var shapes sync.Map
+
+// shapeOf returns the shape of t (nil when t holds no struct to check).
+func shapeOf(t reflect.Type) *shape {
+	if s, ok := shapes.Load(t); ok {
+		return s.(*shape)
+	}
+	s := buildShape(t, map[reflect.Type]*shape{})
+	shapes.Store(t, s)
+	return s
+}
+
+var (
+	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+// buildShape describes t; building holds the struct types being described,
+// so that a recursive type refers to itself instead of recursing forever.
+func buildShape(t reflect.Type, building map[reflect.Type]*shape) *shape {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	// Types that decode themselves: their keys are theirs to judge.
+	if t.Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(jsonUnmarshaler) ||
+		t.Implements(textUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		if e := buildShape(t.Elem(), building); e != nil {
+			return &shape{kind: kindList, elem: e}
+		}
+	case reflect.Map:
+		if e := buildShape(t.Elem(), building); e != nil {
+			return &shape{kind: kindMap, elem: e}
+		}
+	case reflect.Struct:
+		if s, ok := building[t]; ok {
+			return s
+		}
+		s := &shape{kind: kindStruct}
+		building[t] = s
+		s.fields = structFields(t, building)
+		if len(s.fields) == 0 {
+			return nil // every key is unknown anyway
+		}
+		return s
+	}
+	return nil
+}
+
+// structFields lists the JSON names of t's fields as encoding/json sees
+// them: tag names, "-" left out, fields of embedded structs promoted. Where
+// encoding/json drops a name that embedded structs share, the list keeps
+// one: a key of that name is then treated as a field, which json.Unmarshal
+// ignores, as it would have.
+func structFields(t reflect.Type, building map[reflect.Type]*shape) []shapeField {
+	var out []shapeField
+	have := map[string]bool{}
+	// Breadth first, so that a shallower field hides a deeper one.
+	level := []reflect.Type{t}
+	visited := map[reflect.Type]bool{t: true}
+	for len(level) > 0 {
+		var next []reflect.Type
+		var names []shapeField
+		for _, st := range level {
+			for i := range st.NumField() {
+				f := st.Field(i)
+				tag := f.Tag.Get("json")
+				if tag == "-" {
+					continue
+				}
+				name, _, _ := strings.Cut(tag, ",")
+				if !validTagName(name) {
+					name = ""
+				}
+				ft := f.Type
+				if ft.Kind() == reflect.Pointer {
+					ft = ft.Elem()
+				}
+				if f.Anonymous && name == "" && ft.Kind() == reflect.Struct {
+					if !visited[ft] {
+						visited[ft] = true
+						next = append(next, ft)
+					}
+					continue
+				}
+				if !f.IsExported() {
+					continue
+				}
+				if name == "" {
+					name = f.Name
+				}
+				names = append(names, shapeField{name: name, shape: buildShape(f.Type, building)})
+			}
+		}
+		for _, f := range names {
+			if !have[f.name] {
+				have[f.name] = true
+				out = append(out, f)
+			}
+		}
+		level = next
+	}
+	return out
+}
+
+// validTagName is encoding/json's rule for a usable tag name; with any
+// other, it uses the Go field name.
+func validTagName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		switch {
+		case strings.ContainsRune("!#$%&()*+-./:;<=>?@[]^_{|}~ ", c):
+		case !unicode.IsLetter(c) && !unicode.IsDigit(c):
+			return false
+		}
+	}
+	return true
+}
+
+// maxKeyDepth bounds the check's recursion, as encoding/json bounds its
+// own (10000 levels); past it the body goes to json.Unmarshal unchanged,
+// which refuses it.
+const maxKeyDepth = 10000
+
+// keyScan walks a JSON body along a shape and collects the keys to rename.
+type keyScan struct {
+	data  []byte
+	spans [][2]int // content (between the quotes) of each key to rename
+	// depth counts open arrays and objects; a failure ends the whole
+	// check, so only a success gives its level back.
+	depth int
+}
+
+// strictKeys returns body with every mis-cased field key renamed, or body
+// itself when it has none (or is not JSON: json.Unmarshal reports that).
+func strictKeys(body []byte, s *shape) []byte {
+	if s == nil {
+		return body
+	}
+	k := keyScan{data: body}
+	if _, ok := k.value(skipSpace(body, 0), s); !ok || len(k.spans) == 0 {
+		return body
+	}
+	// Rare: copy and rename. The check above is lenient about syntax; a
+	// body that is not JSON goes to json.Unmarshal as it came.
+	if !json.Valid(body) {
+		return body
+	}
+	out := bytes.Clone(body)
+	for _, sp := range k.spans {
+		for i := sp[0]; i < sp[1]; i++ {
+			out[i] = ','
+		}
+	}
+	return out
+}
+
+// value checks the value at i (not a space) along s and returns the index
+// just after it; ok is false on text the check cannot follow.
+func (k *keyScan) value(i int, s *shape) (int, bool) {
+	if i >= len(k.data) {
+		return i, false
+	}
+	c := k.data[i]
+	switch {
+	case s == nil && c == '"': // the most common value
+		end, _ := skipString(k.data, i)
+		return end, end > 0
+	case s == nil:
+	case s.kind == kindList && c == '[':
+		return k.list(i, s.elem)
+	case s.kind != kindList && c == '{':
+		return k.object(i, s)
+	}
+	return skipValue(k.data, i)
+}
+
+// list checks the elements of the array at i along elem.
+func (k *keyScan) list(i int, elem *shape) (int, bool) {
+	if k.depth++; k.depth > maxKeyDepth {
+		return i, false
+	}
+	d := k.data
+	i = skipSpace(d, i+1)
+	if i < len(d) && d[i] == ']' {
+		k.depth--
+		return i + 1, true
+	}
+	for {
+		var ok bool
+		if i, ok = k.value(i, elem); !ok {
+			return i, false
+		}
+		i = skipSpace(d, i)
+		if i >= len(d) {
+			return i, false
+		}
+		switch d[i] {
+		case ',':
+			i = skipSpace(d, i+1)
+		case ']':
+			k.depth--
+			return i + 1, true
+		default:
+			return i, false
+		}
+	}
+}
+
+// object checks the members of the object at i: a struct's keys against
+// its fields, or a map's values along its element shape.
+func (k *keyScan) object(i int, s *shape) (int, bool) {
+	if k.depth++; k.depth > maxKeyDepth {
+		return i, false
+	}
+	d := k.data
+	i = skipSpace(d, i+1)
+	if i < len(d) && d[i] == '}' {
+		k.depth--
+		return i + 1, true
+	}
+	for {
+		if i >= len(d) || d[i] != '"' {
+			return i, false
+		}
+		start := i
+		end, escaped := skipString(d, i)
+		if end < 0 {
+			return i, false
+		}
+		i = skipSpace(d, end)
+		if i >= len(d) || d[i] != ':' {
+			return i, false
+		}
+		i = skipSpace(d, i+1)
+		vs := s.elem // a map's value
+		if s.kind == kindStruct {
+			key := d[start+1 : end-1]
+			if escaped {
+				var str string
+				if json.Unmarshal(d[start:end], &str) != nil {
+					return i, false
+				}
+				key = []byte(str)
+			}
+			var miscased bool
+			if vs, miscased = s.field(key); miscased {
+				k.spans = append(k.spans, [2]int{start + 1, end - 1})
+			}
+		}
+		if vs == nil && i < len(d) && d[i] == '"' { // the most common member
+			if i, _ = skipString(d, i); i < 0 {
+				return i, false
+			}
+		} else {
+			var ok bool
+			if i, ok = k.value(i, vs); !ok {
+				return i, false
+			}
+		}
+		i = skipSpace(d, i)
+		if i >= len(d) {
+			return i, false
+		}
+		switch d[i] {
+		case ',':
+			i = skipSpace(d, i+1)
+		case '}':
+			k.depth--
+			return i + 1, true
+		default:
+			return i, false
+		}
+	}
+}
+
+// field finds the struct field key names exactly and returns its shape;
+// miscased reports a key that only case-folds to a field name (the way
+// encoding/json folds: bytes.EqualFold).
+func (s *shape) field(key []byte) (fs *shape, miscased bool) {
+	for i := range s.fields {
+		if string(key) == s.fields[i].name {
+			return s.fields[i].shape, false
+		}
+	}
+	for i := range s.fields {
+		if bytes.EqualFold(key, []byte(s.fields[i].name)) {
+			return nil, true
+		}
+	}
+	return nil, false
+}
+
+func skipSpace(d []byte, i int) int {
+	for i < len(d) {
+		switch d[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// skipString returns the index after the string starting at d[i] == '"'
+// (-1 if it does not end) and whether it holds an escape. It looks at 8
+// bytes at a time for a quote or a backslash: this scan is the bulk of the
+// check's time, and keys and most values are too short for bytes.IndexByte
+// to pay.
+func skipString(d []byte, i int) (int, bool) {
+	escaped := false
+	i++
+	for i+8 <= len(d) {
+		w := binary.LittleEndian.Uint64(d[i:])
+		m := byteMask(w, '"') | byteMask(w, '\\')
+		if m == 0 {
+			i += 8
+			continue
+		}
+		i += bits.TrailingZeros64(m) / 8
+		if d[i] == '"' {
+			return i + 1, escaped
+		}
+		escaped = true
+		i += 2 // the backslash and the byte it escapes
+	}
+	for ; i < len(d); i++ {
+		switch d[i] {
+		case '"':
+			return i + 1, escaped
+		case '\\':
+			escaped = true
+			i++
+		}
+	}
+	return -1, escaped
+}
+
+// byteMask has the high bit set in the lowest byte of w equal to b (and
+// maybe in higher ones: only the lowest set bit is exact).
+func byteMask(w uint64, b byte) uint64 {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	x := w ^ (lo * uint64(b))
+	return (x - lo) &^ x & hi
+}
+
+// skipValue returns the index after the value starting at d[i], without
+// looking into it.
+func skipValue(d []byte, i int) (int, bool) {
+	depth := 0
+	for i < len(d) {
+		switch d[i] {
+		case '"':
+			end, _ := skipString(d, i)
+			if end < 0 {
+				return i, false
+			}
+			i = end
+		case '{', '[':
+			depth++
+			i++
+			continue
+		case '}', ']':
+			if depth == 0 {
+				return i, false
+			}
+			depth--
+			i++
+		default:
+			if depth > 0 {
+				i++
+				continue
+			}
+			// A scalar: up to the next delimiter.
+			start := i
+			for i < len(d) && !isDelim(d[i]) {
+				i++
+			}
+			return i, i > start
+		}
+		if depth == 0 {
+			return i, true
+		}
+	}
+	return i, false
+}
+
+func isDelim(c byte) bool {
+	switch c {
+	case ',', '}', ']', ':', ' ', '\t', '\n', '\r', '"', '{', '[':
+		return true
+	}
+	return false
+}
