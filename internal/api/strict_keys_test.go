@@ -1,0 +1,213 @@
+package api_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/timd/timd/internal/api"
+	"github.com/timd/timd/internal/dbtest"
+)
+
+// Tencent matches JSON keys exactly: a key that differs from a field's name
+// only by case is an unknown field, so a required field named that way is
+// missing. These tests hold timd to that for every command.
+
+// strictKeyRoute is a correct request of one command, exactly cased, and
+// what the same request with its keys lower-cased answers.
+type strictKeyRoute struct {
+	body string
+	// want is the code of the lower-cased body: the service's code for a
+	// missing required field. 0 for a command without required fields:
+	// then body sets an optional field to a value the command refuses, and
+	// the lower-cased body must answer exactly as {} does.
+	want int
+}
+
+// strictKeyRoutes has one entry per line of the route table, run in the
+// table's order against one server: later entries see what the exact
+// bodies of earlier ones did.
+var strictKeyRoutes = map[string]strictKeyRoute{
+	"im_open_login_svc/account_import":      {`{"UserID":"sk_new1","Nick":"n"}`, 70402},
+	"im_open_login_svc/multiaccount_import": {`{"Accounts":["sk_new2"],"AccountList":[{"UserID":"sk_new3"}]}`, 70402},
+	"im_open_login_svc/account_delete":      {`{"DeleteItem":[{"UserID":"sk_del"}]}`, 70402},
+	"im_open_login_svc/account_check":       {`{"CheckItem":[{"UserID":"alice"}]}`, 70402},
+
+	"group_open_http_svc/create_group":           {`{"Owner_Account":"alice","Type":"Public","Name":"sk","GroupId":"sk_created","MemberList":[{"Member_Account":"bob"}]}`, 10004},
+	"group_open_http_svc/get_group_info":         {`{"GroupIdList":["sk_group"]}`, 10004},
+	"group_open_http_svc/destroy_group":          {`{"GroupId":"sk_doomed"}`, 10004},
+	"group_open_http_svc/add_group_member":       {`{"GroupId":"sk_group","MemberList":[{"Member_Account":"carol"}]}`, 10004},
+	"group_open_http_svc/delete_group_member":    {`{"GroupId":"sk_group","MemberToDel_Account":["dave"]}`, 10004},
+	"group_open_http_svc/get_group_member_info":  {`{"GroupId":"sk_group"}`, 10004},
+	"group_open_http_svc/get_joined_group_list":  {`{"Member_Account":"alice"}`, 10004},
+	"group_open_http_svc/get_appid_group_list":   {`{"Limit":-1}`, 0},
+	"group_open_http_svc/change_group_owner":     {`{"GroupId":"sk_group","NewOwner_Account":"bob"}`, 10004},
+	"group_open_http_svc/modify_group_base_info": {`{"GroupId":"sk_group","Name":"renamed"}`, 10004},
+
+	"sns/friend_add":    {`{"From_Account":"alice","AddFriendItem":[{"To_Account":"carol","AddSource":"AddSource_Type_Test"}]}`, 30001},
+	"sns/friend_import": {`{"From_Account":"alice","AddFriendItem":[{"To_Account":"dave","AddSource":"AddSource_Type_Test"}]}`, 30001},
+	"sns/friend_delete": {`{"From_Account":"alice","To_Account":["bob"]}`, 30001},
+	"sns/friend_check":  {`{"From_Account":"alice","To_Account":["bob"],"CheckType":"CheckResult_Type_Both"}`, 30001},
+	"sns/friend_get":    {`{"From_Account":"alice","StartIndex":0}`, 30001},
+	"sns/group_add":     {`{"From_Account":"alice","GroupName":["L2"]}`, 30001},
+	"sns/group_delete":  {`{"From_Account":"alice","GroupName":["L1"]}`, 30001},
+	"sns/group_get":     {`{"From_Account":"alice"}`, 30001},
+
+	"recentcontact/create_contact_group": {`{"From_Account":"alice","GroupContactItem":[{"GroupName":"cg2","ContactItem":[{"Type":1,"To_Account":"bob"}]}]}`, 50002},
+	"recentcontact/update_contact_group": {`{"From_Account":"alice","UpdateType":1,"UpdateGroup":{"UpdateGroupType":1,"OldGroupName":"cg","NewGroupName":"cg3"}}`, 50002},
+	"recentcontact/get_contact_group":    {`{"From_Account":"alice","StartIndex":0}`, 50002},
+	"recentcontact/search_contact_group": {`{"From_Account":"alice","ContactItem":[{"Type":1,"To_Account":"bob"}]}`, 50002},
+	"recentcontact/mark_contact":         {`{"From_Account":"alice","MarkItem":[{"OptType":1,"ContactItem":{"Type":1,"To_Account":"bob"},"SetMark":[1]}]}`, 50002},
+	"recentcontact/del_contact_group":    {`{"From_Account":"alice","GroupName":["cg2"]}`, 50002},
+
+	"timd_callback/list_deliveries": {`{"Limit":0}`, 0},
+	"timd_callback/replay":          {`{"Id":1}`, 91001},
+	"timd_callback/replay_dead":     {`{}`, 0}, // no fields at all
+	"timd_callback/purge":           {`{"Before":-1}`, 0},
+}
+
+var jsonKey = regexp.MustCompile(`"([^"\\]+)"(\s*):`)
+
+// lowerKeys lower-cases every key of a hand-written JSON body (whose string
+// values hold no `":`).
+func lowerKeys(body string) string {
+	return jsonKey.ReplaceAllStringFunc(body, strings.ToLower)
+}
+
+// strictKeyState sets up what the strictKeyRoutes bodies name.
+func strictKeyState(t *testing.T, h *Harness) {
+	t.Helper()
+	h.MustCall(0, "im_open_login_svc", "multiaccount_import", `{"Accounts":["alice","bob","carol","dave","sk_del"]}`)
+	h.MustCall(0, "group_open_http_svc", "create_group", `{"Owner_Account":"alice","Type":"Public","Name":"g","GroupId":"sk_group","MemberList":[{"Member_Account":"bob"},{"Member_Account":"dave"}]}`)
+	h.MustCall(0, "group_open_http_svc", "create_group", `{"Type":"Public","Name":"d","GroupId":"sk_doomed"}`)
+	h.MustCall(0, "sns", "friend_add", `{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob","AddSource":"AddSource_Type_Test"}],"ForceAddFlags":1}`)
+	h.MustCall(0, "sns", "group_add", `{"From_Account":"alice","GroupName":["L1"],"To_Account":["bob"]}`)
+	h.MustCall(0, "recentcontact", "create_contact_group", `{"From_Account":"alice","GroupContactItem":[{"GroupName":"cg","ContactItem":[{"Type":1,"To_Account":"bob"}]}]}`)
+}
+
+// strictKeySnapshot reads every state a strictKeyRoutes body could change.
+func strictKeySnapshot(t *testing.T, h *Harness) string {
+	t.Helper()
+	reads := []struct{ svc, cmd, body string }{
+		{"im_open_login_svc", "account_check", `{"CheckItem":[{"UserID":"alice"},{"UserID":"bob"},{"UserID":"carol"},{"UserID":"dave"},{"UserID":"sk_del"},{"UserID":"sk_new1"},{"UserID":"sk_new2"},{"UserID":"sk_new3"}]}`},
+		{"group_open_http_svc", "get_appid_group_list", `{}`},
+		{"group_open_http_svc", "get_group_info", `{"GroupIdList":["sk_group","sk_doomed","sk_created"]}`},
+		{"sns", "friend_get", `{"From_Account":"alice","StartIndex":0}`},
+		{"sns", "friend_get", `{"From_Account":"bob","StartIndex":0}`},
+		{"sns", "group_get", `{"From_Account":"alice","NeedFriend":"Need_Friend_Type_Yes"}`},
+		{"recentcontact", "get_contact_group", `{"From_Account":"alice","StartIndex":0}`},
+		{"timd_callback", "list_deliveries", `{}`},
+	}
+	var b strings.Builder
+	for _, rd := range reads {
+		b.WriteString(rd.cmd + " " + rd.body + " => " + h.MustCall(0, rd.svc, rd.cmd, rd.body).Raw + "\n")
+	}
+	return b.String()
+}
+
+// stateDiff lists the reads of two snapshots that differ, "" if none.
+func stateDiff(before, after string) string {
+	b, a := strings.Split(before, "\n"), strings.Split(after, "\n")
+	var out strings.Builder
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			out.WriteString("before: " + b[i] + "\nafter:  " + a[i] + "\n")
+		}
+	}
+	return out.String()
+}
+
+// Ensure, for every command of the route table, that a correct request
+// with its keys lower-cased is refused as missing its required fields with
+// the service's code and changes nothing, while the exactly cased request
+// is not refused so; for a command without required fields, that
+// lower-cased keys are ignored.
+func TestStrictKeysEveryRoute(t *testing.T) {
+	routes := api.RouteNames()
+	for _, name := range routes {
+		if _, ok := strictKeyRoutes[name]; !ok {
+			t.Errorf("%s: no entry in strictKeyRoutes", name)
+		}
+	}
+	if len(strictKeyRoutes) != len(routes) {
+		t.Errorf("strictKeyRoutes has %d entries, the route table %d lines", len(strictKeyRoutes), len(routes))
+	}
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		h := MustOpenHarness(t, dsn)
+		strictKeyState(t, h)
+		for _, name := range routes {
+			rt, ok := strictKeyRoutes[name]
+			if !ok {
+				continue
+			}
+			svc, cmd, _ := strings.Cut(name, "/")
+			t.Run(name, func(t *testing.T) {
+				lowered := lowerKeys(rt.body)
+				before := strictKeySnapshot(t, h)
+				r := h.Call(svc, cmd, lowered)
+				if rt.want == 0 {
+					// Lower-cased keys are unknown fields: the body is {}.
+					want := h.Call(svc, cmd, `{}`)
+					if r.Raw != want.Raw {
+						t.Errorf("%s answers %s, {} answers %s", lowered, r.Raw, want.Raw)
+					}
+					if exact := h.Call(svc, cmd, rt.body); rt.body != `{}` && exact.Raw == want.Raw {
+						t.Errorf("%s answers as {} does: the exact key is not read: %s", rt.body, exact.Raw)
+					}
+					return
+				}
+				if code := r.Code(t); code != rt.want {
+					t.Errorf("%s: ErrorCode %d, want %d: %s", lowered, code, rt.want, r.Raw)
+				}
+				if d := stateDiff(before, strictKeySnapshot(t, h)); d != "" {
+					t.Errorf("%s changed state:\n%s", lowered, d)
+				}
+				if exact := h.Call(svc, cmd, rt.body); exact.Code(t) == rt.want {
+					t.Errorf("%s: the exactly cased body is refused too: %s", rt.body, exact.Raw)
+				}
+			})
+		}
+	})
+}
+
+// Ensure a required field inside arrays and nested objects is missing when
+// its key is mis-cased, though every key around it is exact.
+func TestStrictKeysNested(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		h := MustOpenHarness(t, dsn)
+		strictKeyState(t, h)
+		before := strictKeySnapshot(t, h)
+		for _, c := range []struct {
+			svc, cmd, body string
+			want           int
+		}{
+			{"im_open_login_svc", "multiaccount_import", `{"AccountList":[{"userid":"sk_new3"}]}`, 70402},
+			{"im_open_login_svc", "multiaccount_import", `{"Accounts":["sk_new2"],"AccountList":[{"UserId":"sk_new3"}]}`, 70402},
+			{"im_open_login_svc", "account_delete", `{"DeleteItem":[{"userID":"sk_del"}]}`, 70402},
+			{"im_open_login_svc", "account_check", `{"CheckItem":[{"UserID":"alice"},{"USERID":"bob"}]}`, 70402},
+			{"group_open_http_svc", "create_group", `{"Type":"Public","Name":"n","GroupId":"sk_created","MemberList":[{"member_account":"bob"}]}`, 10004},
+			{"group_open_http_svc", "create_group", `{"Type":"Public","Name":"n","GroupId":"sk_created","AppDefinedData":[{"key":"k","Value":"v"}]}`, 10004},
+			{"group_open_http_svc", "add_group_member", `{"GroupId":"sk_group","MemberList":[{"Member_account":"carol"}]}`, 10004},
+			{"sns", "friend_add", `{"From_Account":"alice","AddFriendItem":[{"to_account":"carol","AddSource":"AddSource_Type_Test"}]}`, 30001},
+			{"sns", "friend_add", `{"From_Account":"alice","AddFriendItem":[{"To_Account":"carol","addSource":"AddSource_Type_Test"}]}`, 30001},
+			{"sns", "friend_import", `{"From_Account":"alice","AddFriendItem":[{"To_Account":"dave","AddSource":"AddSource_Type_Test","CustomItem":[{"tag":"Tag_SNS_Custom_x","Value":1}]}]}`, 30001},
+			{"recentcontact", "create_contact_group", `{"From_Account":"alice","GroupContactItem":[{"GroupName":"cg2","contactitem":[{"Type":1,"To_Account":"bob"}]}]}`, 50002},
+			{"recentcontact", "create_contact_group", `{"From_Account":"alice","GroupContactItem":[{"groupname":"cg2","ContactItem":[]}]}`, 50002},
+			{"recentcontact", "create_contact_group", `{"From_Account":"alice","GroupContactItem":[{"GroupName":"cg2","ContactItem":[{"type":1,"To_Account":"bob"}]}]}`, 50002},
+			{"recentcontact", "update_contact_group", `{"From_Account":"alice","UpdateType":1,"UpdateGroup":{"updateGroupType":1,"OldGroupName":"cg","NewGroupName":"cg3"}}`, 50002},
+			{"recentcontact", "update_contact_group", `{"From_Account":"alice","UpdateType":1,"UpdateGroup":{"UpdateGroupType":1,"OldGroupName":"cg","newgroupname":"cg3"}}`, 50002},
+			{"recentcontact", "update_contact_group", `{"From_Account":"alice","UpdateType":1,"UpdateGroup":{"UpdateGroupType":2,"OldGroupName":"cg","ContactUpdateItem":[{"ContactOptType":1,"ContactItem":{"Type":1,"to_account":"carol"}}]}}`, 50002},
+			// recentcontact/delete spells it ToGroupid; here it is ToGroupId.
+			{"recentcontact", "search_contact_group", `{"From_Account":"alice","ContactItem":[{"Type":2,"ToGroupid":"sk_group"}]}`, 50002},
+			{"recentcontact", "mark_contact", `{"From_Account":"alice","MarkItem":[{"optType":1,"ContactItem":{"Type":1,"To_Account":"bob"},"SetMark":[1]}]}`, 50002},
+			{"recentcontact", "mark_contact", `{"From_Account":"alice","MarkItem":[{"OptType":1,"ContactItem":{"TYPE":1,"To_Account":"bob"},"SetMark":[1]}]}`, 50002},
+		} {
+			if r := h.Call(c.svc, c.cmd, c.body); r.Code(t) != c.want {
+				t.Errorf("%s/%s %s: ErrorCode %d, want %d: %s", c.svc, c.cmd, c.body, r.Code(t), c.want, r.Raw)
+			}
+		}
+		if d := stateDiff(before, strictKeySnapshot(t, h)); d != "" {
+			t.Errorf("state changed:\n%s", d)
+		}
+	})
+}
