@@ -1,11 +1,9 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 
@@ -202,89 +200,4 @@ func TestDecodeExactKeysUntouched(t *testing.T) {
 	if &out[0] != &body[0] {
 		t.Errorf("a body with exact keys was copied")
 	}
-}
-
-// keyOuterNames is every JSON field name of keyOuter, keyEmbedded and
-// keyInner.
-var keyOuterNames = []string{"GroupId", "tagged_Name", "Ptr", "PtrPtr", "List", "PtrList", "Fixed", "Nested",
-	"ByName", "Data", "Any", "Raw", "Num", "Kind", "Tag", "Inner", "Member_Account", "Role"}
-
-// miscasedKey reports whether valid JSON body has, at any level, a key that
-// case-folds to one of names without being one of them: the bodies where
-// the strict decoder and json.Unmarshal may differ.
-func miscasedKey(body []byte, names []string) bool {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	type frame struct{ object, wantKey bool }
-	var stack []frame
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return false
-		}
-		top := len(stack) - 1
-		switch tok {
-		case json.Delim('{'), json.Delim('['):
-			if top >= 0 && stack[top].object {
-				stack[top].wantKey = true
-			}
-			stack = append(stack, frame{object: tok == json.Delim('{'), wantKey: true})
-			continue
-		case json.Delim('}'), json.Delim(']'):
-			stack = stack[:top]
-			continue
-		}
-		if top < 0 || !stack[top].object {
-			continue
-		}
-		if !stack[top].wantKey {
-			stack[top].wantKey = true // a scalar value
-			continue
-		}
-		stack[top].wantKey = false
-		key := tok.(string)
-		if slices.Contains(names, key) {
-			continue
-		}
-		for _, n := range names {
-			if strings.EqualFold(key, n) {
-				return true
-			}
-		}
-	}
-}
-
-// FuzzDecodeExactKeys checks the strict decoder against json.Unmarshal: on
-// a body without mis-cased keys (or not JSON at all) both give the same
-// value and both fail or neither does.
-func FuzzDecodeExactKeys(f *testing.F) {
-	for _, s := range []string{
-		`{"GroupId":"g","List":[{"Member_Account":"a","Role":"r"}],"Ptr":{"Role":"x"}}`,
-		`{"Tag":"t","Inner":{"Member_Account":"m"},"ByName":{"k":{"Role":"r"}},"Data":{"groupid":"v"}}`,
-		`{"Any":{"groupid":[1,{"GroupId":"x"}]},"Raw":{"a":"\"}"},"Num":1.5e3,"Kind":"k"}`,
-		`{"Nested":[[{"Role":"a"}],[]],"Fixed":[{"Role":"b"},{"Role":"c"},{"Role":"d"}],"PtrPtr":{"Role":"p"}}`,
-		`{"GroupId":1,"List":{"Role":2}}`,
-		`{"Group\u0049d":"e","tagged_Name":"t","Tagged":"u","Unknown":{"GroupId":"x"}}`,
-		`{"groupid":"x","GroupId":"y"}`,
-		`{"GroupId":"a\\\"b\\\\","PtrList":[null,{"Role":"r"}]}`,
-		`[{"GroupId":"x"}]`, `"s"`, `null`, `{"GroupId":"x"`, `{"a":1}}`,
-	} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		if len(bytes.TrimSpace(body)) == 0 {
-			return // decode reads it as {}, json.Unmarshal refuses it
-		}
-		if json.Valid(body) && miscasedKey(body, keyOuterNames) {
-			return
-		}
-		var got, want keyOuter
-		errGot := decode(body, &got)
-		errWant := json.Unmarshal(body, &want)
-		if (errGot == nil) != (errWant == nil) {
-			t.Fatalf("%q: decode error %v, json.Unmarshal error %v", body, errGot, errWant)
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("%q:\ndecode         %+v\njson.Unmarshal %+v", body, got, want)
-		}
-	})
 }
