@@ -6,8 +6,10 @@ import (
 	"sync/atomic"
 )
 
-// failures counts verification failures per (sdkappid, identifier) and locks
-// pairs that fail too often. Times are Unix nanoseconds.
+// failures counts verification failures per (sdkappid, identifier, client
+// address) and locks triples that fail too often. The address is part of the
+// key so that one client's junk locks that client out, not every caller of
+// the identifier. Times are Unix nanoseconds.
 type failures struct {
 	max        int // <= 0 disables the lock-out
 	window     int64
@@ -24,10 +26,9 @@ type failures struct {
 	recs map[failKey]failRec
 }
 
-// failKey hashes the identifier so a record has a fixed size whatever the
-// caller sends; with a per-Verifier random seed, collisions between distinct
-// identifiers (which would merely share a counter) are negligible and cannot
-// be aimed at.
+// failKey hashes the identifier and address so a record has a fixed size
+// whatever the caller sends; with a per-Verifier random seed, collisions
+// (which would merely share a counter) are negligible and cannot be aimed at.
 type failKey struct {
 	app uint64
 	id  uint64
@@ -50,34 +51,37 @@ func newFailures(o VerifierOptions) *failures {
 	}
 }
 
-func (f *failures) key(app uint64, identifier string) failKey {
-	return failKey{app: app, id: maphash.String(f.seed, identifier)}
+// who is what a failure count is kept for, besides the app.
+type who struct{ identifier, client string }
+
+func (f *failures) key(app uint64, identifier, client string) failKey {
+	return failKey{app: app, id: maphash.Comparable(f.seed, who{identifier, client})}
 }
 
-// locked reports whether the pair is refused at now.
-func (f *failures) locked(app uint64, identifier string, now int64) bool {
+// locked reports whether the triple is refused at now.
+func (f *failures) locked(app uint64, identifier, client string, now int64) bool {
 	if f.max <= 0 || now >= f.horizon.Load() {
 		return false
 	}
-	k := f.key(app, identifier)
+	k := f.key(app, identifier, client)
 	f.mu.RLock()
 	r, ok := f.recs[k]
 	f.mu.RUnlock()
 	return ok && now < r.lockedUntil
 }
 
-// record counts one failure at now and locks the pair when it is the
+// record counts one failure at now and locks the triple when it is the
 // MaxFailures-th in the current window. Locking clears the count so that,
 // once the lock ends, counting starts afresh.
 //
 // The window is fixed, anchored at its first failure, not sliding: O(1)
 // memory per pair whatever MaxFailures is, at the cost of letting a burst
 // straddling a window boundary reach 2*(MaxFailures-1) failures unlocked.
-func (f *failures) record(app uint64, identifier string, now int64) {
+func (f *failures) record(app uint64, identifier, client string, now int64) {
 	if f.max <= 0 {
 		return
 	}
-	k := f.key(app, identifier)
+	k := f.key(app, identifier, client)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	r, ok := f.recs[k]

@@ -20,23 +20,24 @@ func TestLockout(t *testing.T) {
 	// The 20th failure returns its own error but locks the pair from now.
 	lockedAt := now
 	expect(t, "20th failure", v.Verify(tApp, tKey, tID, bad, lockedAt), ErrSignature)
-	expect(t, "valid while locked", v.Verify(tApp, tKey, tID, good, lockedAt), ErrLocked)
+	// A valid ticket always passes; only failures hear of the lock.
+	expect(t, "valid while locked", v.Verify(tApp, tKey, tID, good, lockedAt), nil)
 	expect(t, "garbage while locked", v.Verify(tApp, tKey, tID, "", lockedAt), ErrLocked)
 	end := lockedAt.Add(DefaultLockFor)
-	expect(t, "just before the end", v.Verify(tApp, tKey, tID, good, end.Add(-1)), ErrLocked)
+	expect(t, "just before the end", v.Verify(tApp, tKey, tID, bad, end.Add(-1)), ErrLocked)
 
 	// Other pairs are unaffected.
 	alice := mustGen(t, tKey, "alice")
 	expect(t, "other identifier", v.Verify(tApp, tKey, "alice", alice, lockedAt), nil)
 	expect(t, "other app", v.Verify(tApp+1, tKey, tID, good, lockedAt), ErrAppID)
 
-	expect(t, "lock over", v.Verify(tApp, tKey, tID, good, end), nil)
-	// The count started afresh: another 19 failures do not lock.
+	expect(t, "lock over", v.Verify(tApp, tKey, tID, bad, end), ErrSignature)
+	// The count started afresh: another 18 failures (19 in all) do not lock.
 	now = end
-	for range DefaultMaxFailures - 1 {
+	for range DefaultMaxFailures - 2 {
 		expect(t, "fresh failure", v.Verify(tApp, tKey, tID, bad, now), ErrSignature)
 	}
-	expect(t, "after 19 fresh failures", v.Verify(tApp, tKey, tID, good, now), nil)
+	expect(t, "after 19 fresh failures", v.Verify(tApp, tKey, tID, "!!", now), ErrMalformed)
 }
 
 func TestLockoutCountsEveryErrorButEmpty(t *testing.T) {
@@ -105,7 +106,8 @@ func TestLockoutTrackedBounded(t *testing.T) {
 			t.Fatalf("tracking %d pairs, bound 50", n)
 		}
 	}
-	expect(t, "lock survives the flood", v.Verify(tApp, tKey, tID, good, tNow), ErrLocked)
+	expect(t, "lock survives the flood", v.Verify(tApp, tKey, tID, "bogus", tNow), ErrLocked)
+	expect(t, "yet a valid ticket passes", v.Verify(tApp, tKey, tID, good, tNow), nil)
 
 	// Once windows and locks have passed, the next prune drops every stale
 	// record and keeps the live ones.
@@ -131,5 +133,38 @@ func TestLockoutTrackedBounded(t *testing.T) {
 		if n := trackedLen(u); n > 10 {
 			t.Fatalf("tracking %d locked pairs, bound 10", n)
 		}
+	}
+}
+
+// Ensure the lock-out never refuses a ticket that verifies: a flood of junk
+// for the admin locks the flooding address out (ErrLocked for its junk), while
+// the admin's valid ticket still passes, cached or not, from that address and
+// from any other.
+func TestLockoutNeverRefusesValid(t *testing.T) {
+	for _, cached := range []bool{true, false} {
+		t.Run(fmt.Sprintf("cached=%v", cached), func(t *testing.T) {
+			opts := VerifierOptions{}
+			if !cached {
+				opts.CacheSize = -1
+			}
+			v := NewVerifier(opts)
+			good := fixtureSig(t)
+			bad := mustGen(t, "guessed-key", tID)
+			if cached {
+				expect(t, "warm the cache", v.VerifyFrom(tApp, tKey, tID, good, "192.0.2.1", tNow), nil)
+			}
+			const attacker, other = "198.51.100.7", "192.0.2.1"
+			for i := range DefaultMaxFailures + 5 {
+				err := v.VerifyFrom(tApp, tKey, tID, bad, attacker, tNow)
+				if i < DefaultMaxFailures && err != ErrSignature || i >= DefaultMaxFailures && err != ErrLocked {
+					t.Fatalf("junk %d: %v", i+1, err)
+				}
+			}
+			expect(t, "valid from the attacker's address", v.VerifyFrom(tApp, tKey, tID, good, attacker, tNow), nil)
+			expect(t, "valid from another address", v.VerifyFrom(tApp, tKey, tID, good, other, tNow), nil)
+			expect(t, "junk from the attacker's address", v.VerifyFrom(tApp, tKey, tID, "!!", attacker, tNow), ErrLocked)
+			expect(t, "junk from another address", v.VerifyFrom(tApp, tKey, tID, bad, other, tNow), ErrSignature)
+			expect(t, "valid with the old interface", v.Verify(tApp, tKey, tID, good, tNow), nil)
+		})
 	}
 }

@@ -28,15 +28,16 @@ type VerifierOptions struct {
 	// CacheSize caps the number of remembered successful verifications.
 	// Negative disables the cache.
 	CacheSize int
-	// MaxFailures is how many failures of one (sdkappid, identifier) pair
-	// within Window lock that pair. Negative disables the lock-out.
+	// MaxFailures is how many failures of one (sdkappid, identifier, client
+	// address) within Window lock that triple out. Negative disables the
+	// lock-out.
 	MaxFailures int
 	// Window is the span in which MaxFailures failures trigger a lock. It is
 	// a fixed window anchored at the first failure it counts.
 	Window time.Duration
 	// LockFor is how long a locked pair is refused.
 	LockFor time.Duration
-	// MaxTracked bounds the number of pairs whose failures are remembered.
+	// MaxTracked bounds the number of triples whose failures are remembered.
 	MaxTracked int
 }
 
@@ -60,8 +61,8 @@ func (o VerifierOptions) withDefaults() VerifierOptions {
 }
 
 // Verifier wraps Verify with a bounded cache of successful verifications (a
-// hit skips base64, zlib, JSON and HMAC) and a per-(sdkappid, identifier)
-// brute-force lock-out. It is safe for concurrent use and must be created
+// hit skips base64, zlib, JSON and HMAC) and a per-(sdkappid, identifier,
+// client address) brute-force lock-out that never refuses a valid ticket. It is safe for concurrent use and must be created
 // with NewVerifier; all state lives in the Verifier, none in the package.
 type Verifier struct {
 	cacheSize int
@@ -102,22 +103,27 @@ func NewVerifier(opts VerifierOptions) *Verifier {
 	return v
 }
 
-// Verify reports whether sig is valid for identifier in app sdkappid at now
-// under key, returning the same errors as the package-level Verify plus
-// ErrLocked.
-//
-// A locked pair gets ErrLocked before anything is decoded. Otherwise a cache
-// hit answers from the remembered expiry (still honouring ErrExpired to the
-// second); a miss runs Verify and remembers a success. Every failure except
-// ErrEmpty (which cannot be a guess at the secret) counts towards the
-// lock-out; the failure that reaches MaxFailures still returns its own
-// error. A success does not reset the failure count: the legitimate client
-// and a guesser usually share the pair (typically "administrator"), and
-// resetting on success would let steady legitimate traffic mask the guessing.
+// Verify is VerifyFrom for a caller without an address: all such callers
+// share one failure count per (sdkappid, identifier).
 func (v *Verifier) Verify(sdkappid uint64, key, identifier, sig string, now time.Time) error {
-	if v.fails.locked(sdkappid, identifier, now.UnixNano()) {
-		return ErrLocked
-	}
+	return v.VerifyFrom(sdkappid, key, identifier, sig, "", now)
+}
+
+// VerifyFrom reports whether sig is valid for identifier in app sdkappid at
+// now under key, for a request from client (its IP address), returning the
+// same errors as the package-level Verify plus ErrLocked.
+//
+// A ticket that verifies is always accepted, lock or no lock: the lock-out
+// exists to stop guessing, and must not let a flood of junk shut the real
+// admin out. A cache hit answers from the remembered expiry (still honouring
+// ErrExpired to the second); a miss runs Verify and remembers a success.
+// Failures are counted per (sdkappid, identifier, client), so a flood from
+// one address locks that address alone; while it is locked every failure it
+// causes is ErrLocked. Every failure except ErrEmpty (which cannot be a
+// guess at the secret) counts; the failure that reaches MaxFailures still
+// returns its own error. A success does not reset the count: a legitimate
+// client behind the guesser's address (a NAT) must not mask the guessing.
+func (v *Verifier) VerifyFrom(sdkappid uint64, key, identifier, sig, client string, now time.Time) error {
 	var fp [sha256.Size]byte
 	if v.cache != nil {
 		fp = v.fingerprint(key)
@@ -134,21 +140,32 @@ func (v *Verifier) Verify(sdkappid uint64, key, identifier, sig string, now time
 			v.mu.Lock()
 			delete(v.cache, ck)
 			v.mu.Unlock()
-			v.fails.record(sdkappid, identifier, now.UnixNano())
-			return ErrExpired
+			return v.fail(sdkappid, identifier, client, now, ErrExpired)
 		}
 	}
 	exp, err := verify(sdkappid, key, identifier, sig, now, &v.zpool)
 	if err != nil {
-		if err != ErrEmpty {
-			v.fails.record(sdkappid, identifier, now.UnixNano())
-		}
-		return err
+		return v.fail(sdkappid, identifier, client, now, err)
 	}
 	if v.cache != nil {
 		v.store(cacheKey{app: sdkappid, identifier: identifier, sig: sig}, fp, exp.Unix())
 	}
 	return nil
+}
+
+// fail answers a failed check: ErrLocked while the (sdkappid, identifier,
+// client) triple is locked, otherwise err, counting it unless it is
+// ErrEmpty. A locked triple's failures are not counted, so the lock is not
+// extended by them.
+func (v *Verifier) fail(sdkappid uint64, identifier, client string, now time.Time, err error) error {
+	t := now.UnixNano()
+	if v.fails.locked(sdkappid, identifier, client, t) {
+		return ErrLocked
+	}
+	if err != ErrEmpty {
+		v.fails.record(sdkappid, identifier, client, t)
+	}
+	return err
 }
 
 // fingerprint returns SHA-256(key), memoising the last key seen because a
