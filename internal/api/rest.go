@@ -9,32 +9,39 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/timd/timd/internal/im"
 	"github.com/timd/timd/internal/usersig"
 )
 
-// serveREST answers POST /v4/{service}/{command}. The checks run in the order
-// decisions.md §1 gives: method and size, sdkappid, identifier and usersig
-// presence, UserSig verification, admin check, rate limit, route, JSON body,
-// fields. Whatever happens, the reply is HTTP 200 with a Tencent envelope.
+// serveREST answers every request but the health and metrics endpoints:
+// POST /v4/{service}/{command}, and with 60009 any other path. The checks run
+// in the order decisions.md §1 gives, except that the body is read only once
+// the query has passed: method, an announced body size over the limit,
+// sdkappid, identifier and usersig presence, UserSig verification, admin
+// check, rate limit, route, the in-flight body budget, the body itself (size),
+// JSON body, fields. Whatever happens, the reply is HTTP 200 with a Tencent
+// envelope.
 func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	svcName, cmdName := splitPath(r.URL.Path)
+	svcName, cmdName, v4 := splitPath(r.URL.Path)
 	svc, known := services[svcName]
 	if !known {
-		svc = service{invalid: im.CodeUnknownResource, internal: im.CodeUnknownResource, unknownCommand: im.CodeUnknownResource}
+		svc = unknownService
 	}
-	rt := s.routes[svcName+"/"+cmdName]
+	var rt *route
+	if v4 {
+		rt = s.routes[svcName+"/"+cmdName]
+	}
 
 	var (
 		code     int
 		info     string
 		fields   any
 		internal bool
-		app      uint64
-		ident    string
+		adm      admission
 	)
 	func() {
 		defer func() {
@@ -43,13 +50,15 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 				s.log.Error("panic serving request", "path", r.URL.Path, "panic", p)
 			}
 		}()
-		c, body, err := s.admit(r, rt, svc)
-		if c != nil {
-			app, ident = c.App.SDKAppID, c.Identifier
+		var err error
+		if v4 {
+			adm, err = s.admit(r, rt, svc)
+		} else {
+			err = im.Errorf(im.CodeUnknownResource, "unknown resource: REST API paths are /v4/{service}/{command}")
 		}
 		if err == nil {
 			ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
-			fields, err = rt.call(ctx, c, body)
+			fields, err = rt.call(ctx, adm.call, adm.body)
 			cancel()
 		}
 		code, info, internal = svc.outcome(err)
@@ -67,32 +76,104 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 		body, _ = svc.envelope(svc.internal, "internal server error, please retry", nil)
 		code = svc.internal
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	// A body refused before or while it was read is not wanted: the
+	// connection is closed after the reply rather than drained.
+	drop := adm.body == nil && r.ContentLength != 0
+	if drop {
+		h.Set("Connection", "close")
+	}
 	w.WriteHeader(http.StatusOK)
 	w.Write(body)
+	if drop {
+		hangUp(w)
+	}
+	s.inflight.release(adm.reserved)
 
 	elapsed := time.Since(start)
-	if rt == nil {
-		svcName, cmdName = "unknown", "unknown" // bound label cardinality
+	if rt != nil {
+		svcName, cmdName = rt.service, rt.command
+	} else {
+		// Unknown names are logged and counted as sent, made safe and
+		// bounded; outside /v4/ the path stands as the command.
+		if !v4 {
+			svcName, cmdName = "", strings.TrimPrefix(r.URL.Path, "/")
+		}
+		svcName, cmdName = cleanName(svcName), cleanName(cmdName)
 	}
-	s.metrics.observe(svcName, cmdName, code, elapsed)
+	s.metrics.observe(svcName, cmdName, rt != nil, code, elapsed)
+	var app uint64
+	var ident string
+	if c := adm.call; c != nil {
+		app, ident = c.App.SDKAppID, c.Identifier
+	}
 	s.log.Info("request", "service", svcName, "command", cmdName, "sdkappid", app,
 		"identifier", ident, "code", code, "duration", elapsed)
 }
 
-// admit runs every check before the command itself and returns the call's
-// context, or the Tencent error that stops it.
-func (s *Server) admit(r *http.Request, rt *route, svc service) (*Call, []byte, error) {
-	if r.Method != http.MethodPost {
-		return nil, nil, im.Errorf(im.CodeHTTPParse, "HTTP method must be POST")
+// lingerDelay is how long hangUp leaves a connection half-closed.
+const lingerDelay = 500 * time.Millisecond
+
+// hangUp sends the reply at once and closes the connection without reading
+// what is left of the request. Left to net/http, the server would first read
+// up to 256 KiB of the unwanted body, waiting until the read timeout on a
+// client that does not send it. The write side is closed first and the rest
+// a moment later, as net/http does: closing a connection with unread input
+// resets it, and a reset can destroy the reply before the client reads it.
+func hangUp(w http.ResponseWriter) {
+	rc := http.NewResponseController(w)
+	if rc.Flush() != nil {
+		return
 	}
-	body, err := s.readBody(r)
+	conn, _, err := rc.Hijack()
 	if err != nil {
-		return nil, nil, err
+		return // not a network connection (tests calling the handler)
 	}
-	c, err := s.authorize(r, rt, svc)
-	return c, body, err
+	if cw, ok := conn.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+	time.AfterFunc(lingerDelay, func() { conn.Close() })
+}
+
+// unknownService answers for a service that does not exist.
+var unknownService = service{invalid: im.CodeUnknownResource, internal: im.CodeUnknownResource, unknownCommand: im.CodeUnknownResource}
+
+// admission is what the checks before a command established.
+type admission struct {
+	call *Call  // nil until sdkappid and identifier have been read
+	body []byte // the request body, read only once the query has passed; nil until then
+	// reserved is how much of the in-flight body budget the request holds
+	// until its reply is written.
+	reserved int64
+}
+
+// admit runs every check before the command itself and returns what they
+// established, or the Tencent error that stops the call. The body is not
+// read until the query has authenticated an admin of a known app for a known
+// command and the in-flight budget has room for it.
+func (s *Server) admit(r *http.Request, rt *route, svc service) (a admission, err error) {
+	if r.Method != http.MethodPost {
+		return a, im.Errorf(im.CodeHTTPParse, "HTTP method must be POST")
+	}
+	if r.ContentLength > s.maxBody {
+		return a, s.tooLarge()
+	}
+	if a.call, err = s.authorize(r, rt, svc); err != nil {
+		return a, err
+	}
+	// An unannounced size may reach the limit: it reserves the limit.
+	n := r.ContentLength
+	if n < 0 {
+		n = s.maxBody
+	}
+	if !s.inflight.acquire(n) {
+		return a, im.Errorf(im.CodeRateLimited, "server busy: too many request bytes in flight, retry later")
+	}
+	a.reserved = n
+	a.body, err = s.readBody(r)
+	return a, err
 }
 
 // authorize checks the query parameters, the UserSig, admin rights and the
@@ -105,9 +186,11 @@ func (s *Server) authorize(r *http.Request, rt *route, svc service) (*Call, erro
 	if appParam == "" {
 		return nil, im.Errorf(im.CodeSDKAppIDMissing, "sdkappid is missing from the URL")
 	}
+	// Only the canonical decimal form names an app: ParseUint would also
+	// take leading zeros.
 	id, err := strconv.ParseUint(appParam, 10, 64)
 	app := s.apps[id]
-	if err != nil || app == nil {
+	if err != nil || app == nil || appParam[0] == '0' {
 		return nil, im.Errorf(im.CodeSDKAppIDInvalid, "sdkappid %q is not an app of this server", appParam)
 	}
 	ident := q.Get("identifier")
@@ -115,7 +198,7 @@ func (s *Server) authorize(r *http.Request, rt *route, svc service) (*Call, erro
 		return nil, im.Errorf(im.CodeIdentifierError, "identifier is missing from the URL")
 	}
 	c := &Call{App: app, Identifier: ident, ClientIP: clientIP(r.RemoteAddr)}
-	if err := s.verifySig(app, ident, q.Get("usersig")); err != nil {
+	if err := s.verifySig(app, ident, q.Get("usersig"), c.ClientIP); err != nil {
 		return c, err
 	}
 	if !app.IsAdmin(ident) {
@@ -156,9 +239,10 @@ var sigCodes = []struct {
 	{usersig.ErrLocked, im.CodeSigLocked, "too many failed usersig checks, retry after a minute"},
 }
 
-// verifySig checks the UserSig through the cached, lock-out guarded verifier.
-func (s *Server) verifySig(app *im.App, ident, sig string) error {
-	err := s.verifier.Verify(app.SDKAppID, app.SecretKey, ident, sig, s.now())
+// verifySig checks the UserSig through the cached, lock-out guarded
+// verifier; failures are counted per client address.
+func (s *Server) verifySig(app *im.App, ident, sig, client string) error {
+	err := s.verifier.VerifyFrom(app.SDKAppID, app.SecretKey, ident, sig, client, s.now())
 	if err == nil {
 		return nil
 	}
@@ -170,19 +254,28 @@ func (s *Server) verifySig(app *im.App, ident, sig string) error {
 	return fmt.Errorf("usersig: %w", err)
 }
 
-// readBody reads the whole body, refusing one over the limit before reading
-// it when its length is announced, and as soon as it passes the limit when not.
+// readBody reads the whole body: into a buffer of the announced size, or,
+// when none is announced (chunked), up to the limit, refusing the body as
+// soon as it passes it. The body is nil exactly when err is not.
 func (s *Server) readBody(r *http.Request) ([]byte, error) {
-	if r.ContentLength > s.maxBody {
-		return nil, im.Errorf(im.CodeHTTPParse, "request body larger than %d bytes", s.maxBody)
+	if n := r.ContentLength; n >= 0 {
+		body := make([]byte, n)
+		if _, err := io.ReadFull(r.Body, body); err != nil {
+			return nil, im.Errorf(im.CodeHTTPParse, "request body could not be read")
+		}
+		return body, nil
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, s.maxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, im.Errorf(im.CodeHTTPParse, "request body larger than %d bytes", s.maxBody)
+			return nil, s.tooLarge()
 		}
 		return nil, im.Errorf(im.CodeHTTPParse, "request body could not be read")
 	}
 	return body, nil
+}
+
+func (s *Server) tooLarge() error {
+	return im.Errorf(im.CodeHTTPParse, "request body larger than %d bytes", s.maxBody)
 }

@@ -5,6 +5,7 @@ import (
 	"compress/zlib"
 	"encoding/base64"
 	"io"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -78,6 +79,12 @@ func TestREST_Scenarios(t *testing.T) {
 		{"ErrSdkappidMissing", "POST", importPath, "identifier=administrator&usersig=x", body, 60012},
 		{"ErrSdkappidUnknown", "POST", importPath, "sdkappid=1234&identifier=administrator&usersig=x", body, 60006},
 		{"ErrSdkappidNotNumber", "POST", importPath, "sdkappid=abc&identifier=administrator&usersig=x", body, 60006},
+		{"ErrSdkappidLeadingZero", "POST", importPath, "sdkappid=01400000001&identifier=administrator&usersig=" + adminSig, body, 60006},
+		{"ErrSdkappidLeadingZeros", "POST", importPath, "sdkappid=0001400000001&identifier=administrator&usersig=" + adminSig, body, 60006},
+		{"ErrSdkappidPlus", "POST", importPath, "sdkappid=%2B1400000001&identifier=administrator&usersig=" + adminSig, body, 60006},
+		{"ErrSdkappidSpace", "POST", importPath, "sdkappid=+1400000001&identifier=administrator&usersig=" + adminSig, body, 60006},
+		{"ErrSdkappidTrailingSpace", "POST", importPath, "sdkappid=1400000001%20&identifier=administrator&usersig=" + adminSig, body, 60006},
+		{"ErrSdkappidZero", "POST", importPath, "sdkappid=0&identifier=administrator&usersig=" + adminSig, body, 60006},
 		{"ErrIdentifierMissing", "POST", importPath, "sdkappid=1400000001&usersig=" + adminSig, body, 60004},
 		{"ErrUsersigMissing", "POST", importPath, "sdkappid=1400000001&identifier=administrator", body, 70002},
 		{"ErrUsersigEmpty", "POST", importPath, "sdkappid=1400000001&identifier=administrator&usersig=", body, 70002},
@@ -154,24 +161,57 @@ func TestREST_RateLimit(t *testing.T) {
 	fixed.MustCall(60007, "im_open_login_svc", "account_import", `{"UserID":"alice"}`)
 }
 
-// Ensure 20 failed verifications for one identifier lock it out with 70050
-// for a minute, even with a valid UserSig, while other identifiers go on.
+// Ensure junk UserSigs lock out the address that sends them (70050 for its
+// junk after 20 failures within a minute) and never the valid admin: its
+// UserSig passes from that address and from any other, while junk from
+// another address still gets its own code.
 func TestREST_SigLockout(t *testing.T) {
 	now := time.Now()
 	h := MustOpenHarness(t, dbtest.SQLiteDSN(t), func(o *api.Options) {
 		o.Now = func() time.Time { return now }
 	})
+	const attacker, other = "198.51.100.7:40000", "192.0.2.1:50000"
 	forged := "sdkappid=1400000001&identifier=administrator&usersig=" + Sig(t, TestAppID, "guess", Admin, 86400)
-	for i := 0; i < 20; i++ {
-		if r := h.Do("POST", "/v4/im_open_login_svc/account_check", forged, "{}"); r.Code(t) != 70009 {
-			t.Fatalf("attempt %d: %v", i, r)
+	for i := range 25 {
+		want := 70009
+		if i >= 20 {
+			want = 70050
+		}
+		if r := serveFrom(t, h, attacker, "/v4/im_open_login_svc/account_check", forged, "{}"); r.Code(t) != want {
+			t.Fatalf("junk %d: want %d: %v", i+1, want, r)
 		}
 	}
-	h.MustCall(70050, "im_open_login_svc", "account_import", `{"UserID":"alice"}`)
-	other := "sdkappid=1400000001&identifier=admin2&usersig=" + Sig(t, TestAppID, TestKey, "admin2", 86400)
-	if r := h.Do("POST", "/v4/im_open_login_svc/account_import", other, `{"UserID":"alice"}`); r.Code(t) != 0 {
-		t.Fatalf("other identifier: %v", r)
+	for _, from := range []string{attacker, other} {
+		if r := serveFrom(t, h, from, "/v4/im_open_login_svc/account_import", AdminQuery(t), `{"UserID":"alice"}`); r.Code(t) != 0 {
+			t.Fatalf("valid admin UserSig from %s: %v", from, r)
+		}
 	}
+	// A fresh, never cached, valid UserSig passes too.
+	fresh := "sdkappid=1400000001&identifier=administrator&usersig=" + Sig(t, TestAppID, TestKey, Admin, 3600)
+	if r := serveFrom(t, h, attacker, "/v4/im_open_login_svc/account_import", fresh, `{"UserID":"alice"}`); r.Code(t) != 0 {
+		t.Fatalf("fresh valid UserSig from the attacker's address: %v", r)
+	}
+	if r := serveFrom(t, h, attacker, "/v4/im_open_login_svc/account_check", forged, "{}"); r.Code(t) != 70050 {
+		t.Fatalf("junk from the locked address: %v", r)
+	}
+	if r := serveFrom(t, h, other, "/v4/im_open_login_svc/account_check", forged, "{}"); r.Code(t) != 70009 {
+		t.Fatalf("junk from another address: %v", r)
+	}
+	now = now.Add(time.Minute)
+	if r := serveFrom(t, h, attacker, "/v4/im_open_login_svc/account_check", forged, "{}"); r.Code(t) != 70009 {
+		t.Fatalf("junk once the lock is over: %v", r)
+	}
+}
+
+// serveFrom sends a request through h's handler as if from remoteAddr and
+// checks the envelope.
+func serveFrom(t *testing.T, h *Harness, remoteAddr, path, query, body string) Reply {
+	t.Helper()
+	req := httptest.NewRequest("POST", path+"?"+query, strings.NewReader(body))
+	req.RemoteAddr = remoteAddr
+	w := httptest.NewRecorder()
+	h.Handler.ServeHTTP(w, req)
+	return checkEnvelope(t, path, w.Code, w.Header().Get("Content-Type"), w.Body.Bytes())
 }
 
 // Ensure a UserSig is refused with 70001 from the second after it expires,

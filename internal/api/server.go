@@ -25,6 +25,11 @@ type Options struct {
 	Logger       *slog.Logger
 	Metrics      *Metrics // nil: no metrics
 	MaxBodyBytes int64    // zero: DefaultMaxBodyBytes
+	// MaxInflightBytes bounds the request bodies being read or held at
+	// once; a request that would pass it is answered 60007 without its
+	// body being read. Zero means DefaultMaxInflightBytes; it is never
+	// below MaxBodyBytes.
+	MaxInflightBytes int64
 	// RateLimit is the per-app, per-API limit in calls per second: RateTencent
 	// for Tencent's documented figure of each API, RateOff for none.
 	RateLimit int
@@ -44,6 +49,10 @@ type BeforeHook interface {
 	Before(ctx context.Context, app *im.App, command, clientIP string, fields map[string]any) error
 }
 
+// DefaultMaxInflightBytes is the default of Options.MaxInflightBytes: 64
+// request bodies of the default limit.
+const DefaultMaxInflightBytes = 64 << 20
+
 // DefaultRequestTimeout is the default of Options.RequestTimeout.
 const DefaultRequestTimeout = 10 * time.Second
 
@@ -60,6 +69,7 @@ type Server struct {
 	log      *slog.Logger
 	metrics  *Metrics
 	maxBody  int64
+	inflight byteBudget
 	timeout  time.Duration
 	now      func() time.Time
 	verifier *usersig.Verifier
@@ -91,6 +101,11 @@ func NewServer(opts Options) *Server {
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
 	}
+	s.inflight.max = opts.MaxInflightBytes
+	if s.inflight.max <= 0 {
+		s.inflight.max = DefaultMaxInflightBytes
+	}
+	s.inflight.max = max(s.inflight.max, s.maxBody) // one request always fits
 	if s.timeout <= 0 {
 		s.timeout = DefaultRequestTimeout
 	}
@@ -105,20 +120,33 @@ func NewServer(opts Options) *Server {
 	return s
 }
 
-// Handler returns the HTTP handler: the REST API under /v4/, the health
-// endpoints and, when metrics are on, /metrics.
+// Handler returns the HTTP handler: GET /healthz, /readyz and, when metrics
+// are on, /metrics; everything else is the REST API's, answered with a
+// Tencent envelope (60009 outside /v4/).
 func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("/v4/", s.serveREST)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		io.WriteString(w, "ok\n")
-	})
-	mux.HandleFunc("GET /readyz", s.serveReady)
+	var metrics http.Handler
 	if s.metrics != nil {
-		mux.Handle("GET /metrics", s.metrics.Handler())
+		metrics = s.metrics.Handler()
 	}
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			switch r.URL.Path {
+			case "/healthz":
+				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+				io.WriteString(w, "ok\n")
+				return
+			case "/readyz":
+				s.serveReady(w, r)
+				return
+			case "/metrics":
+				if metrics != nil {
+					metrics.ServeHTTP(w, r)
+					return
+				}
+			}
+		}
+		s.serveREST(w, r)
+	})
 }
 
 // serveReady answers 200 while the database answers, 503 otherwise.
@@ -135,12 +163,13 @@ func (s *Server) serveReady(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, "ok\n")
 }
 
-// splitPath returns the service and command of /v4/{service}/{command}.
-func splitPath(p string) (svc, cmd string) {
+// splitPath returns the service and command of /v4/{service}/{command};
+// v4 is false for a path outside /v4/.
+func splitPath(p string) (svc, cmd string, v4 bool) {
 	rest, ok := strings.CutPrefix(p, "/v4/")
 	if !ok {
-		return "", ""
+		return "", "", false
 	}
 	svc, cmd, _ = strings.Cut(rest, "/")
-	return svc, cmd
+	return svc, cmd, true
 }
