@@ -111,12 +111,16 @@ func (m *Main) Run(ctx context.Context) error {
 		MaxBodyBytes: c.MaxBodyBytes,
 		RateLimit:    rate,
 		Before:       &callback.Before{Client: &http.Client{}, Logger: m.Logger},
+		// Bodies are read only after the query authenticates, within this
+		// budget; the listener below caps the connections.
+		MaxInflightBytes: c.MaxInflightBytes,
 	})
 
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return err
 	}
+	ln = api.LimitListener(ln, c.MaxConnections)
 	m.ln = ln
 	m.http = &http.Server{
 		Handler:           m.API.Handler(),

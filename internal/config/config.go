@@ -39,6 +39,13 @@ type Config struct {
 	// before another may take it over.
 	CallbackLease time.Duration `yaml:"callback_lease"`
 
+	// MaxConnections caps the client connections open at once; more wait
+	// to be accepted.
+	MaxConnections int `yaml:"max_connections"`
+	// MaxInflightBytes caps the request-body bytes being read or held at
+	// once; a request that would pass it is answered 60007 unread.
+	MaxInflightBytes int64 `yaml:"max_inflight_bytes"`
+
 	// Apps are the apps of a config file. App is the single app configured
 	// by flags and environment; with no SDKAppID it holds the settings of
 	// the development app timd creates when no app is configured at all.
@@ -123,6 +130,13 @@ func (a AppConfig) CallbackConfig() im.CallbackConfig {
 	return out
 }
 
+// Defaults of the client limits. 1,024 connections cost some 20 MiB when
+// idle; 64 MiB of bodies are 64 bodies at the default body limit.
+const (
+	DefaultMaxConnections   = 1024
+	DefaultMaxInflightBytes = 64 << 20
+)
+
 // DefaultAdmin is the admin identifier when none is configured.
 const DefaultAdmin = "administrator"
 
@@ -134,6 +148,8 @@ func Default() Config {
 		Data:              "timd-data/timd.db",
 		RateLimit:         "tencent",
 		MaxBodyBytes:      1 << 20,
+		MaxConnections:    DefaultMaxConnections,
+		MaxInflightBytes:  DefaultMaxInflightBytes,
 		MaxConns:          16,
 		ShutdownTimeout:   30 * time.Second,
 		LogLevel:          "info",
@@ -215,6 +231,12 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxBodyBytes <= 0 {
 		add("max_body_bytes must be positive")
+	}
+	if c.MaxConnections <= 0 {
+		add("max_connections (TIMD_MAX_CONNECTIONS) must be positive")
+	}
+	if c.MaxInflightBytes < c.MaxBodyBytes {
+		add("max_inflight_bytes (TIMD_MAX_INFLIGHT_BYTES) must be at least max_body_bytes (TIMD_MAX_BODY_BYTES)")
 	}
 	if c.MaxConns <= 0 {
 		add("max_conns must be positive")

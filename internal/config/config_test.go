@@ -130,6 +130,8 @@ func TestConfig_LoadEachSetting(t *testing.T) {
 		{"TIMD_CALLBACK_RETENTION", "24h", func(c Config) bool { return c.CallbackRetention == 24*time.Hour }},
 		{"TIMD_CALLBACK_LEASE", "90s", func(c Config) bool { return c.CallbackLease == 90*time.Second }},
 		{"TIMD_MAX_BODY_BYTES", "2048", func(c Config) bool { return c.MaxBodyBytes == 2048 }},
+		{"TIMD_MAX_CONNECTIONS", "64", func(c Config) bool { return c.MaxConnections == 64 }},
+		{"TIMD_MAX_INFLIGHT_BYTES", "4194304", func(c Config) bool { return c.MaxInflightBytes == 4<<20 }},
 		{"TIMD_MAX_CONNS", "4", func(c Config) bool { return c.MaxConns == 4 }},
 		{"TIMD_SHUTDOWN_TIMEOUT", "1m30s", func(c Config) bool { return c.ShutdownTimeout == 90*time.Second }},
 		{"TIMD_LOG_LEVEL", "warn", func(c Config) bool { return c.LogLevel == "warn" }},
@@ -174,10 +176,11 @@ func TestConfig_LoadErrors(t *testing.T) {
 		"TIMD_SDKAPPID": "abc", "TIMD_MAX_CONNS": "many", "TIMD_SHUTDOWN_TIMEOUT": "soon",
 		"TIMD_CALLBACK_TIMEOUT": "5", "TIMD_CALLBACK_CONCURRENCY": "lots", "TIMD_CALLBACK_BEFORE_TIMEOUT": "x",
 		"TIMD_CALLBACK_RETENTION": "week", "TIMD_CALLBACK_LEASE": "long",
+		"TIMD_MAX_CONNECTIONS": "1k", "TIMD_MAX_INFLIGHT_BYTES": "64MiB",
 	}))
 	mustContainAll(t, err, "TIMD_SDKAPPID", `"abc"`, "TIMD_MAX_CONNS", "TIMD_SHUTDOWN_TIMEOUT", "--max-body-bytes",
 		"--callback-retry", `"later"`, "TIMD_CALLBACK_TIMEOUT", "TIMD_CALLBACK_CONCURRENCY", "TIMD_CALLBACK_BEFORE_TIMEOUT",
-		"TIMD_CALLBACK_RETENTION", "TIMD_CALLBACK_LEASE")
+		"TIMD_CALLBACK_RETENTION", "TIMD_CALLBACK_LEASE", "TIMD_MAX_CONNECTIONS", "TIMD_MAX_INFLIGHT_BYTES")
 
 	if _, err := Load(nil, env(map[string]string{"TIMD_SDKAPPID": "0"})); err == nil {
 		t.Error("TIMD_SDKAPPID=0 accepted")

@@ -89,6 +89,22 @@ var settings = []setting{
 		c.MaxBodyBytes = n
 		return nil
 	}},
+	{"max-connections", "TIMD_MAX_CONNECTIONS", "client connections open at once; more wait to be accepted (default 1024)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return err
+		}
+		c.MaxConnections = n
+		return nil
+	}},
+	{"max-inflight-bytes", "TIMD_MAX_INFLIGHT_BYTES", "request-body bytes read or held at once; beyond, calls are answered 60007 (default 67108864)", func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return err
+		}
+		c.MaxInflightBytes = n
+		return nil
+	}},
 	{"max-conns", "TIMD_MAX_CONNS", "database connection pool size", func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil {

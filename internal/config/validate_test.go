@@ -16,6 +16,8 @@ func TestConfig_Validate(t *testing.T) {
 	c.LogFormat = "xml"
 	c.MaxConns = 0
 	c.MaxBodyBytes = -1
+	c.MaxConnections = 0
+	c.MaxInflightBytes = -2
 	c.ShutdownTimeout = -1
 	c.CallbackRetention = 0
 	c.CallbackLease = -time.Second
@@ -35,6 +37,8 @@ func TestConfig_Validate(t *testing.T) {
 		"addr (TIMD_ADDR) is empty",
 		`rate_limit (TIMD_RATE_LIMIT): rate limit "fast"`,
 		"max_body_bytes must be positive",
+		"max_connections (TIMD_MAX_CONNECTIONS) must be positive",
+		"max_inflight_bytes (TIMD_MAX_INFLIGHT_BYTES) must be at least max_body_bytes",
 		"max_conns must be positive",
 		"shutdown_timeout must not be negative",
 		`log_level "loud"`,
