@@ -85,12 +85,14 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 	if drop {
 		h.Set("Connection", "close")
 	}
+	// The request body is done with: give its bytes back before the reply
+	// goes out, so a client that has its reply never finds them still held.
+	s.inflight.release(adm.reserved)
 	w.WriteHeader(http.StatusOK)
 	w.Write(body)
 	if drop {
 		hangUp(w)
 	}
-	s.inflight.release(adm.reserved)
 
 	elapsed := time.Since(start)
 	if rt != nil {
