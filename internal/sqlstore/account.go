@@ -42,6 +42,12 @@ func importAccount(ctx context.Context, tx *Tx, app uint64, a im.AccountImport) 
 
 // DeleteAccounts deletes accounts and everything that hangs off them in one
 // transaction.
+//
+// Locks are taken in one order by every write, so that none waits for
+// another in a circle: accounts rows (in UserID order), then group rows (in
+// seq order), then member rows. account_delete therefore deletes every
+// accounts row first, then locks the groups of all the deleted users at
+// once, then runs the cascades.
 func (db *DB) DeleteAccounts(ctx context.Context, app uint64, userIDs []string) ([]bool, error) {
 	// Accounts are deleted in UserID order (see ImportAccounts); a repeated
 	// id existed only for its first occurrence in the request.
@@ -53,22 +59,35 @@ func (db *DB) DeleteAccounts(ctx context.Context, app uint64, userIDs []string) 
 	var existed []bool
 	err := db.write(ctx, func(tx *Tx) error {
 		existed = make([]bool, len(userIDs))
+		var gone []string
 		for _, i := range order {
-			ok, err := deleteAccount(ctx, tx, app, userIDs[i])
+			ok, err := deleteAccountRow(ctx, tx, app, userIDs[i])
 			if err != nil {
 				return err
 			}
-			existed[i] = ok
+			if existed[i] = ok; ok {
+				gone = append(gone, userIDs[i])
+			}
+		}
+		if err := lockGroupsOf(ctx, tx, app, gone); err != nil {
+			return err
+		}
+		for _, id := range gone {
+			if err := deleteAccountState(ctx, tx, app, id); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
 	return existed, err
 }
 
-// deleteAccount removes one account. Each capability that keeps per-user
-// state adds its cascade step here, so the whole deletion stays one
-// transaction (decisions.md §2). A cascade records no callback events.
-func deleteAccount(ctx context.Context, tx *Tx, app uint64, userID string) (bool, error) {
+// deleteAccountRow deletes one accounts row and reports whether there was
+// one. On PostgreSQL the delete waits for every write holding the row
+// (forKeyShare, forNoKeyUpdate) and keeps later ones waiting until commit,
+// after which they find no account: nothing can add a reference to the user
+// while the cascade removes them.
+func deleteAccountRow(ctx context.Context, tx *Tx, app uint64, userID string) (bool, error) {
 	if !im.ValidUserID(userID) {
 		return false, nil // never imported (see accountExists)
 	}
@@ -77,28 +96,75 @@ func deleteAccount(ctx context.Context, tx *Tx, app uint64, userID string) (bool
 		return false, err
 	}
 	n, err := res.RowsAffected()
-	if err != nil || n == 0 {
-		return false, err
-	}
+	return n > 0, err
+}
+
+// deleteAccountState is the cascade of a deleted account. Each capability
+// that keeps per-user state adds its step here, so the whole deletion stays
+// one transaction (decisions.md §2). A cascade records no callback events.
+func deleteAccountState(ctx context.Context, tx *Tx, app uint64, userID string) error {
 	if err := leaveAllGroups(ctx, tx, app, userID); err != nil {
-		return false, err
+		return err
 	}
 	if err := deleteSNSState(ctx, tx, app, userID); err != nil {
-		return false, err
+		return err
 	}
-	return true, deleteContactState(ctx, tx, app, userID)
+	return deleteContactState(ctx, tx, app, userID)
+}
+
+// lockGroupsOf locks, in seq order, every group that users own or belong
+// to, before leaveAllGroups changes them: a group write locks its group
+// before its member rows, so deleting member rows first could wait for one
+// that waits for us. Their memberships can only shrink meanwhile (their
+// accounts rows are deleted, so no write can add them), so the groups
+// locked cover every group the cascade changes.
+func lockGroupsOf(ctx context.Context, tx *Tx, app uint64, users []string) error {
+	if len(users) == 0 || !tx.locksRows() {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, `
+		SELECT seq FROM im_groups WHERE seq IN (
+			SELECT group_seq FROM group_members WHERE app_id = $1 AND user_id = ANY($2)
+			UNION SELECT seq FROM im_groups WHERE app_id = $1 AND owner = ANY($2))
+		ORDER BY seq`+tx.forNoKeyUpdate(), int64(app), users)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+	}
+	return closeRows(rows)
 }
 
 // leaveAllGroups is account_delete's group step: the user leaves every
-// group, and groups the user owned stay without an owner.
+// group, and groups the user owned stay without an owner. Each group loses
+// one member for each member row the delete returns, so a membership
+// removed meanwhile by another call (which locked the group first) is not
+// counted twice.
 func leaveAllGroups(ctx context.Context, tx *Tx, app uint64, userID string) error {
-	for _, q := range []string{
-		`UPDATE im_groups SET owner = '' WHERE app_id = $1 AND owner = $2`,
-		`UPDATE im_groups SET member_num = member_num - 1
-			WHERE app_id = $1 AND seq IN (SELECT group_seq FROM group_members WHERE app_id = $1 AND user_id = $2)`,
-		`DELETE FROM group_members WHERE app_id = $1 AND user_id = $2`,
-	} {
-		if _, err := tx.ExecContext(ctx, q, int64(app), userID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE im_groups SET owner = '' WHERE app_id = $1 AND owner = $2`,
+		int64(app), userID); err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, "DELETE FROM group_members WHERE app_id = $1 AND user_id = $2 RETURNING group_seq",
+		int64(app), userID)
+	if err != nil {
+		return err
+	}
+	var seqs []int64
+	for rows.Next() {
+		var seq int64
+		if err := rows.Scan(&seq); err != nil {
+			rows.Close()
+			return err
+		}
+		seqs = append(seqs, seq)
+	}
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+	for _, seq := range seqs {
+		if _, err := tx.ExecContext(ctx, "UPDATE im_groups SET member_num = member_num - 1 WHERE app_id = $1 AND seq = $2",
+			int64(app), seq); err != nil {
 			return err
 		}
 	}
@@ -133,6 +199,37 @@ func accountExists(ctx context.Context, tx *Tx, app uint64, userID string) (bool
 	err := tx.QueryRowContext(ctx,
 		"SELECT COUNT(*) FROM accounts WHERE app_id = $1 AND user_id = $2", int64(app), userID).Scan(&n)
 	return n > 0, err
+}
+
+// lockAccounts reports which of ids are imported, and holds the accounts
+// rows it finds (forKeyShare) until tx ends, so that what tx stores about
+// them cannot outlive a concurrent account_delete: the deletion either
+// committed before (and the id is reported missing) or waits for tx (and
+// then removes what tx added). Every write that stores a reference to an
+// account checks it here. The rows are locked in UserID order, as
+// account_delete deletes them, and before any group row (see
+// DeleteAccounts).
+func lockAccounts(ctx context.Context, tx *Tx, app uint64, ids []string) (map[string]bool, error) {
+	sorted := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if im.ValidUserID(id) {
+			sorted = append(sorted, id)
+		}
+	}
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
+	exists := make(map[string]bool, len(sorted))
+	for _, id := range sorted {
+		rows, err := tx.QueryContext(ctx, "SELECT 1 FROM accounts WHERE app_id = $1 AND user_id = $2"+tx.forKeyShare(), int64(app), id)
+		if err != nil {
+			return nil, err
+		}
+		exists[id] = rows.Next()
+		if err := closeRows(rows); err != nil {
+			return nil, err
+		}
+	}
+	return exists, nil
 }
 
 // EnsureAccounts imports the ids that do not exist yet.

@@ -9,10 +9,12 @@ import (
 )
 
 // Conversation groups and marks. Every write locks the From_Account's
-// accounts row first, so that writes to one user run one at a time (on
-// PostgreSQL across instances too): two concurrent creates cannot both see
-// 19 groups, nor draw one id twice, and account_delete, which deletes that
-// row, waits for them or they for it.
+// accounts row first (forNoKeyUpdate), so that writes to one user run one at
+// a time (on PostgreSQL across instances too): two concurrent creates cannot
+// both see 19 groups, nor draw one id twice, and account_delete, which
+// deletes that row, waits for them or they for it. A C2C peer's row is held
+// forKeyShare, which that lock does not block, so two users marking their
+// conversations with each other do not wait for each other.
 
 var _ im.ContactService = (*DB)(nil)
 
@@ -42,7 +44,7 @@ func lockContactUser(ctx context.Context, tx *Tx, app uint64, user string) (*con
 		return nil, errContactUser(user)
 	}
 	var id string
-	err := tx.QueryRowContext(ctx, "SELECT user_id FROM accounts WHERE app_id = $1 AND user_id = $2"+tx.forUpdate(),
+	err := tx.QueryRowContext(ctx, "SELECT user_id FROM accounts WHERE app_id = $1 AND user_id = $2"+tx.forNoKeyUpdate(),
 		int64(app), user).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errContactUser(user)
@@ -76,16 +78,18 @@ func storablePeer(k im.Contact) bool {
 
 // checkPeer is the per-item check of a conversation being added or marked:
 // a C2C peer must be imported (50001), a group must exist (51007). The
-// group's row stays locked against deletion until the transaction ends
-// (see forKeyShare), so a dismissal cannot slip in between.
+// peer's accounts row or the group's row stays locked against deletion
+// until the transaction ends (see forKeyShare), so a deletion or dismissal
+// cannot slip in between.
 func (c *contactTx) checkPeer(k im.Contact) (*im.Error, error) {
 	ok := storablePeer(k)
 	if k.Type == im.ContactC2C {
 		if ok {
-			var err error
-			if ok, err = accountExists(c.ctx, c.tx, uint64(c.app), k.Peer); err != nil {
+			exists, err := lockAccounts(c.ctx, c.tx, uint64(c.app), []string{k.Peer})
+			if err != nil {
 				return nil, err
 			}
+			ok = exists[k.Peer]
 		}
 		if !ok {
 			return im.Errorf(im.CodeContactAccountNotFound, "To_Account %s is not imported", k.Peer), nil

@@ -144,15 +144,35 @@ func (tx *Tx) forUpdate() string {
 	return ""
 }
 
+// forNoKeyUpdate is the suffix of a SELECT that locks a user's accounts row
+// (or a group's row) against other writers of it, as forUpdate does, but
+// not against forKeyShare: a write for one user queues behind another write
+// for that user and behind account_delete, while writes that only check the
+// user exists (to store a reference to it) pass. SQLite needs none.
+func (tx *Tx) forNoKeyUpdate() string {
+	if tx.dialect == dialectPostgres {
+		return " FOR NO KEY UPDATE"
+	}
+	return ""
+}
+
 // forKeyShare is the suffix of a SELECT that keeps the rows it reads from
 // being deleted until the transaction ends, without queueing behind other
-// changes to them. A conversation-group write takes it on the group a
-// conversation names, so that a concurrent dismissal either commits first
-// (and the write finds no group) or waits for the write (and then removes
-// what it added). SQLite's single writer needs none.
+// changes to them. A write that stores a reference to an account (a group
+// member or owner, a conversation's peer) takes it on that accounts row, and
+// a conversation-group write on the group a conversation names, so that a
+// concurrent deletion either commits first (and the write finds nothing) or
+// waits for the write (and then removes what it added). SQLite's single
+// writer needs none.
 func (tx *Tx) forKeyShare() string {
 	if tx.dialect == dialectPostgres {
 		return " FOR KEY SHARE"
 	}
 	return ""
 }
+
+// locksRows reports whether the database has row locks that a transaction
+// must take before reading what it will change. A statement that exists
+// only to take such locks is not run on SQLite, whose single writer runs
+// transactions one at a time.
+func (tx *Tx) locksRows() bool { return tx.dialect == dialectPostgres }

@@ -57,7 +57,8 @@ func findGroup(ctx context.Context, tx *Tx, app uint64, id string, lock bool) (*
 	return g, err
 }
 
-// requireAccounts fails with 10019 unless every id is imported.
+// requireAccounts fails with 10019 unless every id is imported. It reads
+// without locking: a write uses lockAccounts and missingAccount instead.
 func requireAccounts(ctx context.Context, tx *Tx, app uint64, ids []string) error {
 	for _, id := range ids {
 		ok, err := accountExists(ctx, tx, app, id)
@@ -65,10 +66,25 @@ func requireAccounts(ctx context.Context, tx *Tx, app uint64, ids []string) erro
 			return err
 		}
 		if !ok {
-			return im.Errorf(im.CodeGroupAccountNotFound, "account %s is not imported", id)
+			return errMissingAccount(id)
 		}
 	}
 	return nil
+}
+
+// missingAccount is 10019 for the first of ids that lockAccounts did not
+// find, nil if it found them all.
+func missingAccount(ids []string, exists map[string]bool) error {
+	for _, id := range ids {
+		if !exists[id] {
+			return errMissingAccount(id)
+		}
+	}
+	return nil
+}
+
+func errMissingAccount(id string) error {
+	return im.Errorf(im.CodeGroupAccountNotFound, "account %s is not imported", id)
 }
 
 const groupIDAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -96,17 +112,18 @@ func (db *DB) CreateGroup(ctx context.Context, op im.Op, ng im.NewGroup) (string
 		for _, m := range ng.Members {
 			accounts = append(accounts, m.UserID)
 		}
-		if err := requireAccounts(ctx, tx, app, accounts); err != nil {
+		exists, err := lockAccounts(ctx, tx, app, accounts)
+		if err != nil {
+			return err
+		}
+		if err := missingAccount(accounts, exists); err != nil {
 			return err
 		}
 		members := membersWithOwner(ng)
 		if ng.MaxMemberNum > 0 && len(members) > ng.MaxMemberNum {
 			return im.Errorf(im.CodeGroupFull, "%d members exceed the group's limit of %d", len(members), ng.MaxMemberNum)
 		}
-		var (
-			err error
-			seq int64
-		)
+		var seq int64
 		if id, seq, err = insertGroup(ctx, tx, app, ng, len(members)); err != nil {
 			return err
 		}

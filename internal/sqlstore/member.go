@@ -13,6 +13,12 @@ func (db *DB) AddMembers(ctx context.Context, op im.Op, groupID string, userIDs 
 	var results []im.AddResult
 	err := db.write(ctx, func(tx *Tx) error {
 		app := op.App.SDKAppID
+		// Accounts are locked before the group (see DeleteAccounts); a
+		// missing one is reported after the group's own checks.
+		exists, err := lockAccounts(ctx, tx, app, userIDs)
+		if err != nil {
+			return err
+		}
 		g, err := findGroup(ctx, tx, app, groupID, true)
 		if err != nil {
 			return err
@@ -20,7 +26,7 @@ func (db *DB) AddMembers(ctx context.Context, op im.Op, groupID string, userIDs 
 		if g.Type == im.GroupAVChatRoom {
 			return im.Errorf(im.CodeGroupForbidden, "members cannot be added to an AVChatRoom")
 		}
-		if err := requireAccounts(ctx, tx, app, userIDs); err != nil {
+		if err := missingAccount(userIDs, exists); err != nil {
 			return err
 		}
 		results = make([]im.AddResult, len(userIDs))
@@ -196,6 +202,13 @@ func (db *DB) Members(ctx context.Context, app uint64, groupID string, f im.Memb
 func (db *DB) ChangeOwner(ctx context.Context, op im.Op, groupID, newOwner string) error {
 	return db.write(ctx, func(tx *Tx) error {
 		app := op.App.SDKAppID
+		// The new owner's account is locked before the group (see
+		// DeleteAccounts); if missing, it is reported after the group's
+		// own checks.
+		exists, err := lockAccounts(ctx, tx, app, []string{newOwner})
+		if err != nil {
+			return err
+		}
 		g, err := findGroup(ctx, tx, app, groupID, true)
 		if err != nil {
 			return err
@@ -203,7 +216,7 @@ func (db *DB) ChangeOwner(ctx context.Context, op im.Op, groupID, newOwner strin
 		if g.Type == im.GroupAVChatRoom {
 			return im.Errorf(im.CodeGroupForbidden, "an AVChatRoom's owner cannot be changed")
 		}
-		if err := requireAccounts(ctx, tx, app, []string{newOwner}); err != nil {
+		if err := missingAccount([]string{newOwner}, exists); err != nil {
 			return err
 		}
 		member, err := isMember(ctx, tx, app, g.Seq, newOwner)

@@ -35,7 +35,9 @@ type snsTx struct {
 type bump struct{ list, std, custom bool }
 
 // lockSNS locks the accounts rows of ids (those that could be UserIDs at
-// all) in UserID order and notes which exist.
+// all) in UserID order and notes which exist. The lock (forNoKeyUpdate)
+// queues other writes to these users and account_delete, not the writes
+// that only check that a user exists (forKeyShare).
 func lockSNS(ctx context.Context, tx *Tx, app uint64, ids ...string) (*snsTx, error) {
 	s := &snsTx{ctx: ctx, tx: tx, app: int64(app), exists: map[string]bool{},
 		friends: map[string]int{}, lists: map[string]int{}, changed: map[string]bump{}}
@@ -47,7 +49,7 @@ func lockSNS(ctx context.Context, tx *Tx, app uint64, ids ...string) (*snsTx, er
 	}
 	slices.Sort(sorted)
 	for _, id := range slices.Compact(sorted) {
-		rows, err := tx.QueryContext(ctx, "SELECT user_id FROM accounts WHERE app_id = $1 AND user_id = $2"+tx.forUpdate(), s.app, id)
+		rows, err := tx.QueryContext(ctx, "SELECT user_id FROM accounts WHERE app_id = $1 AND user_id = $2"+tx.forNoKeyUpdate(), s.app, id)
 		if err != nil {
 			return nil, err
 		}
