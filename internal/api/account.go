@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/timd/timd/internal/im"
 )
@@ -38,13 +39,23 @@ func (s *Server) accountImport(ctx context.Context, c *Call, req *accountImportR
 	return nil, err
 }
 
-// checkProfile enforces the 500-byte limit on Nick and FaceUrl (40601).
+// checkProfile enforces the 500-byte limit on Nick and FaceUrl (40601) and
+// refuses a NUL character in either (70402): PostgreSQL cannot store it in
+// text, and SQLite, which could, must not answer differently.
 func checkProfile(nick, face *string) error {
-	if nick != nil && len(*nick) > im.MaxProfileBytes {
-		return im.Errorf(im.CodeProfileTooLong, "Nick is longer than %d bytes", im.MaxProfileBytes)
-	}
-	if face != nil && len(*face) > im.MaxProfileBytes {
-		return im.Errorf(im.CodeProfileTooLong, "FaceUrl is longer than %d bytes", im.MaxProfileBytes)
+	for _, f := range [...]struct {
+		name string
+		v    *string
+	}{{"Nick", nick}, {"FaceUrl", face}} {
+		if f.v == nil {
+			continue
+		}
+		if len(*f.v) > im.MaxProfileBytes {
+			return im.Errorf(im.CodeProfileTooLong, "%s is longer than %d bytes", f.name, im.MaxProfileBytes)
+		}
+		if strings.IndexByte(*f.v, 0) >= 0 {
+			return invalidParam(f.name + " must not contain the NUL character")
+		}
 	}
 	return nil
 }
@@ -63,8 +74,8 @@ type multiaccountImportResp struct {
 }
 
 // multiaccountImport imports up to 100 accounts in either form. Accounts
-// that cannot be imported (an invalid UserID, an over-long profile field)
-// are listed in FailAccounts; the others are imported.
+// that cannot be imported (an invalid UserID, an over-long profile field or
+// one with a NUL character) are listed in FailAccounts; the others are imported.
 func (s *Server) multiaccountImport(ctx context.Context, c *Call, req *multiaccountImportReq) (*multiaccountImportResp, error) {
 	n := len(req.Accounts) + len(req.AccountList)
 	if n == 0 {
