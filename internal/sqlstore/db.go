@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/timd/timd/internal/im"
@@ -25,6 +26,14 @@ type DB struct {
 	// wStmts and rStmts keep the statements each SQLite pool has run
 	// prepared (stmtcache.go); nil on PostgreSQL.
 	wStmts, rStmts *stmtCache
+
+	// lock is the SQLite file's lock (lock.go), released by Close; nil
+	// on PostgreSQL and in memory.
+	lock *os.File
+	// keep holds one connection of an in-memory database open for the
+	// store's life: SQLite frees a memdb database with its last
+	// connection, and the pools may close theirs.
+	keep *sql.Conn
 
 	// now is the clock every transaction reads once at its start.
 	now      func() time.Time
@@ -45,20 +54,39 @@ type Options struct {
 	OnEvents func()
 }
 
-// Open opens the database dsn names (a postgres:// URL or a SQLite file path),
-// applies pending migrations and returns the store.
+// Open opens the database dsn names (a postgres:// URL, a SQLite file path, or
+// Memory), applies pending migrations and returns the store. A SQLite file is
+// locked for the store's life: Open fails with ErrInUse while another store,
+// in this process or another, has it open.
 func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if opts.MaxConns <= 0 {
 		opts.MaxConns = 16
 	}
+	var lock *os.File
+	if !IsPostgres(dsn) {
+		l, err := lockSQLite(dsn)
+		if err != nil {
+			return nil, err
+		}
+		lock = l
+	}
 	d, w, r, err := openPools(dsn, opts.MaxConns)
 	if err != nil {
+		unlock(lock)
 		return nil, err
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	db := &DB{dialect: d, w: w, r: r, now: opts.Now, onEvents: opts.OnEvents}
+	db := &DB{dialect: d, w: w, r: r, lock: lock, now: opts.Now, onEvents: opts.OnEvents}
+	if IsMemory(dsn) {
+		// One more connection than the readers need, held by keep.
+		r.SetMaxOpenConns(opts.MaxConns + 1)
+		if db.keep, err = r.Conn(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate: %w", err)
@@ -94,11 +122,26 @@ func (db *DB) Close() error {
 		db.wStmts.close()
 		db.rStmts.close()
 	}
-	err := db.w.Close()
+	var err error
+	if db.keep != nil {
+		err = db.keep.Close()
+	}
+	err = errors.Join(err, db.w.Close())
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
 	}
+	// Only now that no connection is left may another process take the
+	// file.
+	unlock(db.lock)
+	db.lock = nil
 	return err
+}
+
+// unlock releases a lock lockSQLite took; closing the file drops the flock.
+func unlock(f *os.File) {
+	if f != nil {
+		f.Close()
+	}
 }
 
 // Ping reports whether the database answers.

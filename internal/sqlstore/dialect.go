@@ -1,7 +1,9 @@
 package sqlstore
 
 import (
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -31,6 +33,13 @@ const (
 func IsPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
+
+// Memory is the TIMD_DATA value that keeps the whole database in memory, as
+// SQLite's own name for it.
+const Memory = ":memory:"
+
+// IsMemory reports whether dsn asks for an in-memory SQLite database.
+func IsMemory(dsn string) bool { return dsn == Memory }
 
 // SQLitePath turns a TIMD_DATA value into the SQLite file it means: a
 // directory (existing, or written with a trailing slash) holds timd.db.
@@ -63,17 +72,33 @@ func openPools(dsn string, maxConns int) (d dialect, w, r *sql.DB, err error) {
 		return dialectPostgres, db, db, nil
 	}
 
-	path := SQLitePath(dsn)
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return "", nil, nil, fmt.Errorf("create data directory: %w", err)
-		}
-	}
 	q := url.Values{}
 	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
 		q.Add("_pragma", p)
 	}
-	base := "file:" + (&url.URL{Path: path}).EscapedPath()
+	var base string
+	if IsMemory(dsn) {
+		// SQLite's ":memory:" is a new, empty database for every
+		// connection, and the writer and each reader are connections of
+		// their own. The memdb VFS shares one database among every
+		// connection of the process that opens the same "/name", with
+		// SQLite's ordinary locking (and busy_timeout) between them; it
+		// has no WAL, so journal_mode stays "memory" and a commit waits
+		// for the reads in progress. The random name keeps two stores
+		// of one process apart.
+		var b [8]byte
+		rand.Read(b[:])
+		base = "file:/timd-mem-" + hex.EncodeToString(b[:])
+		q.Set("vfs", "memdb")
+	} else {
+		path := SQLitePath(dsn)
+		if dir := filepath.Dir(path); dir != "" {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return "", nil, nil, fmt.Errorf("create data directory: %w", err)
+			}
+		}
+		base = "file:" + (&url.URL{Path: path}).EscapedPath()
+	}
 	q.Set("_txlock", "immediate")
 	w, err = sql.Open("sqlite", base+"?"+q.Encode())
 	if err != nil {
