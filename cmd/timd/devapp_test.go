@@ -15,7 +15,7 @@ const okReply = `{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}`
 // carrying the real port) imports alice.
 func TestMain_ZeroConfig(t *testing.T) {
 	m := MustRunMain(t, nil)
-	w := m.Welcome(t)
+	w := m.DevWelcome(t)
 
 	if w.SDKAppID < 1_400_000_000 || w.SDKAppID >= 1_500_000_000 {
 		t.Errorf("SDKAppID %d outside Tencent's 14xxxxxxxx range", w.SDKAppID)
@@ -60,7 +60,7 @@ func TestMain_DevAppPersisted(t *testing.T) {
 	env := map[string]string{"TIMD_DATA": data}
 
 	m1 := MustRunMain(t, env)
-	w1 := m1.Welcome(t)
+	w1 := m1.DevWelcome(t)
 	if r := Post(t, w1.CurlURL, w1.CurlBody); r.Raw != okReply {
 		t.Fatalf("import alice: %s", r.Raw)
 	}
@@ -69,7 +69,7 @@ func TestMain_DevAppPersisted(t *testing.T) {
 	}
 
 	m2 := MustRunMain(t, env)
-	w2 := m2.Welcome(t)
+	w2 := m2.DevWelcome(t)
 	if w2.SDKAppID != w1.SDKAppID || w2.SecretKey != w1.SecretKey {
 		t.Fatalf("second start serves %d/%s, first served %d/%s", w2.SDKAppID, w2.SecretKey, w1.SDKAppID, w1.SecretKey)
 	}
@@ -87,8 +87,8 @@ func TestMain_DevAppPersisted(t *testing.T) {
 // Ensure no default secret ships: two fresh data directories get different
 // random keys, and a data directory (not a file) works as TIMD_DATA.
 func TestMain_FreshKeys(t *testing.T) {
-	w1 := MustRunMain(t, map[string]string{"TIMD_DATA": t.TempDir()}).Welcome(t)
-	w2 := MustRunMain(t, nil).Welcome(t)
+	w1 := MustRunMain(t, map[string]string{"TIMD_DATA": t.TempDir()}).DevWelcome(t)
+	w2 := MustRunMain(t, nil).DevWelcome(t)
 	if w1.SecretKey == "" || w1.SecretKey == w2.SecretKey {
 		t.Fatalf("two fresh starts printed keys %q and %q", w1.SecretKey, w2.SecretKey)
 	}
@@ -101,7 +101,7 @@ func TestMain_FreshKeys(t *testing.T) {
 // development app: its admins are the ones named.
 func TestMain_DevAppSettings(t *testing.T) {
 	m := MustRunMain(t, map[string]string{"TIMD_ADMINS": "boss,ops", "TIMD_EDITION": "pro"})
-	w := m.Welcome(t)
+	w := m.DevWelcome(t)
 	if w.Admin != "boss" || w.SecretKey == "" || m.Apps[0].Edition != "pro" {
 		t.Fatalf("development app: admin %q, edition %q:\n%s", w.Admin, m.Apps[0].Edition, w.Out)
 	}

@@ -6,7 +6,8 @@
 //	timd [serve] [flags]   run the server (the default)
 //	timd usersig ...       print a UserSig made with Tencent's algorithm
 //	timd bench ...         measure throughput and latency against a baseline
-//	timd version           print the version
+//	timd version           print the version, commit and Go version
+//	timd help              list every command and flag
 package main
 
 import (
@@ -50,6 +51,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && !isFlag(args[0]) {
 		cmd, args = args[0], args[1:]
 	}
+	if cmd == "serve" && len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		cmd = "version"
+	}
 	switch cmd {
 	case "serve":
 		return serve(ctx, args, getenv, stdout, stderr)
@@ -58,10 +62,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "bench":
 		return benchCmd(ctx, args, stdout, stderr)
 	case "version":
-		fmt.Fprintln(stdout, "timd", Version())
+		io.WriteString(stdout, versionText())
 		return nil
 	case "help":
-		fmt.Fprintln(stdout, usage)
+		writeHelp(stdout)
 		return nil
 	}
 	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
@@ -69,19 +73,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 func isFlag(s string) bool { return len(s) > 0 && s[0] == '-' }
 
-const usage = `usage:
-  timd [serve] [flags]   run the server (timd serve -h lists flags and TIMD_* variables)
-  timd usersig --sdkappid N --key K --identifier ID [--expire SECONDS]
-  timd bench [--url URL[,URL] --sdkappid N --key K | --data DSN --instances N --preload GROUPS]
-             [--scenario all] [--concurrency 32] [--duration 5s] [--rate N] [--interval D]
-             [--skip-baseline] [--json]       (timd bench -h describes every flag)
-  timd version`
+const usage = `usage: timd [serve|usersig|bench|version|help] [flags]   (timd --help lists every command and flag)`
 
 // serve runs the server until ctx is cancelled, then shuts it down gracefully.
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	m := NewMain()
 	m.Stdout, m.Stderr = stdout, stderr
 	if err := m.ParseFlags(args, getenv); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			writeHelp(stdout)
+		}
 		return err
 	}
 	if err := m.Run(ctx); err != nil {

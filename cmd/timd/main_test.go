@@ -72,7 +72,8 @@ type Welcome struct {
 	SDKAppID  uint64
 	Admin     string
 	SecretKey string // empty when not printed
-	CurlURL   string
+	Data      string // the Data line
+	CurlURL   string // empty when not printed (a configured app)
 	CurlBody  string
 }
 
@@ -81,9 +82,10 @@ var (
 	reAdmin = regexp.MustCompile(`(?m)^  Admin:\s+(\S+)$`)
 	reKey   = regexp.MustCompile(`(?m)^  Secret key:\s+([0-9a-f]{64})\s`)
 	reCurl  = regexp.MustCompile(`(?m)^  curl -s '([^']+)' -d '([^']+)'$`)
+	reData  = regexp.MustCompile(`(?m)^  Data:\s+(.+)$`)
 )
 
-// ParseWelcome extracts the app, admin, key and curl command from out.
+// ParseWelcome extracts the app, admin, data, key and curl command from out.
 func ParseWelcome(tb testing.TB, out string) Welcome {
 	tb.Helper()
 	w := Welcome{Out: out}
@@ -99,10 +101,24 @@ func ParseWelcome(tb testing.TB, out string) Welcome {
 	if m = reKey.FindStringSubmatch(out); m != nil {
 		w.SecretKey = m[1]
 	}
-	if m = reCurl.FindStringSubmatch(out); m == nil {
-		tb.Fatalf("no curl command in the welcome output:\n%s", out)
+	if m = reData.FindStringSubmatch(out); m == nil {
+		tb.Fatalf("no Data line in the welcome output:\n%s", out)
 	}
-	w.CurlURL, w.CurlBody = m[1], m[2]
+	w.Data = m[1]
+	if m = reCurl.FindStringSubmatch(out); m != nil {
+		w.CurlURL, w.CurlBody = m[1], m[2]
+	}
+	return w
+}
+
+// DevWelcome parses the welcome of a development app, which must carry a
+// curl command.
+func (m *Main) DevWelcome(tb testing.TB) Welcome {
+	tb.Helper()
+	w := m.Welcome(tb)
+	if w.CurlURL == "" {
+		tb.Fatalf("no curl command in the welcome output:\n%s", w.Out)
+	}
 	return w
 }
 

@@ -32,6 +32,10 @@ type Main struct {
 	Logger *slog.Logger
 	// DevAppCreated reports that this start created the development app.
 	DevAppCreated bool
+	// dataWhere is where the data lives (dataPlace); dataExisted reports
+	// that the SQLite file was there before this start.
+	dataWhere   string
+	dataExisted bool
 
 	Stdout, Stderr io.Writer
 
@@ -82,6 +86,7 @@ func (m *Main) Run(ctx context.Context) error {
 			m.sender.Kick()
 		}
 	}
+	m.dataWhere, m.dataExisted = dataPlace(c.Data)
 	db, err := sqlstore.Open(openCtx, c.Data, sqlstore.Options{MaxConns: c.MaxConns, OnEvents: wake})
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
@@ -142,7 +147,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 
 	m.Logger.Info("timd started", "version", Version(), "addr", ln.Addr().String(),
-		"database", db.Dialect(), "apps", len(m.Apps))
+		"database", db.Dialect(), "data", m.dataWhere, "apps", len(m.Apps))
 	m.printWelcome()
 	return nil
 }
@@ -160,6 +165,13 @@ func (m *Main) resolveApps(ctx context.Context) error {
 			return fmt.Errorf("development app: %w", err)
 		}
 		dev.SDKAppID, dev.SecretKey, m.DevAppCreated = id, key, created
+		// Said in the log too: a start in another directory makes a new
+		// app, and the log is where an operator looks later.
+		if created {
+			m.Logger.Info("development app created, its key stored with the data", "sdkappid", id, "data", m.dataWhere)
+		} else {
+			m.Logger.Info("development app reused", "sdkappid", id, "data", m.dataWhere)
+		}
 		appCfgs = []config.AppConfig{dev}
 	}
 	for _, a := range appCfgs {

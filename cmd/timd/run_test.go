@@ -5,15 +5,20 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/tencentyun/tls-sig-api-v2-golang/tencentyun"
+
+	"github.com/timd/timd/internal/config"
 )
 
 // runCmd runs the dispatcher with an empty environment.
@@ -23,15 +28,64 @@ func runCmd(args ...string) (stdout, stderr string, err error) {
 	return o.String(), e.String(), err
 }
 
-// Ensure `timd version` and `timd help` print to stdout.
+// Ensure `timd version` and `timd --version` print the version, the commit
+// and the Go version, and that every way to ask for help prints the same
+// whole help to stdout.
 func TestRun_VersionAndHelp(t *testing.T) {
-	out, _, err := runCmd("version")
-	if err != nil || !strings.HasPrefix(out, "timd ") || strings.TrimSpace(out) != "timd "+Version() {
-		t.Errorf("version: %q, %v", out, err)
+	for _, args := range [][]string{{"version"}, {"--version"}, {"-version"}} {
+		out, _, err := runCmd(args...)
+		if err != nil || !strings.HasPrefix(out, "timd "+Version()+"\n") || !strings.Contains(out, "\ncommit: ") ||
+			!strings.Contains(out, runtime.Version()) {
+			t.Errorf("%v: %q, %v", args, out, err)
+		}
 	}
-	out, _, err = runCmd("help")
-	if err != nil || !strings.Contains(out, "timd usersig --sdkappid N") {
-		t.Errorf("help: %q, %v", out, err)
+	help, _, err := runCmd("help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"serve", "-h"}, {"serve", "--help"}} {
+		out, stderr, err := runCmd(args...)
+		if (err != nil && !errors.Is(err, flag.ErrHelp)) || out != help || stderr != "" {
+			t.Errorf("%v: err %v, stderr %q, stdout differs from `timd help`:\n%s", args, err, stderr, out)
+		}
+	}
+	for _, want := range []string{"timd [serve] [flags]", "timd usersig", "timd bench", "timd version", "timd help",
+		"Flags of timd usersig:", "-identifier", "Flags of timd bench:", "-concurrency", "-preload-members"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("help lacks %q", want)
+		}
+	}
+	// Every setting of the table, with its variable and default.
+	for _, s := range config.Settings() {
+		if s.Default == "" || s.Default == "?" {
+			t.Errorf("setting --%s has no default in the help", s.Flag)
+		}
+		if want := fmt.Sprintf("--%s", s.Flag); !strings.Contains(help, "  "+want+" ") {
+			t.Errorf("help lacks %s", want)
+		}
+		if want := fmt.Sprintf("(%s, default %s)", s.Env, s.Default); !strings.Contains(help, want) {
+			t.Errorf("help lacks %q", want)
+		}
+	}
+	if got := len(config.Settings()); got != len(config.EnvNames()) {
+		t.Errorf("%d settings in the help, %d TIMD_* variables read", got, len(config.EnvNames()))
+	}
+}
+
+// Ensure the version names the commit and uncommitted changes go build
+// recorded.
+func TestRun_FormatVersion(t *testing.T) {
+	bi := &debug.BuildInfo{GoVersion: "go1.99", Settings: []debug.BuildSetting{
+		{Key: "vcs.revision", Value: "0123456789abcdef"}, {Key: "vcs.modified", Value: "true"},
+	}}
+	got := formatVersion("v1.2.3", bi)
+	for _, want := range []string{"timd v1.2.3\n", "commit: 0123456789abcdef (with uncommitted changes)\n", "go:     go1.99 "} {
+		if !strings.Contains(got, want) {
+			t.Errorf("version lacks %q:\n%s", want, got)
+		}
+	}
+	if got := formatVersion("dev", nil); !strings.Contains(got, "commit: unknown\n") || strings.Contains(got, "uncommitted") {
+		t.Errorf("version without build info:\n%s", got)
 	}
 }
 

@@ -36,7 +36,7 @@ func TestMain_HealthAndMetrics(t *testing.T) {
 		}
 	}
 
-	w := m.Welcome(t)
+	w := m.DevWelcome(t)
 	Post(t, w.CurlURL, w.CurlBody)
 	Post(t, w.CurlURL, w.CurlBody)
 	Post(t, CallURL(m.URL(), "im_open_login_svc", "account_check", w.SDKAppID, "administrator", "bad"), `{}`)

@@ -28,7 +28,7 @@ type slowRequest struct {
 // second one, and gives the server a moment to start handling it.
 func startSlowRequest(tb testing.TB, m *Main) *slowRequest {
 	tb.Helper()
-	w := m.Welcome(tb)
+	w := m.DevWelcome(tb)
 	u, err := url.Parse(w.CurlURL)
 	if err != nil {
 		tb.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"slices"
@@ -32,6 +33,11 @@ type Config struct {
 	// PprofAddr, if set, is a second listen address serving Go's
 	// net/http/pprof profiles; off by default, never on the API's port.
 	PprofAddr string `yaml:"pprof_addr"`
+	// PprofAllowRemote lets PprofAddr be a non-loopback address: the
+	// profiles show the process's memory, goroutines and code, and a
+	// CPU profile or trace costs it, so they stay local unless the
+	// operator says otherwise.
+	PprofAllowRemote bool `yaml:"pprof_allow_remote"`
 	// CallbackRetention is how long delivered callback events are kept
 	// before they are purged, for every app.
 	CallbackRetention time.Duration `yaml:"callback_retention"`
@@ -258,6 +264,10 @@ func (c *Config) Validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		add("log_format %q: want text or json", c.LogFormat)
 	}
+	if c.PprofAddr != "" && !c.PprofAllowRemote && !IsLoopback(c.PprofAddr) {
+		add("pprof_addr (TIMD_PPROF_ADDR) %q is not a loopback address: Go's profiles would be open to the network; "+
+			"use 127.0.0.1:PORT, or set TIMD_PPROF_ALLOW_REMOTE=true (--pprof-allow-remote) to serve them there anyway", c.PprofAddr)
+	}
 	if c.App.SDKAppID == 0 && c.App.SecretKey != "" {
 		add("TIMD_SECRET_KEY is set but TIMD_SDKAPPID is not")
 	}
@@ -278,6 +288,21 @@ func (c *Config) Validate() error {
 		errs = append(errs, dev.validate("app")...)
 	}
 	return errors.Join(errs...)
+}
+
+// IsLoopback reports whether the listen address addr (host:port) can only
+// be reached from this machine: localhost or a loopback IP. An empty host
+// listens on every interface.
+func IsLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (a AppConfig) validate(where string) []error {

@@ -137,6 +137,7 @@ func TestConfig_LoadEachSetting(t *testing.T) {
 		{"TIMD_LOG_LEVEL", "warn", func(c Config) bool { return c.LogLevel == "warn" }},
 		{"TIMD_LOG_FORMAT", "json", func(c Config) bool { return c.LogFormat == "json" }},
 		{"TIMD_PPROF_ADDR", "127.0.0.1:6060", func(c Config) bool { return c.PprofAddr == "127.0.0.1:6060" }},
+		{"TIMD_PPROF_ALLOW_REMOTE", "true", func(c Config) bool { return c.PprofAllowRemote }},
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {
@@ -156,7 +157,11 @@ func TestConfig_LoadEachSetting(t *testing.T) {
 			if err != nil || !tt.check(c) {
 				t.Errorf("%s=%q: err %v, config %+v", tt.env, tt.value, err, c)
 			}
-			c, err = Load([]string{"--" + flagName, tt.value}, env(nil))
+			args := []string{"--" + flagName, tt.value}
+			if boolSettings[flagName] {
+				args = []string{"--" + flagName + "=" + tt.value}
+			}
+			c, err = Load(args, env(nil))
 			if err != nil || !tt.check(c) {
 				t.Errorf("--%s %q: err %v, config %+v", flagName, tt.value, err, c)
 			}

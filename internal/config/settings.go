@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -38,19 +39,19 @@ var settings = []setting{
 		c.App.Callback.Secrets = splitList(v)
 		return nil
 	}},
-	{"callback-commands", "TIMD_CALLBACK_COMMANDS", "comma-separated enabled callback commands, e.g. Group.CallbackAfterCreateGroup (default all)", func(c *Config, v string) error {
+	{"callback-commands", "TIMD_CALLBACK_COMMANDS", "comma-separated enabled callback commands, e.g. Group.CallbackAfterCreateGroup", func(c *Config, v string) error {
 		c.App.Callback.Commands = splitList(v)
 		return nil
 	}},
-	{"callback-timeout", "TIMD_CALLBACK_TIMEOUT", "timeout of one callback delivery attempt (default 5s)", func(c *Config, v string) error {
+	{"callback-timeout", "TIMD_CALLBACK_TIMEOUT", "timeout of one callback delivery attempt", func(c *Config, v string) error {
 		return parseDuration(v, &c.App.Callback.Timeout)
 	}},
-	{"callback-retry", "TIMD_CALLBACK_RETRY", "comma-separated delays before each delivery attempt, e.g. 0s,5s,5m (default 0s,5s,5m,30m,2h,5h,10h,10h)", func(c *Config, v string) error {
+	{"callback-retry", "TIMD_CALLBACK_RETRY", "comma-separated delays before each delivery attempt, e.g. 0s,5s,5m", func(c *Config, v string) error {
 		d, err := parseDurations(v)
 		c.App.Callback.Retry = d
 		return err
 	}},
-	{"callback-concurrency", "TIMD_CALLBACK_CONCURRENCY", "callback deliveries in flight at once per app (default 16)", func(c *Config, v string) error {
+	{"callback-concurrency", "TIMD_CALLBACK_CONCURRENCY", "callback deliveries in flight at once per app", func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil {
 			return err
@@ -58,14 +59,14 @@ var settings = []setting{
 		c.App.Callback.Concurrency = &n
 		return nil
 	}},
-	{"callback-before-timeout", "TIMD_CALLBACK_BEFORE_TIMEOUT", "timeout of a before-callback (default 2s)", func(c *Config, v string) error {
+	{"callback-before-timeout", "TIMD_CALLBACK_BEFORE_TIMEOUT", "timeout of a before-callback", func(c *Config, v string) error {
 		return parseDuration(v, &c.App.Callback.BeforeTimeout)
 	}},
 	{"callback-on-failure", "TIMD_CALLBACK_ON_FAILURE", "what a before-callback that times out or fails does: allow or reject", func(c *Config, v string) error {
 		c.App.Callback.OnFailure = v
 		return nil
 	}},
-	{"callback-retention", "TIMD_CALLBACK_RETENTION", "how long delivered callback events are kept (default 168h)", func(c *Config, v string) error {
+	{"callback-retention", "TIMD_CALLBACK_RETENTION", "how long delivered callback events are kept", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		if err != nil {
 			return err
@@ -73,7 +74,7 @@ var settings = []setting{
 		c.CallbackRetention = d
 		return nil
 	}},
-	{"callback-lease", "TIMD_CALLBACK_LEASE", "how long an instance owns a claimed callback event before another may take it over (default 60s)", func(c *Config, v string) error {
+	{"callback-lease", "TIMD_CALLBACK_LEASE", "how long an instance owns a claimed callback event before another may take it over", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		if err != nil {
 			return err
@@ -123,8 +124,30 @@ var settings = []setting{
 	}},
 	{"log-level", "TIMD_LOG_LEVEL", "debug, info, warn or error", func(c *Config, v string) error { c.LogLevel = v; return nil }},
 	{"log-format", "TIMD_LOG_FORMAT", "text or json", func(c *Config, v string) error { c.LogFormat = v; return nil }},
-	{"pprof-addr", "TIMD_PPROF_ADDR", "listen address of Go's pprof profiles, e.g. 127.0.0.1:6060 (default off)", func(c *Config, v string) error { c.PprofAddr = v; return nil }},
+	{"pprof-addr", "TIMD_PPROF_ADDR", "listen address of Go's pprof profiles, e.g. 127.0.0.1:6060; loopback only unless --pprof-allow-remote", func(c *Config, v string) error { c.PprofAddr = v; return nil }},
+	{"pprof-allow-remote", "TIMD_PPROF_ALLOW_REMOTE", "let --pprof-addr listen on a non-loopback address (profiles and traces reveal much of a process)", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		c.PprofAllowRemote = b
+		return err
+	}},
 }
+
+// boolSettings are the settings whose flag may be given without a value,
+// as --pprof-allow-remote for --pprof-allow-remote=true.
+var boolSettings = map[string]bool{"pprof-allow-remote": true}
+
+// settingValue is the flag.Value of a setting: the text as given, parsed by
+// the setting's set once every source is known.
+type settingValue struct {
+	v      string
+	isBool bool
+}
+
+func (s *settingValue) String() string     { return s.v }
+func (s *settingValue) Set(v string) error { s.v = v; return nil }
+func (s *settingValue) IsBoolFlag() bool   { return s.isBool }
+
+const configUsage = "YAML config file holding several apps"
 
 // EnvConfigFile names the variable that points at a config file, like --config.
 const EnvConfigFile = "TIMD_CONFIG"
@@ -145,13 +168,21 @@ func EnvNames() []string {
 func Load(args []string, getenv func(string) string) (Config, error) {
 	c := Default()
 	fs := flag.NewFlagSet("timd serve", flag.ContinueOnError)
-	configPath := fs.String("config", getenv(EnvConfigFile), "YAML config file holding several apps (env "+EnvConfigFile+")")
-	vals := make([]*string, len(settings))
+	// The caller prints the help (WriteHelp) on flag.ErrHelp; a bad flag
+	// is reported once, in the returned error.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	configPath := fs.String("config", getenv(EnvConfigFile), configUsage)
+	vals := make([]*settingValue, len(settings))
 	for i, s := range settings {
-		vals[i] = fs.String(s.flag, "", s.usage+" (env "+s.env+")")
+		vals[i] = &settingValue{isBool: boolSettings[s.flag]}
+		fs.Var(vals[i], s.flag, s.usage)
 	}
 	if err := fs.Parse(args); err != nil {
-		return c, err
+		if errors.Is(err, flag.ErrHelp) {
+			return c, err
+		}
+		return c, fmt.Errorf("%w (timd --help lists every flag)", err)
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
@@ -173,7 +204,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	for i, s := range settings {
 		if set[s.flag] {
-			if err := s.set(&c, *vals[i]); err != nil {
+			if err := s.set(&c, vals[i].v); err != nil {
 				errs = append(errs, fmt.Errorf("--%s: %w", s.flag, err))
 			}
 		}

@@ -1,0 +1,113 @@
+package config
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/timd/timd/internal/im"
+)
+
+// Setting describes one setting of `timd serve` for its help: the flag,
+// the TIMD_* variable, what it does and its default.
+type Setting struct {
+	Flag, Env, Usage, Default string
+}
+
+// Settings lists every setting of `timd serve`, --config first, in the order
+// of the settings table.
+func Settings() []Setting {
+	out := []Setting{{Flag: "config", Env: EnvConfigFile, Usage: configUsage, Default: "none"}}
+	for _, s := range settings {
+		out = append(out, Setting{Flag: s.flag, Env: s.env, Usage: s.usage, Default: defaultText(s.flag)})
+	}
+	return out
+}
+
+// WriteHelp writes the flags of `timd serve`, each with its variable and
+// default.
+func WriteHelp(w io.Writer) {
+	for _, s := range Settings() {
+		value := " value"
+		if boolSettings[s.Flag] {
+			value = ""
+		}
+		fmt.Fprintf(w, "  --%s%s  (%s, default %s)\n      %s\n", s.Flag, value, s.Env, s.Default, s.Usage)
+	}
+}
+
+// defaultText is how the help shows a setting's default, read from Default()
+// and the callback defaults so that it cannot drift from them. A setting
+// missing here shows "?" in the help, and the help test fails.
+func defaultText(flag string) string {
+	c := Default()
+	switch flag {
+	case "addr":
+		return c.Addr
+	case "data":
+		return c.Data
+	case "sdkappid":
+		return "none: timd creates a development app, stored with the data"
+	case "secret-key":
+		return "none"
+	case "admins":
+		return strings.Join(c.App.Admins, ",")
+	case "edition":
+		return c.App.Edition
+	case "rate-limit":
+		return c.RateLimit
+	case "callback-url":
+		return "none: no callbacks"
+	case "callback-token", "callback-secret":
+		return "none"
+	case "callback-commands":
+		return "all"
+	case "callback-timeout":
+		return shortDuration(DefaultCallbackTimeout)
+	case "callback-retry":
+		var ds []string
+		for _, d := range im.DefaultRetry() {
+			ds = append(ds, shortDuration(d))
+		}
+		return strings.Join(ds, ",")
+	case "callback-concurrency":
+		return strconv.Itoa(DefaultCallbackConcurrency)
+	case "callback-before-timeout":
+		return shortDuration(DefaultBeforeTimeout)
+	case "callback-on-failure":
+		return OnFailureAllow
+	case "callback-retention":
+		return shortDuration(c.CallbackRetention)
+	case "callback-lease":
+		return shortDuration(c.CallbackLease)
+	case "max-body-bytes":
+		return strconv.FormatInt(c.MaxBodyBytes, 10)
+	case "max-conns":
+		return strconv.Itoa(c.MaxConns)
+	case "shutdown-timeout":
+		return shortDuration(c.ShutdownTimeout)
+	case "log-level":
+		return c.LogLevel
+	case "log-format":
+		return c.LogFormat
+	case "pprof-addr":
+		return "off"
+	case "pprof-allow-remote":
+		return strconv.FormatBool(c.PprofAllowRemote)
+	}
+	return "?"
+}
+
+// shortDuration writes d without zero units: 168h, not 168h0m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
