@@ -87,6 +87,11 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if *instances > 1 && !sqlstore.IsPostgres(*data) {
 			return errors.New("--instances above 1 needs --data postgres://...: only one timd may use a SQLite file")
 		}
+		if *preload > 0 && sqlstore.IsMemory(*data) {
+			// bench preloads in its own process; the timd it starts would
+			// get a database of its own, empty.
+			return errors.New("--preload needs --data on a file or postgres://: an in-memory database lives in one process")
+		}
 		var pre *benchPreload
 		if *preload > 0 {
 			pre = newBenchPreload(*preload, *preloadMembers)

@@ -138,6 +138,15 @@ func TestRun_UserSigErrors(t *testing.T) {
 	}
 }
 
+// Ensure bench refuses to preload an in-memory database, which the timd it
+// starts could never see.
+func TestRun_BenchPreloadMemory(t *testing.T) {
+	_, _, err := runCmd("bench", "--data", ":memory:", "--preload", "10", "--duration", "1ms", "--scenario", "account_import", "--skip-baseline")
+	if err == nil || !strings.Contains(err.Error(), "--preload needs --data on a file") {
+		t.Errorf("bench --data :memory: --preload: %v", err)
+	}
+}
+
 // Ensure an unknown subcommand is an error naming it and showing the usage.
 func TestRun_UnknownCommand(t *testing.T) {
 	_, _, err := runCmd("frobnicate", "--now")
