@@ -86,6 +86,10 @@ func defaultText(flag string) string {
 		return strconv.FormatInt(c.MaxBodyBytes, 10)
 	case "max-conns":
 		return strconv.Itoa(c.MaxConns)
+	case "max-connections":
+		return strconv.Itoa(c.MaxConnections)
+	case "max-inflight-bytes":
+		return strconv.FormatInt(c.MaxInflightBytes, 10)
 	case "shutdown-timeout":
 		return shortDuration(c.ShutdownTimeout)
 	case "log-level":
