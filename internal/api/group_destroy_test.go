@@ -28,14 +28,15 @@ func (h *Harness) destroyedEvents(groupID string) []event {
 }
 
 // checkDestroyed checks a group's one dismissal event: its exact fields,
-// MemberList as given (nil: omitted) and EventTime in milliseconds within
-// [from, to].
-func checkDestroyed(t *testing.T, ev event, id, typ, owner, name string, members []string, from, to time.Time) {
+// Operator_Account the admin who dismissed it, MemberList as given (nil:
+// omitted) and EventTime in milliseconds within [from, to].
+func checkDestroyed(t *testing.T, ev event, id, typ, owner, operator, name string, members []string, from, to time.Time) {
 	t.Helper()
 	if ev.Key != id {
 		t.Errorf("%s: event key %q", id, ev.Key)
 	}
-	want := map[string]any{"CallbackCommand": im.CallbackAfterGroupDestroyed, "GroupId": id, "Type": typ, "Owner_Account": owner, "Name": name}
+	want := map[string]any{"CallbackCommand": im.CallbackAfterGroupDestroyed, "GroupId": id, "Type": typ, "Owner_Account": owner,
+		"Operator_Account": operator, "Name": name}
 	if members != nil {
 		list := []any{}
 		for _, m := range members {
@@ -102,7 +103,7 @@ func TestGroup_DestroyEveryType(t *testing.T) {
 			if tc.typ == "Community" {
 				members = nil
 			}
-			checkDestroyed(t, evs[len(evs)-1], id, tc.stored, "alice", name, members, from, to)
+			checkDestroyed(t, evs[len(evs)-1], id, tc.stored, "alice", Admin, name, members, from, to)
 
 			r := h.MustCall(0, grp, "get_group_info", `{"GroupIdList":["`+id+`"]}`)
 			if !strings.Contains(r.Raw, `"GroupInfo":[{"GroupId":"`+id+`","ErrorCode":10010,`) {
@@ -136,7 +137,8 @@ func TestGroup_DestroyEveryType(t *testing.T) {
 }
 
 // Ensure a dismissal reports Owner_Account "" for a group without owner, an
-// empty MemberList for one without members, and that a dismissed custom id
+// empty MemberList for one without members, the dismissing admin as
+// Operator_Account, and that a dismissed custom id
 // can be used again, for a new group that starts empty.
 func TestGroup_DestroyOwnerlessAndReuse(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
@@ -144,18 +146,23 @@ func TestGroup_DestroyOwnerlessAndReuse(t *testing.T) {
 		from := time.Now()
 		h.create(`{"Type":"Private","GroupId":"NoOwner","Name":"n","MemberList":` + memberList("bob", "alice") + `}`)
 		h.create(`{"Type":"Public","GroupId":"Empty","Name":"e"}`)
-		h.MustCall(0, grp, "destroy_group", `{"GroupId":"NoOwner"}`)
+		// Another admin dismisses NoOwner: Operator_Account names that admin.
+		admin2 := "sdkappid=1400000001&identifier=admin2&usersig=" + Sig(t, TestAppID, TestKey, "admin2", 86400) +
+			"&random=1&contenttype=json"
+		if r := h.Do("POST", "/v4/"+grp+"/destroy_group", admin2, `{"GroupId":"NoOwner"}`); r.Code(t) != 0 {
+			t.Fatalf("destroy_group as admin2: %s", r.Raw)
+		}
 		h.MustCall(0, grp, "destroy_group", `{"GroupId":"Empty"}`)
 		to := time.Now()
 		if evs := h.destroyedEvents("NoOwner"); len(evs) != 1 {
 			t.Fatalf("NoOwner: %d events", len(evs))
 		} else {
-			checkDestroyed(t, evs[0], "NoOwner", "Private", "", "n", []string{"bob", "alice"}, from, to)
+			checkDestroyed(t, evs[0], "NoOwner", "Private", "", "admin2", "n", []string{"bob", "alice"}, from, to)
 		}
 		if evs := h.destroyedEvents("Empty"); len(evs) != 1 {
 			t.Fatalf("Empty: %d events", len(evs))
 		} else {
-			checkDestroyed(t, evs[0], "Empty", "Public", "", "e", []string{}, from, to)
+			checkDestroyed(t, evs[0], "Empty", "Public", "", Admin, "e", []string{}, from, to)
 		}
 
 		h.create(`{"Type":"Public","GroupId":"Reuse","Name":"first","Owner_Account":"alice","MemberList":` + memberList("bob") + `}`)
@@ -231,7 +238,7 @@ func TestGroup_DestroyConcurrent(t *testing.T) {
 		if len(evs) != 1 {
 			t.Fatalf("%d dismissal events, want 1", len(evs))
 		}
-		checkDestroyed(t, evs[0], "Contested", "Public", "owner", "c", append([]string{"owner"}, members...), from, to)
+		checkDestroyed(t, evs[0], "Contested", "Public", "owner", Admin, "c", append([]string{"owner"}, members...), from, to)
 		if n := h.groupCount(); n != 0 {
 			t.Fatalf("TotalCount %d after dismissal", n)
 		}
@@ -319,7 +326,7 @@ func TestGroup_AccountDeleteCascade(t *testing.T) {
 		if len(evs) != 1 {
 			t.Fatalf("%d G1 events", len(evs))
 		}
-		checkDestroyed(t, evs[0], "G1", "Public", "", "g1", []string{"carol", "bob"}, from, time.Now())
+		checkDestroyed(t, evs[0], "G1", "Public", "", Admin, "g1", []string{"carol", "bob"}, from, time.Now())
 		if !slices.Equal(eventCommands(h.events()[before:]), []string{im.CallbackAfterNewMemberJoin, im.CallbackAfterGroupDestroyed}) {
 			t.Fatalf("events after the cascade: %v", eventCommands(h.events()[before:]))
 		}

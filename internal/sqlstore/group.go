@@ -257,7 +257,8 @@ func (db *DB) DestroyGroup(ctx context.Context, op im.Op, groupID string) error 
 		if err != nil {
 			return err
 		}
-		fields := map[string]any{"GroupId": groupID, "Type": typ, "Owner_Account": owner, "Name": name}
+		// Operator_Account: who dismissed it (the REST call's identifier).
+		fields := map[string]any{"GroupId": groupID, "Type": typ, "Owner_Account": owner, "Name": name, "Operator_Account": op.Operator}
 		// A Community's MemberList is not sent (it may hold 100,000 names),
 		// so it is not read either.
 		if typ != im.GroupCommunity && op.App.Records(im.CallbackAfterGroupDestroyed) {

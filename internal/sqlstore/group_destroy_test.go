@@ -13,8 +13,9 @@ import (
 
 // Ensure DestroyGroup removes the group and its memberships in one go,
 // records exactly one event with the members in joining order (none listed
-// for a Community, Owner_Account "" without owner), is 10010 afterwards, and
-// records nothing for an app that does not record that command.
+// for a Community, Owner_Account "" without owner) and the dismissing
+// Operator_Account, is 10010 afterwards, and records nothing for an app that
+// does not record that command.
 func TestGroupService_Destroy(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
@@ -28,9 +29,16 @@ func TestGroupService_Destroy(t *testing.T) {
 		mustCreate(t, db, quiet, newGroup("Quiet", im.GroupPrivate, "alice"))
 		mustCreate(t, db, quiet, newGroup("Keep", im.GroupPublic, "alice", "bob", "carol"))
 
+		// Operator_Account is whoever dismissed the group.
+		otherAdmin := recording
+		otherAdmin.Operator = "admin2"
 		for _, id := range []string{"G", "@TGS#_C", "NoOwner"} {
-			wantCode(t, "destroy "+id, db.DestroyGroup(ctx, recording, id), 0)
-			wantCode(t, "destroy again "+id, db.DestroyGroup(ctx, recording, id), im.CodeGroupNotFound)
+			op := recording
+			if id == "NoOwner" {
+				op = otherAdmin
+			}
+			wantCode(t, "destroy "+id, db.DestroyGroup(ctx, op, id), 0)
+			wantCode(t, "destroy again "+id, db.DestroyGroup(ctx, op, id), im.CodeGroupNotFound)
 		}
 		// Only creation and membership events are enabled: no dismissal event.
 		createOnly := im.Op{App: &im.App{SDKAppID: gapp, Callback: im.CallbackConfig{URL: "http://127.0.0.1:1/cb",
@@ -40,10 +48,10 @@ func TestGroupService_Destroy(t *testing.T) {
 
 		want := []string{
 			`{"CallbackCommand":"Group.CallbackAfterGroupDestroyed","EventTime":1767323045000,"GroupId":"G",` +
-				`"MemberList":[{"Member_Account":"alice"},{"Member_Account":"carol"},{"Member_Account":"bob"}],"Name":"n-G","Owner_Account":"alice","Type":"Public"}`,
-			`{"CallbackCommand":"Group.CallbackAfterGroupDestroyed","EventTime":1767323045000,"GroupId":"@TGS#_C","Name":"n-@TGS#_C","Owner_Account":"alice","Type":"Community"}`,
+				`"MemberList":[{"Member_Account":"alice"},{"Member_Account":"carol"},{"Member_Account":"bob"}],"Name":"n-G","Operator_Account":"administrator","Owner_Account":"alice","Type":"Public"}`,
+			`{"CallbackCommand":"Group.CallbackAfterGroupDestroyed","EventTime":1767323045000,"GroupId":"@TGS#_C","Name":"n-@TGS#_C","Operator_Account":"administrator","Owner_Account":"alice","Type":"Community"}`,
 			`{"CallbackCommand":"Group.CallbackAfterGroupDestroyed","EventTime":1767323045000,"GroupId":"NoOwner",` +
-				`"MemberList":[{"Member_Account":"bob"}],"Name":"n-NoOwner","Owner_Account":"","Type":"Private"}`,
+				`"MemberList":[{"Member_Account":"bob"}],"Name":"n-NoOwner","Operator_Account":"admin2","Owner_Account":"","Type":"Private"}`,
 		}
 		if got := bodies(t, db); strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Fatalf("events\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
