@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/timd/timd/internal/im"
@@ -18,14 +19,20 @@ import (
 // Sns.CallbackPrevFriendAdd): the app backend's reply decides whether the
 // operation goes ahead.
 type Before struct {
-	Client *http.Client // nil: the default transport, no redirects followed
+	// Client sends the callbacks (nil: the default transport); it must not
+	// change after the first call. Redirects are never followed, whatever
+	// its CheckRedirect: one would turn the POST into a GET without the body
+	// (301 to 303) and let the reply to that decide. A 3xx reply is a
+	// failure.
+	Client *http.Client
 	Logger *slog.Logger // nil: none
 	Now    func() time.Time
+
+	clientOnce sync.Once
+	client     *http.Client // Client without redirects
 }
 
-// beforeClient sends before-callbacks when Before.Client is nil. A redirect
-// is not followed: it would turn the POST into a GET without the body (301 to
-// 303) and let the reply to that decide; a 3xx reply is a failure.
+// beforeClient sends before-callbacks when Before.Client is nil.
 var beforeClient = &http.Client{CheckRedirect: noRedirects}
 
 // beforeReply is the part of a before-callback reply that decides.
@@ -149,11 +156,13 @@ func (b *Before) post(ctx context.Context, app *im.App, command, clientIP string
 	if len(app.Callback.Secret) > 0 {
 		req.Header.Set("webhook-signature", WebhookSignature(app.Callback.Secret, id, now.Unix(), body))
 	}
-	client := b.Client
-	if client == nil {
-		client = beforeClient
-	}
-	resp, err := client.Do(req)
+	b.clientOnce.Do(func() {
+		b.client = beforeClient
+		if b.Client != nil {
+			b.client = withoutRedirects(b.Client)
+		}
+	})
+	resp, err := b.client.Do(req)
 	if err != nil {
 		return nil, err
 	}

@@ -25,8 +25,9 @@ type Options struct {
 	Apps   []*im.App
 	Logger *slog.Logger
 	// Client sends the callbacks; nil means a client with keep-alive
-	// connections, no overall timeout (each attempt has its app's) and no
-	// redirects followed (a 3xx reply is a failed attempt).
+	// connections and no overall timeout (each attempt has its app's).
+	// Redirects are never followed, whatever Client's CheckRedirect: a 3xx
+	// reply is a failed attempt.
 	Client *http.Client
 	// Instance names this process in delivery leases; "" draws one.
 	Instance string
@@ -89,7 +90,10 @@ func NewSender(o Options) *Sender {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	s := &Sender{o: o, apps: map[uint64]*im.App{}, slots: map[uint64]chan struct{}{}, wake: make(chan struct{}, 1), client: o.Client}
+	s := &Sender{o: o, apps: map[uint64]*im.App{}, slots: map[uint64]chan struct{}{}, wake: make(chan struct{}, 1)}
+	if o.Client != nil {
+		s.client = withoutRedirects(o.Client)
+	}
 	total := 0
 	for _, a := range o.Apps {
 		n := a.Callback.Concurrency
@@ -112,6 +116,16 @@ func NewSender(o Options) *Sender {
 // Following it would POST elsewhere or, for 301 to 303, turn the POST into a
 // GET without the body, and take that reply for a delivery.
 func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// withoutRedirects is a copy of c that follows no redirect. A caller's
+// client (a plain &http.Client{} follows up to ten) must not decide that:
+// a receiver's 302 would turn a before-callback into a GET elsewhere whose
+// reply allows the operation, or count an after-callback as delivered.
+func withoutRedirects(c *http.Client) *http.Client {
+	cp := *c
+	cp.CheckRedirect = noRedirects
+	return &cp
+}
 
 // instanceName is host-pid-random: unique per process, readable in logs.
 func instanceName() string {
