@@ -19,6 +19,20 @@ const (
 	MaxDeliveriesLimit     = 1000
 )
 
+// MaxUnixTime is the latest time list_deliveries and purge accept, in unix
+// seconds: 9999-12-31 23:59:59 UTC. Later times would overflow the
+// milliseconds the store compares (past about 9.2e15 s) and mean nothing.
+const MaxUnixTime = 253402300799
+
+// unixTime reads a time field of timd_callback: unix seconds from 0 to
+// MaxUnixTime, else 91001 naming the field.
+func unixTime(name string, v int64) (time.Time, error) {
+	if v < 0 || v > MaxUnixTime {
+		return time.Time{}, invalidParam(fmt.Sprintf("%s %d: want unix seconds from 0 to %d", name, v, MaxUnixTime))
+	}
+	return time.Unix(v, 0), nil
+}
+
 // DefaultPurgeAge is how old a delivered event must be for purge to delete it
 // when the request names no Before.
 const DefaultPurgeAge = 7 * 24 * time.Hour
@@ -78,10 +92,10 @@ func (s *Server) listDeliveries(ctx context.Context, c *Call, req *listDeliverie
 		if t.v == nil {
 			continue
 		}
-		if *t.v < 0 {
-			return nil, invalidParam(t.name + " must not be negative")
+		var err error
+		if *t.dst, err = unixTime(t.name, *t.v); err != nil {
+			return nil, err
 		}
-		*t.dst = time.Unix(*t.v, 0)
 	}
 	if req.StartTime != nil && req.EndTime != nil && *req.EndTime < *req.StartTime {
 		return nil, invalidParam("EndTime must not be before StartTime")
@@ -167,10 +181,10 @@ type purgeResp struct {
 func (s *Server) purge(ctx context.Context, c *Call, req *purgeReq) (*purgeResp, error) {
 	before := s.now().Add(-DefaultPurgeAge)
 	if req.Before != nil {
-		if *req.Before < 0 {
-			return nil, invalidParam("Before must not be negative")
+		var err error
+		if before, err = unixTime("Before", *req.Before); err != nil {
+			return nil, err
 		}
-		before = time.Unix(*req.Before, 0)
 	}
 	n, err := s.store.PurgeDelivered(ctx, c.App.SDKAppID, before)
 	if err != nil {

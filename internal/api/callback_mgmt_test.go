@@ -381,6 +381,7 @@ func TestCallbackMgmt_Errors(t *testing.T) {
 			{"replay_dead", `"all"`, 91001},
 			{"purge", `{"Before":"yesterday"}`, 91001},
 			{"purge", `{"Before":-1}`, 91001},
+			{"purge", `{"Before":1e20}`, 91001},
 			{"purge", `{"Before":true}`, 91001},
 			{"purge_all", `{}`, 60009},
 		}
@@ -433,4 +434,54 @@ func TestCallbackMgmt_RateLimited(t *testing.T) {
 	if fmt.Sprint(codes) != fmt.Sprint([]int{0, 0, im.CodeRateLimited}) {
 		t.Errorf("codes %v, want [0 0 %d]", codes, im.CodeRateLimited)
 	}
+}
+
+// Ensure the time fields of list_deliveries and purge accept unix seconds
+// from 0 to MaxUnixTime (9999-12-31) and answer anything beyond, negative or
+// too far ahead to convert to milliseconds, with 91001 naming the field, and
+// change nothing then.
+func TestCallbackMgmt_TimeRange(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		s := openMgmt(t, dsn)
+		h := s.h
+		s.settle(t)
+		bad := []int64{-1, -api.MaxUnixTime, api.MaxUnixTime + 1, 9_300_000_000_000_000, 1<<63 - 1, -1 << 63}
+		for _, field := range []string{"StartTime", "EndTime"} {
+			for _, v := range bad {
+				body := fmt.Sprintf(`{"%s":%d}`, field, v)
+				r := h.MustCall(91001, mgmt, "list_deliveries", body)
+				if info, _ := r.M["ErrorInfo"].(string); !strings.Contains(info, field) {
+					t.Errorf("list_deliveries %s: ErrorInfo %q does not name %s", body, info, field)
+				}
+			}
+		}
+		for _, v := range bad {
+			body := fmt.Sprintf(`{"Before":%d}`, v)
+			r := h.MustCall(91001, mgmt, "purge", body)
+			if info, _ := r.M["ErrorInfo"].(string); !strings.Contains(info, "Before") {
+				t.Errorf("purge %s: ErrorInfo %q does not name Before", body, info)
+			}
+		}
+		// Nothing was purged by the refused calls.
+		if all, _ := h.deliveries(`{}`); len(all) != 5 {
+			t.Fatalf("after refused purges: %v, want all 5 events", evIDs(all))
+		}
+
+		// The bounds themselves are accepted and mean what they say.
+		if evs, _ := h.deliveries(fmt.Sprintf(`{"StartTime":0,"EndTime":%d}`, api.MaxUnixTime)); len(evs) != 5 {
+			t.Errorf("[0, MaxUnixTime): %v, want all 5 events", evIDs(evs))
+		}
+		if evs, _ := h.deliveries(fmt.Sprintf(`{"StartTime":%d}`, api.MaxUnixTime)); len(evs) != 0 {
+			t.Errorf("StartTime MaxUnixTime: %v, want none", evIDs(evs))
+		}
+		if evs, _ := h.deliveries(`{"EndTime":0}`); len(evs) != 0 {
+			t.Errorf("EndTime 0: %v, want none", evIDs(evs))
+		}
+		if r := h.MustCall(0, mgmt, "purge", `{"Before":0}`); r.M["Purged"] != json.Number("0") {
+			t.Errorf("purge Before 0: %s", r.Raw)
+		}
+		if r := h.MustCall(0, mgmt, "purge", fmt.Sprintf(`{"Before":%d}`, api.MaxUnixTime)); r.M["Purged"] != json.Number("1") {
+			t.Errorf("purge Before MaxUnixTime: %s, want the one delivered event", r.Raw)
+		}
+	})
 }
