@@ -30,6 +30,9 @@ func TestSender_TwoInstances(t *testing.T) {
 	rc := newReceiver(t, nil)
 	a := newEnv(t, dsn, rc.URL(), nil, nil)
 	b := newEnv(t, dsn, rc.URL(), nil, nil) // a second process's store
+	if a.db.Nonce() != b.db.Nonce() {
+		t.Fatalf("two stores on one database read nonces %q and %q", a.db.Nonce(), b.db.Nonce())
+	}
 	a.start(callback.Options{Instance: "instance-a", Client: &http.Client{Transport: tagging{"instance-a"}}})
 	b.start(callback.Options{Instance: "instance-b", Client: &http.Client{Transport: tagging{"instance-b"}}})
 
@@ -70,7 +73,7 @@ func TestSender_TwoInstances(t *testing.T) {
 	want := map[string][]int64{}
 	for _, ev := range evs {
 		want[ev.Key] = append(want[ev.Key], ev.ID)
-		id := fmt.Sprintf("msg_%d_%d", testApp, ev.ID)
+		id := callback.WebhookID(a.db.Nonce(), ev) // b's store reads the same nonce
 		if ev.State != im.EventDelivered || ev.Attempts != 1 || counts[id] != 1 {
 			t.Errorf("event %d: %s after %d attempts, received %d times; want delivered once", ev.ID, ev.State, ev.Attempts, counts[id])
 		}

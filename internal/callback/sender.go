@@ -55,6 +55,7 @@ type Sender struct {
 	wake   chan struct{}
 	wg     sync.WaitGroup
 	client *http.Client
+	nonce  string // the store's, for webhook ids
 	// stop is Run's ctx.Done(): recording an outcome stops retrying then.
 	stop <-chan struct{}
 	// Owned by Run's goroutine: the last claim's time (Unix ms), and the
@@ -93,6 +94,9 @@ func NewSender(o Options) *Sender {
 	s := &Sender{o: o, apps: map[uint64]*im.App{}, slots: map[uint64]chan struct{}{}, wake: make(chan struct{}, 1)}
 	if o.Client != nil {
 		s.client = withoutRedirects(o.Client)
+	}
+	if o.Store != nil {
+		s.nonce = o.Store.Nonce()
 	}
 	total := 0
 	for _, a := range o.Apps {
@@ -340,7 +344,7 @@ func (s *Sender) post(ctx context.Context, app *im.App, ev im.Event) (int, *time
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "timd-callback")
-	id := "msg_" + strconv.FormatUint(ev.AppID, 10) + "_" + strconv.FormatInt(ev.ID, 10)
+	id := WebhookID(s.nonce, ev)
 	req.Header.Set("webhook-id", id)
 	req.Header.Set("webhook-timestamp", strconv.FormatInt(now.Unix(), 10))
 	if len(app.Callback.Secret) > 0 {

@@ -43,6 +43,19 @@ func WebhookSignature(secrets []string, id string, timestamp int64, body []byte)
 	return strings.Join(sigs, " ")
 }
 
+// WebhookID is an event's Standard Webhooks id:
+// msg_<nonce>_<SDKAppID>_<creation time, unix ms>_<event id>. The same
+// on every attempt and after restarts, as the spec asks, and unique beyond
+// one database: the store's nonce tells databases apart, whose event ids
+// both start at 1, and the creation time tells apart the events of a
+// database restored from a backup, which issues again the ids given out
+// after the backup was taken. It holds no '.', which the signed content
+// uses as its separator.
+func WebhookID(nonce string, ev im.Event) string {
+	return "msg_" + nonce + "_" + strconv.FormatUint(ev.AppID, 10) + "_" +
+		strconv.FormatInt(ev.CreatedAt.UnixMilli(), 10) + "_" + strconv.FormatInt(ev.ID, 10)
+}
+
 func decodeSecret(s string) ([]byte, error) {
 	return base64.StdEncoding.DecodeString(strings.TrimPrefix(s, "whsec_"))
 }

@@ -117,4 +117,8 @@ type Outbox interface {
 	// OutboxStats reports the pending events and the creation time of the
 	// oldest (zero if none).
 	OutboxStats(ctx context.Context) (pending int, oldest time.Time, err error)
+	// Nonce is a random string, without '.', drawn once for the database
+	// and kept in it: event ids repeat from one database to the next, and a
+	// webhook id must not.
+	Nonce() string
 }

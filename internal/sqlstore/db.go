@@ -38,6 +38,7 @@ type DB struct {
 	// now is the clock every transaction reads once at its start.
 	now      func() time.Time
 	onEvents func()
+	nonce    string // see Nonce
 }
 
 var _ im.Store = (*DB)(nil)
@@ -90,6 +91,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	if err := db.loadNonce(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("database nonce: %w", err)
 	}
 	if d == dialectSQLite {
 		// A SQLite file belongs to one process at a time, so any delivery
