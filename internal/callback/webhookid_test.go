@@ -78,6 +78,7 @@ func TestSender_WebhookIDAcrossDatabases(t *testing.T) {
 
 		// The database opened again: same nonce, same webhook-id.
 		a.stop()
+		a.db.Close() // a SQLite file is served by one store at a time
 		again := newEnv(t, dsnA, rc.URL(), fixed, nil)
 		if again.db.Nonce() != a.db.Nonce() {
 			t.Fatalf("nonce %q after reopening, was %q", again.db.Nonce(), a.db.Nonce())

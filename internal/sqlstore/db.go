@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/timd/timd/internal/im"
@@ -39,6 +40,9 @@ type DB struct {
 	now      func() time.Time
 	onEvents func()
 	nonce    string // see Nonce
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 var _ im.Store = (*DB)(nil)
@@ -116,8 +120,14 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 // Dialect names the database: "sqlite" or "postgres".
 func (db *DB) Dialect() string { return string(db.dialect) }
 
-// Close closes both pools.
+// Close closes both pools. Calls after the first return its result: a test
+// may close a store to open its file again, and its cleanup close it again.
 func (db *DB) Close() error {
+	db.closeOnce.Do(func() { db.closeErr = db.close() })
+	return db.closeErr
+}
+
+func (db *DB) close() error {
 	if db.reaper != nil {
 		db.reaper.close()
 		db.reaper = nil

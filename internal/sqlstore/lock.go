@@ -44,6 +44,9 @@ func lockSQLite(dsn string) (*os.File, error) {
 		if b, rerr := os.ReadFile(LockPath(path)); rerr == nil {
 			if pid, perr := strconv.Atoi(strings.TrimSpace(string(b))); perr == nil && pid > 0 {
 				who = "another process (pid " + strconv.Itoa(pid) + ")"
+				if pid == os.Getpid() {
+					who = "another store of this process (pid " + strconv.Itoa(pid) + ")"
+				}
 			}
 		}
 		return nil, fmt.Errorf("%w: %s is in use by %s, which holds %s; "+
