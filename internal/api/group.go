@@ -132,8 +132,13 @@ type createGroupReq struct {
 	SupportTopic *int
 }
 
+// createGroupResp is create_group's reply. Tencent's sample reply for a
+// Community adds HugeGroupFlag (0) and Type after the GroupId; its samples
+// for the other types carry the GroupId alone (docs/fidelity.md).
 type createGroupResp struct {
-	GroupId string
+	GroupId       string
+	HugeGroupFlag *int   `json:",omitempty"`
+	Type          string `json:",omitempty"`
 }
 
 // createGroup creates a group.
@@ -149,7 +154,11 @@ func (s *Server) createGroup(ctx context.Context, c *Call, req *createGroupReq) 
 	if err != nil {
 		return nil, err
 	}
-	return &createGroupResp{GroupId: id}, nil
+	resp := &createGroupResp{GroupId: id}
+	if ng.Type == im.GroupCommunity {
+		resp.HugeGroupFlag, resp.Type = new(int), im.GroupCommunity
+	}
+	return resp, nil
 }
 
 // beforeCreateGroup sends Group.CallbackBeforeCreateGroup when the app has it
