@@ -84,8 +84,9 @@ func (s *Server) groupDelete(ctx context.Context, c *Call, req *groupDeleteReq) 
 	if len(req.GroupName) == 0 {
 		return nil, invalidParam("GroupName is required")
 	}
-	if len(req.GroupName) > im.MaxSNSBatch {
-		return nil, invalidParam(fmt.Sprintf("at most %d names in GroupName", im.MaxSNSBatch))
+	// Tencent caps GroupName at 32, a user's most lists, as for group_add.
+	if len(req.GroupName) > im.MaxFriendLists {
+		return nil, invalidParam(fmt.Sprintf("at most %d names in GroupName", im.MaxFriendLists))
 	}
 	seq, err := s.store.DeleteFriendLists(ctx, op(c), from, req.GroupName)
 	if err != nil {

@@ -122,6 +122,9 @@ func TestSNS_GroupDelete(t *testing.T) {
 			bad("ErrMissingOnly", 30001, `{"From_Account":"alice","GroupName":["nope"]}`, `nope`),
 			bad("ErrEmptyName", 30001, `{"From_Account":"alice","GroupName":["work",""]}`),
 			bad("ErrOtherUsersList", 30001, `{"From_Account":"bob","GroupName":["work"]}`),
+			// At most 32 names, as group_add: existing ones too, repeats counted.
+			bad("Err33Names", 30001, `{"From_Account":"alice","GroupName":`+jstr(append([]string{"work", "empty", "home"}, repeat("work", 30)...))+`}`,
+				`at most 32 names in GroupName`),
 		})
 		if got, seq := h.listsOf("alice"), h.listSeq("alice"); got != lists || seq != before {
 			t.Fatalf("failed calls changed the lists: %s (seq %d)\nwas %s (seq %d)", got, seq, lists, before)
@@ -132,7 +135,7 @@ func TestSNS_GroupDelete(t *testing.T) {
 			t.Fatalf("non-admin: %s", r.Raw)
 		}
 
-		r := h.MustCall(0, sns, "group_delete", `{"From_Account":"alice","GroupName":["work","empty","work"]}`)
+		r := h.MustCall(0, sns, "group_delete", `{"From_Account":"alice","GroupName":`+jstr(append([]string{"work", "empty"}, repeat("work", 30)...))+`}`)
 		if want := fmt.Sprintf(`{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0,"ErrorDisplay":"","CurrentSequence":%d}`, before+1); r.Raw != want {
 			t.Fatalf("group_delete %s\nwant %s", r.Raw, want)
 		}
@@ -254,4 +257,13 @@ func TestSNS_GroupGet(t *testing.T) {
 			h.MustCall(tc.code, sns, "group_get", tc.body)
 		}
 	})
+}
+
+// repeat is n copies of s.
+func repeat(s string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = s
+	}
+	return out
 }
