@@ -48,7 +48,10 @@ type kvReq struct {
 }
 
 // customFields validates AppDefinedData-style fields: at most 20, keys of 1
-// to 16 bytes of [A-Za-z0-9_], values of at most maxValue bytes.
+// to 16 bytes of [A-Za-z0-9_], values of at most maxValue bytes. Spaces
+// around a key are dropped: Tencent's own create_group sample sends the key
+// " GroupTestData2", and a key is only ever one configured in its console,
+// made of those characters (docs/fidelity.md).
 func customFields(field string, in []kvReq, maxValue int) ([]im.KV, error) {
 	if len(in) > im.MaxAppDefinedKeys {
 		return nil, invalidParam(fmt.Sprintf("at most %d %s entries", im.MaxAppDefinedKeys, field))
@@ -58,13 +61,14 @@ func customFields(field string, in []kvReq, maxValue int) ([]im.KV, error) {
 		if kv.Key == nil || kv.Value == nil {
 			return nil, invalidParam(fmt.Sprintf("%s[%d] needs Key and Value", field, i))
 		}
-		if !validCustomKey(*kv.Key) {
+		key := strings.Trim(*kv.Key, " ")
+		if !validCustomKey(key) {
 			return nil, invalidParam(fmt.Sprintf("%s key %q must be 1 to %d bytes of A-Z a-z 0-9 _", field, *kv.Key, im.MaxAppDefinedKey))
 		}
 		if len(*kv.Value) > maxValue {
-			return nil, invalidParam(fmt.Sprintf("%s value of %q is longer than %d bytes", field, *kv.Key, maxValue))
+			return nil, invalidParam(fmt.Sprintf("%s value of %q is longer than %d bytes", field, key, maxValue))
 		}
-		out = append(out, im.KV{Key: *kv.Key, Value: *kv.Value})
+		out = append(out, im.KV{Key: key, Value: *kv.Value})
 	}
 	return out, nil
 }
