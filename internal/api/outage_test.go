@@ -1,12 +1,16 @@
 package api_test
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/timd/timd/internal/api"
 	"github.com/timd/timd/internal/dbtest"
+	"github.com/timd/timd/internal/im"
 )
 
 // Ensure that when PostgreSQL goes away calls answer the internal code
@@ -58,4 +62,48 @@ func statusOf(t *testing.T, u string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// failingContacts is a store whose conversation-group reads and writes fail
+// with err, as a database that answers with an error would.
+type failingContacts struct {
+	im.Store
+	err error
+}
+
+func (f failingContacts) ContactGroups(context.Context, uint64, string, int, int) (im.ContactPage, error) {
+	return im.ContactPage{}, f.err
+}
+
+func (f failingContacts) CreateContactGroup(context.Context, uint64, string, string, []im.Contact) (im.ContactGroupRef, []*im.Error, error) {
+	return im.ContactGroupRef{}, nil, f.err
+}
+
+// Ensure recentcontact answers the codes of Tencent's table for it: 50004
+// ("internal error, retry") when the store fails, and 50005 ("network
+// timeout, retry later") only when the failure is the request running out
+// of time, with ErrorDisplay and without the failure's detail.
+func TestContact_InternalFailure(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		code int
+		info string
+	}{
+		{"Failure", errors.New("disk I/O error"), im.CodeContactInternal, "internal server error, please retry"},
+		{"DeadlineInStore", fmt.Errorf("query: %w", context.DeadlineExceeded), im.CodeContactTimeout, "request timed out, please retry later"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := MustOpenHarness(t, dbtest.SQLiteDSN(t), func(o *api.Options) { o.Store = failingContacts{o.Store, tc.err} })
+			for command, body := range map[string]string{
+				"get_contact_group":    getBody(Admin, 0),
+				"create_contact_group": createBody(Admin, "g"),
+			} {
+				want := fmt.Sprintf(`{"ActionStatus":"FAIL","ErrorInfo":%q,"ErrorCode":%d,"ErrorDisplay":""}`, tc.info, tc.code)
+				if r := h.Call(rc, command, body); r.Raw != want {
+					t.Errorf("%s: %s\nwant %s", command, r.Raw, want)
+				}
+			}
+		})
+	}
 }
