@@ -74,6 +74,9 @@ func (m *Main) printWelcome() {
 	// Tencent's parameter order, as its documentation writes the URL.
 	query := fmt.Sprintf("sdkappid=%d&identifier=%s&usersig=%s&random=1&contenttype=json",
 		app.SDKAppID, url.QueryEscape(admin), url.QueryEscape(sig))
+	// The README's examples start from these shell variables; the key of
+	// the development app is printed above anyway.
+	fmt.Fprintf(w, "For the README's examples, paste into your shell:\n\n  Q='%s' APP=%d KEY=%s\n\n", query, app.SDKAppID, app.SecretKey)
 	fmt.Fprintf(w, "Import a first account:\n\n  curl -s '%s/v4/im_open_login_svc/account_import?%s' -d '{\"UserID\":\"alice\",\"Nick\":\"Alice\"}'\n\n",
 		m.URL(), query)
 }
