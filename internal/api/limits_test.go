@@ -69,6 +69,16 @@ func (rc *rawConn) reply(d time.Duration) (*http.Response, Reply) {
 	return resp, checkEnvelope(rc.t, "raw", resp.StatusCode, resp.Header.Get("Content-Type"), raw)
 }
 
+// answered reports whether a reply (or the end of the connection) is
+// waiting to be read, without consuming it.
+func (rc *rawConn) answered() bool {
+	rc.c.SetReadDeadline(time.Now().Add(time.Millisecond))
+	defer rc.c.SetReadDeadline(time.Time{})
+	_, err := rc.r.Peek(1)
+	var ne net.Error
+	return !(errors.As(err, &ne) && ne.Timeout())
+}
+
 // closed reports whether the server closes (or resets) the connection
 // within d.
 func (rc *rawConn) closed(d time.Duration) bool {
@@ -122,13 +132,18 @@ func TestREST_InflightBudget(t *testing.T) {
 	}
 
 	// Four requests of a full-size body each hold the whole budget while
-	// their bodies trickle in.
-	var holders []*rawConn
-	for range budget / limit {
+	// their bodies trickle in. A probe can reach the server before a
+	// holder does and take budget first; that holder is then refused, and
+	// is sent again.
+	hold := func() *rawConn {
 		rc := dialRaw(t, h.URL)
 		rc.head(check, AdminQuery(t), limit)
 		rc.write(body[:100])
-		holders = append(holders, rc)
+		return rc
+	}
+	holders := make([]*rawConn, budget/limit)
+	for i := range holders {
+		holders[i] = hold()
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for small() != 60007 {
@@ -136,6 +151,11 @@ func TestREST_InflightBudget(t *testing.T) {
 			t.Fatal("the held bodies never filled the budget")
 		}
 		time.Sleep(10 * time.Millisecond)
+		for i, rc := range holders {
+			if rc.answered() {
+				holders[i] = hold()
+			}
+		}
 	}
 
 	// Many more large requests, sending their headers only: each is
