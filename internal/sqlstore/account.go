@@ -189,8 +189,8 @@ func (db *DB) CheckAccounts(ctx context.Context, app uint64, userIDs []string) (
 }
 
 // accountExists reports whether userID is imported in app. An id that is
-// not a valid UserID was never imported, so the database is not asked
-// (PostgreSQL would fail on a NUL byte instead of finding nothing).
+// not a valid UserID was never imported, so the database is not asked (nor
+// can it be for one with a NUL byte: see storableText).
 func accountExists(ctx context.Context, tx *Tx, app uint64, userID string) (bool, error) {
 	if !im.ValidUserID(userID) {
 		return false, nil

@@ -67,8 +67,8 @@ func lockContactUser(ctx context.Context, tx *Tx, app uint64, user string) (*con
 
 // storablePeer reports whether k's peer could be stored at all: a valid
 // UserID or a well-formed GroupId. Anything else is known to be absent, and
-// is kept away from the database (PostgreSQL fails on a NUL byte instead of
-// finding nothing).
+// is kept away from the database (which could not even be asked about a NUL
+// byte: see storableText).
 func storablePeer(k im.Contact) bool {
 	if k.Type == im.ContactC2C {
 		return im.ValidUserID(k.Peer)

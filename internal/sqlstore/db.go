@@ -67,13 +67,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if opts.MaxConns <= 0 {
 		opts.MaxConns = 16
 	}
-	var lock *os.File
-	if !IsPostgres(dsn) {
-		l, err := lockSQLite(dsn)
-		if err != nil {
-			return nil, err
-		}
-		lock = l
+	lock, err := lockDatabase(dsn)
+	if err != nil {
+		return nil, err
 	}
 	d, w, r, err := openPools(dsn, opts.MaxConns)
 	if err != nil {
@@ -100,17 +96,19 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("database nonce: %w", err)
 	}
-	if d == dialectSQLite {
-		// A SQLite file belongs to one process at a time, so any delivery
-		// lease in it is a dead process's: free those events at once
-		// instead of waiting for the leases to run out.
+	if d.oneProcess() {
+		// Any delivery lease in the database is a dead process's: free
+		// those events at once instead of waiting for the leases to run
+		// out.
 		if _, err := db.w.ExecContext(ctx, "UPDATE events SET claimed_by = '', claim_until = 0 WHERE claim_until > 0"); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("release delivery leases: %w", err)
 		}
 	}
-	if d == dialectSQLite {
+	if d.cachesStatements() {
 		db.wStmts, db.rStmts = newStmtCache(w), newStmtCache(r)
+	}
+	if d.batchesCommits() {
 		db.committer = startCommitter(db)
 	}
 	db.reaper = startReaper(db)
@@ -249,8 +247,7 @@ func hideDriverError(err error) error {
 }
 
 func (db *DB) runOnce(ctx context.Context, pool *sql.DB, readOnly bool, fn func(tx *Tx) error) error {
-	// SQLite ignores ReadOnly at BEGIN; its reader pool never writes anyway.
-	sqlTx, err := pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly && db.dialect == dialectPostgres})
+	sqlTx, err := pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly && db.dialect.beginReadOnly()})
 	if err != nil {
 		return err
 	}

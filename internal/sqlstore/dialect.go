@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
@@ -19,7 +20,16 @@ import (
 
 // This file holds every difference between SQLite and PostgreSQL. The SQL in
 // the rest of the package is written once, with $N placeholders, which both
-// modernc.org/sqlite and pgx bind by position.
+// modernc.org/sqlite and pgx bind by position; the rest of the package asks
+// the dialect (the functions and methods below) and never tests which one it
+// is. Only the migrations are written per database (migrationsDir).
+//
+// Written once because both databases read it alike, so not differences:
+// upserts (INSERT ... ON CONFLICT (cols) DO NOTHING / DO UPDATE, SQLite
+// 3.24+), RETURNING (SQLite 3.35+), WITH RECURSIVE and CAST(x AS BIGINT /
+// TEXT). Times are unix milliseconds in a 64-bit integer, booleans 0 or 1 in
+// an integer, JSON and event bodies TEXT: no timestamp, boolean or bytea
+// types. A unique violation is never an error to classify (see errKind).
 
 // dialect names the database behind a DB.
 type dialect string
@@ -51,6 +61,16 @@ func SQLitePath(data string) string {
 		return filepath.Join(data, "timd.db")
 	}
 	return data
+}
+
+// lockDatabase takes the lock that makes a SQLite file one process's for the
+// store's life (lock.go); a PostgreSQL database is shared by instances by
+// design, so it has none (nil, nil).
+func lockDatabase(dsn string) (*os.File, error) {
+	if IsPostgres(dsn) {
+		return nil, nil
+	}
+	return lockSQLite(dsn)
 }
 
 // openPools opens the writer and reader pools for dsn.
@@ -117,6 +137,59 @@ func openPools(dsn string, maxConns int) (d dialect, w, r *sql.DB, err error) {
 	r.SetMaxIdleConns(maxConns)
 	return dialectSQLite, w, r, nil
 }
+
+// migrationsDir is the embedded directory of the dialect's migrations: the
+// schema is the one thing written per database (column types, AUTOINCREMENT
+// against BIGSERIAL, SQLite's planner statistics).
+func (d dialect) migrationsDir() string { return "migrations/" + string(d) }
+
+// migrationLockID is the PostgreSQL advisory lock key held while migrating.
+const migrationLockID = 0x74696d64 // "timd"
+
+// lockMigrations keeps instances that start at once on one PostgreSQL
+// database from applying a migration twice: an advisory lock on conn, held
+// until unlock is called. A SQLite file needs none: it is one process's
+// (lockDatabase), and conn is its single writer.
+func (d dialect) lockMigrations(ctx context.Context, conn *sql.Conn) (unlock func(), err error) {
+	if d != dialectPostgres {
+		return func() {}, nil
+	}
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLockID); err != nil {
+		return nil, err
+	}
+	return func() {
+		conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock($1)", migrationLockID)
+	}, nil
+}
+
+// oneProcess reports whether the database is one process's alone, so that
+// delivery leases found in it at open are a dead process's and can be freed
+// at once: true of a SQLite file (lockDatabase); a PostgreSQL database is
+// shared by instances whose leases are live.
+func (d dialect) oneProcess() bool { return d == dialectSQLite }
+
+// batchesCommits reports whether concurrent writes share one transaction
+// and one commit (batch.go): SQLite's single writer pays an fsync per
+// commit and runs writes one at a time anyway; PostgreSQL runs them in
+// parallel.
+func (d dialect) batchesCommits() bool { return d == dialectSQLite }
+
+// cachesStatements reports whether the store keeps its statements prepared
+// per pool (stmtcache.go): modernc.org/sqlite parses a statement's text on
+// every run, a quarter of a read's cost; pgx caches prepared statements on
+// its connections by itself.
+func (d dialect) cachesStatements() bool { return d == dialectSQLite }
+
+// beginReadOnly reports whether a read transaction begins READ ONLY:
+// PostgreSQL enforces it; SQLite ignores it at BEGIN, and its reader pool
+// never writes anyway.
+func (d dialect) beginReadOnly() bool { return d == dialectPostgres }
+
+// storableText reports whether s can be bound as a text value on both
+// databases: PostgreSQL refuses a NUL byte in one where SQLite stores it. A
+// lookup of a value with a NUL, which nothing stored can hold, answers
+// "absent" without asking either database, so that both answer alike.
+func storableText(s string) bool { return strings.IndexByte(s, 0) < 0 }
 
 // errKind classifies a driver error. Unique violations need no class: every
 // insert that may collide is written ON CONFLICT DO NOTHING and its outcome

@@ -251,7 +251,7 @@ func mergeKVs(cur, changes []im.KV) (string, error) {
 // CountOwnedGroups counts the live groups of the type that owner owns in the
 // app (CreateGroupNum of Group.CallbackBeforeCreateGroup); 0 for no owner.
 // An owner that is not a valid UserID owns nothing, and the database is not
-// asked (PostgreSQL would fail on a NUL byte).
+// asked (nor could it be about a NUL byte: see storableText).
 func (db *DB) CountOwnedGroups(ctx context.Context, app uint64, owner, groupType string) (int, error) {
 	if !im.ValidUserID(owner) {
 		return 0, nil

@@ -12,10 +12,6 @@ import (
 //go:embed migrations
 var migrationsFS embed.FS
 
-// migrationLockID is the PostgreSQL advisory lock key held while migrating, so
-// that instances starting at once apply each migration exactly once.
-const migrationLockID = 0x74696d64 // "timd"
-
 // migrate applies, in name order, every embedded migration of the dialect not
 // yet recorded in schema_migrations, each in its own transaction.
 func (db *DB) migrate(ctx context.Context) error {
@@ -25,12 +21,11 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	defer conn.Close()
 
-	if db.dialect == dialectPostgres {
-		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLockID); err != nil {
-			return err
-		}
-		defer conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock($1)", migrationLockID)
+	unlock, err := db.dialect.lockMigrations(ctx, conn)
+	if err != nil {
+		return err
 	}
+	defer unlock()
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		name TEXT PRIMARY KEY,
 		applied_at BIGINT NOT NULL
@@ -38,7 +33,7 @@ func (db *DB) migrate(ctx context.Context) error {
 		return err
 	}
 
-	dir := "migrations/" + string(db.dialect)
+	dir := db.dialect.migrationsDir()
 	names, err := fs.Glob(migrationsFS, dir+"/*.sql")
 	if err != nil {
 		return err

@@ -132,9 +132,9 @@ func truncate(s string, n int) string {
 
 // ListEvents lists an app's events matching f, oldest first.
 func (db *DB) ListEvents(ctx context.Context, app uint64, f im.EventFilter) ([]im.Event, error) {
-	// No event has a NUL in its key or command, and PostgreSQL refuses one
-	// in a text parameter: answer the empty list both databases would mean.
-	if strings.IndexByte(f.Key, 0) >= 0 || strings.IndexByte(f.Command, 0) >= 0 {
+	// No event has a NUL in its key or command: answer the empty list both
+	// databases would mean (see storableText).
+	if !storableText(f.Key) || !storableText(f.Command) {
 		return []im.Event{}, nil
 	}
 	where, args := []string{"app_id = $1"}, []any{int64(app)}
