@@ -1,0 +1,2 @@
+-- Nothing to do: SQLite's INTEGER is already 64 bits. PostgreSQL's meta.id
+-- becomes BIGINT in its own 0009, so that both schemas say the same.
