@@ -176,17 +176,17 @@ func (s *Server) beforeCreateGroup(ctx context.Context, c *Call, ng im.NewGroup)
 	if err != nil {
 		return err
 	}
-	members := make([]map[string]any, len(ng.Members))
+	members := make([]im.MemberAccount, len(ng.Members))
 	for i, m := range ng.Members {
-		members[i] = map[string]any{"Member_Account": m.UserID}
+		members[i] = im.MemberAccount{Account: m.UserID}
 	}
-	return s.before.Before(ctx, c.App, im.CallbackBeforeCreateGroup, c.ClientIP, map[string]any{
-		"Operator_Account": c.Identifier,
-		"Owner_Account":    ng.Owner,
-		"Type":             ng.Type,
-		"Name":             ng.Name,
-		"CreateGroupNum":   owned,
-		"MemberList":       members,
+	return s.before.Before(ctx, c.App, c.ClientIP, im.BeforeCreateGroupBody{
+		Operator:       c.Identifier,
+		Owner:          ng.Owner,
+		Type:           ng.Type,
+		Name:           ng.Name,
+		CreateGroupNum: owned,
+		MemberList:     members,
 	})
 }
 

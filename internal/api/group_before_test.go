@@ -22,11 +22,12 @@ type fakeBefore struct {
 	err   error
 }
 
-func (f *fakeBefore) Before(ctx context.Context, app *im.App, command, clientIP string, fields map[string]any) error {
+func (f *fakeBefore) Before(ctx context.Context, app *im.App, clientIP string, cb im.Callback) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	b, err := json.Marshal(fields)
+	command := cb.CallbackCommand()
+	b, err := json.Marshal(cb)
 	if err != nil {
 		return err
 	}

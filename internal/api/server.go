@@ -46,7 +46,7 @@ type Options struct {
 // operation go ahead, or an *im.Error to stop it (10016 for a rejection, or a
 // code in 10100..10200 passed through with its ErrorInfo).
 type BeforeHook interface {
-	Before(ctx context.Context, app *im.App, command, clientIP string, fields map[string]any) error
+	Before(ctx context.Context, app *im.App, clientIP string, cb im.Callback) error
 }
 
 // DefaultMaxInflightBytes is the default of Options.MaxInflightBytes: 64

@@ -15,7 +15,7 @@ import (
 // failed, for an app configured to reject then); any other error is
 // internal.
 type BeforeItemsHook interface {
-	BeforeItems(ctx context.Context, app *im.App, command, clientIP string, fields map[string]any) (map[string]*im.Error, error)
+	BeforeItems(ctx context.Context, app *im.App, clientIP string, cb im.Callback) (map[string]*im.Error, error)
 }
 
 // beforeFriendAdd sends Sns.CallbackPrevFriendAdd when the app has it on
@@ -26,25 +26,25 @@ func (s *Server) beforeFriendAdd(ctx context.Context, c *Call, add im.FriendAdd)
 	if !ok || !c.App.Records(im.CallbackPrevFriendAdd) {
 		return nil, nil
 	}
-	items := make([]map[string]any, len(add.Items))
+	items := make([]im.PrevFriendItem, len(add.Items))
 	for i, it := range add.Items {
 		group := ""
 		if len(it.Lists) > 0 {
 			group = it.Lists[0]
 		}
-		items[i] = map[string]any{"To_Account": it.To, "Remark": it.Remark, "GroupName": group,
-			"AddSource": it.AddSource, "AddWording": it.AddWording}
+		items[i] = im.PrevFriendItem{To: it.To, Remark: it.Remark, GroupName: group,
+			AddSource: it.AddSource, AddWording: it.AddWording}
 	}
 	addType := im.AddTypeBoth
 	if !add.Both {
 		addType = im.AddTypeSingle
 	}
-	rejected, err := hook.BeforeItems(ctx, c.App, im.CallbackPrevFriendAdd, c.ClientIP, map[string]any{
-		"Requester_Account": add.From,
-		"From_Account":      add.From,
-		"FriendItem":        items,
-		"AddType":           addType,
-		"ForceAddFlags":     b2i(add.Force),
+	rejected, err := hook.BeforeItems(ctx, c.App, c.ClientIP, im.PrevFriendAddBody{
+		Requester:     add.From,
+		From:          add.From,
+		FriendItem:    items,
+		AddType:       addType,
+		ForceAddFlags: b2i(add.Force),
 	})
 	var ie *im.Error
 	if errors.As(err, &ie) {

@@ -24,8 +24,9 @@ type fakeItemsBefore struct {
 	err      error
 }
 
-func (f *fakeItemsBefore) BeforeItems(ctx context.Context, app *im.App, command, clientIP string, fields map[string]any) (map[string]*im.Error, error) {
-	b, err := json.Marshal(fields)
+func (f *fakeItemsBefore) BeforeItems(ctx context.Context, app *im.App, clientIP string, cb im.Callback) (map[string]*im.Error, error) {
+	command := cb.CallbackCommand()
+	b, err := json.Marshal(cb)
 	if err != nil {
 		return nil, err
 	}

@@ -25,8 +25,8 @@ type Before struct {
 	// (301 to 303) and let the reply to that decide. A 3xx reply is a
 	// failure.
 	Client *http.Client
-	Logger *slog.Logger // nil: none
-	Now    func() time.Time
+	Logger *slog.Logger     // nil: none
+	Now    func() time.Time // nil: time.Now
 
 	clientOnce sync.Once
 	client     *http.Client // Client without redirects
@@ -58,16 +58,13 @@ type itemReply struct {
 // rejects (10016). A receiver that fails, times out or answers something
 // unreadable lets the operation go ahead, unless the app is configured to
 // reject then.
-func (b *Before) Before(ctx context.Context, app *im.App, command, clientIP string, fields map[string]any) error {
-	now := time.Now
-	if b.Now != nil {
-		now = b.Now
-	}
-	ev, err := im.NewEvent(app.SDKAppID, "", command, now(), fields)
+func (b *Before) Before(ctx context.Context, app *im.App, clientIP string, cb im.Callback) error {
+	command, now := cb.CallbackCommand(), b.now()
+	body, err := im.CallbackBody(cb, now)
 	if err != nil {
 		return err
 	}
-	reply, err := b.post(ctx, app, command, clientIP, ev.Body, now())
+	reply, err := b.post(ctx, app, command, clientIP, body, now)
 	if err != nil {
 		if b.Logger != nil {
 			b.Logger.Warn("before-callback failed", "command", command, "sdkappid", app.SDKAppID, "err", err,
@@ -97,17 +94,14 @@ func (b *Before) Before(ctx context.Context, app *im.App, command, clientIP stri
 // receiver that fails, times out or answers something unreadable lets every
 // item go ahead, unless the app is configured to reject then, when the
 // error is a 30006 for every item.
-func (b *Before) BeforeItems(ctx context.Context, app *im.App, command, clientIP string, fields map[string]any) (map[string]*im.Error, error) {
-	now := time.Now
-	if b.Now != nil {
-		now = b.Now
-	}
-	ev, err := im.NewEvent(app.SDKAppID, "", command, now(), fields)
+func (b *Before) BeforeItems(ctx context.Context, app *im.App, clientIP string, cb im.Callback) (map[string]*im.Error, error) {
+	command, now := cb.CallbackCommand(), b.now()
+	body, err := im.CallbackBody(cb, now)
 	if err != nil {
 		return nil, err
 	}
 	var items []itemReply
-	reply, err := b.post(ctx, app, command, clientIP, ev.Body, now())
+	reply, err := b.post(ctx, app, command, clientIP, body, now)
 	switch {
 	case err != nil:
 	case *reply.ErrorCode != 0:
@@ -134,6 +128,15 @@ func (b *Before) BeforeItems(ctx context.Context, app *im.App, command, clientIP
 		}
 	}
 	return rejected, nil
+}
+
+// now reads the Before's clock: one reading is a callback's EventTime and
+// its request's time.
+func (b *Before) now() time.Time {
+	if b.Now != nil {
+		return b.Now()
+	}
+	return time.Now()
 }
 
 // post sends the callback and reads the reply.

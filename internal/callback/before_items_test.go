@@ -14,11 +14,11 @@ import (
 )
 
 // prevFriendAdd is what the friend_add handler asks the app backend.
-var prevFriendAdd = map[string]any{
-	"Requester_Account": "alice", "From_Account": "alice", "AddType": "Add_Type_Both", "ForceAddFlags": 0,
-	"FriendItem": []map[string]any{
-		{"To_Account": "bob", "Remark": "r", "GroupName": "g", "AddSource": "AddSource_Type_Web", "AddWording": "hi"},
-		{"To_Account": "carol", "Remark": "", "GroupName": "", "AddSource": "AddSource_Type_Web", "AddWording": ""},
+var prevFriendAdd = im.PrevFriendAddBody{
+	Requester: "alice", From: "alice", AddType: "Add_Type_Both", ForceAddFlags: 0,
+	FriendItem: []im.PrevFriendItem{
+		{To: "bob", Remark: "r", GroupName: "g", AddSource: "AddSource_Type_Web", AddWording: "hi"},
+		{To: "carol", Remark: "", GroupName: "", AddSource: "AddSource_Type_Web", AddWording: ""},
 	},
 }
 
@@ -28,7 +28,7 @@ func TestBeforeItems_Request(t *testing.T) {
 	rc := newReceiver(t, func(w http.ResponseWriter, r *http.Request, h hit) {
 		io.WriteString(w, `{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":"","ResultItem":[{"To_Account":"bob","ResultCode":0,"ResultInfo":""}]}`)
 	})
-	rejected, err := (&callback.Before{}).BeforeItems(t.Context(), beforeApp(rc.URL(), false), im.CallbackPrevFriendAdd, "127.0.0.1", prevFriendAdd)
+	rejected, err := (&callback.Before{}).BeforeItems(t.Context(), beforeApp(rc.URL(), false), "127.0.0.1", prevFriendAdd)
 	if err != nil || len(rejected) != 0 {
 		t.Fatalf("BeforeItems = %v, %v", rejected, err)
 	}
@@ -84,7 +84,7 @@ func TestBeforeItems_Replies(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rc := newReceiver(t, func(w http.ResponseWriter, r *http.Request, h hit) { io.WriteString(w, tc.reply) })
 			for _, reject := range []bool{false, true} {
-				got, err := (&callback.Before{}).BeforeItems(t.Context(), beforeApp(rc.URL(), reject), im.CallbackPrevFriendAdd, "127.0.0.1", prevFriendAdd)
+				got, err := (&callback.Before{}).BeforeItems(t.Context(), beforeApp(rc.URL(), reject), "127.0.0.1", prevFriendAdd)
 				switch {
 				case tc.fails && reject:
 					wantErr(t, err, im.CodeSNSInternal, "")
@@ -118,7 +118,7 @@ func TestBeforeItems_Failures(t *testing.T) {
 			rc := newReceiver(t, func(w http.ResponseWriter, r *http.Request, h hit) { tc.respond(w, r) })
 			for _, reject := range []bool{false, true} {
 				start := time.Now()
-				got, err := (&callback.Before{}).BeforeItems(t.Context(), beforeApp(rc.URL(), reject), im.CallbackPrevFriendAdd, "127.0.0.1", prevFriendAdd)
+				got, err := (&callback.Before{}).BeforeItems(t.Context(), beforeApp(rc.URL(), reject), "127.0.0.1", prevFriendAdd)
 				if took := time.Since(start); took > 2*time.Second {
 					t.Errorf("BeforeItems took %v with a 50 ms timeout", took)
 				}
@@ -141,7 +141,7 @@ func TestBefore_IgnoresResultItem(t *testing.T) {
 	rc := newReceiver(t, func(w http.ResponseWriter, r *http.Request, h hit) {
 		io.WriteString(w, `{"ErrorCode":0,"ResultItem":"whatever"}`)
 	})
-	if err := (&callback.Before{}).Before(t.Context(), beforeApp(rc.URL(), true), im.CallbackBeforeCreateGroup, "127.0.0.1", beforeFields); err != nil {
+	if err := (&callback.Before{}).Before(t.Context(), beforeApp(rc.URL(), true), "127.0.0.1", beforeFields); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -15,9 +15,9 @@ import (
 )
 
 // beforeFields are what the create_group handler asks the app backend.
-var beforeFields = map[string]any{
-	"Operator_Account": "administrator", "Owner_Account": "alice", "Type": "Public", "Name": "g",
-	"CreateGroupNum": 3, "MemberList": []map[string]any{{"Member_Account": "bob"}},
+var beforeFields = im.BeforeCreateGroupBody{
+	Operator: "administrator", Owner: "alice", Type: "Public", Name: "g",
+	CreateGroupNum: 3, MemberList: []im.MemberAccount{{Account: "bob"}},
 }
 
 // beforeApp is an app whose before-callbacks go to url.
@@ -53,7 +53,7 @@ func TestBefore_Request(t *testing.T) {
 	app := beforeApp(rc.URL(), false)
 	app.Callback.Token, app.Callback.Secret = rc.token, rc.secrets
 	start := time.Now().UnixMilli()
-	if err := (&callback.Before{}).Before(t.Context(), app, im.CallbackBeforeCreateGroup, "203.0.113.7", beforeFields); err != nil {
+	if err := (&callback.Before{}).Before(t.Context(), app, "203.0.113.7", beforeFields); err != nil {
 		t.Fatal(err)
 	}
 	end := time.Now().UnixMilli()
@@ -123,7 +123,7 @@ func TestBefore_Replies(t *testing.T) {
 				io.WriteString(w, tc.reply)
 			})
 			for _, reject := range []bool{false, true} { // a reply is no failure
-				err := (&callback.Before{}).Before(t.Context(), beforeApp(rc.URL(), reject), im.CallbackBeforeCreateGroup, "127.0.0.1", beforeFields)
+				err := (&callback.Before{}).Before(t.Context(), beforeApp(rc.URL(), reject), "127.0.0.1", beforeFields)
 				wantErr(t, err, tc.code, tc.info)
 			}
 		})
@@ -158,7 +158,7 @@ func TestBefore_Failures(t *testing.T) {
 			rc := newReceiver(t, func(w http.ResponseWriter, r *http.Request, h hit) { tc.respond(w, r) })
 			for _, reject := range []bool{false, true} {
 				start := time.Now()
-				err := (&callback.Before{}).Before(t.Context(), beforeApp(rc.URL(), reject), im.CallbackBeforeCreateGroup, "127.0.0.1", beforeFields)
+				err := (&callback.Before{}).Before(t.Context(), beforeApp(rc.URL(), reject), "127.0.0.1", beforeFields)
 				if took := time.Since(start); took > 2*time.Second {
 					t.Errorf("Before took %v with a 50 ms timeout", took)
 				}

@@ -51,10 +51,10 @@ func TestBefore_RedirectNeverFollowed(t *testing.T) {
 			url := redirector(t, status, to)
 			for _, client := range []*http.Client{nil, {}, {Timeout: time.Second}} {
 				b := &callback.Before{Client: client}
-				err := b.Before(t.Context(), beforeApp(url, true), im.CallbackBeforeCreateGroup, "127.0.0.1", beforeFields)
+				err := b.Before(t.Context(), beforeApp(url, true), "127.0.0.1", beforeFields)
 				wantErr(t, err, im.CodeGroupCallbackDenied, "") // a failure, rejected by the policy
-				wantErr(t, b.Before(t.Context(), beforeApp(url, false), im.CallbackBeforeCreateGroup, "127.0.0.1", beforeFields), 0, "")
-				rejected, err := b.BeforeItems(t.Context(), beforeApp(url, true), im.CallbackPrevFriendAdd, "127.0.0.1", beforeFields)
+				wantErr(t, b.Before(t.Context(), beforeApp(url, false), "127.0.0.1", beforeFields), 0, "")
+				rejected, err := b.BeforeItems(t.Context(), beforeApp(url, true), "127.0.0.1", prevFriendAdd)
 				if rejected != nil {
 					t.Errorf("BeforeItems after a redirect: %v, want a failure", rejected)
 				}

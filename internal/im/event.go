@@ -53,20 +53,13 @@ type Event struct {
 	DeliveredAt   time.Time
 }
 
-// NewEvent builds an event whose body is fields plus CallbackCommand and
-// EventTime (milliseconds, a JSON number), as Tencent sends them.
-func NewEvent(app uint64, key, command string, at time.Time, fields map[string]any) (Event, error) {
-	body := make(map[string]any, len(fields)+2)
-	for k, v := range fields {
-		body[k] = v
-	}
-	body["CallbackCommand"] = command
-	body["EventTime"] = at.UnixMilli()
-	b, err := json.Marshal(body)
+// NewEvent builds the event of an after-callback committed at.
+func NewEvent(app uint64, at time.Time, cb AfterCallback) (Event, error) {
+	b, err := CallbackBody(cb, at)
 	if err != nil {
 		return Event{}, err
 	}
-	return Event{AppID: app, Key: key, Command: command, Body: b, CreatedAt: at, State: EventPending}, nil
+	return Event{AppID: app, Key: cb.EventKey(), Command: cb.CallbackCommand(), Body: b, CreatedAt: at, State: EventPending}, nil
 }
 
 // EventFilter selects events for the delivery log. Zero fields select all.

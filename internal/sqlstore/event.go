@@ -18,13 +18,13 @@ func insertEvent(ctx context.Context, tx *Tx, ev im.Event) error {
 	return err
 }
 
-// recordEvent records an after-callback event for command in tx when the
-// app records that command (a callback URL is set and the command enabled).
-func recordEvent(ctx context.Context, tx *Tx, op im.Op, key, command string, fields map[string]any) error {
-	if !op.App.Records(command) {
+// recordEvent records an after-callback event in tx when the app records
+// its command (a callback URL is set and the command enabled).
+func recordEvent(ctx context.Context, tx *Tx, op im.Op, cb im.AfterCallback) error {
+	if !op.App.Records(cb.CallbackCommand()) {
 		return nil
 	}
-	ev, err := im.NewEvent(op.App.SDKAppID, key, command, tx.now, fields)
+	ev, err := im.NewEvent(op.App.SDKAppID, tx.now, cb)
 	if err != nil {
 		return err
 	}

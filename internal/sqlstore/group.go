@@ -129,22 +129,22 @@ func (db *DB) CreateGroup(ctx context.Context, op im.Op, ng im.NewGroup) (string
 		}
 		// The event's MemberList names the members the request added, not
 		// the owner, as in Tencent's sample.
-		list := []map[string]any{}
+		list := []im.MemberAccount{}
 		for i, m := range members {
 			if err := insertMember(ctx, tx, app, seq, m, int64(i+1)); err != nil {
 				return err
 			}
 			if m.Role != im.RoleOwner {
-				list = append(list, map[string]any{"Member_Account": m.UserID})
+				list = append(list, im.MemberAccount{Account: m.UserID})
 			}
 		}
 		appDefined := ng.AppDefined
 		if appDefined == nil {
 			appDefined = []im.KV{}
 		}
-		return recordEvent(ctx, tx, op, id, im.CallbackAfterCreateGroup, map[string]any{
-			"GroupId": id, "Operator_Account": op.Operator, "Owner_Account": ng.Owner, "Type": ng.Type,
-			"Name": ng.Name, "MemberList": list, "UserDefinedDataList": appDefined,
+		return recordEvent(ctx, tx, op, im.AfterCreateGroupBody{
+			GroupID: id, Operator: op.Operator, Owner: ng.Owner, Type: ng.Type,
+			Name: ng.Name, MemberList: list, AppDefined: appDefined,
 		})
 	})
 	return id, err
@@ -258,7 +258,7 @@ func (db *DB) DestroyGroup(ctx context.Context, op im.Op, groupID string) error 
 			return err
 		}
 		// Operator_Account: who dismissed it (the REST call's identifier).
-		fields := map[string]any{"GroupId": groupID, "Type": typ, "Owner_Account": owner, "Name": name, "Operator_Account": op.Operator}
+		cb := im.AfterGroupDestroyedBody{GroupID: groupID, Type: typ, Owner: owner, Name: name, Operator: op.Operator}
 		// A Community's MemberList is not sent (it may hold 100,000 names),
 		// so it is not read either.
 		if typ != im.GroupCommunity && op.App.Records(im.CallbackAfterGroupDestroyed) {
@@ -266,11 +266,7 @@ func (db *DB) DestroyGroup(ctx context.Context, op im.Op, groupID string) error 
 			if err != nil {
 				return err
 			}
-			list := make([]map[string]any, len(ids))
-			for i, id := range ids {
-				list[i] = map[string]any{"Member_Account": id}
-			}
-			fields["MemberList"] = list
+			cb.MemberList = im.MemberAccounts(ids)
 		}
 		reap = memberNum > reapInline
 		if reap {
@@ -284,7 +280,7 @@ func (db *DB) DestroyGroup(ctx context.Context, op im.Op, groupID string) error 
 		if err := removeGroupConversations(ctx, tx, op.App.SDKAppID, groupID); err != nil {
 			return err
 		}
-		return recordEvent(ctx, tx, op, groupID, im.CallbackAfterGroupDestroyed, fields)
+		return recordEvent(ctx, tx, op, cb)
 	})
 	if err == nil && reap {
 		db.reaper.kick()

@@ -58,16 +58,14 @@ func (db *DB) AddMembers(ctx context.Context, op im.Op, groupID string, userIDs 
 			int64(app), groupID, len(add)).Scan(&counter); err != nil {
 			return err
 		}
-		list := make([]map[string]any, len(add))
 		for i, id := range add {
 			seq := counter - int64(len(add)) + int64(i) + 1
 			if err := insertMember(ctx, tx, app, g.Seq, im.Member{UserID: id, Role: im.RoleMember}, seq); err != nil {
 				return err
 			}
-			list[i] = map[string]any{"Member_Account": id}
 		}
-		return recordEvent(ctx, tx, op, groupID, im.CallbackAfterNewMemberJoin, map[string]any{
-			"GroupId": groupID, "Type": g.Type, "JoinType": "Invited", "Operator_Account": op.Operator, "NewMemberList": list,
+		return recordEvent(ctx, tx, op, im.AfterNewMemberJoinBody{
+			GroupID: groupID, Type: g.Type, JoinType: "Invited", Operator: op.Operator, NewMemberList: im.MemberAccounts(add),
 		})
 	})
 	return results, err
@@ -97,7 +95,7 @@ func (db *DB) DeleteMembers(ctx context.Context, op im.Op, groupID string, userI
 				return im.Errorf(im.CodeGroupInvalid, "the group owner %s cannot be removed", id)
 			}
 		}
-		var removed []map[string]any
+		var removed []im.MemberAccount
 		for _, id := range userIDs {
 			if !im.ValidUserID(id) {
 				continue // never an account, so never a member
@@ -110,7 +108,7 @@ func (db *DB) DeleteMembers(ctx context.Context, op im.Op, groupID string, userI
 			if n, err := res.RowsAffected(); err != nil {
 				return err
 			} else if n > 0 {
-				removed = append(removed, map[string]any{"Member_Account": id})
+				removed = append(removed, im.MemberAccount{Account: id})
 			}
 		}
 		if len(removed) == 0 {
@@ -120,8 +118,8 @@ func (db *DB) DeleteMembers(ctx context.Context, op im.Op, groupID string, userI
 			int64(app), groupID, len(removed)); err != nil {
 			return err
 		}
-		return recordEvent(ctx, tx, op, groupID, im.CallbackAfterMemberExit, map[string]any{
-			"GroupId": groupID, "Type": g.Type, "ExitType": "Kicked", "Operator_Account": op.Operator, "ExitMemberList": removed,
+		return recordEvent(ctx, tx, op, im.AfterMemberExitBody{
+			GroupID: groupID, Type: g.Type, ExitType: "Kicked", Operator: op.Operator, ExitMemberList: removed,
 		})
 	})
 }

@@ -52,7 +52,7 @@ func (db *DB) AddFriends(ctx context.Context, op im.Op, req im.FriendAdd) ([]*im
 			return err
 		}
 		results = make([]*im.Error, len(req.Items))
-		pairs := []map[string]any{}
+		pairs := []im.FriendAddPair{}
 		for i, it := range req.Items {
 			fwd, back, res, err := s.addFriend(req.From, it, req.Both)
 			if err != nil {
@@ -60,17 +60,17 @@ func (db *DB) AddFriends(ctx context.Context, op im.Op, req im.FriendAdd) ([]*im
 			}
 			results[i] = res
 			if fwd {
-				pairs = append(pairs, map[string]any{"From_Account": req.From, "To_Account": it.To, "Initiator_Account": req.From})
+				pairs = append(pairs, im.FriendAddPair{From: req.From, To: it.To, Initiator: req.From})
 			}
 			if back {
-				pairs = append(pairs, map[string]any{"From_Account": it.To, "To_Account": req.From, "Initiator_Account": req.From})
+				pairs = append(pairs, im.FriendAddPair{From: it.To, To: req.From, Initiator: req.From})
 			}
 		}
 		if err := s.flush(); err != nil || len(pairs) == 0 {
 			return err
 		}
-		return recordEvent(ctx, tx, op, req.From, im.CallbackFriendAdd, map[string]any{
-			"PairList": pairs, "ClientCmd": "friend_add", "Admin_Account": op.Operator, "ForceFlag": b2i(req.Force),
+		return recordEvent(ctx, tx, op, im.FriendAddBody{
+			From: req.From, PairList: pairs, ClientCmd: "friend_add", Admin: op.Operator, ForceFlag: b2i(req.Force),
 		})
 	})
 	return results, err
@@ -222,7 +222,7 @@ func (db *DB) DeleteFriends(ctx context.Context, op im.Op, from string, to []str
 			return err
 		}
 		results = make([]*im.Error, len(to))
-		pairs := []map[string]any{}
+		pairs := []im.FriendPair{}
 		for i, peer := range to {
 			fwd, err := s.removeFriend(from, peer)
 			if err != nil {
@@ -235,10 +235,10 @@ func (db *DB) DeleteFriends(ctx context.Context, op im.Op, from string, to []str
 				}
 			}
 			if fwd {
-				pairs = append(pairs, map[string]any{"From_Account": from, "To_Account": peer})
+				pairs = append(pairs, im.FriendPair{From: from, To: peer})
 			}
 			if back {
-				pairs = append(pairs, map[string]any{"From_Account": peer, "To_Account": from})
+				pairs = append(pairs, im.FriendPair{From: peer, To: from})
 			}
 			if !fwd && !back {
 				results[i] = errDelNotFriend
@@ -247,7 +247,7 @@ func (db *DB) DeleteFriends(ctx context.Context, op im.Op, from string, to []str
 		if err := s.flush(); err != nil || len(pairs) == 0 {
 			return err
 		}
-		return recordEvent(ctx, tx, op, from, im.CallbackFriendDelete, map[string]any{"PairList": pairs})
+		return recordEvent(ctx, tx, op, im.FriendDeleteBody{From: from, PairList: pairs})
 	})
 	return results, err
 }
