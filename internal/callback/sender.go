@@ -40,7 +40,11 @@ type Options struct {
 	// Retention is how long delivered events are kept (default 7 days).
 	Retention time.Duration
 	Metrics   *Metrics // nil: none
-	Now       func() time.Time
+	// Now is the sender's clock (nil: time.Now). Every time it reads is
+	// read from it: the leases and retry times it gives the store, which
+	// compares them with the times it is given, are of one clock. Pauses
+	// and timeouts are durations of real time.
+	Now func() time.Time
 }
 
 // Sender delivers recorded after-callback events: it claims due events
@@ -187,12 +191,12 @@ func (s *Sender) claimAndDeliver(ctx context.Context) {
 			if free == 0 || (free < (cap(slots)+1)/2 && len(slots) > 0) {
 				break
 			}
-			claimed, now := time.Now(), s.claimTime()
-			events, err := s.o.Store.ClaimEvents(ctx, s.o.Instance, app, now, s.o.Lease, free)
+			claimed := s.claimTime()
+			events, err := s.o.Store.ClaimEvents(ctx, s.o.Instance, app, claimed, s.o.Lease, free)
 			if err != nil {
 				if ctx.Err() == nil {
 					s.o.Logger.Warn("claim callback events", "sdkappid", app, "err", err)
-					s.unsettled = append(s.unsettled, failedClaim{app, now.Add(s.o.Lease)})
+					s.unsettled = append(s.unsettled, failedClaim{app, claimed.Add(s.o.Lease)})
 				}
 				return
 			}
@@ -275,15 +279,16 @@ func (s *Sender) deliver(ev im.Event, claimed time.Time) {
 // growing pause while it fails (the database is unreachable, say). An
 // outcome left unrecorded keeps the event claimed until its lease ends, and
 // with it every later event of its key; then the event is sent again. So
-// retrying is worth it for as long as the lease lasts, less a margin for the
-// last try: after that another instance may own the event (mark then changes
-// nothing, which is not an error). It also stops when the sender stops.
+// retrying is worth it for as long as the lease lasts by the clock it was
+// claimed with, less a margin for the last try: after that another instance
+// may own the event (mark then changes nothing, which is not an error). It
+// also stops when the sender stops.
 func (s *Sender) retryMark(claimed time.Time, mark func() error) error {
 	deadline := claimed.Add(s.o.Lease * 9 / 10)
 	pause := 50 * time.Millisecond
 	for {
 		err := mark()
-		if err == nil || time.Now().Add(pause).After(deadline) {
+		if err == nil || s.o.Now().Add(pause).After(deadline) {
 			return err
 		}
 		select {
