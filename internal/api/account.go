@@ -11,6 +11,14 @@ import (
 // Handlers of im_open_login_svc: account_import, multiaccount_import,
 // account_delete, account_check (tencent-rest-api.md §3, decisions.md §2).
 
+// accountStore is what the account handlers may touch (Server.accounts);
+// the methods and their codes are im.AccountService's.
+type accountStore interface {
+	ImportAccounts(ctx context.Context, app uint64, accounts []im.AccountImport) error            // account_import, multiaccount_import
+	DeleteAccounts(ctx context.Context, app uint64, userIDs []string) (existed []bool, err error) // account_delete
+	CheckAccounts(ctx context.Context, app uint64, userIDs []string) (imported []bool, err error) // account_check
+}
+
 type accountImportReq struct {
 	UserID     *string
 	Identifier *string // legacy name of UserID, still sent by some SDKs
@@ -35,7 +43,7 @@ func (s *Server) accountImport(ctx context.Context, c *Call, req *accountImportR
 	if err := checkProfile(req.Nick, req.FaceUrl); err != nil {
 		return nil, err
 	}
-	err := s.store.ImportAccounts(ctx, c.App.SDKAppID, []im.AccountImport{{UserID: *id, Nick: req.Nick, FaceURL: req.FaceUrl}})
+	err := s.accounts.ImportAccounts(ctx, c.App.SDKAppID, []im.AccountImport{{UserID: *id, Nick: req.Nick, FaceURL: req.FaceUrl}})
 	return nil, err
 }
 
@@ -104,7 +112,7 @@ func (s *Server) multiaccountImport(ctx context.Context, c *Call, req *multiacco
 		batch = append(batch, im.AccountImport{UserID: *a.UserID, Nick: a.Nick, FaceURL: a.FaceUrl})
 	}
 	if len(batch) > 0 {
-		if err := s.store.ImportAccounts(ctx, c.App.SDKAppID, batch); err != nil {
+		if err := s.accounts.ImportAccounts(ctx, c.App.SDKAppID, batch); err != nil {
 			return nil, err
 		}
 	}
@@ -163,7 +171,7 @@ func (s *Server) accountDelete(ctx context.Context, c *Call, req *accountDeleteR
 			del = append(del, id)
 		}
 	}
-	existed, err := s.store.DeleteAccounts(ctx, c.App.SDKAppID, del)
+	existed, err := s.accounts.DeleteAccounts(ctx, c.App.SDKAppID, del)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +214,7 @@ func (s *Server) accountCheck(ctx context.Context, c *Call, req *accountCheckReq
 	if err != nil {
 		return nil, err
 	}
-	imported, err := s.store.CheckAccounts(ctx, c.App.SDKAppID, ids)
+	imported, err := s.accounts.CheckAccounts(ctx, c.App.SDKAppID, ids)
 	if err != nil {
 		return nil, err
 	}

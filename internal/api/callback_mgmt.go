@@ -13,6 +13,16 @@ import (
 // delivery log (not a Tencent service; README.md "Callbacks"). It is
 // authenticated like every REST call and sees only the calling app's events.
 
+// eventStore is what the timd_callback handlers may touch (Server.events):
+// the management half of im.Outbox, whose methods and codes these are.
+// Claiming and marking events is the sender's (internal/callback).
+type eventStore interface {
+	ListEvents(ctx context.Context, app uint64, f im.EventFilter) ([]im.Event, error) // list_deliveries
+	ReplayEvent(ctx context.Context, app uint64, id int64) error                      // replay
+	ReplayDead(ctx context.Context, app uint64) (int, error)                          // replay_dead
+	PurgeDelivered(ctx context.Context, app uint64, before time.Time) (int, error)    // purge
+}
+
 // Limits of list_deliveries.
 const (
 	DefaultDeliveriesLimit = 100
@@ -112,7 +122,7 @@ func (s *Server) listDeliveries(ctx context.Context, c *Call, req *listDeliverie
 		}
 		f.Limit = *req.Limit
 	}
-	evs, err := s.store.ListEvents(ctx, c.App.SDKAppID, f)
+	evs, err := s.events.ListEvents(ctx, c.App.SDKAppID, f)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +163,7 @@ func (s *Server) replay(ctx context.Context, c *Call, req *replayReq) (*empty, e
 	if *req.Id <= 0 {
 		return nil, invalidParam("Id must be positive")
 	}
-	return nil, s.store.ReplayEvent(ctx, c.App.SDKAppID, *req.Id)
+	return nil, s.events.ReplayEvent(ctx, c.App.SDKAppID, *req.Id)
 }
 
 type replayDeadResp struct {
@@ -162,7 +172,7 @@ type replayDeadResp struct {
 
 // replayDead makes every dead event of the app pending again.
 func (s *Server) replayDead(ctx context.Context, c *Call, _ *empty) (*replayDeadResp, error) {
-	n, err := s.store.ReplayDead(ctx, c.App.SDKAppID)
+	n, err := s.events.ReplayDead(ctx, c.App.SDKAppID)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +196,7 @@ func (s *Server) purge(ctx context.Context, c *Call, req *purgeReq) (*purgeResp,
 			return nil, err
 		}
 	}
-	n, err := s.store.PurgeDelivered(ctx, c.App.SDKAppID, before)
+	n, err := s.events.PurgeDelivered(ctx, c.App.SDKAppID, before)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,22 @@ import (
 // app's edition; a body that is not JSON (60003) or has a mistyped field
 // (50002) is refused before that, by the decoder.
 
+// contactStore is what the recentcontact handlers may touch
+// (Server.contacts), in this file and in contact_list.go and
+// contact_update.go; the methods and their codes are im.ContactService's.
+type contactStore interface {
+	// Here: create_contact_group, del_contact_group.
+	CreateContactGroup(ctx context.Context, app uint64, user, name string, contacts []im.Contact) (im.ContactGroupRef, []*im.Error, error)
+	DeleteContactGroup(ctx context.Context, app uint64, user, name string) (im.ContactGroupRef, error)
+	// contact_list.go: get_contact_group, search_contact_group.
+	ContactGroups(ctx context.Context, app uint64, user string, start, limit int) (im.ContactPage, error)
+	SearchContacts(ctx context.Context, app uint64, user string, contacts []im.Contact) ([]im.ContactState, []im.ContactGroupRef, error)
+	// contact_update.go: update_contact_group, mark_contact.
+	RenameContactGroup(ctx context.Context, app uint64, user, oldName, newName string) (im.ContactGroupRef, error)
+	UpdateContactGroup(ctx context.Context, app uint64, user, name string, changes []im.ContactChange) (im.ContactGroupRef, []*im.Error, error)
+	MarkContacts(ctx context.Context, app uint64, user string, marks []im.Mark) ([]*im.Error, error)
+}
+
 // requireUltimate answers 51013 unless the app is on the Ultimate edition.
 func requireUltimate(c *Call) error {
 	if c.App.Edition != im.EditionUltimate {
@@ -175,7 +191,7 @@ func (s *Server) createContactGroup(ctx context.Context, c *Call, req *createCon
 	if err != nil {
 		return nil, err
 	}
-	ref, results, err := s.store.CreateContactGroup(ctx, c.App.SDKAppID, from, name, ks)
+	ref, results, err := s.contacts.CreateContactGroup(ctx, c.App.SDKAppID, from, name, ks)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +226,7 @@ func (s *Server) delContactGroup(ctx context.Context, c *Call, req *delContactGr
 	if err != nil {
 		return nil, err
 	}
-	ref, err := s.store.DeleteContactGroup(ctx, c.App.SDKAppID, from, name)
+	ref, err := s.contacts.DeleteContactGroup(ctx, c.App.SDKAppID, from, name)
 	if err != nil {
 		return nil, err
 	}

@@ -57,7 +57,7 @@ func (s *Server) getContactGroup(ctx context.Context, c *Call, req *getContactGr
 	if req.StartIndex == nil || *req.StartIndex < 0 {
 		return nil, invalidParam("StartIndex is required and must not be negative")
 	}
-	page, err := s.store.ContactGroups(ctx, c.App.SDKAppID, from, *req.StartIndex, im.ContactPageSize)
+	page, err := s.contacts.ContactGroups(ctx, c.App.SDKAppID, from, *req.StartIndex, im.ContactPageSize)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +93,7 @@ func (s *Server) searchContactGroup(ctx context.Context, c *Call, req *searchCon
 	if err != nil {
 		return nil, err
 	}
-	found, groups, err := s.store.SearchContacts(ctx, c.App.SDKAppID, from, ks)
+	found, groups, err := s.contacts.SearchContacts(ctx, c.App.SDKAppID, from, ks)
 	if err != nil {
 		return nil, err
 	}

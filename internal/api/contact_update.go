@@ -81,7 +81,7 @@ func (s *Server) updateContactGroup(ctx context.Context, c *Call, req *updateCon
 		if err != nil {
 			return nil, err
 		}
-		ref, err := s.store.RenameContactGroup(ctx, c.App.SDKAppID, from, oldName, newName)
+		ref, err := s.contacts.RenameContactGroup(ctx, c.App.SDKAppID, from, oldName, newName)
 		if err != nil {
 			return nil, err
 		}
@@ -107,7 +107,7 @@ func (s *Server) updateContactGroup(ctx context.Context, c *Call, req *updateCon
 		}
 		changes[i] = im.ContactChange{Remove: *it.ContactOptType == contactOptRemove, Contact: k}
 	}
-	ref, results, err := s.store.UpdateContactGroup(ctx, c.App.SDKAppID, from, oldName, changes)
+	ref, results, err := s.contacts.UpdateContactGroup(ctx, c.App.SDKAppID, from, oldName, changes)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +188,7 @@ func (s *Server) markContact(ctx context.Context, c *Call, req *markContactReq) 
 		}
 		marks[i] = m
 	}
-	results, err := s.store.MarkContacts(ctx, c.App.SDKAppID, from, marks)
+	results, err := s.contacts.MarkContacts(ctx, c.App.SDKAppID, from, marks)
 	if err != nil {
 		return nil, err
 	}

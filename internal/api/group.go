@@ -12,6 +12,29 @@ import (
 // Handlers of group_open_http_svc that create, change and dismiss groups
 // (tencent-rest-api.md §4, decisions.md §3).
 
+// groupStore is what the group_open_http_svc handlers may touch
+// (Server.groups), in this file and in group_info.go, group_list.go and
+// group_member.go; the methods and their codes are im.GroupService's.
+type groupStore interface {
+	// Here: create_group, destroy_group, change_group_owner,
+	// modify_group_base_info.
+	CreateGroup(ctx context.Context, op im.Op, g im.NewGroup) (groupID string, err error)
+	CountOwnedGroups(ctx context.Context, app uint64, owner, groupType string) (int, error)
+	DestroyGroup(ctx context.Context, op im.Op, groupID string) error
+	ChangeOwner(ctx context.Context, op im.Op, groupID, newOwner string) error
+	UpdateGroup(ctx context.Context, op im.Op, groupID string, upd im.GroupUpdate) error
+	// group_info.go: get_group_info.
+	FindGroups(ctx context.Context, app uint64, ids []string, withMembers bool) ([]*im.Group, [][]im.Member, error)
+	// group_list.go: get_joined_group_list, get_appid_group_list.
+	JoinedGroups(ctx context.Context, app uint64, userID string, f im.JoinedFilter) (total int, groups []im.Joined, err error)
+	AppGroups(ctx context.Context, app uint64, f im.GroupListFilter) (total int, ids []string, next int64, err error)
+	// group_member.go: add_group_member, delete_group_member,
+	// get_group_member_info.
+	AddMembers(ctx context.Context, op im.Op, groupID string, userIDs []string) ([]im.AddResult, error)
+	DeleteMembers(ctx context.Context, op im.Op, groupID string, userIDs []string) error
+	Members(ctx context.Context, app uint64, groupID string, f im.MemberFilter) (group *im.Group, members []im.Member, next int64, err error)
+}
+
 // groupID checks a GroupId field naming an existing group: missing or not a
 // string is 10004 (the decoder catches the latter), a string that could
 // never be a GroupId is 10015.
@@ -154,7 +177,7 @@ func (s *Server) createGroup(ctx context.Context, c *Call, req *createGroupReq) 
 	if err := s.beforeCreateGroup(ctx, c, ng); err != nil {
 		return nil, err
 	}
-	id, err := s.store.CreateGroup(ctx, op(c), ng)
+	id, err := s.groups.CreateGroup(ctx, op(c), ng)
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +195,7 @@ func (s *Server) beforeCreateGroup(ctx context.Context, c *Call, ng im.NewGroup)
 	if s.before == nil || !c.App.Records(im.CallbackBeforeCreateGroup) {
 		return nil
 	}
-	owned, err := s.store.CountOwnedGroups(ctx, c.App.SDKAppID, ng.Owner, ng.Type)
+	owned, err := s.groups.CountOwnedGroups(ctx, c.App.SDKAppID, ng.Owner, ng.Type)
 	if err != nil {
 		return err
 	}
@@ -303,7 +326,7 @@ func (s *Server) destroyGroup(ctx context.Context, c *Call, req *groupIDReq) (*e
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.store.DestroyGroup(ctx, op(c), id)
+	return nil, s.groups.DestroyGroup(ctx, op(c), id)
 }
 
 type changeGroupOwnerReq struct {
@@ -320,7 +343,7 @@ func (s *Server) changeGroupOwner(ctx context.Context, c *Call, req *changeGroup
 	if req.NewOwner_Account == nil || *req.NewOwner_Account == "" {
 		return nil, invalidParam("NewOwner_Account is required")
 	}
-	return nil, s.store.ChangeOwner(ctx, op(c), id, *req.NewOwner_Account)
+	return nil, s.groups.ChangeOwner(ctx, op(c), id, *req.NewOwner_Account)
 }
 
 type modifyGroupBaseInfoReq struct {
@@ -368,5 +391,5 @@ func (s *Server) modifyGroupBaseInfo(ctx context.Context, c *Call, req *modifyGr
 	if upd.AppDefined, err = customFields("AppDefinedData", req.AppDefinedData, im.MaxAppDefinedValue); err != nil {
 		return nil, err
 	}
-	return nil, s.store.UpdateGroup(ctx, op(c), id, upd)
+	return nil, s.groups.UpdateGroup(ctx, op(c), id, upd)
 }

@@ -45,7 +45,7 @@ func (s *Server) getGroupInfo(ctx context.Context, c *Call, req *getGroupInfoReq
 			ids = append(ids, id)
 		}
 	}
-	groups, members, err := s.store.FindGroups(ctx, c.App.SDKAppID, ids, view.members != nil)
+	groups, members, err := s.groups.FindGroups(ctx, c.App.SDKAppID, ids, view.members != nil)
 	if err != nil {
 		return nil, err
 	}

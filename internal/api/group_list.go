@@ -40,7 +40,7 @@ func (s *Server) getJoinedGroupList(ctx context.Context, c *Call, req *getJoined
 	if f.Limit, f.Offset, err = limitOffset(req.Limit, req.Offset); err != nil {
 		return nil, err
 	}
-	total, joined, err := s.store.JoinedGroups(ctx, c.App.SDKAppID, *req.Member_Account, f)
+	total, joined, err := s.groups.JoinedGroups(ctx, c.App.SDKAppID, *req.Member_Account, f)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +150,7 @@ func (s *Server) getAppidGroupList(ctx context.Context, c *Call, req *getAppidGr
 	if f.Type, err = groupTypeFilter(req.GroupType); err != nil {
 		return nil, err
 	}
-	total, ids, next, err := s.store.AppGroups(ctx, c.App.SDKAppID, f)
+	total, ids, next, err := s.groups.AppGroups(ctx, c.App.SDKAppID, f)
 	if err != nil {
 		return nil, err
 	}

@@ -46,7 +46,7 @@ func (s *Server) addGroupMember(ctx context.Context, c *Call, req *addGroupMembe
 		}
 		ids[i] = *m.Member_Account
 	}
-	results, err := s.store.AddMembers(ctx, op(c), id, ids)
+	results, err := s.groups.AddMembers(ctx, op(c), id, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +77,7 @@ func (s *Server) deleteGroupMember(ctx context.Context, c *Call, req *deleteGrou
 	if len(req.MemberToDel_Account) > im.MaxDeleteMembers {
 		return nil, im.Errorf(im.CodeGroupTooManyMembers, "at most %d members per request", im.MaxDeleteMembers)
 	}
-	return nil, s.store.DeleteMembers(ctx, op(c), id, req.MemberToDel_Account)
+	return nil, s.groups.DeleteMembers(ctx, op(c), id, req.MemberToDel_Account)
 }
 
 type getGroupMemberInfoReq struct {
@@ -161,7 +161,7 @@ func (s *Server) getGroupMemberInfo(ctx context.Context, c *Call, req *getGroupM
 // membersPage reads a page of members. A Community pages by Next, not
 // Offset (Tencent does not support Offset there).
 func (s *Server) membersPage(ctx context.Context, c *Call, id string, f im.MemberFilter) (*im.Group, []im.Member, int64, error) {
-	g, members, next, err := s.store.Members(ctx, c.App.SDKAppID, id, f)
+	g, members, next, err := s.groups.Members(ctx, c.App.SDKAppID, id, f)
 	if err != nil || g.Type == im.GroupCommunity || f.After == 0 {
 		return g, members, next, err
 	}

@@ -20,8 +20,22 @@ const DefaultMaxBodyBytes = 1 << 20
 
 // Options configure a Server.
 type Options struct {
-	Apps         []*im.App
-	Store        im.Store
+	Apps []*im.App
+	// Store is the one database behind every service. NewServer fills each
+	// per-service store below that is left nil from it: timd keeps all its
+	// state in one database, so cmd/timd and the tests pass it once, here,
+	// rather than spell out how the REST layer divides it. The per-service
+	// fields let a test serve one service from a double of only that
+	// service's methods (their interfaces head each handler file). A
+	// service whose store is nil must not be called.
+	Store    im.Store
+	Accounts accountStore // im_open_login_svc (account.go)
+	Groups   groupStore   // group_open_http_svc (group.go)
+	SNS      snsStore     // sns (sns.go)
+	Contacts contactStore // recentcontact (contact.go)
+	Events   eventStore   // timd_callback (callback_mgmt.go)
+	Ready    pinger       // GET /readyz (server.go)
+
 	Logger       *slog.Logger
 	Metrics      *Metrics // nil: no metrics
 	MaxBodyBytes int64    // zero: DefaultMaxBodyBytes
@@ -65,7 +79,12 @@ const (
 // Server serves the REST API for a set of apps.
 type Server struct {
 	apps     map[uint64]*im.App
-	store    im.Store
+	accounts accountStore
+	groups   groupStore
+	sns      snsStore
+	contacts contactStore
+	events   eventStore
+	ready    pinger
 	log      *slog.Logger
 	metrics  *Metrics
 	maxBody  int64
@@ -80,9 +99,15 @@ type Server struct {
 
 // NewServer builds a Server from opts.
 func NewServer(opts Options) *Server {
+	opts.fillStores()
 	s := &Server{
 		apps:     make(map[uint64]*im.App, len(opts.Apps)),
-		store:    opts.Store,
+		accounts: opts.Accounts,
+		groups:   opts.Groups,
+		sns:      opts.SNS,
+		contacts: opts.Contacts,
+		events:   opts.Events,
+		ready:    opts.Ready,
 		log:      opts.Logger,
 		metrics:  opts.Metrics,
 		maxBody:  opts.MaxBodyBytes,
@@ -120,6 +145,31 @@ func NewServer(opts Options) *Server {
 	return s
 }
 
+// fillStores sets each per-service store left nil to o.Store.
+func (o *Options) fillStores() {
+	if o.Store == nil {
+		return
+	}
+	if o.Accounts == nil {
+		o.Accounts = o.Store
+	}
+	if o.Groups == nil {
+		o.Groups = o.Store
+	}
+	if o.SNS == nil {
+		o.SNS = o.Store
+	}
+	if o.Contacts == nil {
+		o.Contacts = o.Store
+	}
+	if o.Events == nil {
+		o.Events = o.Store
+	}
+	if o.Ready == nil {
+		o.Ready = o.Store
+	}
+}
+
 // Handler returns the HTTP handler: GET /healthz, /readyz and, when metrics
 // are on, /metrics; everything else is the REST API's, answered with a
 // Tencent envelope (60009 outside /v4/).
@@ -149,12 +199,18 @@ func (s *Server) Handler() http.Handler {
 	})
 }
 
+// pinger is what the readiness check may touch (Server.ready).
+type pinger interface {
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+}
+
 // serveReady answers 200 while the database answers, 503 otherwise.
 func (s *Server) serveReady(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	if err := s.store.Ping(ctx); err != nil {
+	if err := s.ready.Ping(ctx); err != nil {
 		s.log.Warn("readiness check failed", "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
 		io.WriteString(w, "database unavailable\n")

@@ -13,6 +13,24 @@ import (
 // as a whole; what depends on stored state (accounts, relations, limits) is
 // a per-item ResultCode.
 
+// snsStore is what the sns handlers may touch (Server.sns), in this file
+// and in sns_import.go, sns_friend.go and sns_list.go; the methods and
+// their codes are im.SNSService's.
+type snsStore interface {
+	// Here: friend_add.
+	AddFriends(ctx context.Context, op im.Op, req im.FriendAdd) ([]*im.Error, error)
+	// sns_import.go: friend_import.
+	ImportFriends(ctx context.Context, op im.Op, from string, items []im.FriendItem) ([]*im.Error, error)
+	// sns_friend.go: friend_delete, friend_check, friend_get.
+	DeleteFriends(ctx context.Context, op im.Op, from string, to []string, both bool) ([]*im.Error, error)
+	CheckFriends(ctx context.Context, app uint64, from string, to []string, both bool) ([]string, error)
+	Friends(ctx context.Context, app uint64, from string, start, limit int) (im.FriendPage, error)
+	// sns_list.go: group_add, group_delete, group_get.
+	AddFriendLists(ctx context.Context, op im.Op, from string, names, to []string) (int64, []*im.Error, error)
+	DeleteFriendLists(ctx context.Context, op im.Op, from string, names []string) (int64, error)
+	FriendLists(ctx context.Context, app uint64, from string, names []string, members bool) (int64, []im.FriendList, error)
+}
+
 // snsFrom checks From_Account: required, not empty. Whether it is imported
 // is the store's 30003.
 func snsFrom(p *string) (string, error) {
@@ -147,7 +165,7 @@ func (s *Server) friendAdd(ctx context.Context, c *Call, req *friendAddReq) (*fr
 			allowed.Items = append(allowed.Items, it)
 		}
 	}
-	stored, err := s.store.AddFriends(ctx, op(c), allowed)
+	stored, err := s.sns.AddFriends(ctx, op(c), allowed)
 	if err != nil {
 		return nil, err
 	}

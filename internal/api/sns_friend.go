@@ -32,7 +32,7 @@ func (s *Server) friendDelete(ctx context.Context, c *Call, req *friendDeleteReq
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.store.DeleteFriends(ctx, op(c), from, to, both)
+	res, err := s.sns.DeleteFriends(ctx, op(c), from, to, both)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,7 @@ func (s *Server) friendCheck(ctx context.Context, c *Call, req *friendCheckReq) 
 	if err != nil {
 		return nil, err
 	}
-	rel, err := s.store.CheckFriends(ctx, c.App.SDKAppID, from, to, both)
+	rel, err := s.sns.CheckFriends(ctx, c.App.SDKAppID, from, to, both)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +145,7 @@ func (s *Server) friendGet(ctx context.Context, c *Call, req *friendGetReq) (*fr
 		return nil, invalidParam("StartIndex must not be negative")
 	}
 	start := *req.StartIndex
-	page, err := s.store.Friends(ctx, c.App.SDKAppID, from, start, im.FriendPageSize)
+	page, err := s.sns.Friends(ctx, c.App.SDKAppID, from, start, im.FriendPageSize)
 	if err != nil {
 		return nil, err
 	}

@@ -79,7 +79,7 @@ func (s *Server) friendImport(ctx context.Context, c *Call, req *friendImportReq
 		}
 		to[i] = items[i].To
 	}
-	res, err := s.store.ImportFriends(ctx, op(c), from, items)
+	res, err := s.sns.ImportFriends(ctx, op(c), from, items)
 	if err != nil {
 		return nil, err
 	}

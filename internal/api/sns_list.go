@@ -55,7 +55,7 @@ func (s *Server) groupAdd(ctx context.Context, c *Call, req *groupAddReq) (*grou
 			return nil, err
 		}
 	}
-	seq, res, err := s.store.AddFriendLists(ctx, op(c), from, req.GroupName, to)
+	seq, res, err := s.sns.AddFriendLists(ctx, op(c), from, req.GroupName, to)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +88,7 @@ func (s *Server) groupDelete(ctx context.Context, c *Call, req *groupDeleteReq) 
 	if len(req.GroupName) > im.MaxFriendLists {
 		return nil, invalidParam(fmt.Sprintf("at most %d names in GroupName", im.MaxFriendLists))
 	}
-	seq, err := s.store.DeleteFriendLists(ctx, op(c), from, req.GroupName)
+	seq, err := s.sns.DeleteFriendLists(ctx, op(c), from, req.GroupName)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +133,7 @@ func (s *Server) groupGet(ctx context.Context, c *Call, req *groupGetReq) (*grou
 		names = req.GroupName
 	}
 	need := req.NeedFriend != nil && *req.NeedFriend == im.NeedFriendYes
-	seq, lists, err := s.store.FriendLists(ctx, c.App.SDKAppID, from, names, need)
+	seq, lists, err := s.sns.FriendLists(ctx, c.App.SDKAppID, from, names, need)
 	if err != nil {
 		return nil, err
 	}
