@@ -19,9 +19,22 @@ import (
 	"github.com/timd/timd/internal/im"
 )
 
+// outbox is what the sender may touch: the delivery half of im.Outbox,
+// whose methods and codes these are. Listing, replaying and purging by hand
+// is the REST layer's (timd_callback).
+type outbox interface {
+	ClaimEvents(ctx context.Context, instance string, app uint64, now time.Time, lease time.Duration, n int) ([]im.Event, error)
+	ReleaseClaim(ctx context.Context, instance string, app uint64, until time.Time) (int, error)
+	MarkDelivered(ctx context.Context, id int64, instance string, status int, at time.Time) error
+	MarkFailed(ctx context.Context, id int64, instance string, a im.Attempt) error
+	PurgeDelivered(ctx context.Context, app uint64, before time.Time) (int, error) // the retention sweep, app 0
+	OutboxStats(ctx context.Context) (pending int, oldest time.Time, err error)
+	Nonce() string
+}
+
 // Options configure a Sender.
 type Options struct {
-	Store  im.Outbox
+	Store  outbox // the one database's outbox (*sqlstore.DB)
 	Apps   []*im.App
 	Logger *slog.Logger
 	// Client sends the callbacks; nil means a client with keep-alive

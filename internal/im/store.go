@@ -3,7 +3,9 @@ package im
 import "context"
 
 // Store is everything timd keeps: one implementation (sqlstore) serves both
-// SQLite and PostgreSQL.
+// SQLite and PostgreSQL. Its users reach it through narrower interfaces of
+// their own (the REST layer's per-service stores, the callback sender's
+// outbox); api.Options.Store takes it whole only to fill those.
 type Store interface {
 	AccountService
 	AppService
