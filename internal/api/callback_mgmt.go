@@ -79,13 +79,36 @@ type listDeliveriesResp struct {
 
 // listDeliveries pages through the app's events, oldest first.
 func (s *Server) listDeliveries(ctx context.Context, c *Call, req *listDeliveriesReq) (*listDeliveriesResp, error) {
+	f, err := deliveriesFilter(req)
+	if err != nil {
+		return nil, err
+	}
+	evs, err := s.events.ListEvents(ctx, c.App.SDKAppID, f)
+	if err != nil {
+		return nil, err
+	}
+	resp := &listDeliveriesResp{Events: make([]deliveryItem, len(evs))}
+	for i, ev := range evs {
+		if resp.Events[i], err = newDeliveryItem(ev); err != nil {
+			return nil, err
+		}
+	}
+	if len(evs) > 0 && len(evs) == f.Limit {
+		resp.Next = evs[len(evs)-1].ID
+	}
+	return resp, nil
+}
+
+// deliveriesFilter checks list_deliveries' fields, in order, into the
+// store's filter.
+func deliveriesFilter(req *listDeliveriesReq) (im.EventFilter, error) {
 	f := im.EventFilter{Limit: DefaultDeliveriesLimit}
 	if req.State != nil {
 		switch st := im.EventState(*req.State); st {
 		case im.EventPending, im.EventDelivered, im.EventDead:
 			f.State = st
 		default:
-			return nil, invalidParam(fmt.Sprintf("State %q: want pending, delivered or dead", *req.State))
+			return f, invalidParam(fmt.Sprintf("State %q: want pending, delivered or dead", *req.State))
 		}
 	}
 	if req.CallbackCommand != nil {
@@ -94,6 +117,26 @@ func (s *Server) listDeliveries(ctx context.Context, c *Call, req *listDeliverie
 	if req.Key != nil {
 		f.Key = *req.Key
 	}
+	if err := deliveriesTimes(req, &f); err != nil {
+		return f, err
+	}
+	if req.AfterId != nil {
+		if *req.AfterId < 0 {
+			return f, invalidParam("AfterId must not be negative")
+		}
+		f.AfterID = *req.AfterId
+	}
+	if req.Limit != nil {
+		if *req.Limit < 1 || *req.Limit > MaxDeliveriesLimit {
+			return f, invalidParam(fmt.Sprintf("Limit must lie between 1 and %d", MaxDeliveriesLimit))
+		}
+		f.Limit = *req.Limit
+	}
+	return f, nil
+}
+
+// deliveriesTimes checks StartTime and EndTime into f's From and To.
+func deliveriesTimes(req *listDeliveriesReq, f *im.EventFilter) error {
 	for _, t := range []struct {
 		name string
 		v    *int64
@@ -104,50 +147,32 @@ func (s *Server) listDeliveries(ctx context.Context, c *Call, req *listDeliverie
 		}
 		var err error
 		if *t.dst, err = unixTime(t.name, *t.v); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if req.StartTime != nil && req.EndTime != nil && *req.EndTime < *req.StartTime {
-		return nil, invalidParam("EndTime must not be before StartTime")
+		return invalidParam("EndTime must not be before StartTime")
 	}
-	if req.AfterId != nil {
-		if *req.AfterId < 0 {
-			return nil, invalidParam("AfterId must not be negative")
-		}
-		f.AfterID = *req.AfterId
+	return nil
+}
+
+// newDeliveryItem is one event as list_deliveries shows it.
+func newDeliveryItem(ev im.Event) (deliveryItem, error) {
+	item := deliveryItem{
+		Id: ev.ID, CallbackCommand: ev.Command, Key: ev.Key, State: string(ev.State),
+		Attempts: ev.Attempts, LastStatus: ev.LastStatus, LastError: ev.LastError, ClientIP: ev.ClientIP,
+		CreateTime: ev.CreatedAt.Unix(), Body: ev.Body,
 	}
-	if req.Limit != nil {
-		if *req.Limit < 1 || *req.Limit > MaxDeliveriesLimit {
-			return nil, invalidParam(fmt.Sprintf("Limit must lie between 1 and %d", MaxDeliveriesLimit))
-		}
-		f.Limit = *req.Limit
+	if ev.State == im.EventPending && !ev.NextAttemptAt.IsZero() {
+		item.NextAttemptTime = ev.NextAttemptAt.Unix()
 	}
-	evs, err := s.events.ListEvents(ctx, c.App.SDKAppID, f)
-	if err != nil {
-		return nil, err
+	if !ev.DeliveredAt.IsZero() {
+		item.DeliveredTime = ev.DeliveredAt.Unix()
 	}
-	resp := &listDeliveriesResp{Events: make([]deliveryItem, len(evs))}
-	for i, ev := range evs {
-		item := deliveryItem{
-			Id: ev.ID, CallbackCommand: ev.Command, Key: ev.Key, State: string(ev.State),
-			Attempts: ev.Attempts, LastStatus: ev.LastStatus, LastError: ev.LastError, ClientIP: ev.ClientIP,
-			CreateTime: ev.CreatedAt.Unix(), Body: ev.Body,
-		}
-		if ev.State == im.EventPending && !ev.NextAttemptAt.IsZero() {
-			item.NextAttemptTime = ev.NextAttemptAt.Unix()
-		}
-		if !ev.DeliveredAt.IsZero() {
-			item.DeliveredTime = ev.DeliveredAt.Unix()
-		}
-		if !json.Valid(item.Body) {
-			return nil, fmt.Errorf("event %d: stored body is not JSON", ev.ID)
-		}
-		resp.Events[i] = item
+	if !json.Valid(item.Body) {
+		return item, fmt.Errorf("event %d: stored body is not JSON", ev.ID)
 	}
-	if len(evs) > 0 && len(evs) == f.Limit {
-		resp.Next = evs[len(evs)-1].ID
-	}
-	return resp, nil
+	return item, nil
 }
 
 type replayReq struct {

@@ -23,15 +23,19 @@ const (
 type updateContactGroupReq struct {
 	From_Account *string
 	UpdateType   *int
-	UpdateGroup  *struct {
-		UpdateGroupType   *int
-		OldGroupName      *string
-		NewGroupName      *string
-		ContactUpdateItem []struct {
-			ContactOptType *int
-			ContactItem    *contactItemReq
-		}
-	}
+	UpdateGroup  *updateGroupReq
+}
+
+type updateGroupReq struct {
+	UpdateGroupType   *int
+	OldGroupName      *string
+	NewGroupName      *string
+	ContactUpdateItem []contactUpdateItemReq
+}
+
+type contactUpdateItemReq struct {
+	ContactOptType *int
+	ContactItem    *contactItemReq
 }
 
 type contactOptResult struct {
@@ -77,26 +81,63 @@ func (s *Server) updateContactGroup(ctx context.Context, c *Call, req *updateCon
 	}
 	result := updateGroupResult{UpdateGroupType: *g.UpdateGroupType, OldGroupName: oldName, ContactResultItem: []contactOptResult{}}
 	if *g.UpdateGroupType == updateGroupRename {
-		newName, err := contactGroupName("NewGroupName", g.NewGroupName)
-		if err != nil {
-			return nil, err
-		}
-		ref, err := s.contacts.RenameContactGroup(ctx, c.App.SDKAppID, from, oldName, newName)
-		if err != nil {
-			return nil, err
-		}
-		result.GroupName, result.GroupId = ref.Name, ref.ID
-		return &updateContactGroupResp{UpdateType: *req.UpdateType, UpdateGroupResult: result}, nil
+		err = s.renameContactGroup(ctx, c, from, g, &result)
+	} else {
+		err = s.changeContactGroup(ctx, c, from, g, &result)
 	}
+	if err != nil {
+		return nil, err
+	}
+	return &updateContactGroupResp{UpdateType: *req.UpdateType, UpdateGroupResult: result}, nil
+}
 
-	if g.ContactUpdateItem == nil {
+// renameContactGroup is update_contact_group's UpdateGroupType 1: it
+// renames result.OldGroupName to g's NewGroupName.
+func (s *Server) renameContactGroup(ctx context.Context, c *Call, from string, g *updateGroupReq, result *updateGroupResult) error {
+	newName, err := contactGroupName("NewGroupName", g.NewGroupName)
+	if err != nil {
+		return err
+	}
+	ref, err := s.contacts.RenameContactGroup(ctx, c.App.SDKAppID, from, result.OldGroupName, newName)
+	if err != nil {
+		return err
+	}
+	result.GroupName, result.GroupId = ref.Name, ref.ID
+	return nil
+}
+
+// changeContactGroup is update_contact_group's UpdateGroupType 2: it adds
+// and removes the conversations of g's ContactUpdateItem, in order.
+func (s *Server) changeContactGroup(ctx context.Context, c *Call, from string, g *updateGroupReq, result *updateGroupResult) error {
+	changes, err := contactChanges(g.ContactUpdateItem)
+	if err != nil {
+		return err
+	}
+	ref, results, err := s.contacts.UpdateContactGroup(ctx, c.App.SDKAppID, from, result.OldGroupName, changes)
+	if err != nil {
+		return err
+	}
+	result.GroupName, result.GroupId = ref.Name, ref.ID
+	result.ContactResultItem = make([]contactOptResult, len(changes))
+	for i, ch := range changes {
+		code, info := resultCode(results[i])
+		result.ContactResultItem[i] = contactOptResult{ContactOptType: *g.ContactUpdateItem[i].ContactOptType,
+			ContactItem: contactItem(ch.Contact), ResultCode: code, ResultInfo: info}
+	}
+	return nil
+}
+
+// contactChanges checks ContactUpdateItem: present, at most
+// im.MaxContactItems, each with a ContactOptType of 1 or 2 and a contact.
+func contactChanges(items []contactUpdateItemReq) ([]im.ContactChange, error) {
+	if items == nil {
 		return nil, invalidParam("ContactUpdateItem is required")
 	}
-	if len(g.ContactUpdateItem) > im.MaxContactItems {
+	if len(items) > im.MaxContactItems {
 		return nil, invalidParam(fmt.Sprintf("at most %d items in ContactUpdateItem", im.MaxContactItems))
 	}
-	changes := make([]im.ContactChange, len(g.ContactUpdateItem))
-	for i, it := range g.ContactUpdateItem {
+	changes := make([]im.ContactChange, len(items))
+	for i, it := range items {
 		field := fmt.Sprintf("ContactUpdateItem[%d]", i)
 		if it.ContactOptType == nil || (*it.ContactOptType != contactOptAdd && *it.ContactOptType != contactOptRemove) {
 			return nil, invalidParam(field + ".ContactOptType must be 1 (add) or 2 (remove)")
@@ -107,18 +148,7 @@ func (s *Server) updateContactGroup(ctx context.Context, c *Call, req *updateCon
 		}
 		changes[i] = im.ContactChange{Remove: *it.ContactOptType == contactOptRemove, Contact: k}
 	}
-	ref, results, err := s.contacts.UpdateContactGroup(ctx, c.App.SDKAppID, from, oldName, changes)
-	if err != nil {
-		return nil, err
-	}
-	result.GroupName, result.GroupId = ref.Name, ref.ID
-	result.ContactResultItem = make([]contactOptResult, len(changes))
-	for i, ch := range changes {
-		code, info := resultCode(results[i])
-		result.ContactResultItem[i] = contactOptResult{ContactOptType: *g.ContactUpdateItem[i].ContactOptType,
-			ContactItem: contactItem(ch.Contact), ResultCode: code, ResultInfo: info}
-	}
-	return &updateContactGroupResp{UpdateType: *req.UpdateType, UpdateGroupResult: result}, nil
+	return changes, nil
 }
 
 // mark_contact's OptType values.

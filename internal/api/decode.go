@@ -140,30 +140,16 @@ func (k *keyScan) object(i int, s *shape) (int, bool) {
 			return i, false
 		}
 		i = skipSpace(d, i+1)
-		vs := s.elem // a map's value
-		if s.kind == kindStruct {
-			key := d[start+1 : end-1]
-			if escaped {
-				var str string
-				if json.Unmarshal(d[start:end], &str) != nil {
-					return i, false
-				}
-				key = []byte(str)
-			}
-			var miscased bool
-			if vs, miscased = s.field(key); miscased {
-				k.spans = append(k.spans, [2]int{start + 1, end - 1})
-			}
+		vs, ok := k.memberShape(s, start, end, escaped)
+		if !ok {
+			return i, false
 		}
 		if vs == nil && i < len(d) && d[i] == '"' { // the most common member
 			if i, _ = skipString(d, i); i < 0 {
 				return i, false
 			}
-		} else {
-			var ok bool
-			if i, ok = k.value(i, vs); !ok {
-				return i, false
-			}
+		} else if i, ok = k.value(i, vs); !ok {
+			return i, false
 		}
 		i = skipSpace(d, i)
 		if i >= len(d) {
@@ -179,6 +165,30 @@ func (k *keyScan) object(i int, s *shape) (int, bool) {
 			return i, false
 		}
 	}
+}
+
+// memberShape is the shape of the value of the member whose key, quotes
+// included, is data[start:end] (escaped when it holds escapes), in an object
+// of shape s: a struct field's (nil for an unknown key), or a map's element.
+// A key that only case-folds to a field is recorded for renaming. ok is false
+// for an escaped key that does not decode.
+func (k *keyScan) memberShape(s *shape, start, end int, escaped bool) (vs *shape, ok bool) {
+	if s.kind != kindStruct {
+		return s.elem, true // a map's value
+	}
+	key := k.data[start+1 : end-1]
+	if escaped {
+		var str string
+		if json.Unmarshal(k.data[start:end], &str) != nil {
+			return nil, false
+		}
+		key = []byte(str)
+	}
+	vs, miscased := s.field(key)
+	if miscased {
+		k.spans = append(k.spans, [2]int{start + 1, end - 1})
+	}
+	return vs, true
 }
 
 // field finds the struct field key names exactly and returns its shape;

@@ -258,31 +258,40 @@ func newGroupFromRequest(req *createGroupReq) (im.NewGroup, error) {
 	if g.AppDefined, err = customFields("AppDefinedData", req.AppDefinedData, im.MaxAppDefinedValue); err != nil {
 		return ng, err
 	}
+	if ng.Members, err = createMembers(req, typ); err != nil {
+		return ng, err
+	}
+	ng.Group = g
+	return ng, nil
+}
+
+// createMembers checks create_group's MemberList, of a group of type typ.
+func createMembers(req *createGroupReq, typ string) ([]im.Member, error) {
+	var members []im.Member
 	if typ == im.GroupAVChatRoom && len(req.MemberList) > 0 {
-		return ng, im.Errorf(im.CodeGroupForbidden, "an AVChatRoom cannot be created with members")
+		return nil, im.Errorf(im.CodeGroupForbidden, "an AVChatRoom cannot be created with members")
 	}
 	if len(req.MemberList) > im.MaxCreateMembers {
-		return ng, im.Errorf(im.CodeGroupTooManyMembers, "at most %d members in MemberList", im.MaxCreateMembers)
+		return nil, im.Errorf(im.CodeGroupTooManyMembers, "at most %d members in MemberList", im.MaxCreateMembers)
 	}
 	for i, m := range req.MemberList {
 		if m.Member_Account == nil {
-			return ng, invalidParam(fmt.Sprintf("MemberList[%d].Member_Account is required", i))
+			return nil, invalidParam(fmt.Sprintf("MemberList[%d].Member_Account is required", i))
 		}
 		role := im.RoleMember
 		if m.Role != nil && *m.Role != "" {
 			if *m.Role != im.RoleAdmin && *m.Role != im.RoleMember {
-				return ng, invalidParam(fmt.Sprintf("MemberList[%d].Role must be Admin", i))
+				return nil, invalidParam(fmt.Sprintf("MemberList[%d].Role must be Admin", i))
 			}
 			role = *m.Role
 		}
 		defined, err := customFields("AppMemberDefinedData", m.AppMemberDefinedData, 64)
 		if err != nil {
-			return ng, err
+			return nil, err
 		}
-		ng.Members = append(ng.Members, im.Member{UserID: *m.Member_Account, Role: role, AppDefined: defined})
+		members = append(members, im.Member{UserID: *m.Member_Account, Role: role, AppDefined: defined})
 	}
-	ng.Group = g
-	return ng, nil
+	return members, nil
 }
 
 func deref(dst *string, v *string) {

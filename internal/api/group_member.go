@@ -105,30 +105,9 @@ func (s *Server) getGroupMemberInfo(ctx context.Context, c *Call, req *getGroupM
 	if err != nil {
 		return nil, err
 	}
-	f := im.MemberFilter{Roles: req.MemberRoleFilter}
-	for _, r := range f.Roles {
-		if !slices.Contains([]string{im.RoleOwner, im.RoleAdmin, im.RoleMember}, r) {
-			return nil, invalidParam(fmt.Sprintf("MemberRoleFilter: unknown role %q", r))
-		}
-	}
-	if req.Limit != nil {
-		if *req.Limit < 0 || *req.Limit > im.MaxMemberInfoLimit {
-			return nil, invalidParam(fmt.Sprintf("Limit must lie between 0 and %d", im.MaxMemberInfoLimit))
-		}
-		f.Limit = *req.Limit
-	}
-	if req.Offset != nil {
-		if *req.Offset < 0 {
-			return nil, invalidParam("Offset must not be negative")
-		}
-		f.Offset = *req.Offset
-	}
-	if req.Next != nil && *req.Next != "" {
-		n, err := strconv.ParseInt(*req.Next, 10, 64)
-		if err != nil || n < 0 {
-			return nil, invalidParam("Next is not a value this server returned")
-		}
-		f.After = n
+	f, err := memberFilter(req)
+	if err != nil {
+		return nil, err
 	}
 	g, members, next, err := s.membersPage(ctx, c, id, f)
 	if err != nil {
@@ -156,6 +135,37 @@ func (s *Server) getGroupMemberInfo(ctx context.Context, c *Call, req *getGroupM
 		resp.Next = &n
 	}
 	return resp, nil
+}
+
+// memberFilter checks get_group_member_info's role filter and paging
+// fields into the store's filter.
+func memberFilter(req *getGroupMemberInfoReq) (im.MemberFilter, error) {
+	f := im.MemberFilter{Roles: req.MemberRoleFilter}
+	for _, r := range f.Roles {
+		if !slices.Contains([]string{im.RoleOwner, im.RoleAdmin, im.RoleMember}, r) {
+			return f, invalidParam(fmt.Sprintf("MemberRoleFilter: unknown role %q", r))
+		}
+	}
+	if req.Limit != nil {
+		if *req.Limit < 0 || *req.Limit > im.MaxMemberInfoLimit {
+			return f, invalidParam(fmt.Sprintf("Limit must lie between 0 and %d", im.MaxMemberInfoLimit))
+		}
+		f.Limit = *req.Limit
+	}
+	if req.Offset != nil {
+		if *req.Offset < 0 {
+			return f, invalidParam("Offset must not be negative")
+		}
+		f.Offset = *req.Offset
+	}
+	if req.Next != nil && *req.Next != "" {
+		n, err := strconv.ParseInt(*req.Next, 10, 64)
+		if err != nil || n < 0 {
+			return f, invalidParam("Next is not a value this server returned")
+		}
+		f.After = n
+	}
+	return f, nil
 }
 
 // membersPage reads a page of members. A Community pages by Next, not

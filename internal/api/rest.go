@@ -26,93 +26,113 @@ import (
 // envelope.
 func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	svcName, cmdName, v4 := splitPath(r.URL.Path)
-	svc, known := services[svcName]
+	x := &exchange{}
+	x.svcName, x.cmdName, x.v4 = splitPath(r.URL.Path)
+	svc, known := services[x.svcName]
 	if !known {
 		svc = unknownService
 	}
-	var rt *route
-	if v4 {
-		rt = s.routes[svcName+"/"+cmdName]
+	x.svc = svc
+	if x.v4 {
+		x.rt = s.routes[x.svcName+"/"+x.cmdName]
 	}
+	fields := s.handle(r, x)
+	s.reply(w, r, x, fields)
+	s.logExchange(r, x, time.Since(start))
+}
 
-	var (
-		code     int
-		info     string
-		fields   any
-		internal bool
-		adm      admission
-	)
-	func() {
-		defer func() {
-			if p := recover(); p != nil {
-				code, info, internal = svc.internal, "internal server error, please retry", true
-				s.log.Error("panic serving request", "path", r.URL.Path, "panic", p)
-			}
-		}()
-		var err error
-		if v4 {
-			adm, err = s.admit(r, rt, svc)
-		} else {
-			err = im.Errorf(im.CodeUnknownResource, "unknown resource: REST API paths are /v4/{service}/{command}")
-		}
-		if err == nil {
-			ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
-			fields, err = rt.call(ctx, adm.call, adm.body)
-			cancel()
-		}
-		code, info, internal = svc.outcome(err)
-		if internal {
-			s.log.Error("request failed", "service", svcName, "command", cmdName, "err", err)
-		}
-		if code != 0 {
-			fields = nil
+// exchange is one REST request on its way through serveREST.
+type exchange struct {
+	svcName, cmdName string // as the path names them
+	v4               bool   // the path is under /v4/
+	svc              service
+	rt               *route // nil: no such command
+	adm              admission
+	code             int
+	info             string
+}
+
+// handle runs the checks and the command, setting x's admission and
+// outcome, and returns the reply's fields (nil unless it succeeded). A panic
+// is the service's internal code.
+func (s *Server) handle(r *http.Request, x *exchange) (fields any) {
+	defer func() {
+		if p := recover(); p != nil {
+			x.code, x.info = x.svc.internal, "internal server error, please retry"
+			s.log.Error("panic serving request", "path", r.URL.Path, "panic", p)
 		}
 	}()
+	var err error
+	if x.v4 {
+		x.adm, err = s.admit(r, x.rt, x.svc)
+	} else {
+		err = im.Errorf(im.CodeUnknownResource, "unknown resource: REST API paths are /v4/{service}/{command}")
+	}
+	if err == nil {
+		ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
+		fields, err = x.rt.call(ctx, x.adm.call, x.adm.body)
+		cancel()
+	}
+	var internal bool
+	x.code, x.info, internal = x.svc.outcome(err)
+	if internal {
+		s.log.Error("request failed", "service", x.svcName, "command", x.cmdName, "err", err)
+	}
+	if x.code != 0 {
+		fields = nil
+	}
+	return fields
+}
 
-	body, err := svc.envelope(code, info, fields)
+// reply writes the envelope of x's outcome with fields, gives back the
+// request's in-flight bytes, and closes a connection whose body was refused.
+func (s *Server) reply(w http.ResponseWriter, r *http.Request, x *exchange, fields any) {
+	body, err := x.svc.envelope(x.code, x.info, fields)
 	if err != nil {
-		s.log.Error("encode reply", "service", svcName, "command", cmdName, "err", err)
-		body, _ = svc.envelope(svc.internal, "internal server error, please retry", nil)
-		code = svc.internal
+		s.log.Error("encode reply", "service", x.svcName, "command", x.cmdName, "err", err)
+		body, _ = x.svc.envelope(x.svc.internal, "internal server error, please retry", nil)
+		x.code = x.svc.internal
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	// A body refused before or while it was read is not wanted: the
 	// connection is closed after the reply rather than drained.
-	drop := adm.body == nil && r.ContentLength != 0
+	drop := x.adm.body == nil && r.ContentLength != 0
 	if drop {
 		h.Set("Connection", "close")
 	}
 	// The request body is done with: give its bytes back before the reply
 	// goes out, so a client that has its reply never finds them still held.
-	s.inflight.release(adm.reserved)
+	s.inflight.release(x.adm.reserved)
 	w.WriteHeader(http.StatusOK)
 	w.Write(body)
 	if drop {
 		hangUp(w)
 	}
+}
 
-	elapsed := time.Since(start)
-	if rt != nil {
-		svcName, cmdName = rt.service, rt.command
+// logExchange counts and logs a request once its reply is written.
+func (s *Server) logExchange(r *http.Request, x *exchange, elapsed time.Duration) {
+	svcName, cmdName := x.svcName, x.cmdName
+	if x.rt != nil {
+		svcName, cmdName = x.rt.service, x.rt.command
 	} else {
 		// Unknown names are logged and counted as sent, made safe and
 		// bounded; outside /v4/ the path stands as the command.
-		if !v4 {
+		if !x.v4 {
 			svcName, cmdName = "", strings.TrimPrefix(r.URL.Path, "/")
 		}
 		svcName, cmdName = cleanName(svcName), cleanName(cmdName)
 	}
-	s.metrics.observe(svcName, cmdName, rt != nil, code, elapsed)
+	s.metrics.observe(svcName, cmdName, x.rt != nil, x.code, elapsed)
 	var app uint64
 	var ident string
-	if c := adm.call; c != nil {
+	if c := x.adm.call; c != nil {
 		app, ident = c.App.SDKAppID, c.Identifier
 	}
 	s.log.Info("request", "service", svcName, "command", cmdName, "sdkappid", app,
-		"identifier", ident, "code", code, "duration", elapsed)
+		"identifier", ident, "code", x.code, "duration", elapsed)
 }
 
 // lingerDelay is how long hangUp leaves a connection half-closed.
