@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -78,28 +77,23 @@ func timdEnv(vars ...string) []string {
 	return append(env, vars...)
 }
 
-var reServing = regexp.MustCompile(`serving the Tencent Cloud Chat REST API at (http://\S+) `)
-
 // startProcess runs the timd binary with env and returns its base URL.
 func startProcess(t *testing.T, bin string, env []string) (*exec.Cmd, string) {
 	t.Helper()
 	cmd := exec.Command(bin)
-	cmd.Env = env
+	var readyPath string
+	cmd.Env, readyPath = withReadyFile(t, env)
 	stdout := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = stdout, io.Discard
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if m := reServing.FindStringSubmatch(stdout.String()); m != nil {
-			return cmd, m[1]
-		}
-		time.Sleep(20 * time.Millisecond)
+	info, err := awaitReady(readyPath, nil, 20*time.Second)
+	if err != nil {
+		t.Fatalf("timd did not start: %v\n%s", err, stdout)
 	}
-	t.Fatalf("timd did not start:\n%s", stdout)
-	return nil, ""
+	return cmd, info.URL
 }
 
 // Ensure a crash loses no callback event: while a receiver is down and then

@@ -36,6 +36,7 @@ type Main struct {
 	// that the SQLite file was there before this start.
 	dataWhere   string
 	dataExisted bool
+	readyFile   string // the handshake file this start wrote (ready.go); Close removes it
 
 	Stdout, Stderr io.Writer
 
@@ -149,7 +150,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Logger.Info("timd started", "version", Version(), "addr", ln.Addr().String(),
 		"database", db.Dialect(), "data", m.dataWhere, "apps", len(m.Apps))
 	m.printWelcome()
-	return nil
+	return m.writeReady()
 }
 
 // resolveApps builds the served apps from the configuration, or, with none
@@ -238,6 +239,7 @@ func (m *Main) Wait(ctx context.Context) error {
 // Close stops accepting requests, waits up to ShutdownTimeout for in-flight
 // ones to finish (dropping those that do not), and closes the database.
 func (m *Main) Close() error {
+	m.removeReady()
 	var errs []error
 	if m.pprof != nil {
 		m.pprof.Close()

@@ -43,6 +43,7 @@ func startTimd(t *testing.T, name, bin string, env []string) *timdProc {
 	t.Helper()
 	p := &timdProc{name: name, cmd: exec.Command(bin), stderr: &syncBuffer{}, exited: make(chan struct{})}
 	stdout := &syncBuffer{}
+	env, readyPath := withReadyFile(t, env)
 	p.cmd.Env, p.cmd.Stdout, p.cmd.Stderr = env, stdout, p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -55,20 +56,12 @@ func startTimd(t *testing.T, name, bin string, env []string) *timdProc {
 			t.Logf("timd %s stderr (last 8000 bytes):\n%s", name, tail(p.stderr.String(), 8000))
 		}
 	})
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if m := reServing.FindStringSubmatch(stdout.String()); m != nil {
-			p.base = m[1]
-			return p
-		}
-		select {
-		case <-p.exited:
-			t.Fatalf("timd %s exited at start (%v):\n%s\n%s", name, p.cmd.ProcessState, stdout, p.stderr)
-		case <-time.After(20 * time.Millisecond):
-		}
+	info, err := awaitReady(readyPath, p.exited, 30*time.Second)
+	if err != nil {
+		t.Fatalf("timd %s did not start (%v, %v):\n%s\n%s", name, err, p.cmd.ProcessState, stdout, p.stderr)
 	}
-	t.Fatalf("timd %s did not start:\n%s\n%s", name, stdout, p.stderr)
-	return nil
+	p.base = info.URL
+	return p
 }
 
 // mustBeRunning fails the test if the process has exited.

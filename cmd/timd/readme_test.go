@@ -136,6 +136,9 @@ func TestReadmeMatch(t *testing.T) {
 }
 
 // rePasteLine is the line of the banner a user pastes into a shell.
+// reServing finds the URL in the welcome, whose wording this test checks.
+var reServing = regexp.MustCompile(`serving the Tencent Cloud Chat REST API at (http://\S+) `)
+
 var rePasteLine = regexp.MustCompile(`(?m)^  (Q='[^'\n]*'.*)$`)
 
 // Ensure pasting the README's walkthrough into a shell on a fresh machine

@@ -38,6 +38,9 @@ type Config struct {
 	// CPU profile or trace costs it, so they stay local unless the
 	// operator says otherwise.
 	PprofAllowRemote bool `yaml:"pprof_allow_remote"`
+	// ReadyFile, if set, is where timd writes its start-up handshake (package
+	// ready: URL, app, pid as JSON) once it serves, for programs that start it.
+	ReadyFile string `yaml:"ready_file"`
 	// CallbackRetention is how long delivered callback events are kept
 	// before they are purged, for every app.
 	CallbackRetention time.Duration `yaml:"callback_retention"`

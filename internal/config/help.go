@@ -42,6 +42,9 @@ func WriteHelp(w io.Writer) {
 // and the callback defaults so that it cannot drift from them. A setting
 // missing here shows "?" in the help, and the help test fails.
 func defaultText(flag string) string {
+	if strings.HasPrefix(flag, "callback-") {
+		return callbackDefaultText(flag)
+	}
 	c := Default()
 	switch flag {
 	case "addr":
@@ -50,7 +53,7 @@ func defaultText(flag string) string {
 		return c.Data
 	case "sdkappid":
 		return "none: timd creates a development app, stored with the data"
-	case "secret-key":
+	case "secret-key", "ready-file":
 		return "none"
 	case "admins":
 		return strings.Join(c.App.Admins, ",")
@@ -58,6 +61,32 @@ func defaultText(flag string) string {
 		return c.App.Edition
 	case "rate-limit":
 		return c.RateLimit
+	case "max-body-bytes":
+		return strconv.FormatInt(c.MaxBodyBytes, 10)
+	case "max-conns":
+		return strconv.Itoa(c.MaxConns)
+	case "max-connections":
+		return strconv.Itoa(c.MaxConnections)
+	case "max-inflight-bytes":
+		return strconv.FormatInt(c.MaxInflightBytes, 10)
+	case "shutdown-timeout":
+		return shortDuration(c.ShutdownTimeout)
+	case "log-level":
+		return c.LogLevel
+	case "log-format":
+		return c.LogFormat
+	case "pprof-addr":
+		return "off"
+	case "pprof-allow-remote":
+		return strconv.FormatBool(c.PprofAllowRemote)
+	}
+	return "?"
+}
+
+// callbackDefaultText is defaultText of the callback-* settings.
+func callbackDefaultText(flag string) string {
+	c := Default()
+	switch flag {
 	case "callback-url":
 		return "none: no callbacks"
 	case "callback-token", "callback-secret":
@@ -82,24 +111,6 @@ func defaultText(flag string) string {
 		return shortDuration(c.CallbackRetention)
 	case "callback-lease":
 		return shortDuration(c.CallbackLease)
-	case "max-body-bytes":
-		return strconv.FormatInt(c.MaxBodyBytes, 10)
-	case "max-conns":
-		return strconv.Itoa(c.MaxConns)
-	case "max-connections":
-		return strconv.Itoa(c.MaxConnections)
-	case "max-inflight-bytes":
-		return strconv.FormatInt(c.MaxInflightBytes, 10)
-	case "shutdown-timeout":
-		return shortDuration(c.ShutdownTimeout)
-	case "log-level":
-		return c.LogLevel
-	case "log-format":
-		return c.LogFormat
-	case "pprof-addr":
-		return "off"
-	case "pprof-allow-remote":
-		return strconv.FormatBool(c.PprofAllowRemote)
 	}
 	return "?"
 }

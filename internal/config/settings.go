@@ -130,6 +130,10 @@ var settings = []setting{
 		c.PprofAllowRemote = b
 		return err
 	}},
+	{"ready-file", "TIMD_READY_FILE", "file timd writes, once it serves, a JSON object with its URL, app and pid to (for programs that start timd)", func(c *Config, v string) error {
+		c.ReadyFile = v
+		return nil
+	}},
 }
 
 // boolSettings are the settings whose flag may be given without a value,
