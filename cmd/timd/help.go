@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -16,7 +15,7 @@ its third-party callbacks, on embedded SQLite or on PostgreSQL.
 Commands:
   timd [serve] [flags]   run the server (the default command)
   timd usersig [flags]   print a UserSig made with Tencent's algorithm
-  timd bench [flags]     measure throughput and latency against a bare net/http baseline
+  timd bench             moved to its own command: timd-bench (go run ./cmd/timd-bench -h)
   timd version           print the version, commit and Go version (also: timd --version)
   timd help              print this help (also: timd -h, timd --help, timd serve -h)
 
@@ -38,7 +37,6 @@ func writeHelp(w io.Writer) {
 		run  func(stderr io.Writer) error
 	}{
 		{"usersig", func(e io.Writer) error { return usersigCmd([]string{"-h"}, io.Discard, e) }},
-		{"bench", func(e io.Writer) error { return benchCmd(context.Background(), []string{"-h"}, io.Discard, e) }},
 	} {
 		var b bytes.Buffer
 		sub.run(&b)

@@ -5,9 +5,10 @@
 //
 //	timd [serve] [flags]   run the server (the default)
 //	timd usersig ...       print a UserSig made with Tencent's algorithm
-//	timd bench ...         measure throughput and latency against a baseline
 //	timd version           print the version, commit and Go version
 //	timd help              list every command and flag
+//
+// The load generator is a command of its own, timd-bench (cmd/timd-bench).
 package main
 
 import (
@@ -26,7 +27,7 @@ import (
 // environment. timd's live heap is small (about 5 MB under load), so Go's
 // default of 100 starts a collection every few MB allocated: about 18 a
 // second under a few thousand requests a second. 400 collects a quarter as
-// often for some 15 MB more heap; `timd bench --scenario mix` runs 10-20%
+// often for some 15 MB more heap; `timd-bench --scenario mix` runs 10-20%
 // faster with it.
 const defaultGOGC = 400
 
@@ -60,7 +61,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "usersig":
 		return usersigCmd(args, stdout, stderr)
 	case "bench":
-		return benchCmd(ctx, args, stdout, stderr)
+		return errBenchMoved
 	case "version":
 		io.WriteString(stdout, versionText())
 		return nil
@@ -73,7 +74,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 func isFlag(s string) bool { return len(s) > 0 && s[0] == '-' }
 
-const usage = `usage: timd [serve|usersig|bench|version|help] [flags]   (timd --help lists every command and flag)`
+const usage = `usage: timd [serve|usersig|version|help] [flags]   (timd --help lists every command and flag)`
+
+// errBenchMoved answers `timd bench`, which was the load generator until it
+// became a command of its own, so that the server binary carries only the
+// server.
+var errBenchMoved = errors.New("timd bench has moved to its own command, timd-bench: " +
+	"go run ./cmd/timd-bench (or go install ./cmd/timd-bench) takes the same flags")
 
 // serve runs the server until ctx is cancelled, then shuts it down gracefully.
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

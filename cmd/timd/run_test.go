@@ -49,8 +49,9 @@ func TestRun_VersionAndHelp(t *testing.T) {
 			t.Errorf("%v: err %v, stderr %q, stdout differs from `timd help`:\n%s", args, err, stderr, out)
 		}
 	}
-	for _, want := range []string{"timd [serve] [flags]", "timd usersig", "timd bench", "timd version", "timd help",
-		"Flags of timd usersig:", "-identifier", "Flags of timd bench:", "-concurrency", "-preload-members"} {
+	// The load generator's flags are timd-bench's (cmd/timd-bench tests them).
+	for _, want := range []string{"timd [serve] [flags]", "timd usersig", "timd bench", "timd-bench", "timd version", "timd help",
+		"Flags of timd usersig:", "-identifier"} {
 		if !strings.Contains(help, want) {
 			t.Errorf("help lacks %q", want)
 		}
@@ -69,6 +70,15 @@ func TestRun_VersionAndHelp(t *testing.T) {
 	}
 	if got := len(config.Settings()); got != len(config.EnvNames()) {
 		t.Errorf("%d settings in the help, %d TIMD_* variables read", got, len(config.EnvNames()))
+	}
+}
+
+// Ensure `timd bench`, now a command of its own, answers where it went
+// instead of serving or taking it for an unknown command.
+func TestRun_BenchMoved(t *testing.T) {
+	_, _, err := runCmd("bench", "--duration", "1s")
+	if !errors.Is(err, errBenchMoved) || !strings.Contains(err.Error(), "go run ./cmd/timd-bench") {
+		t.Errorf("timd bench: %v", err)
 	}
 }
 
@@ -135,15 +145,6 @@ func TestRun_UserSigErrors(t *testing.T) {
 	}
 	if _, stderr, err := runCmd("usersig", "-h"); !errors.Is(err, flag.ErrHelp) || !strings.Contains(stderr, "-identifier") {
 		t.Errorf("usersig -h: err %v, stderr %q", err, stderr)
-	}
-}
-
-// Ensure bench refuses to preload an in-memory database, which the timd it
-// starts could never see.
-func TestRun_BenchPreloadMemory(t *testing.T) {
-	_, _, err := runCmd("bench", "--data", ":memory:", "--preload", "10", "--duration", "1ms", "--scenario", "account_import", "--skip-baseline")
-	if err == nil || !strings.Contains(err.Error(), "--preload needs --data on a file") {
-		t.Errorf("bench --data :memory: --preload: %v", err)
 	}
 }
 

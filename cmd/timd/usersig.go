@@ -12,7 +12,7 @@ import (
 
 // DefaultSigExpire is how long generated UserSigs stay valid: 180 days, the
 // default of Tencent's own generators.
-const DefaultSigExpire = 180 * 24 * 60 * 60
+const DefaultSigExpire = usersig.DefaultExpire
 
 // usersigCmd prints a UserSig made with Tencent's algorithm.
 func usersigCmd(args []string, stdout, stderr io.Writer) error {

@@ -14,6 +14,10 @@ import (
 	"unicode/utf8"
 )
 
+// DefaultExpire is how long UserSigs timd's commands generate stay valid, in
+// seconds: 180 days, the default of Tencent's own generators.
+const DefaultExpire = 180 * 24 * 60 * 60
+
 // tencentB64 is standard base64 with Tencent's URL-safe substitutions. It is
 // never modified after initialisation.
 var tencentB64 = base64.NewEncoding("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789*-").WithPadding('_')

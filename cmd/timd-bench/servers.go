@@ -2,8 +2,8 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,13 +20,9 @@ import (
 	"time"
 
 	"github.com/timd/timd/internal/config"
+	"github.com/timd/timd/internal/ready"
 	"github.com/timd/timd/internal/sqlstore"
 )
-
-// benchChildEnv is set in the environment of the timds bench starts. The
-// timd binary ignores it; the test binary's TestMain (bench_test.go) runs
-// `timd serve` when it sees it, so tests exercise the same child processes.
-const benchChildEnv = "TIMD_BENCH_CHILD"
 
 // benchServer is one timd process started by bench.
 type benchServer struct {
@@ -38,39 +33,29 @@ type benchServer struct {
 	done    chan struct{} // closed when the process has exited
 }
 
-// benchApp is what bench needs from the started timd's welcome output.
+// benchApp is what bench needs from the started timd's handshake.
 type benchApp struct {
 	appID      uint64
 	key, admin string
 }
 
-var (
-	benchReServing = regexp.MustCompile(`serving the Tencent Cloud Chat REST API at (http://\S+) `)
-	benchReAppID   = regexp.MustCompile(`SDKAppID:\s+(\d+)`)
-	benchReAdmin   = regexp.MustCompile(`Admin:\s+(\S+)`)
-	benchReKey     = regexp.MustCompile(`Secret key:\s+(\S+)\s+\(`)
-)
-
-// benchStartTimds starts n timd processes of this very binary (`serve`) on
+// benchStartTimds starts n processes of the timd binary at timd (`serve`) on
 // 127.0.0.1:0, one after the other, on data (a SQLite file, or with n > 1 a
 // postgres:// URL; empty: a new SQLite file in a temporary directory), with
 // the rate limit off and only errors logged, none of the environment's
 // TIMD_* settings. Separate processes make the /metrics memory figures
-// timd's own, without the load generator's. stop shuts them down (SIGTERM,
-// then SIGKILL after 15 s) and removes the temporary directory.
+// timd's own, without the load generator's. Each tells its URL and app in
+// its ready file (TIMD_READY_FILE, package ready). stop shuts them down
+// (SIGTERM, then SIGKILL after 15 s) and removes the temporary directory.
 //
 // With preload, data is first filled with synthetic groups (sqlstore.Seed)
 // for an app of bench's own, which the timds then serve.
-func benchStartTimds(ctx context.Context, data string, n int, preload *benchPreload, logw io.Writer) (servers []*benchServer, app benchApp, stop func(), err error) {
-	exe, err := os.Executable()
+func benchStartTimds(ctx context.Context, timd, data string, n int, preload *benchPreload, logw io.Writer) (servers []*benchServer, app benchApp, stop func(), err error) {
+	dir, err := os.MkdirTemp("", "timd-bench-")
 	if err != nil {
-		return nil, app, nil, fmt.Errorf("find the timd binary to start: %w", err)
+		return nil, app, nil, err
 	}
-	dir := ""
 	if data == "" {
-		if dir, err = os.MkdirTemp("", "timd-bench-"); err != nil {
-			return nil, app, nil, err
-		}
 		data = filepath.Join(dir, "timd.db")
 	}
 	stop = func() {
@@ -79,11 +64,9 @@ func benchStartTimds(ctx context.Context, data string, n int, preload *benchPrel
 			wg.Go(s.stop)
 		}
 		wg.Wait()
-		if dir != "" {
-			os.RemoveAll(dir)
-		}
+		os.RemoveAll(dir)
 	}
-	env := []string{benchChildEnv + "=1", "TIMD_ADDR=127.0.0.1:0", "TIMD_DATA=" + data,
+	env := []string{"TIMD_ADDR=127.0.0.1:0", "TIMD_DATA=" + data,
 		"TIMD_RATE_LIMIT=off", "TIMD_LOG_LEVEL=error"}
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "TIMD_") {
@@ -103,19 +86,18 @@ func benchStartTimds(ctx context.Context, data string, n int, preload *benchPrel
 		fmt.Fprintf(logw, "timd bench: the timds bench starts do not read %s from this environment; "+
 			"to measure a timd with its own settings, start it yourself and pass --url\n", strings.Join(ignored, ", "))
 	}
+	key := ""
 	if preload != nil {
 		if err := preload.run(ctx, data, logw); err != nil {
 			stop()
 			return nil, app, nil, err
 		}
 		env = append(env, "TIMD_SDKAPPID="+strconv.FormatUint(preload.appID, 10), "TIMD_SECRET_KEY="+preload.key)
-	}
-	key := ""
-	if preload != nil {
 		key = preload.key
 	}
 	for i := range n {
-		s, a, err := benchStartTimd(ctx, exe, env, key)
+		readyFile := filepath.Join(dir, fmt.Sprintf("ready-%d.json", i+1))
+		s, a, err := benchStartTimd(ctx, timd, append(env[:len(env):len(env)], "TIMD_READY_FILE="+readyFile), readyFile, key)
 		if err != nil {
 			stop()
 			return nil, app, nil, fmt.Errorf("start timd %d of %d: %w", i+1, n, err)
@@ -130,39 +112,45 @@ func benchStartTimds(ctx context.Context, data string, n int, preload *benchPrel
 	return servers, app, stop, nil
 }
 
-func benchStartTimd(ctx context.Context, exe string, env []string, key string) (*benchServer, benchApp, error) {
-	cmd := exec.Command(exe, "serve")
+// benchStartTimd starts one timd and waits for its ready file; key is the
+// app's secret key when bench set it itself (the ready file then does not
+// hold it), else "".
+func benchStartTimd(ctx context.Context, timd string, env []string, readyFile, key string) (*benchServer, benchApp, error) {
+	cmd := exec.Command(timd, "serve")
 	cmd.Env = env
-	out := &benchWelcome{ready: make(chan struct{})}
 	s := &benchServer{cmd: cmd, stderr: &benchTail{}, done: make(chan struct{})}
-	cmd.Stdout, cmd.Stderr = out, s.stderr
+	cmd.Stderr = s.stderr // stdout, the welcome, is not needed
 	cmd.SysProcAttr = benchSysProcAttr()
 	started := time.Now()
 	if err := cmd.Start(); err != nil {
 		return nil, benchApp{}, err
 	}
 	go func() { cmd.Wait(); close(s.done) }()
-	timeout := time.NewTimer(60 * time.Second)
-	defer timeout.Stop()
-	select {
-	case <-out.ready:
-		s.startup = time.Since(started)
-	case <-s.done:
-		return nil, benchApp{}, fmt.Errorf("timd exited: %s\n%s", cmd.ProcessState, s.stderr)
-	case <-timeout.C:
-		s.stop()
-		return nil, benchApp{}, fmt.Errorf("timd did not start within 60 s\n%s", s.stderr)
-	case <-ctx.Done():
-		s.stop()
-		return nil, benchApp{}, ctx.Err()
-	}
-	a, u, err := out.parse(key)
+	waitCtx, cancel := context.WithTimeoutCause(ctx, 60*time.Second, errors.New("timd did not start within 60 s"))
+	defer cancel()
+	info, err := ready.Wait(waitCtx, readyFile, s.done)
 	if err != nil {
+		select {
+		case <-s.done:
+			return nil, benchApp{}, fmt.Errorf("timd exited: %s\n%s", cmd.ProcessState, s.stderr)
+		default:
+		}
 		s.stop()
-		return nil, benchApp{}, err
+		if ctx.Err() != nil {
+			return nil, benchApp{}, ctx.Err()
+		}
+		return nil, benchApp{}, fmt.Errorf("%w\n%s", err, s.stderr)
 	}
-	s.url = u
-	return s, a, nil
+	s.startup = time.Since(started)
+	if key == "" {
+		key = info.SecretKey
+	}
+	if info.URL == "" || info.SDKAppID == 0 || info.Admin == "" || key == "" {
+		s.stop()
+		return nil, benchApp{}, fmt.Errorf("no URL, SDKAppID, admin and secret key in timd's ready file: %+v", info)
+	}
+	s.url = info.URL
+	return s, benchApp{appID: info.SDKAppID, key: key, admin: info.Admin}, nil
 }
 
 func (s *benchServer) stop() {
@@ -175,50 +163,6 @@ func (s *benchServer) stop() {
 		s.cmd.Process.Kill()
 		<-s.done
 	}
-}
-
-// benchWelcome keeps a started timd's stdout up to the end of its welcome
-// (the UserSig line) and discards the rest.
-type benchWelcome struct {
-	mu    sync.Mutex
-	buf   bytes.Buffer
-	ready chan struct{}
-	seen  bool
-}
-
-func (w *benchWelcome) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if !w.seen {
-		w.buf.Write(p)
-		b := w.buf.Bytes()
-		if i := bytes.Index(b, []byte("UserSig:")); i >= 0 && bytes.IndexByte(b[i:], '\n') >= 0 {
-			w.seen = true
-			close(w.ready)
-		}
-	}
-	return len(p), nil
-}
-
-// parse reads the welcome; key is the app's secret key when bench set it
-// itself (the welcome then does not show it), else "".
-func (w *benchWelcome) parse(key string) (benchApp, string, error) {
-	w.mu.Lock()
-	text := w.buf.String()
-	w.mu.Unlock()
-	serving, id, admin, keyM := benchReServing.FindStringSubmatch(text), benchReAppID.FindStringSubmatch(text),
-		benchReAdmin.FindStringSubmatch(text), benchReKey.FindStringSubmatch(text)
-	if keyM != nil && key == "" {
-		key = keyM[1]
-	}
-	if serving == nil || id == nil || admin == nil || key == "" {
-		return benchApp{}, "", fmt.Errorf("no URL, SDKAppID, admin and secret key in timd's welcome:\n%s", text)
-	}
-	appID, err := strconv.ParseUint(id[1], 10, 64)
-	if err != nil {
-		return benchApp{}, "", err
-	}
-	return benchApp{appID: appID, key: key, admin: admin[1]}, serving[1], nil
 }
 
 // benchTail keeps the last 8 KiB written to it: a child's stderr, shown if

@@ -4,15 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
+	"errors"
+	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/signal"
+	"os/exec"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -20,34 +20,41 @@ import (
 	"github.com/timd/timd/internal/dbtest"
 )
 
-// TestMain lets timd bench start its timds from the test binary: bench runs
-// os.Executable() with `serve` and benchChildEnv set, which here means "be
-// timd", as the real binary is.
-func TestMain(m *testing.M) {
-	if os.Getenv(benchChildEnv) != "" {
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
-		stop()
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "timd:", err)
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
-	// A race-enabled process sleeps a second before it exits: not the
-	// timds bench starts and stops here.
-	if g := os.Getenv("GORACE"); !strings.Contains(g, "atexit_sleep_ms") {
-		os.Setenv("GORACE", strings.TrimSpace(g+" atexit_sleep_ms=0"))
-	}
-	os.Exit(m.Run())
+// testTimd is the timd binary the tests start, built once from this module
+// by findTimd's own rule.
+var testTimd struct {
+	once    sync.Once
+	path    string
+	cleanup func()
+	err     error
 }
 
-// runBench runs timd bench with args and --json and returns its reports.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if testTimd.cleanup != nil {
+		testTimd.cleanup()
+	}
+	os.Exit(code)
+}
+
+// timdBinary returns the timd binary the tests start.
+func timdBinary(t *testing.T) string {
+	t.Helper()
+	testTimd.once.Do(func() {
+		testTimd.path, testTimd.cleanup, testTimd.err = findTimd(context.Background(), "", io.Discard)
+	})
+	if testTimd.err != nil {
+		t.Fatal(testTimd.err)
+	}
+	return testTimd.path
+}
+
+// runBench runs timd-bench with args and --json and returns its reports.
 func runBench(t *testing.T, args ...string) []benchReport {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	args = append([]string{"bench", "--json"}, args...)
-	if err := run(context.Background(), args, func(string) string { return "" }, &out, &errOut); err != nil {
+	args = append([]string{"--json", "--timd", timdBinary(t)}, args...)
+	if err := benchCmd(context.Background(), args, &out, &errOut); err != nil {
 		t.Fatalf("%v\n%s", err, errOut.String())
 	}
 	var reports []benchReport
@@ -262,8 +269,9 @@ func TestBench_Refused(t *testing.T) {
 		{"--url", "http://127.0.0.1:1", "--sdkappid", "1", "--key", "k", "--data", "/tmp/x.db"},
 		{"--rate", "-1"},
 		{"--interval", "-1s"},
+		{"--url", "http://127.0.0.1:1", "--sdkappid", "1", "--key", "k", "--timd", "/bin/true"},
 	} {
-		err := run(context.Background(), append([]string{"bench"}, args...), func(string) string { return "" }, io.Discard, io.Discard)
+		err := benchCmd(context.Background(), args, io.Discard, io.Discard)
 		if err == nil {
 			t.Errorf("%v: want an error", args)
 		}
@@ -313,7 +321,7 @@ func TestBench_SaysWhatChildrenIgnore(t *testing.T) {
 			t.Setenv(k, v)
 		}
 		var logw bytes.Buffer
-		_, _, stop, err := benchStartTimds(t.Context(), "", 1, nil, &logw)
+		_, _, stop, err := benchStartTimds(t.Context(), timdBinary(t), "", 1, nil, &logw)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -321,5 +329,48 @@ func TestBench_SaysWhatChildrenIgnore(t *testing.T) {
 		if logw.String() != tc.want {
 			t.Errorf("env %v: said %q\nwant %q", tc.env, logw.String(), tc.want)
 		}
+	}
+}
+
+// Ensure bench refuses to preload an in-memory database, which the timd it
+// starts could never see.
+func TestBench_PreloadMemory(t *testing.T) {
+	err := benchCmd(context.Background(), []string{"--data", ":memory:", "--preload", "10", "--duration", "1ms",
+		"--scenario", "account_import", "--skip-baseline"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "--preload needs --data on a file") {
+		t.Errorf("bench --data :memory: --preload: %v", err)
+	}
+}
+
+// Ensure -h lists the flags, --timd among them, and is no error to report.
+func TestBench_Help(t *testing.T) {
+	var errOut bytes.Buffer
+	err := benchCmd(context.Background(), []string{"-h"}, io.Discard, &errOut)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("-h: %v, want flag.ErrHelp", err)
+	}
+	for _, want := range []string{"Usage of timd-bench:", "-concurrency", "-preload-members", "-timd", "-scenario"} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("help lacks %q:\n%s", want, errOut.String())
+		}
+	}
+}
+
+// Ensure --timd wins, and that without it a timd next to the executable, one
+// built from the module, or one on PATH is found: here, inside the module,
+// one is built, and removed by the cleanup.
+func TestFindTimd(t *testing.T) {
+	if p, cleanup, err := findTimd(t.Context(), "/opt/timd/bin/timd", io.Discard); err != nil || p != "/opt/timd/bin/timd" {
+		t.Errorf("--timd: %q, %v", p, err)
+	} else {
+		cleanup()
+	}
+	if testing.Short() {
+		return
+	}
+	p := timdBinary(t)
+	out, err := exec.Command(p, "version").Output()
+	if err != nil || !strings.HasPrefix(string(out), "timd ") {
+		t.Errorf("%s version: %q, %v", p, out, err)
 	}
 }

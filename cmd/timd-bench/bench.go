@@ -48,7 +48,7 @@ type benchReport struct {
 // throughput and latency per scenario, each next to a bare net/http baseline
 // measured the same way in the same run.
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("timd bench", flag.ContinueOnError)
+	fs := flag.NewFlagSet("timd-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	base := fs.String("url", "", "running timd instance(s), comma-separated; empty starts timd (see --data, --instances)")
 	appID := fs.Uint64("sdkappid", 0, "SDKAppID (required with --url)")
@@ -66,6 +66,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	preload := fs.Int("preload", 0, "groups written into the database before the timds bench starts start, for scale figures (e.g. 1000000)")
 	preloadMembers := fs.Int("preload-members", 5, "members of each --preload group")
+	timdPath := fs.String("timd", "", "timd binary bench starts (empty: timd next to timd-bench, else one built from the module timd-bench runs in, else timd on PATH)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -96,7 +97,12 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if *preload > 0 {
 			pre = newBenchPreload(*preload, *preloadMembers)
 		}
-		servers, app, stop, err := benchStartTimds(ctx, *data, *instances, pre, stderr)
+		bin, cleanup, err := findTimd(ctx, *timdPath, stderr)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		servers, app, stop, err := benchStartTimds(ctx, bin, *data, *instances, pre, stderr)
 		if err != nil {
 			return err
 		}
@@ -119,6 +125,9 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if *data != "" || *instances != 1 {
 			return errors.New("--data and --instances are for the timds bench starts; with --url list every instance, comma-separated")
 		}
+		if *timdPath != "" {
+			return errors.New("--timd is the binary bench starts; with --url it starts none")
+		}
 		if *appID == 0 || *key == "" || *ident == "" {
 			return errors.New("--url needs --sdkappid, --key and --identifier")
 		}
@@ -132,7 +141,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	// One UserSig for the whole run: the server verifies it once and then
 	// hits its cache, as with a real client that keeps its ticket.
-	sig, err := usersig.Gen(*appID, *key, *ident, DefaultSigExpire, time.Now())
+	sig, err := usersig.Gen(*appID, *key, *ident, usersig.DefaultExpire, time.Now())
 	if err != nil {
 		return err
 	}
