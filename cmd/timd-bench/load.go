@@ -212,57 +212,14 @@ func drive(ctx context.Context, t *benchTarget, ops opFunc, o driveOpts) benchRe
 	var exhausted atomic.Bool
 	start := time.Now()
 	deadline := start.Add(o.duration)
-
-	var intervals []benchInterval
-	stopTicks, ticksDone := make(chan struct{}), make(chan struct{})
-	lastCut := start
-	emit := func(end time.Time) {
-		lat, errs, lag := rec.cut()
-		slices.Sort(lat)
-		iv := benchInterval{At: end.Sub(start).Seconds(), Requests: len(lat), Errors: errs,
-			P50: quantileMs(lat, 0.50), P99: quantileMs(lat, 0.99), SendLag: durMs(lag)}
-		if s := end.Sub(lastCut).Seconds(); s > 0 {
-			iv.PerSec = float64(len(lat)) / s
-		}
-		lastCut = end
-		if o.onInterval != nil {
-			o.onInterval(&iv)
-		}
-		intervals = append(intervals, iv)
-	}
-	go func() {
-		defer close(ticksDone)
-		if o.interval <= 0 {
-			return
-		}
-		// Every interval that ends before the deadline; the last one, which
-		// also holds the requests completing after it, is cut below.
-		stopped := false
-		for k := 1; start.Add(time.Duration(k) * o.interval).Before(deadline); k++ {
-			end := start.Add(time.Duration(k) * o.interval)
-			if !stopped {
-				select {
-				case <-time.After(time.Until(end)):
-				case <-stopTicks:
-					stopped = true
-				}
-			}
-			// Stopped (the run is over): only the intervals already due,
-			// late by a slow wake-up, are still cut.
-			if stopped && time.Now().Before(end) {
-				return
-			}
-			emit(end)
-		}
-	}()
-
+	ivs := &benchIntervals{rec: rec, start: start, lastCut: start, onInterval: o.onInterval}
+	stopTicks := ivs.tick(o.interval, deadline)
 	if o.rate > 0 {
 		driveOpen(ctx, t, ops, o, rec, &exhausted, start, deadline)
 	} else {
 		driveClosed(ctx, t, ops, o, rec, &exhausted, deadline)
 	}
-	close(stopTicks)
-	<-ticksDone
+	stopTicks()
 
 	end := time.Now()
 	if o.rate > 0 {
@@ -277,20 +234,84 @@ func drive(ctx context.Context, t *benchTarget, ops opFunc, o driveOpts) benchRe
 		}
 	}
 	if o.interval > 0 {
-		emit(end)
+		ivs.emit(end)
 	}
-	elapsed := end.Sub(start)
-	r := benchResult{Errors: rec.errs, Seconds: elapsed.Seconds(), TargetRate: o.rate,
-		Exhausted: exhausted.Load(), Intervals: intervals, SendLag: durMs(rec.maxLag)}
-	all := rec.all
-	slices.Sort(all)
-	r.Requests = len(all)
-	r.PerSec = float64(len(all)) / elapsed.Seconds()
-	r.P50, r.P99, r.P999 = quantileMs(all, 0.50), quantileMs(all, 0.99), quantileMs(all, 0.999)
-	if len(r.Errors) == 0 {
-		r.Errors = nil
-	}
+	r := rec.result(end.Sub(start), o.rate)
+	r.Exhausted, r.Intervals = exhausted.Load(), ivs.list
 	return r
+}
+
+// result sums up the run, elapsed long.
+func (r *benchRec) result(elapsed time.Duration, rate float64) benchResult {
+	res := benchResult{Errors: r.errs, Seconds: elapsed.Seconds(), TargetRate: rate, SendLag: durMs(r.maxLag)}
+	all := r.all
+	slices.Sort(all)
+	res.Requests = len(all)
+	res.PerSec = float64(len(all)) / elapsed.Seconds()
+	res.P50, res.P99, res.P999 = quantileMs(all, 0.50), quantileMs(all, 0.99), quantileMs(all, 0.999)
+	if len(res.Errors) == 0 {
+		res.Errors = nil
+	}
+	return res
+}
+
+// benchIntervals cuts a run's --interval figures from its benchRec.
+type benchIntervals struct {
+	rec            *benchRec
+	start, lastCut time.Time
+	onInterval     func(*benchInterval)
+	list           []benchInterval
+}
+
+// emit cuts the interval ending at end.
+func (c *benchIntervals) emit(end time.Time) {
+	lat, errs, lag := c.rec.cut()
+	slices.Sort(lat)
+	iv := benchInterval{At: end.Sub(c.start).Seconds(), Requests: len(lat), Errors: errs,
+		P50: quantileMs(lat, 0.50), P99: quantileMs(lat, 0.99), SendLag: durMs(lag)}
+	if s := end.Sub(c.lastCut).Seconds(); s > 0 {
+		iv.PerSec = float64(len(lat)) / s
+	}
+	c.lastCut = end
+	if c.onInterval != nil {
+		c.onInterval(&iv)
+	}
+	c.list = append(c.list, iv)
+}
+
+// tick cuts, in the background, every interval (of length every; none when
+// 0) that ends before deadline; the last one, which also holds the requests
+// completing after it, is the caller's to cut. The returned function stops
+// it and waits for it.
+func (c *benchIntervals) tick(every time.Duration, deadline time.Time) (stop func()) {
+	stopTicks, ticksDone := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(ticksDone)
+		if every <= 0 {
+			return
+		}
+		stopped := false
+		for k := 1; c.start.Add(time.Duration(k) * every).Before(deadline); k++ {
+			end := c.start.Add(time.Duration(k) * every)
+			if !stopped {
+				select {
+				case <-time.After(time.Until(end)):
+				case <-stopTicks:
+					stopped = true
+				}
+			}
+			// Stopped (the run is over): only the intervals already due,
+			// late by a slow wake-up, are still cut.
+			if stopped && time.Now().Before(end) {
+				return
+			}
+			c.emit(end)
+		}
+	}()
+	return func() {
+		close(stopTicks)
+		<-ticksDone
+	}
 }
 
 func driveClosed(ctx context.Context, t *benchTarget, ops opFunc, o driveOpts, rec *benchRec, exhausted *atomic.Bool, deadline time.Time) {
@@ -311,88 +332,6 @@ func driveClosed(ctx context.Context, t *benchTarget, ops opFunc, o driveOpts, r
 				rec.add(time.Since(t0), key)
 			}
 		})
-	}
-	wg.Wait()
-}
-
-func driveOpen(ctx context.Context, t *benchTarget, ops opFunc, o driveOpts, rec *benchRec, exhausted *atomic.Bool, start, deadline time.Time) {
-	idle := make(chan int, o.concurrency) // workers waiting for a request
-	jobs := make([]chan time.Time, o.concurrency)
-	var wg sync.WaitGroup
-	for w := range o.concurrency {
-		jobs[w] = make(chan time.Time, 1)
-		idle <- w
-		wg.Go(func() {
-			i := 0
-			for sched := range jobs[w] {
-				op, ok := ops(w, i)
-				if !ok {
-					exhausted.Store(true)
-					for range jobs[w] {
-					}
-					return
-				}
-				i++
-				_, key := t.call(ctx, op)
-				rec.add(time.Since(sched), key)
-				idle <- w
-			}
-			for ; i%o.cycle != 0 && ctx.Err() == nil; i++ {
-				op, ok := ops(w, i)
-				if !ok {
-					return
-				}
-				t.call(ctx, op)
-			}
-		})
-	}
-
-	period := float64(time.Second) / o.rate
-	timer := time.NewTimer(0)
-	<-timer.C
-	grace := o.grace
-	if grace <= 0 {
-		grace = drainGrace
-	}
-	end := time.NewTimer(time.Until(deadline.Add(grace)))
-	defer end.Stop()
-schedule:
-	for k := 0; ; k++ {
-		sched := start.Add(time.Duration(float64(k) * period))
-		if !sched.Before(deadline) {
-			break
-		}
-		// Behind (waiting for workers, or a slow wake-up): hand it out at
-		// once; the latency still counts from sched. Only a wait on the
-		// timer measures bench's own lag.
-		if d := time.Until(sched); d > 0 {
-			timer.Reset(d)
-			select {
-			case <-timer.C:
-			case <-ctx.Done():
-			}
-			rec.sent(time.Since(sched))
-		}
-		if ctx.Err() != nil || exhausted.Load() {
-			break
-		}
-		select {
-		case w := <-idle:
-			jobs[w] <- sched
-		case <-ctx.Done():
-			break schedule
-		case <-end.C:
-			// Long past the schedule, requests still wait: the server
-			// cannot keep up.
-			for ; start.Add(time.Duration(float64(k) * period)).Before(deadline); k++ {
-				rec.add(-1, missedKey)
-			}
-			break schedule
-		}
-	}
-	timer.Stop()
-	for _, c := range jobs {
-		close(c)
 	}
 	wg.Wait()
 }
