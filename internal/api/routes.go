@@ -10,8 +10,27 @@ var services = map[string]service{
 	"sns":                 {invalid: im.CodeSNSInvalid, internal: im.CodeSNSInternal, unknownCommand: im.CodeUnknownResource, errorDisplay: true},
 	"recentcontact":       {invalid: im.CodeContactInvalid, internal: im.CodeContactInternal, unknownCommand: im.CodeUnknownResource, errorDisplay: true, timeout: im.CodeContactTimeout},
 
+	"openim": {invalid: im.CodeMsgInvalid, internal: im.CodeMsgInternal, unknownCommand: im.CodeUnknownResource,
+		jsonParse: im.CodeMsgJSON, fieldCodes: openimFieldCodes},
+
 	// timd's own callback management API (not a Tencent service).
 	"timd_callback": {invalid: im.CodeMgmtInvalid, internal: im.CodeMgmtInternal, unknownCommand: im.CodeUnknownResource},
+}
+
+// openimFieldCodes are the codes Tencent's openim pages give for a missing or
+// mistyped field (sendmsg, importmsg, admin_getroammsg; docs/fidelity.md).
+var openimFieldCodes = map[string]int{
+	"To_Account":        im.CodeMsgToAccount,
+	"Peer_Account":      im.CodeMsgToAccount,
+	"MsgRandom":         im.CodeMsgRandom,
+	"MsgTimeStamp":      im.CodeMsgTimeStamp,
+	"MsgBody":           im.CodeMsgBodyNotArray,
+	"From_Account":      im.CodeMsgFromAccount,
+	"Operator_Account":  im.CodeMsgFromAccount,
+	"Report_Account":    im.CodeMsgFromAccount,
+	"SyncOtherMachine":  im.CodeMsgSyncOther,
+	"MsgLifeTime":       im.CodeMsgLifeTimeType,
+	"SyncFromOldSystem": im.CodeMsgSyncFromOld,
 }
 
 // route is one REST command: POST /v4/{service}/{command}.

@@ -63,6 +63,15 @@ type BeforeHook interface {
 	Before(ctx context.Context, app *im.App, clientIP string, cb im.Callback) error
 }
 
+// BeforeSendHook is implemented by a BeforeHook that can also send the
+// before-send callbacks (C2C.CallbackBeforeSendMsg,
+// Group.CallbackBeforeSendMsg), whose reply may also discard the message or
+// rewrite it. An *im.Error refuses the message with its code (20006 or
+// 120001..130000 one-to-one, 10016 or 10100..10200 group).
+type BeforeSendHook interface {
+	BeforeSend(ctx context.Context, app *im.App, clientIP string, cb im.Callback) (im.SendVerdict, error)
+}
+
 // DefaultMaxInflightBytes is the default of Options.MaxInflightBytes: 64
 // request bodies of the default limit.
 const DefaultMaxInflightBytes = 64 << 20

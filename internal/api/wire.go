@@ -7,6 +7,7 @@ import (
 	"errors"
 	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/timd/timd/internal/im"
 )
@@ -47,13 +48,21 @@ func rpc[Req, Resp any](fn func(ctx context.Context, c *Call, req *Req) (*Resp, 
 }
 
 // paramError is an invalid request field. The wire layer answers it with the
-// invalid-parameter code of the service it happened in.
-type paramError struct{ info string }
+// invalid-parameter code of the service it happened in, or the code the
+// service gives that field (service.fieldCodes).
+type paramError struct {
+	info  string
+	field string // top-level request field at fault, "" if not known
+}
 
 func (e *paramError) Error() string { return e.info }
 
 // invalidParam reports a missing, mistyped or out-of-range field.
 func invalidParam(info string) error { return &paramError{info: info} }
+
+// invalidField reports that field (a top-level request key) is missing,
+// mistyped or out of range.
+func invalidField(field, info string) error { return &paramError{info: info, field: field} }
 
 // decode parses a JSON body leniently: unknown fields are ignored and null
 // leaves a field at its zero value. An empty body is {}. Text that is not
@@ -79,7 +88,8 @@ func decode(body []byte, v any) error {
 		if field == "" {
 			field = "body"
 		}
-		return invalidParam(field + ": wrong JSON type " + typ.Value)
+		top, _, _ := strings.Cut(field, ".")
+		return invalidField(top, field+": wrong JSON type "+typ.Value)
 	}
 	return invalidParam(err.Error())
 }
@@ -93,6 +103,13 @@ type service struct {
 	// timeout is the code for a request that ran out of time, for a
 	// service that documents one (50005 recentcontact); 0 means internal.
 	timeout int
+	// jsonParse is the code for a body that is not JSON, for a service
+	// whose pages give its own (90001 openim); 0 means 60003.
+	jsonParse int
+	// fieldCodes are the codes a service's pages give for a missing or
+	// mistyped field, by top-level field name (openim: To_Account 90003,
+	// MsgRandom 90005, ...); a field not listed gets invalid.
+	fieldCodes map[string]int
 }
 
 // outcome resolves err into the code and info put on the wire. internal
@@ -104,8 +121,12 @@ func (s service) outcome(err error) (code int, info string, internal bool) {
 	switch {
 	case err == nil:
 		return 0, "", false
+	case errors.As(err, &ie) && ie.Code == im.CodeJSONParse && s.jsonParse != 0:
+		return s.jsonParse, ie.Info, false
 	case errors.As(err, &ie):
 		return ie.Code, ie.Info, false
+	case errors.As(err, &pe) && s.fieldCodes[pe.field] != 0:
+		return s.fieldCodes[pe.field], pe.info, false
 	case errors.As(err, &pe):
 		return s.invalid, pe.info, false
 	case errors.Is(err, context.DeadlineExceeded) && s.timeout != 0:

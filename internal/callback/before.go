@@ -142,6 +142,11 @@ func (b *Before) now() time.Time {
 // post sends the callback and reads the reply.
 // clientIP is the REST caller's, sent as ClientIP as with after-callbacks.
 func (b *Before) post(ctx context.Context, app *im.App, command, clientIP string, body []byte, now time.Time) (*beforeReply, error) {
+	return b.postRaw(ctx, app, command, clientIP, body, now, nil)
+}
+
+// postRaw is post; when keep is not nil it also receives the reply's bytes.
+func (b *Before) postRaw(ctx context.Context, app *im.App, command, clientIP string, body []byte, now time.Time, keep *[]byte) (*beforeReply, error) {
 	timeout := app.Callback.BeforeTimeout
 	if timeout <= 0 {
 		timeout = 2 * time.Second
@@ -181,5 +186,86 @@ func (b *Before) post(ctx context.Context, app *im.App, command, clientIP string
 	if err := json.Unmarshal(raw, &r); err != nil || r.ErrorCode == nil {
 		return nil, fmt.Errorf("unreadable reply: %.200s", raw)
 	}
+	if keep != nil {
+		*keep = raw
+	}
 	return &r, nil
+}
+
+// sendReply is the part of a before-send callback's reply that rewrites
+// the message.
+type sendReply struct {
+	MsgBody         json.RawMessage
+	CloudCustomData *string
+}
+
+// BeforeSend posts a before-send callback (C2C.CallbackBeforeSendMsg,
+// Group.CallbackBeforeSendMsg) and turns the reply into the message's fate:
+// ErrorCode 0 sends it, with the reply's MsgBody and CloudCustomData in
+// place of the message's when given (a MsgBody that is not a valid message
+// body is ignored, and logged); 2 discards it silently; 1 refuses it (20006
+// one-to-one, 10016 group); a code in the command's custom range
+// (120001..130000 one-to-one, 10100..10200 group) refuses it with that code
+// and ErrorInfo; any other code refuses it as 1 does. A receiver that fails
+// lets the message go, unless the app is configured to reject then.
+func (b *Before) BeforeSend(ctx context.Context, app *im.App, clientIP string, cb im.Callback) (im.SendVerdict, error) {
+	command, now := cb.CallbackCommand(), b.now()
+	denied, first, last := im.CodeGroupCallbackDenied, im.CodeGroupCustomDeny, im.CodeGroupCustomDenyEnd
+	if command == im.CallbackC2CBeforeSendMsg {
+		denied, first, last = im.CodeMsgCallbackDenied, im.CodeMsgCustomDenyFirst, im.CodeMsgCustomDenyLast
+	}
+	body, err := im.CallbackBody(cb, now)
+	if err != nil {
+		return im.SendVerdict{}, err
+	}
+	reply, raw, err := b.postSend(ctx, app, command, clientIP, body, now)
+	if err != nil {
+		if b.Logger != nil {
+			b.Logger.Warn("before-callback failed", "command", command, "sdkappid", app.SDKAppID, "err", err,
+				"reject", app.Callback.RejectOnFailure)
+		}
+		if app.Callback.RejectOnFailure {
+			return im.SendVerdict{}, im.Errorf(denied, "the app backend did not answer %s", command)
+		}
+		return im.SendVerdict{}, nil
+	}
+	switch code := *reply.ErrorCode; {
+	case code == 0:
+		return b.rewrite(app, command, raw), nil
+	case code == 2:
+		return im.SendVerdict{Discard: true}, nil
+	case code >= first && code <= last:
+		return im.SendVerdict{}, &im.Error{Code: code, Info: reply.ErrorInfo}
+	default:
+		return im.SendVerdict{}, im.Errorf(denied, "rejected by the app backend: %s", reply.ErrorInfo)
+	}
+}
+
+// postSend is post keeping the reply's bytes, which may rewrite the message.
+func (b *Before) postSend(ctx context.Context, app *im.App, command, clientIP string, body []byte, now time.Time) (*beforeReply, []byte, error) {
+	var raw []byte
+	reply, err := b.postRaw(ctx, app, command, clientIP, body, now, &raw)
+	return reply, raw, err
+}
+
+// rewrite reads the replacement MsgBody and CloudCustomData of an allowing
+// reply.
+func (b *Before) rewrite(app *im.App, command string, raw []byte) im.SendVerdict {
+	var r sendReply
+	var v im.SendVerdict
+	if json.Unmarshal(raw, &r) != nil {
+		return v
+	}
+	v.CloudCustomData = r.CloudCustomData
+	if len(r.MsgBody) > 0 && string(r.MsgBody) != "null" {
+		body, err := im.ParseMsgBody(r.MsgBody, im.CodeMsgBodyInvalid, im.CodeMsgBodyInvalid, im.CodeMsgTooLong)
+		if err != nil {
+			if b.Logger != nil {
+				b.Logger.Warn("before-callback reply's MsgBody ignored", "command", command, "sdkappid", app.SDKAppID, "err", err)
+			}
+			return v
+		}
+		v.MsgBody = body
+	}
+	return v
 }

@@ -14,13 +14,19 @@ const (
 	CallbackAfterMemberExit     = "Group.CallbackAfterMemberExit"
 	CallbackFriendAdd           = "Sns.CallbackFriendAdd"
 	CallbackFriendDelete        = "Sns.CallbackFriendDelete"
+	CallbackC2CAfterSendMsg     = "C2C.CallbackAfterSendMsg"
+	CallbackC2CAfterMsgWithDraw = "C2C.CallbackAfterMsgWithDraw"
+	CallbackGroupAfterSendMsg   = "Group.CallbackAfterSendMsg"
+	CallbackGroupAfterRecallMsg = "Group.CallbackAfterRecallMsg"
 )
 
 // Before-callbacks timd sends synchronously, before the change they ask
 // about.
 const (
-	CallbackBeforeCreateGroup = "Group.CallbackBeforeCreateGroup"
-	CallbackPrevFriendAdd     = "Sns.CallbackPrevFriendAdd"
+	CallbackBeforeCreateGroup  = "Group.CallbackBeforeCreateGroup"
+	CallbackPrevFriendAdd      = "Sns.CallbackPrevFriendAdd"
+	CallbackC2CBeforeSendMsg   = "C2C.CallbackBeforeSendMsg"
+	CallbackGroupBeforeSendMsg = "Group.CallbackBeforeSendMsg"
 )
 
 // EventState is where an event is in its delivery.

@@ -1,0 +1,225 @@
+package im
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"hash/crc32"
+	"strconv"
+	"strings"
+)
+
+// Messages: what one-to-one (openim) and group messages share. The element
+// types and their fields are Tencent's message format page (269/2720,
+// 1047/33527); docs/fidelity.md lists each rule with its source.
+
+// One-to-one message codes (openim). 90xxx are request errors, 20xxx
+// outcomes of the send.
+const (
+	CodeMsgJSON            = 90001 // body is not JSON
+	CodeMsgBodyInvalid     = 90002 // MsgBody is not in the message format
+	CodeMsgToAccount       = 90003 // To_Account missing, not a string, or not imported (read, unread, roam)
+	CodeMsgRandom          = 90005 // MsgRandom missing or not an integer
+	CodeMsgTimeStamp       = 90006 // MsgTimeStamp missing or not an integer
+	CodeMsgBodyNotArray    = 90007 // MsgBody not an array
+	CodeMsgFromAccount     = 90008 // From_Account missing or not imported
+	CodeMsgInvalid         = 90010 // the request does not match the message format
+	CodeMsgTooManyTargets  = 90011 // batchsendmsg: over 500 recipients
+	CodeMsgToNotFound      = 90012 // sendmsg: To_Account not imported
+	CodeMsgLifeTime        = 90026 // MsgLifeTime out of range
+	CodeMsgSyncFromOld     = 90030 // importmsg: SyncFromOldSystem missing or invalid
+	CodeMsgSyncOther       = 90031 // SyncOtherMachine not an integer
+	CodeMsgLifeTimeType    = 90044 // MsgLifeTime not an integer
+	CodeMsgKeyInvalid      = 90054 // MsgKey is not a message key
+	CodeMsgInternal        = 91000 // internal error
+	CodeMsgTooLong         = 93000 // MsgBody over MaxMsgBodyBytes
+	CodeMsgCallbackDenied  = 20006 // C2C.CallbackBeforeSendMsg refused the message
+	CodeMsgRecallNotFound  = 20022 // admin_msgwithdraw: no such message
+	CodeMsgRecallRecalled  = 20023 // admin_msgwithdraw: already recalled
+	CodeMsgCustomDenyFirst = 120001
+	CodeMsgCustomDenyLast  = 130000 // C2C before-callbacks may refuse with a code in this range
+)
+
+// Group message codes, beyond the group service's general ones.
+const (
+	CodeGroupMemberMuted   = 10017 // the sender is muted
+	CodeGroupImportTooLong = 10020 // import_group_msg: a message over MaxMsgBodyBytes
+	CodeGroupRecallMissing = 10030 // group_msg_recall: no such message
+	CodeGroupRecallType    = 10033 // the group type keeps no messages to recall
+	CodeGroupMsgTooLong    = 80002 // send_group_msg: MsgBody over MaxMsgBodyBytes
+	CodeGroupCustomDeny    = 10100 // Group before-callbacks may refuse with 10100..10200
+	CodeGroupCustomDenyEnd = 10200
+)
+
+// Limits of messages.
+const (
+	// MaxMsgBodyBytes bounds a message's MsgBody, measured as its compact
+	// JSON: the REST pages give 8 KB (sendmsg, 93000) and 8,000 bytes
+	// (send_group_msg, 80002).
+	MaxMsgBodyBytes = 8000
+	// MaxMsgLifeTime is the longest MsgLifeTime, seven days in seconds,
+	// which is also the default.
+	MaxMsgLifeTime = 7 * 24 * 3600
+	// MaxBatchTargets bounds batchsendmsg's To_Account.
+	MaxBatchTargets = 500
+)
+
+// MsgFlagRecalled is MsgFlagBits of a recalled message.
+const MsgFlagRecalled = 8
+
+// Element types Tencent defines, with the MsgContent fields each must
+// carry and the JSON kind of each field timd checks. Fields not listed are
+// optional; an optional field is still checked for its kind when present.
+var msgElems = map[string]elemSpec{
+	"TIMTextElem":      {required: []string{"Text"}, kinds: map[string]byte{"Text": 's'}},
+	"TIMLocationElem":  {required: []string{"Desc", "Latitude", "Longitude"}, kinds: map[string]byte{"Desc": 's', "Latitude": 'n', "Longitude": 'n'}},
+	"TIMFaceElem":      {required: []string{"Index"}, kinds: map[string]byte{"Index": 'n', "Data": 's'}},
+	"TIMCustomElem":    {required: []string{"Data"}, kinds: map[string]byte{"Data": 's', "Desc": 's', "Ext": 's', "Sound": 's'}},
+	"TIMSoundElem":     {required: []string{"UUID"}, kinds: map[string]byte{"Url": 's', "UUID": 's', "Size": 'n', "Second": 'n', "Download_Flag": 'n'}},
+	"TIMImageElem":     {required: []string{"UUID", "ImageInfoArray"}, kinds: map[string]byte{"UUID": 's', "ImageFormat": 'n', "ImageInfoArray": 'a'}},
+	"TIMFileElem":      {required: []string{"UUID"}, kinds: map[string]byte{"Url": 's', "UUID": 's', "FileSize": 'n', "FileName": 's', "Download_Flag": 'n'}},
+	"TIMVideoFileElem": {required: []string{"VideoUUID"}, kinds: map[string]byte{"VideoUrl": 's', "VideoUUID": 's', "VideoSize": 'n', "VideoSecond": 'n', "VideoFormat": 's', "VideoDownloadFlag": 'n', "ThumbUrl": 's', "ThumbUUID": 's', "ThumbSize": 'n', "ThumbWidth": 'n', "ThumbHeight": 'n', "ThumbFormat": 's', "ThumbDownloadFlag": 'n'}},
+	"TIMRelayElem":     {required: []string{"MsgNum"}, kinds: map[string]byte{"Title": 's', "MsgNum": 'n', "CompatibleText": 's', "AbstractList": 'a', "MsgList": 'a', "JsonMsgKey": 's'}},
+}
+
+type elemSpec struct {
+	required []string
+	kinds    map[string]byte // 's' string, 'n' number, 'a' array
+}
+
+// MsgBody is a validated MsgBody: its compact JSON, as stored and echoed.
+type MsgBody json.RawMessage
+
+// MarshalJSON writes the body as it is.
+func (b MsgBody) MarshalJSON() ([]byte, error) {
+	if len(b) == 0 {
+		return []byte("[]"), nil
+	}
+	return b, nil
+}
+
+// ParseMsgBody checks a MsgBody as Tencent does and returns it compacted.
+// The problem it reports is an *Error with code (the caller's service's
+// code for a malformed body: 90002 one-to-one, 10004 group), or tooLong
+// when the body is over MaxMsgBodyBytes. notArray is the code for a body
+// that is not an array (90007 one-to-one; the group code otherwise).
+func ParseMsgBody(raw json.RawMessage, code, notArray, tooLong int) (MsgBody, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return nil, Errorf(code, "MsgBody is required")
+	}
+	if raw[0] != '[' {
+		return nil, Errorf(notArray, "MsgBody must be an array")
+	}
+	var elems []map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &elems); err != nil {
+		return nil, Errorf(code, "MsgBody must be an array of {MsgType, MsgContent} objects")
+	}
+	if len(elems) == 0 {
+		return nil, Errorf(code, "MsgBody must hold at least one element")
+	}
+	custom := 0
+	for i, e := range elems {
+		typ, err := checkElem(e)
+		if err != "" {
+			return nil, Errorf(code, "MsgBody[%d]: %s", i, err)
+		}
+		if typ == "TIMCustomElem" {
+			if custom++; custom > 1 {
+				return nil, Errorf(code, "MsgBody may hold only one TIMCustomElem")
+			}
+		}
+	}
+	var out bytes.Buffer
+	if err := json.Compact(&out, raw); err != nil {
+		return nil, Errorf(code, "MsgBody is not valid JSON")
+	}
+	if out.Len() > MaxMsgBodyBytes {
+		return nil, Errorf(tooLong, "MsgBody is %d bytes, over the %d-byte limit", out.Len(), MaxMsgBodyBytes)
+	}
+	return MsgBody(out.Bytes()), nil
+}
+
+// checkElem checks one element and returns its MsgType, or what is wrong.
+func checkElem(e map[string]json.RawMessage) (string, string) {
+	var typ string
+	if json.Unmarshal(e["MsgType"], &typ) != nil || typ == "" {
+		return "", "MsgType must be a string"
+	}
+	spec, ok := msgElems[typ]
+	if !ok {
+		return "", fmt.Sprintf("unknown MsgType %q", typ)
+	}
+	var content map[string]json.RawMessage
+	if c := bytes.TrimSpace(e["MsgContent"]); len(c) == 0 || c[0] != '{' || json.Unmarshal(c, &content) != nil {
+		return "", "MsgContent must be an object"
+	}
+	for _, f := range spec.required {
+		if v, ok := content[f]; !ok || string(v) == "null" {
+			return "", fmt.Sprintf("%s needs MsgContent.%s", typ, f)
+		}
+	}
+	for f, kind := range spec.kinds {
+		v, ok := content[f]
+		if !ok || string(v) == "null" {
+			continue
+		}
+		if !jsonKind(v, kind) {
+			return "", fmt.Sprintf("%s: MsgContent.%s has the wrong JSON type", typ, f)
+		}
+	}
+	return typ, ""
+}
+
+func jsonKind(v json.RawMessage, kind byte) bool {
+	switch kind {
+	case 's':
+		return v[0] == '"'
+	case 'a':
+		return v[0] == '['
+	default:
+		return v[0] == '-' || v[0] >= '0' && v[0] <= '9'
+	}
+}
+
+// ContentCRC is the CRC-32 of a message's content, part of the key a
+// one-to-one message is de-duplicated by.
+func ContentCRC(body MsgBody, cloudData string) uint32 {
+	h := crc32.NewIEEE()
+	h.Write(body)
+	h.Write([]byte{0})
+	h.Write([]byte(cloudData))
+	return h.Sum32()
+}
+
+// MsgKey is a one-to-one message's key: "<MsgSeq>_<MsgRandom>_<MsgTime>".
+func MsgKey(seq, random uint32, msgTime int64) string {
+	return strconv.FormatUint(uint64(seq), 10) + "_" + strconv.FormatUint(uint64(random), 10) + "_" + strconv.FormatInt(msgTime, 10)
+}
+
+// ParseMsgKey splits a MsgKey; ok is false for anything MsgKey cannot have
+// made.
+func ParseMsgKey(key string) (seq, random uint32, msgTime int64, ok bool) {
+	parts := strings.Split(key, "_")
+	if len(parts) != 3 {
+		return 0, 0, 0, false
+	}
+	s, err1 := strconv.ParseUint(parts[0], 10, 32)
+	r, err2 := strconv.ParseUint(parts[1], 10, 32)
+	t, err3 := strconv.ParseInt(parts[2], 10, 64)
+	if err1 != nil || err2 != nil || err3 != nil || t < 0 || MsgKey(uint32(s), uint32(r), t) != key {
+		return 0, 0, 0, false
+	}
+	return uint32(s), uint32(r), t, true
+}
+
+// SendVerdict is an app backend's answer to a before-send callback
+// (C2C.CallbackBeforeSendMsg, Group.CallbackBeforeSendMsg) that lets the
+// message go: Discard (ErrorCode 2) answers the sender success but neither
+// stores nor delivers it; otherwise a non-nil MsgBody or CloudCustomData
+// replaces the message's.
+type SendVerdict struct {
+	Discard         bool
+	MsgBody         MsgBody
+	CloudCustomData *string
+}
