@@ -40,7 +40,7 @@ type keyOuter struct {
 	Raw        json.RawMessage
 	Num        *json.Number
 	Kind       string
-	unexported string
+	unexported string //lint:ignore U1000 never used: UnexportedNotAField sends a key of its name, to be ignored
 }
 
 func strp(s string) *string { return &s }

@@ -43,7 +43,11 @@ func MustOpenHarness(tb testing.TB, dsn string, opts ...func(*api.Options)) *Har
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { db.Close() })
+	tb.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			tb.Error(err)
+		}
+	})
 	apps := []*im.App{
 		{SDKAppID: TestAppID, SecretKey: TestKey, Admins: []string{Admin, "admin2"}, Edition: im.EditionUltimate},
 		{SDKAppID: OtherAppID, SecretKey: OtherKey, Admins: []string{Admin}, Edition: im.EditionUltimate},
@@ -155,18 +159,6 @@ func (h *Harness) MustCall(code int, service, command, body string) Reply {
 		h.tb.Fatalf("%s/%s %s: ErrorCode %d, want %d: %v", service, command, body, got, code, r)
 	}
 	return r
-}
-
-// q builds a query string from pairs, in the given order, unescaped values.
-func q(pairs ...string) string {
-	var b strings.Builder
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if b.Len() > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(pairs[i] + "=" + pairs[i+1])
-	}
-	return b.String()
 }
 
 func httpGet(u string) (string, error) {
