@@ -28,7 +28,7 @@ Started with nothing set, timd creates a development app in ./timd-data/.
 // writeHelp prints the whole help: the commands, and every flag of each
 // (serve's with their TIMD_* variables and defaults).
 func writeHelp(w io.Writer) {
-	io.WriteString(w, helpHead)
+	_, _ = io.WriteString(w, helpHead) // for people, as the fmt.Fprint* in .ci/errcheck_excludes.txt
 	config.WriteHelp(w)
 	// The other commands describe their own flags, as `timd X -h` prints
 	// them, so that this help cannot drift from them.
@@ -39,7 +39,8 @@ func writeHelp(w io.Writer) {
 		{"usersig", func(e io.Writer) error { return usersigCmd([]string{"-h"}, io.Discard, e) }},
 	} {
 		var b bytes.Buffer
-		sub.run(&b)
+		// -h: it returns flag.ErrHelp, with the flags written to b.
+		_ = sub.run(&b)
 		_, flags, _ := strings.Cut(b.String(), "\n") // drop flag's "Usage of ...:" line
 		fmt.Fprintf(w, "\nFlags of timd %s:\n%s", sub.name, flags)
 	}

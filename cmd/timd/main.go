@@ -63,8 +63,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "bench":
 		return errBenchMoved
 	case "version":
-		io.WriteString(stdout, versionText())
-		return nil
+		_, err := io.WriteString(stdout, versionText())
+		return err
 	case "help":
 		writeHelp(stdout)
 		return nil
@@ -93,8 +93,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	if err := m.Run(ctx); err != nil {
-		m.Close()
-		return err
+		return errors.Join(err, m.Close())
 	}
 	return errors.Join(m.Wait(ctx), m.Close())
 }

@@ -242,7 +242,9 @@ func (m *Main) Close() error {
 	m.removeReady()
 	var errs []error
 	if m.pprof != nil {
-		m.pprof.Close()
+		if err := m.pprof.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("pprof: %w", err))
+		}
 		m.pprof = nil
 	}
 	if m.http != nil {
@@ -252,7 +254,7 @@ func (m *Main) Close() error {
 			errs = append(errs, fmt.Errorf("shutdown: %w", err))
 			// Drop the requests still in flight rather than leave them
 			// running against the database closed below.
-			m.http.Close()
+			_ = m.http.Close() // the Shutdown error above is the one reported
 		}
 		<-m.served
 		if err := m.serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"net"
 	"net/http"
 	"net/http/pprof"
@@ -27,8 +28,13 @@ func (m *Main) servePprof(addr string) error {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	m.pprof, m.pprofAddr = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, ln.Addr().String()
-	go m.pprof.Serve(ln)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	m.pprof, m.pprofAddr = srv, ln.Addr().String()
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			m.Logger.Error("pprof server stopped", "err", err)
+		}
+	}()
 	if config.IsLoopback(addr) {
 		m.Logger.Info("pprof profiles served", "addr", ln.Addr().String())
 	} else {

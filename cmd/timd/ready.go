@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 
 	"github.com/timd/timd/internal/ready"
@@ -32,7 +34,10 @@ func (m *Main) writeReady() error {
 // is no longer ready. One killed leaves it behind, with its pid.
 func (m *Main) removeReady() {
 	if m.readyFile != "" {
-		os.Remove(m.readyFile)
+		// Left behind, it would tell a program that timd is ready.
+		if err := os.Remove(m.readyFile); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			m.Logger.Warn("remove ready file", "path", m.readyFile, "err", err)
+		}
 		m.readyFile = ""
 	}
 }

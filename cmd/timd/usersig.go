@@ -45,6 +45,6 @@ func usersigCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, sig)
-	return nil
+	_, err = fmt.Fprintln(stdout, sig)
+	return err
 }
