@@ -29,12 +29,16 @@ func newBenchPreload(groups, members int) *benchPreload {
 
 // run seeds data: groups seed-0.. of p.members members each, drawn from
 // accounts enough that each is in about 100 groups.
-func (p *benchPreload) run(ctx context.Context, data string, logw io.Writer) error {
+func (p *benchPreload) run(ctx context.Context, data string, logw io.Writer) (err error) {
 	db, err := sqlstore.Open(ctx, data, sqlstore.Options{})
 	if err != nil {
 		return fmt.Errorf("preload: %w", err)
 	}
-	defer db.Close()
+	defer func() {
+		if cerr := db.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("preload: close: %w", cerr)
+		}
+	}()
 	spec := sqlstore.SeedSpec{App: p.appID, Groups: p.groups, MembersPerGroup: p.members,
 		Accounts: max(p.members, p.groups*p.members/100)}
 	start, last := time.Now(), time.Now()

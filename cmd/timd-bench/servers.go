@@ -60,7 +60,9 @@ func benchStartTimds(ctx context.Context, timd, data string, n int, preload *ben
 			wg.Go(s.stop)
 		}
 		wg.Wait()
-		os.RemoveAll(dir)
+		if err := os.RemoveAll(dir); err != nil {
+			fmt.Fprintf(logw, "timd bench: %v\n", err)
+		}
 	}
 	env := []string{"TIMD_ADDR=127.0.0.1:0", "TIMD_DATA=" + data,
 		"TIMD_RATE_LIMIT=off", "TIMD_LOG_LEVEL=error"}
@@ -121,7 +123,7 @@ func benchStartTimd(ctx context.Context, timd string, env []string, readyFile, k
 	if err := cmd.Start(); err != nil {
 		return nil, benchApp{}, err
 	}
-	go func() { cmd.Wait(); close(s.done) }()
+	go func() { _ = cmd.Wait(); close(s.done) }() // how it ended is in cmd.ProcessState
 	waitCtx, cancel := context.WithTimeoutCause(ctx, 60*time.Second, errors.New("timd did not start within 60 s"))
 	defer cancel()
 	info, err := ready.Wait(waitCtx, readyFile, s.done)

@@ -71,7 +71,7 @@ func moduleRoot(ctx context.Context) string {
 	if err != nil {
 		return ""
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: nothing to lose
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		if mod, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "module "); ok {
@@ -91,7 +91,11 @@ func buildTimd(ctx context.Context, root string, logw io.Writer) (string, func()
 	if err != nil {
 		return "", nil, err
 	}
-	cleanup := func() { os.RemoveAll(dir) }
+	cleanup := func() {
+		if err := os.RemoveAll(dir); err != nil {
+			fmt.Fprintf(logw, "timd-bench: %v\n", err)
+		}
+	}
 	bin := filepath.Join(dir, timdExe())
 	fmt.Fprintf(logw, "timd-bench: building timd from %s\n", filepath.Join(root, "cmd", "timd"))
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/timd")
