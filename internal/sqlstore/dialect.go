@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -130,7 +131,7 @@ func openPools(dsn string, maxConns int) (d dialect, w, r *sql.DB, err error) {
 	q.Set("_txlock", "deferred")
 	r, err = sql.Open("sqlite", base+"?"+q.Encode())
 	if err != nil {
-		w.Close()
+		_ = w.Close() // the Open error is the one to report
 		return "", nil, nil, err
 	}
 	r.SetMaxOpenConns(maxConns)
@@ -158,7 +159,12 @@ func (d dialect) lockMigrations(ctx context.Context, conn *sql.Conn) (unlock fun
 		return nil, err
 	}
 	return func() {
-		conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock($1)", migrationLockID)
+		if _, err := conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock($1)", migrationLockID); err != nil {
+			// The lock is the session's: rather than give the pool a
+			// connection that may still hold it, close the connection,
+			// which ends the session and the lock with it.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
 	}, nil
 }
 
