@@ -373,7 +373,7 @@ func (s *Sender) post(ctx context.Context, app *im.App, ev im.Event) (int, *time
 		return 0, nil, err
 	}
 	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // reuse the connection
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // reuse the connection; a failed read only loses it
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return resp.StatusCode, nil, nil
 	}

@@ -70,7 +70,7 @@ func PostgresDSN(t testing.TB) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		admin.Close()
+		_ = admin.Close() // the error below is the one to report
 		t.Fatalf("create schema: %v", err)
 	}
 	t.Cleanup(func() {
@@ -79,7 +79,9 @@ func PostgresDSN(t testing.TB) string {
 		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
 			t.Errorf("drop schema %s: %v", schema, err)
 		}
-		admin.Close()
+		if err := admin.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
 	})
 
 	q := u.Query()
@@ -104,7 +106,7 @@ func CheckPostgres(ctx context.Context, dsn string) error {
 	db, err := sql.Open("pgx", dsn)
 	if err == nil {
 		err = db.PingContext(ctx)
-		db.Close()
+		_ = db.Close() // a pool that was only pinged: nothing to lose
 	}
 	if err != nil {
 		return fmt.Errorf("%s is set to %s, but PostgreSQL does not answer there: %v; "+

@@ -90,8 +90,10 @@ func (p *Proxy) pipe(c net.Conn) {
 		s.Close()
 		return
 	}
-	go func() { io.Copy(s, c); s.Close() }()
-	io.Copy(c, s)
+	// Copying ends when either side closes or the proxy is cut: an error
+	// is the cut the proxy is there to make.
+	go func() { _, _ = io.Copy(s, c); s.Close() }()
+	_, _ = io.Copy(c, s)
 	c.Close()
 }
 

@@ -49,7 +49,7 @@ func Write(path string, info Info) error {
 		err = os.Rename(f.Name(), path)
 	}
 	if err != nil {
-		os.Remove(f.Name())
+		_ = os.Remove(f.Name()) // the error above is the one to report
 	}
 	return err
 }

@@ -84,16 +84,16 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		// One more connection than the readers need, held by keep.
 		r.SetMaxOpenConns(opts.MaxConns + 1)
 		if db.keep, err = r.Conn(ctx); err != nil {
-			db.Close()
+			_ = db.Close() // the error returned is the one to report
 			return nil, err
 		}
 	}
 	if err := db.migrate(ctx); err != nil {
-		db.Close()
+		_ = db.Close() // the error returned is the one to report
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	if err := db.loadNonce(ctx); err != nil {
-		db.Close()
+		_ = db.Close() // the error returned is the one to report
 		return nil, fmt.Errorf("database nonce: %w", err)
 	}
 	if d.oneProcess() {
@@ -101,7 +101,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		// those events at once instead of waiting for the leases to run
 		// out.
 		if _, err := db.w.ExecContext(ctx, "UPDATE events SET claimed_by = '', claim_until = 0 WHERE claim_until > 0"); err != nil {
-			db.Close()
+			_ = db.Close() // the error returned is the one to report
 			return nil, fmt.Errorf("release delivery leases: %w", err)
 		}
 	}
@@ -153,7 +153,7 @@ func (db *DB) close() error {
 // unlock releases a lock lockSQLite took; closing the file drops the flock.
 func unlock(f *os.File) {
 	if f != nil {
-		f.Close()
+		_ = f.Close() // nothing buffered to lose: the pid went out by WriteAt
 	}
 }
 

@@ -87,7 +87,7 @@ func (c *stmtCache) close() {
 		c.mu.Unlock()
 		<-c.done
 		for _, s := range c.m {
-			s.Close()
+			_ = s.Close() // at shutdown: one that fails goes with its connection, which the pool closes next
 		}
 	})
 }
