@@ -25,7 +25,9 @@ func TestDobyte_CallbackAfterGroupDestroyed(t *testing.T) {
 	rcv := callback.NewCallback(appID)
 	rcv.Register(callback.EventAfterGroupDestroyed, func(ack callback.Ack, data interface{}) {
 		got <- data.(*callback.AfterGroupDestroyed)
-		ack.AckSuccess(0)
+		if err := ack.AckSuccess(0); err != nil {
+			t.Error(err)
+		}
 	})
 	srv := httptest.NewServer(http.HandlerFunc(rcv.Listen))
 	defer srv.Close()
@@ -35,7 +37,11 @@ func TestDobyte_CallbackAfterGroupDestroyed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	defer func() {
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
 	app := &im.App{SDKAppID: appID, SecretKey: "k", Admins: []string{"administrator"},
 		Callback: im.CallbackConfig{URL: srv.URL + "/callback", Token: "tok", Retry: []time.Duration{0, 10 * time.Millisecond}}}
 	op := im.Op{App: app, Operator: "administrator", ClientIP: "127.0.0.1"}

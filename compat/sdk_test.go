@@ -30,7 +30,11 @@ func startTimd(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	app := &im.App{SDKAppID: sdkAppID, SecretKey: sdkKey, Admins: []string{"administrator"}, Edition: im.EditionUltimate}
 	if err := db.EnsureAccounts(context.Background(), sdkAppID, app.Admins); err != nil {
 		t.Fatal(err)

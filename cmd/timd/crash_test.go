@@ -43,7 +43,10 @@ func newReceiver() (*receiver, *httptest.Server) {
 			return
 		}
 		var ev struct{ GroupId string }
-		json.Unmarshal(body, &ev)
+		if err := json.Unmarshal(body, &ev); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
 		rc.mu.Lock()
 		if rc.count[n] == 0 {
 			rc.firstSeq[ev.GroupId] = append(rc.firstSeq[ev.GroupId], n)
@@ -209,7 +212,9 @@ func TestCrash_CallbacksSurviveKill(t *testing.T) {
 			Events []logged
 			Next   int64
 		}
-		json.Unmarshal([]byte(r.Raw), &page)
+		if err := json.Unmarshal([]byte(r.Raw), &page); err != nil {
+			t.Fatalf("list_deliveries: %v: %s", err, r.Raw)
+		}
 		events = append(events, page.Events...)
 		if page.Next == 0 {
 			break

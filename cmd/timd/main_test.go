@@ -52,7 +52,7 @@ func MustRunMain(tb testing.TB, env map[string]string) *Main {
 		tb.Fatal(err)
 	}
 	if err := m.Run(context.Background()); err != nil {
-		m.Close()
+		_ = m.Close() // Run's error is the one to report
 		tb.Fatalf("Run: %v\n%s", err, stderr)
 	}
 	tb.Cleanup(func() {

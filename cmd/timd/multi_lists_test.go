@@ -130,8 +130,7 @@ func TestMulti_ContactGroupLimitAndIds(t *testing.T) {
 					}
 				}
 			}
-			json.Unmarshal([]byte(r.Raw), &reply)
-			if len(reply.GroupResultItem) != 1 {
+			if err := json.Unmarshal([]byte(r.Raw), &reply); err != nil || len(reply.GroupResultItem) != 1 {
 				errs[i] = fmt.Errorf("create %s: %s", name, r.Raw)
 				return
 			}
@@ -163,7 +162,9 @@ func TestMulti_ContactGroupLimitAndIds(t *testing.T) {
 			GroupId   int64
 		}
 	}
-	json.Unmarshal([]byte(r.Raw), &got)
+	if err := json.Unmarshal([]byte(r.Raw), &got); err != nil {
+		t.Fatalf("%v: %s", err, r.Raw)
+	}
 	if len(got.GroupItem) > 20 {
 		t.Fatalf("%d conversation groups, limit 20: %s", len(got.GroupItem), r.Raw)
 	}

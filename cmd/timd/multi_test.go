@@ -58,7 +58,7 @@ func startMains(t *testing.T, n int, env map[string]string) []*Main {
 	var failed []error
 	for i, m := range mains {
 		if errs[i] != nil {
-			m.Close()
+			_ = m.Close() // Run's error is the one to report
 			failed = append(failed, fmt.Errorf("instance %d: Run: %w\n%s", i, errs[i], m.Stderr))
 			continue
 		}

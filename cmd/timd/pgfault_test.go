@@ -48,7 +48,7 @@ func startTimd(t *testing.T, name, bin string, env []string) *timdProc {
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() { p.cmd.Wait(); close(p.exited) }()
+	go func() { _ = p.cmd.Wait(); close(p.exited) }() // killed at the end: its error says so
 	t.Cleanup(func() {
 		p.cmd.Process.Kill()
 		<-p.exited
@@ -132,9 +132,9 @@ func (c *faultClient) ready() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	io.Copy(io.Discard, resp.Body)
+	_, err = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	return resp.StatusCode, nil
+	return resp.StatusCode, err
 }
 
 // faultLoad is a write load of group and account commands against one timd
@@ -388,7 +388,9 @@ func waitDelivered(t *testing.T, c *faultClient, d time.Duration) []loggedEvent 
 	for {
 		raw := c.mustCall(t, 0, "timd_callback", "list_deliveries", `{"State":"pending","Limit":1}`)
 		var r struct{ Events []loggedEvent }
-		json.Unmarshal([]byte(raw), &r)
+		if err := json.Unmarshal([]byte(raw), &r); err != nil {
+			t.Fatalf("list_deliveries: %v: %s", err, raw)
+		}
 		if len(r.Events) == 0 {
 			break
 		}
@@ -597,7 +599,10 @@ func newSlowReceiver(hold time.Duration) (*slowReceiver, *httptest.Server) {
 			return
 		}
 		var ev struct{ GroupId string }
-		json.Unmarshal(body, &ev)
+		if err := json.Unmarshal(body, &ev); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
 		// Received: it counts even if the sender dies before the reply.
 		inst := strings.Trim(r.URL.Path, "/")
 		rc.mu.Lock()
@@ -658,7 +663,11 @@ func TestPGFault_InstanceKilledClaimsTakenOver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	defer func() {
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
 	// claims returns the ids of the pending events claimed by the process
 	// with pid (instance names are host-pid-random).
 	claims := func(pid int) []int64 {

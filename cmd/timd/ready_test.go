@@ -54,7 +54,7 @@ func TestReady_Unwritable(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := m.Run(context.Background())
-	m.Close()
+	_ = m.Close() // Run's error is the one under test
 	if err == nil {
 		t.Fatal("Run wrote no ready file and did not fail")
 	}

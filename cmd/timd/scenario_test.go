@@ -75,8 +75,7 @@ func TestScenario_GroupLifecycle(t *testing.T) {
 		var joined struct {
 			JoinType, Operator_Account string
 		}
-		json.Unmarshal(events[1].Body, &joined)
-		if joined.JoinType != "Invited" || joined.Operator_Account != admin {
+		if err := json.Unmarshal(events[1].Body, &joined); err != nil || joined.JoinType != "Invited" || joined.Operator_Account != admin {
 			t.Fatalf("NewMemberJoin body: %s", events[1].Body)
 		}
 		var destroyed struct {
@@ -84,8 +83,7 @@ func TestScenario_GroupLifecycle(t *testing.T) {
 			MemberList                                          []struct{ Member_Account string }
 			EventTime                                           json.Number
 		}
-		json.Unmarshal(events[2].Body, &destroyed)
-		if destroyed.GroupId != id || destroyed.Type != "Public" || destroyed.Owner_Account != "alice" || destroyed.Name != "MyFirstGroup" ||
+		if err := json.Unmarshal(events[2].Body, &destroyed); err != nil || destroyed.GroupId != id || destroyed.Type != "Public" || destroyed.Owner_Account != "alice" || destroyed.Name != "MyFirstGroup" ||
 			len(destroyed.MemberList) != 3 || destroyed.MemberList[0].Member_Account != "alice" ||
 			destroyed.MemberList[1].Member_Account != "bob" || destroyed.MemberList[2].Member_Account != "carol" || destroyed.EventTime == "" {
 			t.Fatalf("GroupDestroyed body: %s", events[2].Body)

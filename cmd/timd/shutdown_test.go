@@ -40,7 +40,9 @@ func startSlowRequest(tb testing.TB, m *Main) *slowRequest {
 	tb.Cleanup(func() { conn.Close() })
 	s := &slowRequest{conn: conn, br: bufio.NewReader(conn)}
 	send := func(body string, n int) {
-		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n\r\n%s", u.RequestURI(), u.Host, len(body), body[:n])
+		if _, err := fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n\r\n%s", u.RequestURI(), u.Host, len(body), body[:n]); err != nil {
+			tb.Fatal(err)
+		}
 	}
 	send(w.CurlBody, len(w.CurlBody))
 	if r := s.response(tb); r != okReply {

@@ -42,7 +42,7 @@ func BenchmarkBaseline_Envelope(b *testing.B) {
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req struct{ CheckItem []struct{ UserID string } }
 		body, _ := io.ReadAll(r.Body)
-		json.Unmarshal(body, &req)
+		_ = json.Unmarshal(body, &req) // the decode is measured; the body is the benchmark's own
 		type item struct {
 			UserID, ResultInfo, AccountStatus string
 			ResultCode                        int
@@ -53,7 +53,7 @@ func BenchmarkBaseline_Envelope(b *testing.B) {
 			ResultItem              []item
 		}{ActionStatus: "OK", ResultItem: []item{{UserID: req.CheckItem[0].UserID, AccountStatus: "Imported"}}}
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		json.NewEncoder(w).Encode(resp)
+		_ = json.NewEncoder(w).Encode(resp) // to the ResponseWriter, as in .ci/errcheck_excludes.txt
 	})
 	target := "/v4/im_open_login_svc/account_check?" + AdminQuery(b)
 	body := `{"CheckItem":[{"UserID":"alice"}]}`

@@ -46,7 +46,9 @@ func TestGolden(t *testing.T) {
 				respFile := strings.TrimSuffix(reqFile, ".req.json") + ".resp.json"
 				if *update {
 					var pretty bytes.Buffer
-					json.Indent(&pretty, []byte(got.Raw), "", "  ")
+					if err := json.Indent(&pretty, []byte(got.Raw), "", "  "); err != nil {
+						t.Fatalf("%v: %s", err, got.Raw)
+					}
 					pretty.WriteByte('\n')
 					if err := os.WriteFile(respFile, pretty.Bytes(), 0o644); err != nil {
 						t.Fatal(err)

@@ -40,8 +40,12 @@ func reencode(tb testing.TB, sig string, level int, change func(doc []byte) []by
 	doc, _ := io.ReadAll(zr)
 	var b bytes.Buffer
 	zw, _ := zlib.NewWriterLevel(&b, level)
-	zw.Write(change(doc))
-	zw.Close()
+	if _, err := zw.Write(change(doc)); err != nil {
+		tb.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		tb.Fatal(err)
+	}
 	return tencentB64.EncodeToString(b.Bytes())
 }
 

@@ -47,7 +47,9 @@ func TestBeforeItems_Request(t *testing.T) {
 	delete(body, "EventTime")
 	var want map[string]any
 	raw, _ := json.Marshal(prevFriendAdd)
-	json.Unmarshal(raw, &want)
+	if err := json.Unmarshal(raw, &want); err != nil {
+		t.Fatal(err)
+	}
 	if !reflect.DeepEqual(body, want) {
 		t.Errorf("body fields %v, want %v", body, want)
 	}

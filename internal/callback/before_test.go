@@ -81,7 +81,9 @@ func TestBefore_Request(t *testing.T) {
 	raw, _ := json.Marshal(beforeFields)
 	d = json.NewDecoder(strings.NewReader(string(raw)))
 	d.UseNumber()
-	d.Decode(&want)
+	if err := d.Decode(&want); err != nil {
+		t.Fatal(err)
+	}
 	if !reflect.DeepEqual(body, want) {
 		t.Errorf("body fields %v, want %v", body, want)
 	}

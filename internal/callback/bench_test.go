@@ -144,8 +144,12 @@ func BenchmarkBaseline_Post(b *testing.B) {
 					b.Error(err)
 					return
 				}
-				io.Copy(io.Discard, resp.Body)
+				_, err = io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
+				if err != nil {
+					b.Error(err)
+					return
+				}
 			}
 		}()
 	}

@@ -312,7 +312,11 @@ func newEnv(t testing.TB, dsn, url string, now func() time.Time, cfg func(*im.Ca
 	if err != nil {
 		t.Fatalf("open %s: %v", dsn, err)
 	}
-	t.Cleanup(func() { db.Close() })
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	e.db = db
 	var imp []im.AccountImport
 	for _, id := range accounts {

@@ -78,7 +78,10 @@ func TestSender_WebhookIDAcrossDatabases(t *testing.T) {
 
 		// The database opened again: same nonce, same webhook-id.
 		a.stop()
-		a.db.Close() // a SQLite file is served by one store at a time
+		// A SQLite file is served by one store at a time.
+		if err := a.db.Close(); err != nil {
+			t.Fatal(err)
+		}
 		again := newEnv(t, dsnA, rc.URL(), fixed, nil)
 		if again.db.Nonce() != a.db.Nonce() {
 			t.Fatalf("nonce %q after reopening, was %q", again.db.Nonce(), a.db.Nonce())
@@ -110,7 +113,9 @@ func TestSender_WebhookIDAfterRestore(t *testing.T) {
 	if _, err := raw.Exec("VACUUM INTO '" + backup + "'"); err != nil {
 		t.Fatal(err)
 	}
-	raw.Close()
+	if err := raw.Close(); err != nil {
+		t.Fatal(err)
+	}
 	orig.create("lost", "alice") // after the backup: lost with the original
 	orig.start(callback.Options{})
 	orig.waitSettled(10 * time.Second)

@@ -41,7 +41,9 @@ func TestWait(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ready.json")
 	go func() {
 		time.Sleep(50 * time.Millisecond)
-		Write(path, Info{URL: "http://x", PID: 1})
+		if err := Write(path, Info{URL: "http://x", PID: 1}); err != nil {
+			t.Error(err)
+		}
 	}()
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()

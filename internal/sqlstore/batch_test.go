@@ -27,7 +27,7 @@ func TestCommitter_OutcomePerWrite(t *testing.T) {
 	// The first write holds the committer until every other write queues,
 	// so that they are taken as batches.
 	gate := make(chan struct{})
-	go db.write(ctx, func(tx *Tx) error { <-gate; return nil })
+	go func() { _ = db.write(ctx, func(tx *Tx) error { <-gate; return nil }) }() // only holds the committer
 	time.Sleep(20 * time.Millisecond)
 
 	const n = 150
@@ -69,10 +69,14 @@ func TestCommitter_OutcomePerWrite(t *testing.T) {
 	}
 	for r.Next() {
 		var k string
-		r.Scan(&k)
+		if err := r.Scan(&k); err != nil {
+			t.Fatal(err)
+		}
 		rows[k]++
 	}
-	r.Close()
+	if err := closeRows(r); err != nil {
+		t.Fatal(err)
+	}
 	for i := range n {
 		var de *im.Error
 		wantRows := 0
@@ -116,7 +120,9 @@ func TestCommitter_Closed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan error)
 	go func() { done <- db.write(ctx, func(tx *Tx) error { return nil }) }()
 	select {
@@ -139,7 +145,7 @@ func TestCommitter_ContextEndsMidWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	gate := make(chan struct{})
-	go db.write(ctx, func(tx *Tx) error { <-gate; return nil })
+	go func() { _ = db.write(ctx, func(tx *Tx) error { <-gate; return nil }) }() // only holds the committer
 	time.Sleep(20 * time.Millisecond)
 
 	const n = 20
@@ -193,7 +199,7 @@ func TestCommitter_DeadlinePassedBeforeStart(t *testing.T) {
 	}
 
 	gate := make(chan struct{})
-	go db.write(ctx, func(tx *Tx) error { <-gate; return nil })
+	go func() { _ = db.write(ctx, func(tx *Tx) error { <-gate; return nil }) }() // only holds the committer
 	time.Sleep(20 * time.Millisecond)
 	const n = 32
 	errs := make([]error, n)

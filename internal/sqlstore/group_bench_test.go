@@ -50,7 +50,11 @@ func benchDB(b *testing.B, others int) *DB {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { db.Close() })
+	b.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			b.Error(err)
+		}
+	})
 	for i := 0; i < others; i++ {
 		fillMembers(b, db, fmt.Sprintf("other-%d", i), im.GroupPublic, 100)
 	}

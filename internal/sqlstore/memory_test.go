@@ -24,7 +24,11 @@ func TestOpen_Memory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	defer func() {
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
 	const app, writers = 1400000001, 8
 	ids := make([]string, writers)
 	var wg sync.WaitGroup
@@ -40,15 +44,19 @@ func TestOpen_Memory(t *testing.T) {
 	wg.Wait()
 	// More readers than the pool has connections, while a writer keeps
 	// writing: each must see every account.
-	stop := make(chan struct{})
+	stop, writerErr := make(chan struct{}), make(chan error, 1)
 	go func() {
 		for n := 0; ; n++ {
 			select {
 			case <-stop:
+				writerErr <- nil
 				return
 			default:
 			}
-			db.ImportAccounts(ctx, app, []im.AccountImport{{UserID: "extra" + strconv.Itoa(n%50)}})
+			if err := db.ImportAccounts(ctx, app, []im.AccountImport{{UserID: "extra" + strconv.Itoa(n%50)}}); err != nil {
+				writerErr <- err
+				return
+			}
 		}
 	}()
 	for range 8 {
@@ -72,6 +80,7 @@ func TestOpen_Memory(t *testing.T) {
 	}
 	wg.Wait()
 	close(stop)
+	errs <- <-writerErr
 	close(errs)
 	for err := range errs {
 		if err != nil {
@@ -83,7 +92,11 @@ func TestOpen_Memory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer other.Close()
+	defer func() {
+		if err := other.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
 	if got, err := other.CheckAccounts(ctx, app, ids[:1]); err != nil || got[0] {
 		t.Errorf("a second in-memory store sees the first's account: %v, %v", got, err)
 	}
@@ -117,5 +130,7 @@ func TestOpen_Locked(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Open after Close: %v", err)
 	}
-	db.Close()
+	if err := db.Close(); err != nil {
+		t.Error(err)
+	}
 }

@@ -51,7 +51,9 @@ func TestNonce(t *testing.T) {
 			if db.Nonce() != nonce {
 				t.Errorf("stores opened at once read nonces %q and %q", nonce, db.Nonce())
 			}
-			db.Close()
+			if err := db.Close(); err != nil {
+				t.Error(err)
+			}
 		}
 		if again := MustOpenDB(t, dsn).Nonce(); again != nonce {
 			t.Errorf("nonce %q after reopening, was %q", again, nonce)

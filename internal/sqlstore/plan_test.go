@@ -51,7 +51,9 @@ func TestQueryPlans_UseTheirIndex(t *testing.T) {
 				}
 			}
 		}
-		db.Close()
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
 	}
 }
 

@@ -218,7 +218,11 @@ func readPostgresSchema(t *testing.T) schema {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	ctx := context.Background()
 	s := schema{Columns: map[string]map[string]schemaColumn{}, Keys: map[string]string{}, Indexes: map[string]schemaIndex{}}
 	rows, err := db.r.QueryContext(ctx, `

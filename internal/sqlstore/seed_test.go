@@ -19,7 +19,11 @@ func TestSeed_GroupsReadAndDismiss(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer db.Close()
+		defer func() {
+			if err := db.Close(); err != nil {
+				t.Error(err)
+			}
+		}()
 		spec := sqlstore.SeedSpec{App: 1400000001, Accounts: 40, Groups: 25, MembersPerGroup: 5}
 		for range 2 {
 			if err := db.Seed(ctx, spec, nil); err != nil {

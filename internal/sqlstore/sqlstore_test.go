@@ -19,7 +19,11 @@ func MustOpenDB(tb testing.TB, dsn string) *sqlstore.DB {
 	if err != nil {
 		tb.Fatalf("open %s: %v", dsn, err)
 	}
-	tb.Cleanup(func() { db.Close() })
+	tb.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			tb.Error(err)
+		}
+	})
 	return db
 }
 
@@ -30,7 +34,9 @@ func TestOpen_Reopen(t *testing.T) {
 		if err := db.Ping(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		db.Close()
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
 		db2 := MustOpenDB(t, dsn)
 		if err := db2.Ping(context.Background()); err != nil {
 			t.Fatal(err)

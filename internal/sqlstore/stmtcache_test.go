@@ -52,7 +52,9 @@ func TestStmtCache_PreparesAndReuses(t *testing.T) {
 			}
 		}
 	}
-	db.Close()
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
 	if s := db.rStmts.get("SELECT 2"); s != nil {
 		t.Fatal("closed cache returned a statement")
 	}
