@@ -46,9 +46,9 @@ func startTimd(t *testing.T) string {
 
 // newSDK returns the dobyte SDK pointed at base. The SDK has no option for
 // its host, so this reaches its unexported HTTP client by reflection and
-// calls the exported SetBaseUrl (docs in shared/docs/clients.md). It
-// depends on v0.1.1's field names: *im.im field "client" (core.Client) →
-// *core.client field "client" (*dobyte/http.Client).
+// calls that client's exported SetBaseUrl. It depends on v0.1.1's field
+// names: *im.im field "client" (core.Client) → *core.client field "client"
+// (*dobyte/http.Client).
 func newSDK(t *testing.T, base string) dobyte.IM {
 	t.Helper()
 	sdk := dobyte.NewIM(&dobyte.Options{AppId: sdkAppID, AppSecret: sdkKey, UserId: "administrator", Expiration: 3600})

@@ -9,10 +9,10 @@ import (
 	"github.com/timd/timd/internal/im"
 )
 
-// Ensure the spec's end-to-end scenarios 1 to 4 (tencent-rest-api.md §8) hold
-// against the real timd on both databases: accounts, a Public group with a
-// member, an invited member, and a dismissal that is final and announced
-// once with the members at dismissal.
+// Ensure the end-to-end scenarios 1 to 4 of the fidelity ledger
+// (docs/fidelity.md#end-to-end-scenarios) hold against the real timd on both
+// databases: accounts, a Public group with a member, an invited member, and a
+// dismissal that is final and announced once with the members at dismissal.
 func TestScenario_GroupLifecycle(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		const appID, key, admin = 1400000088, "scenario-key", "administrator"

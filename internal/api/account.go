@@ -9,7 +9,8 @@ import (
 )
 
 // Handlers of im_open_login_svc: account_import, multiaccount_import,
-// account_delete, account_check (tencent-rest-api.md §3, decisions.md §2).
+// account_delete, account_check (docs/fidelity/accounts.md; decisions in
+// docs/decisions.md §2).
 
 // accountStore is what the account handlers may touch (Server.accounts);
 // the methods and their codes are im.AccountService's.

@@ -9,9 +9,9 @@ import (
 )
 
 // Handlers of recentcontact: conversation groups and marks
-// (tencent-rest-api.md §6, decisions.md §5). Every handler first checks the
-// app's edition; a body that is not JSON (60003) or has a mistyped field
-// (50002) is refused before that, by the decoder.
+// (docs/fidelity/recentcontact.md, docs/decisions.md §5). Every handler first
+// checks the app's edition; a body that is not JSON (60003) or has a mistyped
+// field (50002) is refused before that, by the decoder.
 
 // contactStore is what the recentcontact handlers may touch
 // (Server.contacts), in this file and in contact_list.go and
@@ -212,8 +212,8 @@ type delContactGroupResp struct {
 	GroupItem []groupItem
 }
 
-// delContactGroup deletes one conversation group by name (decisions.md §5):
-// exactly one name, else 50002; over 32 bytes 51011; unknown 51009.
+// delContactGroup deletes one conversation group by name (docs/decisions.md
+// §5.4): exactly one name, else 50002; over 32 bytes 51011; unknown 51009.
 func (s *Server) delContactGroup(ctx context.Context, c *Call, req *delContactGroupReq) (*delContactGroupResp, error) {
 	from, err := contactCall(c, req.From_Account)
 	if err != nil {

@@ -73,10 +73,10 @@ func (h *Harness) contactGroups(user string) (map[string]contactView, []groupVie
 	}
 }
 
-// Ensure del_contact_group does exactly what decisions.md §5 says: it
-// answers the deleted group, its conversations stay with their marks and
-// other groups and without its id, the id is never handed out again, and
-// the name can be used again.
+// Ensure del_contact_group does exactly what docs/decisions.md §5.4 says: it
+// answers the deleted group, its conversations stay with their marks and other
+// groups and without its id, the id is never handed out again, and the name can
+// be used again.
 func TestContact_DelContactGroup(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		h := openContacts(t, dsn)

@@ -14,10 +14,10 @@ import (
 // TestApp, which the fuzzer could never find on its own.
 const fuzzSigToken = "SIG"
 
-// FuzzREST drives the whole request path in-process: the route (an index
-// into the route table; past its end, unknown commands and services), the
-// raw query string and the body. Whatever they are, the reply is HTTP 200
-// with the envelope of decisions.md §1, and never a service's internal-error
+// FuzzREST drives the whole request path in-process: the route (an index into
+// the route table; past its end, unknown commands and services), the raw query
+// string and the body. Whatever they are, the reply is HTTP 200 with the
+// envelope of docs/decisions.md §1.1, and never a service's internal-error
 // code: on a healthy SQLite store no input may be an internal failure.
 func FuzzREST(f *testing.F) {
 	h := MustOpenHarness(f, dbtest.SQLiteDSN(f))

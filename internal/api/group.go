@@ -10,7 +10,7 @@ import (
 )
 
 // Handlers of group_open_http_svc that create, change and dismiss groups
-// (tencent-rest-api.md §4, decisions.md §3).
+// (docs/fidelity/groups.md, docs/decisions.md §3).
 
 // groupStore is what the group_open_http_svc handlers may touch
 // (Server.groups), in this file and in group_info.go, group_list.go and
@@ -74,7 +74,7 @@ type kvReq struct {
 // to 16 bytes of [A-Za-z0-9_], values of at most maxValue bytes. Spaces
 // around a key are dropped: Tencent's own create_group sample sends the key
 // " GroupTestData2", and a key is only ever one configured in its console,
-// made of those characters (docs/fidelity.md).
+// made of those characters (docs/fidelity/groups.md#create_group).
 func customFields(field string, in []kvReq, maxValue int) ([]im.KV, error) {
 	if len(in) > im.MaxAppDefinedKeys {
 		return nil, invalidParam(fmt.Sprintf("at most %d %s entries", im.MaxAppDefinedKeys, field))
@@ -160,8 +160,9 @@ type createGroupReq struct {
 }
 
 // createGroupResp is create_group's reply. Tencent's sample reply for a
-// Community adds HugeGroupFlag (0) and Type after the GroupId; its samples
-// for the other types carry the GroupId alone (docs/fidelity.md).
+// Community adds HugeGroupFlag (0) and Type after the GroupId; its samples for
+// the other types carry the GroupId alone
+// (docs/fidelity/groups.md#create_group).
 type createGroupResp struct {
 	GroupId       string
 	HugeGroupFlag *int   `json:",omitempty"`
@@ -189,8 +190,8 @@ func (s *Server) createGroup(ctx context.Context, c *Call, req *createGroupReq) 
 }
 
 // beforeCreateGroup sends Group.CallbackBeforeCreateGroup when the app has it
-// on (tencent-rest-api.md §7.4): a rejection stops create_group before
-// anything is stored.
+// on (docs/fidelity/callbacks.md, docs/decisions.md §6.5): a rejection stops
+// create_group before anything is stored.
 func (s *Server) beforeCreateGroup(ctx context.Context, c *Call, ng im.NewGroup) error {
 	if s.before == nil || !c.App.Records(im.CallbackBeforeCreateGroup) {
 		return nil

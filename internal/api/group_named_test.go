@@ -23,7 +23,7 @@ var namedCommands = []struct {
 }
 
 // badGroupIDs are GroupId members that fail every command naming a group, as
-// decisions.md §3 says: missing or not a string 10004, never a GroupId
+// docs/decisions.md §3.4 says: missing or not a string 10004, never a GroupId
 // 10015, well formed but unknown or dismissed 10010.
 var badGroupIDs = []struct {
 	name  string
@@ -52,7 +52,7 @@ var badGroupIDs = []struct {
 }
 
 // Ensure every command that names a group answers 10004, 10015 and 10010 as
-// decisions.md §3 says, changes nothing and records nothing.
+// docs/decisions.md §3.4 says, changes nothing and records nothing.
 func TestGroup_NamedGroupErrors(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		h := openGroups(t, dsn, "alice", "bob", "carol")

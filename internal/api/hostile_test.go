@@ -12,10 +12,10 @@ import (
 )
 
 // Hostile requests against every route of the route table, through the real
-// HTTP server, on every database (decisions.md §1): whatever arrives, the
+// HTTP server, on every database (docs/decisions.md §1): whatever arrives, the
 // reply is HTTP 200 with the envelope and a documented code, never the
-// service's internal-error code, the server keeps answering, and stored
-// state does not change.
+// service's internal-error code, the server keeps answering, and stored state
+// does not change.
 
 // svcCodes are the invalid-parameter and internal-error codes of a service,
 // and the range its own codes fall in.
@@ -168,8 +168,8 @@ func doReader(t *testing.T, h *Harness, path, query string, body io.Reader) Repl
 	return checkEnvelope(t, path, resp.StatusCode, resp.Header.Get("Content-Type"), raw)
 }
 
-// checkEnvelope checks the invariants of every reply (decisions.md §1) and
-// returns it decoded.
+// checkEnvelope checks the invariants of every reply (docs/decisions.md §1.1)
+// and returns it decoded.
 func checkEnvelope(tb testing.TB, path string, status int, ct string, raw []byte) Reply {
 	tb.Helper()
 	if status != 200 {

@@ -18,12 +18,11 @@ import (
 
 // serveREST answers every request but the health and metrics endpoints:
 // POST /v4/{service}/{command}, and with 60009 any other path. The checks run
-// in the order decisions.md §1 gives, except that the body is read only once
-// the query has passed: method, an announced body size over the limit,
-// sdkappid, identifier and usersig presence, UserSig verification, admin
-// check, rate limit, route, the in-flight body budget, the body itself (size),
-// JSON body, fields. Whatever happens, the reply is HTTP 200 with a Tencent
-// envelope.
+// in the order docs/decisions.md §1.3 gives, the body read only once the
+// query has passed: method, an announced body size over the limit, sdkappid,
+// identifier and usersig presence, UserSig verification, admin check, rate
+// limit, route, the in-flight body budget, the body itself (size), JSON body,
+// fields. Whatever happens, the reply is HTTP 200 with a Tencent envelope.
 func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	x := &exchange{}

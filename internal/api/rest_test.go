@@ -49,8 +49,8 @@ func reencode(tb testing.TB, sig string, level int, change func(doc []byte) []by
 	return tencentB64.EncodeToString(b.Bytes())
 }
 
-// Ensure every REST-layer rule of decisions.md §1 answers its code, in the
-// documented order of checks.
+// Ensure every REST-layer rule of docs/decisions.md §1 answers its code, in the
+// documented order of checks (§1.3).
 func TestREST_Scenarios(t *testing.T) {
 	h := MustOpenHarness(t, dbtest.SQLiteDSN(t))
 	adminSig := Sig(t, TestAppID, TestKey, Admin, 86400)

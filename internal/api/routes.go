@@ -2,8 +2,8 @@ package api
 
 import "github.com/timd/timd/internal/im"
 
-// services lists the services timd serves with the codes each
-// answers for invalid parameters and internal failures (decisions.md §1).
+// services lists the services timd serves with the codes each answers for
+// invalid parameters and internal failures (docs/decisions.md §1.2).
 var services = map[string]service{
 	"im_open_login_svc":   {invalid: im.CodeAccountInvalid, internal: im.CodeAccountInternal, unknownCommand: im.CodeUnknownResource},
 	"group_open_http_svc": {invalid: im.CodeGroupInvalid, internal: im.CodeGroupInternal, unknownCommand: im.CodeGroupUnknownCommand},

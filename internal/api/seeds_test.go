@@ -11,7 +11,8 @@ import (
 )
 
 // seedURLs are the request URL examples of Tencent's pages timd was started
-// from (shared/seeds), verbatim but for the host.
+// from, destroy_group (1047/34896) and del_contact_group (1047/53441; see
+// docs/fidelity.md for the page ids), verbatim but for the host.
 var seedURLs = []string{
 	"https://xxxxxx/v4/group_open_http_svc/destroy_group?sdkappid=88888888&identifier=admin&usersig=xxx&random=99999999&contenttype=json",
 	"https://xxxxxx/v4/recentcontact/del_contact_group?sdkappid=88888888&identifier=admin&usersig=xxx&random=99999999&contenttype=json",

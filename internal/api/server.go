@@ -15,7 +15,8 @@ import (
 	"github.com/timd/timd/internal/usersig"
 )
 
-// DefaultMaxBodyBytes is the default request body limit (decisions.md §1).
+// DefaultMaxBodyBytes is the default request body limit, 1 MiB
+// (docs/decisions.md §1.4).
 const DefaultMaxBodyBytes = 1 << 20
 
 // Options configure a Server.

@@ -9,9 +9,9 @@ import (
 
 // Handlers of sns: friends (friend_add, friend_import, here; friend_delete,
 // friend_check, friend_get in sns_friend.go) and friend lists (sns_list.go)
-// (tencent-rest-api.md §5, decisions.md §4). A malformed request is 30001
-// as a whole; what depends on stored state (accounts, relations, limits) is
-// a per-item ResultCode.
+// (docs/fidelity/sns.md, docs/decisions.md §4). A malformed request is 30001 as
+// a whole; what depends on stored state (accounts, relations, limits) is a
+// per-item ResultCode.
 
 // snsStore is what the sns handlers may touch (Server.sns), in this file
 // and in sns_import.go, sns_friend.go and sns_list.go; the methods and

@@ -94,7 +94,7 @@ type CallbackConfig struct {
 	OnFailure string `yaml:"on_failure"`
 }
 
-// Callback defaults (decisions.md §6).
+// Callback defaults (docs/decisions.md §6.6).
 const (
 	DefaultCallbackTimeout     = 5 * time.Second
 	DefaultCallbackConcurrency = 16

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Limits on account fields (decisions.md §2).
+// Limits on account fields (docs/decisions.md §2.1).
 const (
 	MaxUserIDBytes  = 32
 	MaxProfileBytes = 500 // Nick and FaceUrl each

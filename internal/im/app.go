@@ -61,8 +61,8 @@ type CallbackConfig struct {
 	RejectOnFailure bool
 }
 
-// DefaultRetry returns the delivery schedule of decisions.md §6: at once,
-// then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h after each failure.
+// DefaultRetry returns the delivery schedule of docs/decisions.md §6.4: at
+// once, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h after each failure.
 func DefaultRetry() []time.Duration {
 	return []time.Duration{0, 5 * time.Second, 5 * time.Minute, 30 * time.Minute,
 		2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour}

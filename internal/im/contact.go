@@ -6,10 +6,10 @@ import (
 	"time"
 )
 
-// Conversation groups and marks (recentcontact; tencent-rest-api.md §6,
-// decisions.md §5). They are independent of the recent-contact list: a
-// user's conversation appears here once it has been put in a conversation
-// group or marked.
+// Conversation groups and marks (recentcontact; docs/fidelity/recentcontact.md,
+// docs/decisions.md §5). They are independent of the recent-contact list: a
+// user's conversation appears here once it has been put in a conversation group
+// or marked.
 
 // Conversation types of a ContactItem.
 const (

@@ -90,7 +90,7 @@ const (
 )
 
 // Conversation groups and marks (recentcontact), beyond the invalid-parameter
-// and internal codes above (tencent-rest-api.md §6.9).
+// and internal codes above (docs/fidelity/recentcontact.md#codes).
 const (
 	CodeContactAccountNotFound = 50001 // From_Account, or a C2C conversation's peer, not imported
 	CodeContactAdminRequired   = 50003 // never answered: a non-admin identifier is 60010 first
@@ -106,7 +106,7 @@ const (
 )
 
 // Relationship chain (sns), beyond the invalid-parameter and internal codes
-// above (tencent-rest-api.md §5.10).
+// above (docs/fidelity/sns.md#codes).
 const (
 	CodeSNSAccountNotFound = 30003 // From_Account, or a friend to add, not imported
 	CodeSNSConflict        = 30008 // never answered: writes to one user are serialised

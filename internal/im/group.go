@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Group types as they appear on the wire (decisions.md §3).
+// Group types as they appear on the wire (docs/decisions.md §3.1).
 const (
 	GroupPrivate    = "Private"
 	GroupPublic     = "Public"
@@ -22,7 +22,7 @@ const (
 	RoleMember = "Member"
 )
 
-// Group limits (tencent-rest-api.md §4, decisions.md §3).
+// Group limits (docs/fidelity/groups.md, docs/decisions.md §3.6).
 const (
 	MaxGroupIDBytes      = 48
 	MaxGroupNameBytes    = 30
@@ -168,7 +168,8 @@ type GroupUpdate struct {
 // AddResult is the outcome for one account of add_group_member.
 type AddResult int
 
-// add_group_member per-account results (tencent-rest-api.md §4.5).
+// add_group_member per-account results
+// (docs/fidelity/groups.md#add_group_member).
 const (
 	AddFailed        AddResult = 0
 	AddAdded         AddResult = 1

@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// The relationship chain (sns): one-way friend rows and per-user friend
-// lists (tencent-rest-api.md §5, decisions.md §4). A two-way friendship is
-// two rows. Every account accepts friend requests at once (as
+// The relationship chain (sns): one-way friend rows and per-user friend lists
+// (docs/fidelity/sns.md, docs/decisions.md §4). A two-way friendship is two
+// rows. Every account accepts friend requests at once (as
 // AllowType_Type_AllowAny), since timd has no profile API yet.
 
 // Modes of friend_add, friend_delete and friend_check.
@@ -42,7 +42,7 @@ const (
 	NeedFriendYes   = "Need_Friend_Type_Yes"
 )
 
-// Relationship chain limits (tencent-rest-api.md §5.1).
+// Relationship chain limits (docs/decisions.md §4.4).
 const (
 	MaxFriends            = 3000 // friends per user (30010 own, 30014 peer)
 	MaxFriendLists        = 32   // friend lists per user (30011)

@@ -99,9 +99,9 @@ func deleteAccountRow(ctx context.Context, tx *Tx, app uint64, userID string) (b
 	return n > 0, err
 }
 
-// deleteAccountState is the cascade of a deleted account. Each capability
-// that keeps per-user state adds its step here, so the whole deletion stays
-// one transaction (decisions.md §2). A cascade records no callback events.
+// deleteAccountState is the cascade of a deleted account. Each capability that
+// keeps per-user state adds its step here, so the whole deletion stays one
+// transaction (docs/decisions.md §2.4). A cascade records no callback events.
 func deleteAccountState(ctx context.Context, tx *Tx, app uint64, userID string) error {
 	if err := leaveAllGroups(ctx, tx, app, userID); err != nil {
 		return err

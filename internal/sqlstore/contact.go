@@ -246,8 +246,8 @@ func (c *contactTx) removeFromGroup(gid int, k im.Contact) error {
 }
 
 // removeGroupConversations is destroy_group's step: the dismissed group's
-// conversation leaves every user's conversation groups and loses its marks,
-// in the dismissal's transaction (decisions.md §3).
+// conversation leaves every user's conversation groups and loses its marks, in
+// the dismissal's transaction (docs/decisions.md §3.8).
 func removeGroupConversations(ctx context.Context, tx *Tx, app uint64, groupID string) error {
 	for _, q := range []string{
 		"DELETE FROM contact_group_items WHERE app_id = $1 AND type = $2 AND peer = $3",
@@ -260,9 +260,9 @@ func removeGroupConversations(ctx context.Context, tx *Tx, app uint64, groupID s
 	return nil
 }
 
-// deleteContactState is account_delete's step: the user's conversation
-// groups, conversations and marks, and the id counter (decisions.md §2).
-// Other users' conversations with the user stay, as their own data.
+// deleteContactState is account_delete's step: the user's conversation groups,
+// conversations and marks, and the id counter (docs/decisions.md §2.4). Other
+// users' conversations with the user stay, as their own data.
 func deleteContactState(ctx context.Context, tx *Tx, app uint64, userID string) error {
 	for _, table := range []string{"contact_group_items", "contact_items", "contact_groups", "contact_users"} {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE app_id = $1 AND user_id = $2", int64(app), userID); err != nil {

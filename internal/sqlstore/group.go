@@ -90,7 +90,7 @@ func errMissingAccount(id string) error {
 const groupIDAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 // newGroupID draws an automatic GroupId: "@TGS#", the type character and 8
-// random characters from A-Z0-9 (decisions.md §3).
+// random characters from A-Z0-9 (docs/decisions.md §3.2).
 func newGroupID(groupType string) string {
 	b := []byte("@TGS#?????????")
 	b[5] = im.GroupIDTypeChar(groupType)

@@ -167,7 +167,7 @@ func TestGroupService_AccountDeleteCascade(t *testing.T) {
 }
 
 // Ensure UpdateGroup and ChangeOwner change what FindGroups shows, bump
-// InfoSeq, and refuse what decisions.md §3 refuses.
+// InfoSeq, and refuse what docs/decisions.md §3.6 and §3.7 refuse.
 func TestGroupService_UpdateAndChangeOwner(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
