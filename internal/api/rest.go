@@ -35,9 +35,11 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 	if x.v4 {
 		x.rt = s.routes[x.svcName+"/"+x.cmdName]
 	}
-	fields := s.handle(r, x)
-	s.reply(w, r, x, fields)
+	body := s.encode(x, s.handle(r, x))
+	// Counted before the reply goes out: a client that has its reply finds
+	// the call in /metrics.
 	s.logExchange(r, x, time.Since(start))
+	s.reply(w, r, x, body)
 }
 
 // exchange is one REST request on its way through serveREST.
@@ -83,15 +85,21 @@ func (s *Server) handle(r *http.Request, x *exchange) (fields any) {
 	return fields
 }
 
-// reply writes the envelope of x's outcome with fields, gives back the
-// request's in-flight bytes, and closes a connection whose body was refused.
-func (s *Server) reply(w http.ResponseWriter, r *http.Request, x *exchange, fields any) {
+// encode renders the envelope of x's outcome with fields; a reply that
+// cannot be encoded becomes the service's internal code.
+func (s *Server) encode(x *exchange, fields any) []byte {
 	body, err := x.svc.envelope(x.code, x.info, fields)
 	if err != nil {
 		s.log.Error("encode reply", "service", x.svcName, "command", x.cmdName, "err", err)
 		body, _ = x.svc.envelope(x.svc.internal, "internal server error, please retry", nil)
 		x.code = x.svc.internal
 	}
+	return body
+}
+
+// reply writes body, gives back the request's in-flight bytes, and closes a
+// connection whose body was refused.
+func (s *Server) reply(w http.ResponseWriter, r *http.Request, x *exchange, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(len(body)))
@@ -111,7 +119,7 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, x *exchange, fiel
 	}
 }
 
-// logExchange counts and logs a request once its reply is written.
+// logExchange counts and logs a request once its reply is ready.
 func (s *Server) logExchange(r *http.Request, x *exchange, elapsed time.Duration) {
 	svcName, cmdName := x.svcName, x.cmdName
 	if x.rt != nil {
