@@ -227,6 +227,13 @@ func (c *Config) AllApps() []AppConfig {
 
 // Validate reports every problem of the configuration at once.
 func (c *Config) Validate() error {
+	errs := c.serverErrors()
+	errs = append(errs, c.appErrors()...)
+	return errors.Join(errs...)
+}
+
+// serverErrors are the problems of the settings that are not an app's.
+func (c *Config) serverErrors() []error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if c.Addr == "" {
@@ -271,6 +278,13 @@ func (c *Config) Validate() error {
 		add("pprof_addr (TIMD_PPROF_ADDR) %q is not a loopback address: Go's profiles would be open to the network; "+
 			"use 127.0.0.1:PORT, or set TIMD_PPROF_ALLOW_REMOTE=true (--pprof-allow-remote) to serve them there anyway", c.PprofAddr)
 	}
+	return errs
+}
+
+// appErrors are the problems of the apps, the TIMD_SDKAPPID one included.
+func (c *Config) appErrors() []error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if c.App.SDKAppID == 0 && c.App.SecretKey != "" {
 		add("TIMD_SECRET_KEY is set but TIMD_SDKAPPID is not")
 	}
@@ -290,7 +304,7 @@ func (c *Config) Validate() error {
 		dev.SDKAppID, dev.SecretKey = 1, "x"
 		errs = append(errs, dev.validate("app")...)
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 // IsLoopback reports whether the listen address addr (host:port) can only
