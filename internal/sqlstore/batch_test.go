@@ -23,14 +23,33 @@ func TestCommitter_OutcomePerWrite(t *testing.T) {
 	if _, err := db.w.ExecContext(ctx, "CREATE TABLE batch_probe (k TEXT NOT NULL)"); err != nil {
 		t.Fatal(err)
 	}
+	const n = 150
+	errs := queueProbeWrites(ctx, db, n)
+	rows := probeRows(t, ctx, db)
+	for i := range n {
+		wantRows := checkProbeOutcome(t, i, errs[i])
+		for j := range 2 {
+			if got := rows[fmt.Sprintf("%d.%d", i, j)]; got != wantRows {
+				t.Errorf("write %d statement %d: %d rows, want %d", i, j, got, wantRows)
+			}
+		}
+	}
+	batches, writes := db.BatchStats()
+	if writes <= batches || batches < 2 {
+		t.Errorf("%d writes in %d transactions: no batching", writes, batches)
+	}
+	t.Logf("%d writes in %d transactions", writes, batches)
+}
 
-	// The first write holds the committer until every other write queues,
-	// so that they are taken as batches.
+// queueProbeWrites queues n probe writes behind a first write that holds
+// the committer until every other write queues, so that they are taken as
+// batches; every tenth write's context is cancelled while it queues. It
+// returns each write's error once all are done.
+func queueProbeWrites(ctx context.Context, db *DB, n int) []error {
 	gate := make(chan struct{})
 	go func() { _ = db.write(ctx, func(tx *Tx) error { <-gate; return nil }) }() // only holds the committer
 	time.Sleep(20 * time.Millisecond)
 
-	const n = 150
 	errs := make([]error, n)
 	cancelled, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -40,28 +59,38 @@ func TestCommitter_OutcomePerWrite(t *testing.T) {
 			wctx = cancelled
 		}
 		wg.Go(func() {
-			errs[i] = db.write(wctx, func(tx *Tx) error {
-				for j := range 2 { // two statements: a failure must undo both
-					if _, err := tx.ExecContext(wctx, "INSERT INTO batch_probe (k) VALUES ($1)", fmt.Sprintf("%d.%d", i, j)); err != nil {
-						return err
-					}
-				}
-				switch {
-				case i%3 == 1:
-					return im.Errorf(10004, "rejected %d", i)
-				case i == 50 || i == 100:
-					_, err := tx.ExecContext(wctx, "INSERT INTO no_such_table VALUES (1)")
-					return err
-				}
-				return nil
-			})
+			errs[i] = db.write(wctx, probeWrite(wctx, i))
 		})
 	}
 	time.Sleep(100 * time.Millisecond) // every write is queued
 	cancel()
 	close(gate)
 	wg.Wait()
+	return errs
+}
 
+// probeWrite inserts two batch_probe rows, then fails with a domain error
+// when i%3 == 1 and with a driver error when i is 50 or 100.
+func probeWrite(wctx context.Context, i int) func(tx *Tx) error {
+	return func(tx *Tx) error {
+		for j := range 2 { // two statements: a failure must undo both
+			if _, err := tx.ExecContext(wctx, "INSERT INTO batch_probe (k) VALUES ($1)", fmt.Sprintf("%d.%d", i, j)); err != nil {
+				return err
+			}
+		}
+		switch {
+		case i%3 == 1:
+			return im.Errorf(10004, "rejected %d", i)
+		case i == 50 || i == 100:
+			_, err := tx.ExecContext(wctx, "INSERT INTO no_such_table VALUES (1)")
+			return err
+		}
+		return nil
+	}
+}
+
+// probeRows counts the batch_probe rows by key.
+func probeRows(t *testing.T, ctx context.Context, db *DB) map[string]int {
 	rows := map[string]int{}
 	r, err := db.r.QueryContext(ctx, "SELECT k FROM batch_probe")
 	if err != nil {
@@ -77,40 +106,35 @@ func TestCommitter_OutcomePerWrite(t *testing.T) {
 	if err := closeRows(r); err != nil {
 		t.Fatal(err)
 	}
-	for i := range n {
-		var de *im.Error
-		wantRows := 0
-		switch {
-		case i%10 == 9:
-			if !errors.Is(errs[i], context.Canceled) {
-				t.Errorf("write %d: err %v, want context.Canceled", i, errs[i])
-			}
-		case i%3 == 1:
-			if !errors.As(errs[i], &de) || de.Code != 10004 {
-				t.Errorf("write %d: err %v, want 10004", i, errs[i])
-			}
-		case i == 50 || i == 100:
-			var se *storeError
-			if !errors.As(errs[i], &se) {
-				t.Errorf("write %d: err %v, want a store error", i, errs[i])
-			}
-		default:
-			if errs[i] != nil {
-				t.Errorf("write %d: %v", i, errs[i])
-			}
-			wantRows = 1
+	return rows
+}
+
+// checkProbeOutcome checks probe write i ended with err as probeWrite and
+// its cancelled context mean it to, and returns the rows each of its
+// statements must have left: 1 if it succeeded, else 0.
+func checkProbeOutcome(t *testing.T, i int, err error) (wantRows int) {
+	var de *im.Error
+	switch {
+	case i%10 == 9:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("write %d: err %v, want context.Canceled", i, err)
 		}
-		for j := range 2 {
-			if got := rows[fmt.Sprintf("%d.%d", i, j)]; got != wantRows {
-				t.Errorf("write %d statement %d: %d rows, want %d", i, j, got, wantRows)
-			}
+	case i%3 == 1:
+		if !errors.As(err, &de) || de.Code != 10004 {
+			t.Errorf("write %d: err %v, want 10004", i, err)
 		}
+	case i == 50 || i == 100:
+		var se *storeError
+		if !errors.As(err, &se) {
+			t.Errorf("write %d: err %v, want a store error", i, err)
+		}
+	default:
+		if err != nil {
+			t.Errorf("write %d: %v", i, err)
+		}
+		return 1
 	}
-	batches, writes := db.BatchStats()
-	if writes <= batches || batches < 2 {
-		t.Errorf("%d writes in %d transactions: no batching", writes, batches)
-	}
-	t.Logf("%d writes in %d transactions", writes, batches)
+	return 0
 }
 
 // Ensure a closed store refuses writes instead of hanging.
@@ -120,9 +144,7 @@ func TestCommitter_Closed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
+	db.Close()
 	done := make(chan error)
 	go func() { done <- db.write(ctx, func(tx *Tx) error { return nil }) }()
 	select {

@@ -52,74 +52,94 @@ func contactsOf(t *testing.T, db *sqlstore.DB, user string) []string {
 // their codes, and keep ids per user, from 1, never reused.
 func TestContactService_Groups(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
-		ctx := context.Background()
 		db := openGroupDB(t, dsn, "alice", "bob", "carol")
 		mustCreate(t, db, quiet, newGroup("G", im.GroupPublic, "alice"))
-
-		ref, res, err := db.CreateContactGroup(ctx, gapp, "alice", "g1", []im.Contact{c2c("bob"), group("G"), c2c("nobody"), group("NOPE"), c2c("a\x00"), c2c("bob")})
-		if err != nil || ref != (im.ContactGroupRef{ID: 1, Name: "g1"}) || itemCodes(res) != "0 0 50001 51007 50001 0" {
-			t.Fatalf("create: %v %v %v", ref, itemCodes(res), err)
-		}
-		_, _, err = db.CreateContactGroup(ctx, gapp, "alice", "g1", nil)
-		wantCode(t, "name taken", err, im.CodeContactInvalid)
-		_, _, err = db.CreateContactGroup(ctx, gapp, "zed", "g", nil)
-		wantCode(t, "unknown user", err, im.CodeContactAccountNotFound)
-		ref, _, err = db.CreateContactGroup(ctx, gapp, "alice", "g2", []im.Contact{c2c("carol")})
-		if err != nil || ref.ID != 2 {
-			t.Fatalf("second: %v %v", ref, err)
-		}
-
-		ref, res, err = db.UpdateContactGroup(ctx, gapp, "alice", "g2", []im.ContactChange{
-			{Contact: c2c("bob")}, {Contact: group("G")}, {Remove: true, Contact: c2c("carol")}, {Remove: true, Contact: c2c("nobody")}, {Contact: group("NOPE")},
-		})
-		if err != nil || ref != (im.ContactGroupRef{ID: 2, Name: "g2"}) || itemCodes(res) != "0 0 0 0 51007" {
-			t.Fatalf("update: %v %v %v", ref, itemCodes(res), err)
-		}
-		_, _, err = db.UpdateContactGroup(ctx, gapp, "alice", "nope", nil)
-		wantCode(t, "update unknown", err, im.CodeContactGroupNotFound)
-
-		_, err = db.RenameContactGroup(ctx, gapp, "alice", "g2", "g1")
-		wantCode(t, "rename to a taken name", err, im.CodeContactInvalid)
-		if ref, err = db.RenameContactGroup(ctx, gapp, "alice", "g2", "two"); err != nil || ref != (im.ContactGroupRef{ID: 2, Name: "two"}) {
-			t.Fatalf("rename: %v %v", ref, err)
-		}
-		want := []string{"1:bob[1 2]/", "1:carol[]/", "2:G[1 2]/"}
-		if got := contactsOf(t, db, "alice"); !slices.Equal(got, want) {
-			t.Fatalf("contacts %v, want %v", got, want)
-		}
-
-		if ref, err = db.DeleteContactGroup(ctx, gapp, "alice", "g1"); err != nil || ref != (im.ContactGroupRef{ID: 1, Name: "g1"}) {
-			t.Fatalf("delete: %v %v", ref, err)
-		}
-		_, err = db.DeleteContactGroup(ctx, gapp, "alice", "g1")
-		wantCode(t, "delete again", err, im.CodeContactGroupNotFound)
-		want = []string{"1:bob[2]/", "1:carol[]/", "2:G[2]/"}
-		if got := contactsOf(t, db, "alice"); !slices.Equal(got, want) {
-			t.Fatalf("after delete %v, want %v", got, want)
-		}
-		if ref, _, err = db.CreateContactGroup(ctx, gapp, "alice", "g1", nil); err != nil || ref.ID != 3 {
-			t.Fatalf("re-create: %v %v", ref, err)
-		}
-		if ref, _, err = db.CreateContactGroup(ctx, gapp, "bob", "g1", nil); err != nil || ref.ID != 1 {
-			t.Fatalf("bob's first: %v %v", ref, err)
-		}
-		for i := 4; i <= 21; i++ { // alice has "two" and "g1": 18 more make 20
-			if _, _, err := db.CreateContactGroup(ctx, gapp, "alice", fmt.Sprint(i), nil); err != nil {
-				t.Fatal(err)
-			}
-		}
-		_, _, err = db.CreateContactGroup(ctx, gapp, "alice", "22", nil)
-		wantCode(t, "21st group", err, im.CodeContactGroupLimit)
-
-		page, err := db.ContactGroups(ctx, gapp, "alice", 1, 1)
-		if err != nil || len(page.Contacts) != 1 || page.Contacts[0].Peer != "carol" || page.Complete || page.Next != 2 || len(page.Groups) != 20 {
-			t.Fatalf("page: %+v %v", page, err)
-		}
-		page, err = db.ContactGroups(ctx, gapp, "alice", 2, 1)
-		if err != nil || page.Contacts[0].Peer != "G" || !page.Complete || page.Next != 0 {
-			t.Fatalf("last page: %+v %v", page, err)
-		}
+		contactGroupsCreateAndUpdate(t, db)
+		contactGroupsDeleteAndReuse(t, db)
+		contactGroupsLimitAndPages(t, db)
 	})
+}
+
+// contactGroupsCreateAndUpdate creates alice's g1 and g2, updates g2 and
+// renames it "two", checking each answer and the contacts they leave.
+func contactGroupsCreateAndUpdate(t *testing.T, db *sqlstore.DB) {
+	ctx := context.Background()
+	ref, res, err := db.CreateContactGroup(ctx, gapp, "alice", "g1", []im.Contact{c2c("bob"), group("G"), c2c("nobody"), group("NOPE"), c2c("a\x00"), c2c("bob")})
+	if err != nil || ref != (im.ContactGroupRef{ID: 1, Name: "g1"}) || itemCodes(res) != "0 0 50001 51007 50001 0" {
+		t.Fatalf("create: %v %v %v", ref, itemCodes(res), err)
+	}
+	_, _, err = db.CreateContactGroup(ctx, gapp, "alice", "g1", nil)
+	wantCode(t, "name taken", err, im.CodeContactInvalid)
+	_, _, err = db.CreateContactGroup(ctx, gapp, "zed", "g", nil)
+	wantCode(t, "unknown user", err, im.CodeContactAccountNotFound)
+	ref, _, err = db.CreateContactGroup(ctx, gapp, "alice", "g2", []im.Contact{c2c("carol")})
+	if err != nil || ref.ID != 2 {
+		t.Fatalf("second: %v %v", ref, err)
+	}
+
+	ref, res, err = db.UpdateContactGroup(ctx, gapp, "alice", "g2", []im.ContactChange{
+		{Contact: c2c("bob")}, {Contact: group("G")}, {Remove: true, Contact: c2c("carol")}, {Remove: true, Contact: c2c("nobody")}, {Contact: group("NOPE")},
+	})
+	if err != nil || ref != (im.ContactGroupRef{ID: 2, Name: "g2"}) || itemCodes(res) != "0 0 0 0 51007" {
+		t.Fatalf("update: %v %v %v", ref, itemCodes(res), err)
+	}
+	_, _, err = db.UpdateContactGroup(ctx, gapp, "alice", "nope", nil)
+	wantCode(t, "update unknown", err, im.CodeContactGroupNotFound)
+
+	_, err = db.RenameContactGroup(ctx, gapp, "alice", "g2", "g1")
+	wantCode(t, "rename to a taken name", err, im.CodeContactInvalid)
+	if ref, err = db.RenameContactGroup(ctx, gapp, "alice", "g2", "two"); err != nil || ref != (im.ContactGroupRef{ID: 2, Name: "two"}) {
+		t.Fatalf("rename: %v %v", ref, err)
+	}
+	want := []string{"1:bob[1 2]/", "1:carol[]/", "2:G[1 2]/"}
+	if got := contactsOf(t, db, "alice"); !slices.Equal(got, want) {
+		t.Fatalf("contacts %v, want %v", got, want)
+	}
+}
+
+// contactGroupsDeleteAndReuse deletes alice's g1 and creates it again: it
+// gets id 3, the id of the deleted group is not reused, and bob's first
+// group is his id 1.
+func contactGroupsDeleteAndReuse(t *testing.T, db *sqlstore.DB) {
+	ctx := context.Background()
+	ref, err := db.DeleteContactGroup(ctx, gapp, "alice", "g1")
+	if err != nil || ref != (im.ContactGroupRef{ID: 1, Name: "g1"}) {
+		t.Fatalf("delete: %v %v", ref, err)
+	}
+	_, err = db.DeleteContactGroup(ctx, gapp, "alice", "g1")
+	wantCode(t, "delete again", err, im.CodeContactGroupNotFound)
+	want := []string{"1:bob[2]/", "1:carol[]/", "2:G[2]/"}
+	if got := contactsOf(t, db, "alice"); !slices.Equal(got, want) {
+		t.Fatalf("after delete %v, want %v", got, want)
+	}
+	if ref, _, err = db.CreateContactGroup(ctx, gapp, "alice", "g1", nil); err != nil || ref.ID != 3 {
+		t.Fatalf("re-create: %v %v", ref, err)
+	}
+	if ref, _, err = db.CreateContactGroup(ctx, gapp, "bob", "g1", nil); err != nil || ref.ID != 1 {
+		t.Fatalf("bob's first: %v %v", ref, err)
+	}
+}
+
+// contactGroupsLimitAndPages fills alice's 20 groups, checks the 21st is
+// refused, and reads her contacts one to a page.
+func contactGroupsLimitAndPages(t *testing.T, db *sqlstore.DB) {
+	ctx := context.Background()
+	for i := 4; i <= 21; i++ { // alice has "two" and "g1": 18 more make 20
+		if _, _, err := db.CreateContactGroup(ctx, gapp, "alice", fmt.Sprint(i), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, _, err := db.CreateContactGroup(ctx, gapp, "alice", "22", nil)
+	wantCode(t, "21st group", err, im.CodeContactGroupLimit)
+
+	page, err := db.ContactGroups(ctx, gapp, "alice", 1, 1)
+	if err != nil || len(page.Contacts) != 1 || page.Contacts[0].Peer != "carol" || page.Complete || page.Next != 2 || len(page.Groups) != 20 {
+		t.Fatalf("page: %+v %v", page, err)
+	}
+	page, err = db.ContactGroups(ctx, gapp, "alice", 2, 1)
+	if err != nil || page.Contacts[0].Peer != "G" || !page.Complete || page.Next != 0 {
+		t.Fatalf("last page: %+v %v", page, err)
+	}
 }
 
 // Ensure marks are set, cleared and replaced bit for bit (bit 63 too), that

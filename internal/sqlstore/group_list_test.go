@@ -8,6 +8,7 @@ import (
 
 	"github.com/timd/timd/internal/dbtest"
 	"github.com/timd/timd/internal/im"
+	"github.com/timd/timd/internal/sqlstore"
 )
 
 // Ensure AppGroups pages in creation order with an exact TotalCount, per
@@ -24,25 +25,9 @@ func TestGroupService_AppGroups(t *testing.T) {
 
 		page := func(f im.GroupListFilter) (string, int, int64) {
 			t.Helper()
-			total, got, next, err := db.AppGroups(ctx, gapp, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return strings.Join(got, ","), total, next
+			return appGroupPage(t, db, f)
 		}
-		var all []string
-		var after int64
-		for i := 0; ; i++ {
-			got, total, next := page(im.GroupListFilter{Limit: 2, After: after})
-			if total != 5 || i > 3 {
-				t.Fatalf("page %d: %s total %d", i, got, total)
-			}
-			all = append(all, got)
-			if after = next; after == 0 {
-				break
-			}
-		}
-		if strings.Join(all, "|") != "A,B|C,D|E" {
+		if all := appGroupPagesOfTwo(t, db); strings.Join(all, "|") != "A,B|C,D|E" {
 			t.Fatalf("pages %v", all)
 		}
 		if got, total, next := page(im.GroupListFilter{Limit: 10000}); got != "A,B,C,D,E" || total != 5 || next != 0 {
@@ -62,6 +47,35 @@ func TestGroupService_AppGroups(t *testing.T) {
 			t.Fatalf("ChatRoom: %s %d", got, total)
 		}
 	})
+}
+
+// appGroupPage is one page of the groups of the app, joined with commas,
+// with the total count and the cursor of the next page.
+func appGroupPage(t *testing.T, db *sqlstore.DB, f im.GroupListFilter) (string, int, int64) {
+	t.Helper()
+	total, got, next, err := db.AppGroups(context.Background(), gapp, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(got, ","), total, next
+}
+
+// appGroupPagesOfTwo reads the app's five groups two to a page, checking
+// each page's total, and returns the pages.
+func appGroupPagesOfTwo(t *testing.T, db *sqlstore.DB) []string {
+	t.Helper()
+	var all []string
+	var after int64
+	for i := 0; ; i++ {
+		got, total, next := appGroupPage(t, db, im.GroupListFilter{Limit: 2, After: after})
+		if total != 5 || i > 3 {
+			t.Fatalf("page %d: %s total %d", i, got, total)
+		}
+		all = append(all, got)
+		if after = next; after == 0 {
+			return all
+		}
+	}
 }
 
 // Ensure JoinedGroups lists a user's groups with the user's own role,

@@ -103,80 +103,11 @@ func memberIDs(t *testing.T, db *sqlstore.DB, groupID string, f im.MemberFilter)
 // fails whole with 10019, 10021 and 10014, and records its event.
 func TestGroupService_Create(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
-		ctx := context.Background()
 		db := openGroupDB(t, dsn, "alice", "bob", "carol")
-
-		for typ, char := range map[string]string{"Private": "1", "Public": "2", "ChatRoom": "3", "AVChatRoom": "a", "Community": "_"} {
-			id := mustCreate(t, db, quiet, newGroup("", typ, ""))
-			if !regexp.MustCompile(`^@TGS#` + regexp.QuoteMeta(char) + `[A-Z0-9]{8}$`).MatchString(id) {
-				t.Fatalf("%s: id %q", typ, id)
-			}
-		}
-
-		ng := newGroup("G", im.GroupPublic, "alice", "bob")
-		ng.Members[0].Role = im.RoleAdmin
-		ng.Members[0].AppDefined = []im.KV{{Key: "m", Value: "1"}}
-		ng.Introduction, ng.Notification, ng.FaceURL, ng.MaxMemberNum = "i", "no", "http://f", 500
-		ng.AppDefined = []im.KV{{Key: "k", Value: "abc\x00\x01"}, {Key: "k2", Value: ""}}
-		mustCreate(t, db, recording, ng)
-
-		groups, members, err := db.FindGroups(ctx, gapp, []string{"nosuch", "G"}, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if groups[0] != nil || len(members[0]) != 0 {
-			t.Fatalf("unknown group found: %+v", groups[0])
-		}
-		g := groups[1]
-		at := time.UnixMilli(fixedMs)
-		if g.GroupID != "G" || g.Type != "Public" || g.Name != "n-G" || g.Owner != "alice" || g.Introduction != "i" || g.Notification != "no" ||
-			g.FaceURL != "http://f" || g.MemberNum != 2 || g.MaxMemberNum != 500 || g.InfoSeq != 1 || !g.CreateTime.Equal(at) || !g.LastInfoTime.Equal(at) ||
-			g.ApplyJoin != "NeedPermission" || g.InviteJoin != "FreeAccess" || g.MuteAll || !slices.Equal(g.AppDefined, ng.AppDefined) {
-			t.Fatalf("stored group %+v", g)
-		}
-		ms := members[1]
-		if len(ms) != 2 || ms[0].UserID != "alice" || ms[0].Role != im.RoleOwner || ms[1].UserID != "bob" || ms[1].Role != im.RoleAdmin ||
-			ms[0].Seq != 1 || ms[1].Seq != 2 || !ms[1].JoinTime.Equal(at) || ms[1].MsgFlag != "AcceptAndNotify" ||
-			!slices.Equal(ms[1].AppDefined, []im.KV{{Key: "m", Value: "1"}}) || ms[0].AppDefined == nil {
-			t.Fatalf("stored members %+v", ms)
-		}
-		if _, noMembers, _ := db.FindGroups(ctx, gapp, []string{"G"}, false); len(noMembers[0]) != 0 {
-			t.Fatalf("members read without asking: %+v", noMembers)
-		}
-
-		// The event: every documented field, EventTime in ms of the clock.
-		evs := bodies(t, db)
-		if len(evs) != 1 {
-			t.Fatalf("events %v", evs)
-		}
-		var body map[string]any
-		if err := json.Unmarshal([]byte(evs[0]), &body); err != nil {
-			t.Fatal(err)
-		}
-		list := jsonOf(body["MemberList"])
-		delete(body, "MemberList")
-		if got, want := jsonOf(body), `{"CallbackCommand":"Group.CallbackAfterCreateGroup","EventTime":1767323045000,"GroupId":"G",`+
-			`"Name":"n-G","Operator_Account":"administrator","Owner_Account":"alice","Type":"Public",`+
-			`"UserDefinedDataList":[{"Key":"k","Value":"abc\u0000\u0001"},{"Key":"k2","Value":""}]}`; got != want {
-			t.Fatalf("event\n got %s\nwant %s", got, want)
-		}
-		if !strings.HasSuffix(list, `{"Member_Account":"bob"}]`) {
-			t.Fatalf("event MemberList %s", list)
-		}
-
-		wantCode(t, "id in use", errOf(db.CreateGroup(ctx, recording, newGroup("G", im.GroupPrivate, ""))), im.CodeGroupIDInUse)
-		wantCode(t, "owner not imported", errOf(db.CreateGroup(ctx, recording, newGroup("H", im.GroupPublic, "leckie"))), im.CodeGroupAccountNotFound)
-		wantCode(t, "member not imported", errOf(db.CreateGroup(ctx, recording, newGroup("H", im.GroupPublic, "alice", "bob", "peter"))), im.CodeGroupAccountNotFound)
-		wantCode(t, "member with NUL", errOf(db.CreateGroup(ctx, recording, newGroup("H", im.GroupPublic, "alice", "b\x00"))), im.CodeGroupAccountNotFound)
-		small := newGroup("H", im.GroupPrivate, "alice", "bob", "carol")
-		small.MaxMemberNum = 2
-		wantCode(t, "over MaxMemberNum", errOf(db.CreateGroup(ctx, recording, small)), im.CodeGroupFull)
-		if gs, _, _ := db.FindGroups(ctx, gapp, []string{"H"}, false); gs[0] != nil {
-			t.Fatalf("failed creates left %+v", gs[0])
-		}
-		if n := len(bodies(t, db)); n != 1 {
-			t.Fatalf("failed creates recorded %d events", n-1)
-		}
+		createWithFreshIDs(t, db)
+		createAndReadBack(t, db)
+		checkCreateEvent(t, db)
+		createFailingWhole(t, db)
 
 		// Ids are per app; an owner listed again as a member counts once.
 		other := im.Op{App: &im.App{SDKAppID: gapp + 1}, Operator: "administrator"}
@@ -186,6 +117,111 @@ func TestGroupService_Create(t *testing.T) {
 			t.Fatalf("Dup members %v", got)
 		}
 	})
+}
+
+// createWithFreshIDs creates a group of each type without an id and checks
+// the id timd makes up: @TGS#, the type's character, eight more.
+func createWithFreshIDs(t *testing.T, db *sqlstore.DB) {
+
+	for typ, char := range map[string]string{"Private": "1", "Public": "2", "ChatRoom": "3", "AVChatRoom": "a", "Community": "_"} {
+		id := mustCreate(t, db, quiet, newGroup("", typ, ""))
+		if !regexp.MustCompile(`^@TGS#` + regexp.QuoteMeta(char) + `[A-Z0-9]{8}$`).MatchString(id) {
+			t.Fatalf("%s: id %q", typ, id)
+		}
+	}
+}
+
+// createAndReadBack creates group G with every field set, recording its
+// event, and checks FindGroups gives back what was stored, members only
+// when asked.
+func createAndReadBack(t *testing.T, db *sqlstore.DB) {
+
+	ctx := context.Background()
+	ng := newGroup("G", im.GroupPublic, "alice", "bob")
+	ng.Members[0].Role = im.RoleAdmin
+	ng.Members[0].AppDefined = []im.KV{{Key: "m", Value: "1"}}
+	ng.Introduction, ng.Notification, ng.FaceURL, ng.MaxMemberNum = "i", "no", "http://f", 500
+	ng.AppDefined = []im.KV{{Key: "k", Value: "abc\x00\x01"}, {Key: "k2", Value: ""}}
+	mustCreate(t, db, recording, ng)
+
+	groups, members, err := db.FindGroups(ctx, gapp, []string{"nosuch", "G"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if groups[0] != nil || len(members[0]) != 0 {
+		t.Fatalf("unknown group found: %+v", groups[0])
+	}
+	checkStoredGroup(t, groups[1], ng)
+	checkStoredMembers(t, members[1])
+	if _, noMembers, _ := db.FindGroups(ctx, gapp, []string{"G"}, false); len(noMembers[0]) != 0 {
+		t.Fatalf("members read without asking: %+v", noMembers)
+	}
+}
+
+// checkStoredGroup checks g is createAndReadBack's group ng as stored.
+func checkStoredGroup(t *testing.T, g *im.Group, ng im.NewGroup) {
+	t.Helper()
+	at := time.UnixMilli(fixedMs)
+	if g.GroupID != "G" || g.Type != "Public" || g.Name != "n-G" || g.Owner != "alice" || g.Introduction != "i" || g.Notification != "no" ||
+		g.FaceURL != "http://f" || g.MemberNum != 2 || g.MaxMemberNum != 500 || g.InfoSeq != 1 || !g.CreateTime.Equal(at) || !g.LastInfoTime.Equal(at) ||
+		g.ApplyJoin != "NeedPermission" || g.InviteJoin != "FreeAccess" || g.MuteAll || !slices.Equal(g.AppDefined, ng.AppDefined) {
+		t.Fatalf("stored group %+v", g)
+	}
+}
+
+// checkStoredMembers checks ms are createAndReadBack's members as stored.
+func checkStoredMembers(t *testing.T, ms []im.Member) {
+	t.Helper()
+	at := time.UnixMilli(fixedMs)
+	if len(ms) != 2 || ms[0].UserID != "alice" || ms[0].Role != im.RoleOwner || ms[1].UserID != "bob" || ms[1].Role != im.RoleAdmin ||
+		ms[0].Seq != 1 || ms[1].Seq != 2 || !ms[1].JoinTime.Equal(at) || ms[1].MsgFlag != "AcceptAndNotify" ||
+		!slices.Equal(ms[1].AppDefined, []im.KV{{Key: "m", Value: "1"}}) || ms[0].AppDefined == nil {
+		t.Fatalf("stored members %+v", ms)
+	}
+}
+
+// checkCreateEvent checks the one event recorded, createAndReadBack's:
+// every documented field, EventTime in ms of the clock.
+func checkCreateEvent(t *testing.T, db *sqlstore.DB) {
+
+	evs := bodies(t, db)
+	if len(evs) != 1 {
+		t.Fatalf("events %v", evs)
+	}
+	var body map[string]any
+	if err := json.Unmarshal([]byte(evs[0]), &body); err != nil {
+		t.Fatal(err)
+	}
+	list := jsonOf(body["MemberList"])
+	delete(body, "MemberList")
+	if got, want := jsonOf(body), `{"CallbackCommand":"Group.CallbackAfterCreateGroup","EventTime":1767323045000,"GroupId":"G",`+
+		`"Name":"n-G","Operator_Account":"administrator","Owner_Account":"alice","Type":"Public",`+
+		`"UserDefinedDataList":[{"Key":"k","Value":"abc\u0000\u0001"},{"Key":"k2","Value":""}]}`; got != want {
+		t.Fatalf("event\n got %s\nwant %s", got, want)
+	}
+	if !strings.HasSuffix(list, `{"Member_Account":"bob"}]`) {
+		t.Fatalf("event MemberList %s", list)
+	}
+}
+
+// createFailingWhole checks creates fail with 10021, 10019 and 10014 and
+// leave neither a group nor an event.
+func createFailingWhole(t *testing.T, db *sqlstore.DB) {
+
+	ctx := context.Background()
+	wantCode(t, "id in use", errOf(db.CreateGroup(ctx, recording, newGroup("G", im.GroupPrivate, ""))), im.CodeGroupIDInUse)
+	wantCode(t, "owner not imported", errOf(db.CreateGroup(ctx, recording, newGroup("H", im.GroupPublic, "leckie"))), im.CodeGroupAccountNotFound)
+	wantCode(t, "member not imported", errOf(db.CreateGroup(ctx, recording, newGroup("H", im.GroupPublic, "alice", "bob", "peter"))), im.CodeGroupAccountNotFound)
+	wantCode(t, "member with NUL", errOf(db.CreateGroup(ctx, recording, newGroup("H", im.GroupPublic, "alice", "b\x00"))), im.CodeGroupAccountNotFound)
+	small := newGroup("H", im.GroupPrivate, "alice", "bob", "carol")
+	small.MaxMemberNum = 2
+	wantCode(t, "over MaxMemberNum", errOf(db.CreateGroup(ctx, recording, small)), im.CodeGroupFull)
+	if gs, _, _ := db.FindGroups(ctx, gapp, []string{"H"}, false); gs[0] != nil {
+		t.Fatalf("failed creates left %+v", gs[0])
+	}
+	if n := len(bodies(t, db)); n != 1 {
+		t.Fatalf("failed creates recorded %d events", n-1)
+	}
 }
 
 func errOf(_ string, err error) error { return err }

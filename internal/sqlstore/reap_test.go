@@ -8,6 +8,7 @@ import (
 
 	"github.com/timd/timd/internal/dbtest"
 	"github.com/timd/timd/internal/im"
+	"github.com/timd/timd/internal/sqlstore"
 )
 
 // Ensure a dismissed large group vanishes at once for every reader, even
@@ -53,24 +54,31 @@ func TestGroupService_DestroyLargeGroup(t *testing.T) {
 			t.Fatalf("deleting a former member changed the new group's MemberNum to %d", g.MemberNum)
 		}
 
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			pending, err := db.ReapPending(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if pending == 0 {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%d groups still to reap", pending)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		waitReaped(t, db)
 		// Once reaped, the accounts are in no group but the new one.
 		total, _, err = db.JoinedGroups(ctx, gapp, "m0007", im.JoinedFilter{})
 		if err != nil || total != 1 {
 			t.Fatalf("m0007 in %d groups (%v)", total, err)
 		}
 	})
+}
+
+// waitReaped waits up to ten seconds for the reaper to have no group left
+// to reap.
+func waitReaped(t *testing.T, db *sqlstore.DB) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		pending, err := db.ReapPending(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pending == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d groups still to reap", pending)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

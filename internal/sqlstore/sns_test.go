@@ -47,81 +47,11 @@ func seqs(t *testing.T, db *sqlstore.DB, user string) [3]int64 {
 // changing call; events only for friend_add and friend_delete.
 func TestSNSService_Friends(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
-		ctx := context.Background()
 		db := openGroupDB(t, dsn, "alice", "bob", "carol", "dave")
-
-		res, err := db.AddFriends(ctx, recording, im.FriendAdd{From: "alice", Both: true, Force: true,
-			Items: []im.FriendItem{item("bob", "L"), item("alice"), item("nobody"), item("bob"), item("carol\x00")}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := codes(res); !slices.Equal(got, []int{0, 30001, 30003, 30001, 30003}) {
-			t.Fatalf("AddFriends codes %v", got)
-		}
-		if res[3].Info != "Err_SNS_FriendAdd_Friend_Exist" {
-			t.Errorf("exists info %q", res[3].Info)
-		}
-		_, err = db.AddFriends(ctx, recording, im.FriendAdd{From: "nobody", Items: []im.FriendItem{item("bob")}})
-		wantCode(t, "AddFriends from nobody", err, 30003)
-
-		imp := item("carol", "L", "M")
-		imp.Remark, imp.RemarkTime, imp.AddWording, imp.AddTime = "c", 7, "w", time.Unix(1420000001, 0)
-		imp.Custom = []im.CustomItem{{Tag: "Tag_SNS_Custom_A", Value: json.RawMessage(`"x"`)}}
-		if res, err = db.ImportFriends(ctx, recording, "alice", []im.FriendItem{imp, item("carol")}); err != nil {
-			t.Fatal(err)
-		}
-		if got := codes(res); !slices.Equal(got, []int{0, 30001}) {
-			t.Fatalf("ImportFriends codes %v", got)
-		}
-		if got := seqs(t, db, "alice"); got != [3]int64{2, 2, 1} {
-			t.Fatalf("alice's sequences %v, want [2 2 1]", got)
-		}
-		if got := seqs(t, db, "bob"); got != [3]int64{0, 1, 0} {
-			t.Fatalf("bob's sequences %v, want [0 1 0]", got)
-		}
-
-		p, err := db.Friends(ctx, gapp, "alice", 0, 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p.Total != 2 || len(p.Friends) != 2 {
-			t.Fatalf("Friends %+v", p)
-		}
-		b, c := p.Friends[0], p.Friends[1]
-		if b.UserID != "bob" || !slices.Equal(b.Lists, []string{"L"}) || b.AddSource != "AddSource_Type_Test" || !b.AddTime.Equal(time.UnixMilli(fixedMs).Truncate(time.Second)) {
-			t.Errorf("bob %+v", b)
-		}
-		if c.UserID != "carol" || c.Remark != "c" || c.RemarkTime != 7 || c.AddWording != "w" || c.AddTime.Unix() != 1420000001 ||
-			!slices.Equal(c.Lists, []string{"L", "M"}) || len(c.Custom) != 1 || string(c.Custom[0].Value) != `"x"` {
-			t.Errorf("carol %+v", c)
-		}
-
-		rel, err := db.CheckFriends(ctx, gapp, "alice", []string{"bob", "carol", "dave", ""}, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(rel, []string{im.RelationBoth, im.RelationAWithB, im.RelationNone, im.RelationNone}) {
-			t.Errorf("CheckFriends %v", rel)
-		}
-		if rel, _ = db.CheckFriends(ctx, gapp, "carol", []string{"alice"}, true); rel[0] != im.RelationBWithA {
-			t.Errorf("carol and alice: %v", rel)
-		}
-		if rel, _ = db.CheckFriends(ctx, gapp, "carol", []string{"alice"}, false); rel[0] != im.RelationNone {
-			t.Errorf("carol and alice, one way: %v", rel)
-		}
-
-		if res, err = db.DeleteFriends(ctx, recording, "alice", []string{"carol", "dave", "bob"}, false); err != nil {
-			t.Fatal(err)
-		}
-		if got := codes(res); !slices.Equal(got, []int{0, 31704, 0}) {
-			t.Fatalf("DeleteFriends codes %v", got)
-		}
-		if got := seqs(t, db, "alice"); got != [3]int64{3, 3, 2} {
-			t.Fatalf("alice's sequences after the delete %v, want [3 3 2]", got)
-		}
-		if rel, _ = db.CheckFriends(ctx, gapp, "alice", []string{"bob"}, true); rel[0] != im.RelationBWithA {
-			t.Errorf("bob keeps alice: %v", rel)
-		}
+		addAndImportFriends(t, db)
+		checkAliceFriends(t, db)
+		checkAliceRelations(t, db)
+		deleteAliceFriends(t, db)
 
 		want := []string{
 			`{"Admin_Account":"administrator","CallbackCommand":"Sns.CallbackFriendAdd","ClientCmd":"friend_add","EventTime":` + jsonInt(fixedMs) +
@@ -133,6 +63,99 @@ func TestSNSService_Friends(t *testing.T) {
 			t.Fatalf("events\n%v\nwant\n%v", got, want)
 		}
 	})
+}
+
+// addAndImportFriends makes alice and bob friends both ways and imports
+// carol as alice's friend, checking each item's outcome and the sequences
+// moved.
+func addAndImportFriends(t *testing.T, db *sqlstore.DB) {
+	ctx := context.Background()
+	res, err := db.AddFriends(ctx, recording, im.FriendAdd{From: "alice", Both: true, Force: true,
+		Items: []im.FriendItem{item("bob", "L"), item("alice"), item("nobody"), item("bob"), item("carol\x00")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := codes(res); !slices.Equal(got, []int{0, 30001, 30003, 30001, 30003}) {
+		t.Fatalf("AddFriends codes %v", got)
+	}
+	if res[3].Info != "Err_SNS_FriendAdd_Friend_Exist" {
+		t.Errorf("exists info %q", res[3].Info)
+	}
+	_, err = db.AddFriends(ctx, recording, im.FriendAdd{From: "nobody", Items: []im.FriendItem{item("bob")}})
+	wantCode(t, "AddFriends from nobody", err, 30003)
+
+	imp := item("carol", "L", "M")
+	imp.Remark, imp.RemarkTime, imp.AddWording, imp.AddTime = "c", 7, "w", time.Unix(1420000001, 0)
+	imp.Custom = []im.CustomItem{{Tag: "Tag_SNS_Custom_A", Value: json.RawMessage(`"x"`)}}
+	if res, err = db.ImportFriends(ctx, recording, "alice", []im.FriendItem{imp, item("carol")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := codes(res); !slices.Equal(got, []int{0, 30001}) {
+		t.Fatalf("ImportFriends codes %v", got)
+	}
+	if got := seqs(t, db, "alice"); got != [3]int64{2, 2, 1} {
+		t.Fatalf("alice's sequences %v, want [2 2 1]", got)
+	}
+	if got := seqs(t, db, "bob"); got != [3]int64{0, 1, 0} {
+		t.Fatalf("bob's sequences %v, want [0 1 0]", got)
+	}
+}
+
+// checkAliceFriends checks alice's friends bob and carol read back as
+// addAndImportFriends stored them.
+func checkAliceFriends(t *testing.T, db *sqlstore.DB) {
+	p, err := db.Friends(context.Background(), gapp, "alice", 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Total != 2 || len(p.Friends) != 2 {
+		t.Fatalf("Friends %+v", p)
+	}
+	b, c := p.Friends[0], p.Friends[1]
+	if b.UserID != "bob" || !slices.Equal(b.Lists, []string{"L"}) || b.AddSource != "AddSource_Type_Test" || !b.AddTime.Equal(time.UnixMilli(fixedMs).Truncate(time.Second)) {
+		t.Errorf("bob %+v", b)
+	}
+	if c.UserID != "carol" || c.Remark != "c" || c.RemarkTime != 7 || c.AddWording != "w" || c.AddTime.Unix() != 1420000001 ||
+		!slices.Equal(c.Lists, []string{"L", "M"}) || len(c.Custom) != 1 || string(c.Custom[0].Value) != `"x"` {
+		t.Errorf("carol %+v", c)
+	}
+}
+
+// checkAliceRelations checks CheckFriends both ways and one way.
+func checkAliceRelations(t *testing.T, db *sqlstore.DB) {
+	ctx := context.Background()
+	rel, err := db.CheckFriends(ctx, gapp, "alice", []string{"bob", "carol", "dave", ""}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rel, []string{im.RelationBoth, im.RelationAWithB, im.RelationNone, im.RelationNone}) {
+		t.Errorf("CheckFriends %v", rel)
+	}
+	if rel, _ = db.CheckFriends(ctx, gapp, "carol", []string{"alice"}, true); rel[0] != im.RelationBWithA {
+		t.Errorf("carol and alice: %v", rel)
+	}
+	if rel, _ = db.CheckFriends(ctx, gapp, "carol", []string{"alice"}, false); rel[0] != im.RelationNone {
+		t.Errorf("carol and alice, one way: %v", rel)
+	}
+}
+
+// deleteAliceFriends deletes carol, dave (no friend) and bob from alice's
+// friends one way: bob keeps alice.
+func deleteAliceFriends(t *testing.T, db *sqlstore.DB) {
+	ctx := context.Background()
+	res, err := db.DeleteFriends(ctx, recording, "alice", []string{"carol", "dave", "bob"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := codes(res); !slices.Equal(got, []int{0, 31704, 0}) {
+		t.Fatalf("DeleteFriends codes %v", got)
+	}
+	if got := seqs(t, db, "alice"); got != [3]int64{3, 3, 2} {
+		t.Fatalf("alice's sequences after the delete %v, want [3 3 2]", got)
+	}
+	if rel, _ := db.CheckFriends(ctx, gapp, "alice", []string{"bob"}, true); rel[0] != im.RelationBWithA {
+		t.Errorf("bob keeps alice: %v", rel)
+	}
 }
 
 func jsonInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
@@ -147,61 +170,74 @@ func TestSNSService_ListsAndCascade(t *testing.T) {
 		if _, err := db.AddFriends(ctx, quiet, im.FriendAdd{From: "alice", Both: true, Items: []im.FriendItem{item("bob"), item("carol")}}); err != nil {
 			t.Fatal(err)
 		}
-		seq, res, err := db.AddFriendLists(ctx, quiet, "alice", []string{"a", "b", "a"}, []string{"bob", "nobody"})
-		if err != nil || seq != 1 || !slices.Equal(codes(res), []int{0, 32216}) {
-			t.Fatalf("AddFriendLists: %d %v %v", seq, codes(res), err)
-		}
-		if seq, _, err = db.AddFriendLists(ctx, quiet, "alice", []string{"a"}, []string{"carol"}); err != nil || seq != 1 {
-			t.Fatalf("AddFriendLists of an existing list: %d %v", seq, err)
-		}
-		_, _, err = db.AddFriendLists(ctx, quiet, "alice", append([]string{"a"}, "c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9",
-			"d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e9", "f"), nil)
-		wantCode(t, "a 33rd list", err, 30011)
-
-		_, err = db.DeleteFriendLists(ctx, quiet, "alice", []string{"a", "zz"})
-		wantCode(t, "DeleteFriendLists of a missing list", err, 30001)
-		_, err = db.DeleteFriendLists(ctx, quiet, "nobody", []string{"a"})
-		wantCode(t, "DeleteFriendLists of nobody", err, 30003)
-		seq, lists, err := db.FriendLists(ctx, gapp, "alice", nil, true)
-		if err != nil || seq != 1 || len(lists) != 2 || lists[0].Name != "a" || lists[0].Count != 1 || !slices.Equal(lists[0].Members, []string{"bob"}) {
-			t.Fatalf("FriendLists %d %+v %v", seq, lists, err)
-		}
-		if seq, err = db.DeleteFriendLists(ctx, quiet, "alice", []string{"a", "a"}); err != nil || seq != 2 {
-			t.Fatalf("DeleteFriendLists: %d %v", seq, err)
-		}
-		if _, lists, _ = db.FriendLists(ctx, gapp, "alice", []string{"a", "b"}, false); len(lists) != 1 || lists[0].Name != "b" {
-			t.Fatalf("after the delete: %+v", lists)
-		}
-
-		// bob has alice in a list; deleting alice removes her from it.
-		if _, _, err := db.AddFriendLists(ctx, quiet, "bob", []string{"x"}, []string{"alice", "carol"}); err != nil {
-			t.Fatal(err)
-		}
-		bobBefore := seqs(t, db, "bob")
-		existed, err := db.DeleteAccounts(ctx, gapp, []string{"alice"})
-		if err != nil || !existed[0] {
-			t.Fatal(existed, err)
-		}
-		if got := seqs(t, db, "bob"); got != [3]int64{bobBefore[0] + 1, bobBefore[1] + 1, bobBefore[2]} {
-			t.Errorf("bob's sequences %v, were %v", got, bobBefore)
-		}
-		if _, lists, _ := db.FriendLists(ctx, gapp, "bob", nil, true); len(lists) != 1 || lists[0].Count != 0 {
-			t.Errorf("bob's lists %+v", lists)
-		}
-		if rel, _ := db.CheckFriends(ctx, gapp, "carol", []string{"alice"}, true); rel[0] != im.RelationNone {
-			t.Errorf("carol and alice: %v", rel)
-		}
-		if err := db.ImportAccounts(ctx, gapp, []im.AccountImport{{UserID: "alice"}}); err != nil {
-			t.Fatal(err)
-		}
-		if got := seqs(t, db, "alice"); got != [3]int64{} {
-			t.Errorf("re-imported alice's sequences %v", got)
-		}
-		if p, _ := db.Friends(ctx, gapp, "alice", 0, 10); p.Total != 0 {
-			t.Errorf("re-imported alice has %d friends", p.Total)
-		}
+		addAndDeleteAliceLists(t, db)
+		deleteAccountCascades(t, db)
 		if evs := bodies(t, db); len(evs) != 0 {
 			t.Errorf("quiet ops recorded %v", evs)
 		}
 	})
+}
+
+// addAndDeleteAliceLists creates alice's lists a and b, refuses a 33rd
+// list and deletes of a missing list or user, then deletes a.
+func addAndDeleteAliceLists(t *testing.T, db *sqlstore.DB) {
+	ctx := context.Background()
+	seq, res, err := db.AddFriendLists(ctx, quiet, "alice", []string{"a", "b", "a"}, []string{"bob", "nobody"})
+	if err != nil || seq != 1 || !slices.Equal(codes(res), []int{0, 32216}) {
+		t.Fatalf("AddFriendLists: %d %v %v", seq, codes(res), err)
+	}
+	if seq, _, err = db.AddFriendLists(ctx, quiet, "alice", []string{"a"}, []string{"carol"}); err != nil || seq != 1 {
+		t.Fatalf("AddFriendLists of an existing list: %d %v", seq, err)
+	}
+	_, _, err = db.AddFriendLists(ctx, quiet, "alice", append([]string{"a"}, "c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9",
+		"d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e9", "f"), nil)
+	wantCode(t, "a 33rd list", err, 30011)
+
+	_, err = db.DeleteFriendLists(ctx, quiet, "alice", []string{"a", "zz"})
+	wantCode(t, "DeleteFriendLists of a missing list", err, 30001)
+	_, err = db.DeleteFriendLists(ctx, quiet, "nobody", []string{"a"})
+	wantCode(t, "DeleteFriendLists of nobody", err, 30003)
+	seq, lists, err := db.FriendLists(ctx, gapp, "alice", nil, true)
+	if err != nil || seq != 1 || len(lists) != 2 || lists[0].Name != "a" || lists[0].Count != 1 || !slices.Equal(lists[0].Members, []string{"bob"}) {
+		t.Fatalf("FriendLists %d %+v %v", seq, lists, err)
+	}
+	if seq, err = db.DeleteFriendLists(ctx, quiet, "alice", []string{"a", "a"}); err != nil || seq != 2 {
+		t.Fatalf("DeleteFriendLists: %d %v", seq, err)
+	}
+	if _, lists, _ = db.FriendLists(ctx, gapp, "alice", []string{"a", "b"}, false); len(lists) != 1 || lists[0].Name != "b" {
+		t.Fatalf("after the delete: %+v", lists)
+	}
+}
+
+// deleteAccountCascades deletes alice, who is in a list of bob's: she
+// leaves it and every relationship, bob's sequences move, and alice
+// imported again starts with nothing.
+func deleteAccountCascades(t *testing.T, db *sqlstore.DB) {
+	ctx := context.Background()
+	if _, _, err := db.AddFriendLists(ctx, quiet, "bob", []string{"x"}, []string{"alice", "carol"}); err != nil {
+		t.Fatal(err)
+	}
+	bobBefore := seqs(t, db, "bob")
+	existed, err := db.DeleteAccounts(ctx, gapp, []string{"alice"})
+	if err != nil || !existed[0] {
+		t.Fatal(existed, err)
+	}
+	if got := seqs(t, db, "bob"); got != [3]int64{bobBefore[0] + 1, bobBefore[1] + 1, bobBefore[2]} {
+		t.Errorf("bob's sequences %v, were %v", got, bobBefore)
+	}
+	if _, lists, _ := db.FriendLists(ctx, gapp, "bob", nil, true); len(lists) != 1 || lists[0].Count != 0 {
+		t.Errorf("bob's lists %+v", lists)
+	}
+	if rel, _ := db.CheckFriends(ctx, gapp, "carol", []string{"alice"}, true); rel[0] != im.RelationNone {
+		t.Errorf("carol and alice: %v", rel)
+	}
+	if err := db.ImportAccounts(ctx, gapp, []im.AccountImport{{UserID: "alice"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := seqs(t, db, "alice"); got != [3]int64{} {
+		t.Errorf("re-imported alice's sequences %v", got)
+	}
+	if p, _ := db.Friends(ctx, gapp, "alice", 0, 10); p.Total != 0 {
+		t.Errorf("re-imported alice has %d friends", p.Total)
+	}
 }
