@@ -51,29 +51,7 @@ func TestSender_OrderPerKey(t *testing.T) {
 		})
 		e.start(callback.Options{})
 
-		var wg sync.WaitGroup
-		for g := range groups {
-			id := fmt.Sprintf("ord-%d", g)
-			e.create(id, "alice")
-			for range writers {
-				wg.Go(func() {
-					for range opsEach {
-						users := []string{fmt.Sprintf("u%02d", rand.IntN(20)), fmt.Sprintf("u%02d", rand.IntN(20))}
-						var err error
-						if rand.IntN(2) == 0 {
-							_, err = e.db.AddMembers(t.Context(), e.op, id, users)
-						} else {
-							err = e.db.DeleteMembers(t.Context(), e.op, id, users)
-						}
-						if err != nil {
-							t.Errorf("%s: %v", id, err)
-							return
-						}
-					}
-				})
-			}
-		}
-		wg.Wait()
+		changeGroupsAtOnce(t, e, groups, writers, opsEach)
 		evs := e.waitSettled(30 * time.Second)
 
 		want := map[string][]int64{} // each key's event ids in commit order
@@ -86,39 +64,77 @@ func TestSender_OrderPerKey(t *testing.T) {
 		if len(want) != groups {
 			t.Fatalf("events for %d keys, want %d", len(want), groups)
 		}
-		firsts := func(hits []hit) map[string][]int64 {
-			out, seen := map[string][]int64{}, map[int64]bool{}
-			for _, h := range hits {
-				if !seen[h.EventID] {
-					seen[h.EventID] = true
-					out[h.GroupID] = append(out[h.GroupID], h.EventID)
-				}
-			}
-			return out
-		}
 		mu.Lock()
-		accepted := firsts(successes)
+		accepted := firstDeliveries(successes)
 		mu.Unlock()
-		received := firsts(rc.Hits())
-		for key, ids := range want {
-			for what, got := range map[string][]int64{"received": received[key], "accepted": accepted[key]} {
-				for i := 1; i < len(got); i++ {
-					if got[i] <= got[i-1] {
-						t.Errorf("%s: events first %s out of order: %d after %d", key, what, got[i], got[i-1])
-					}
-				}
-				// Increasing and the same length: every event, in order.
-				if !slices.Equal(got, ids) {
-					t.Errorf("%s: events first %s %v, want %v", key, what, got, ids)
-				}
-			}
-		}
+		checkFirstsInOrder(t, want, firstDeliveries(rc.Hits()), accepted)
 		all, perKey := rc.maxInFlight()
 		if all < 2 || all > concurrent || perKey != 1 {
 			t.Errorf("at most %d deliveries in flight at once (%d for one key); want 2 to %d, and 1", all, perKey, concurrent)
 		}
 		t.Logf("%d events for %d keys; %d requests; up to %d in flight", len(evs), groups, len(rc.Hits()), all)
 	})
+}
+
+// changeGroupsAtOnce creates the groups ord-0 to ord-(groups-1), and with
+// writers goroutines per group adds or deletes two random members opsEach
+// times each.
+func changeGroupsAtOnce(t *testing.T, e *env, groups, writers, opsEach int) {
+	var wg sync.WaitGroup
+	for g := range groups {
+		id := fmt.Sprintf("ord-%d", g)
+		e.create(id, "alice")
+		for range writers {
+			wg.Go(func() {
+				for range opsEach {
+					users := []string{fmt.Sprintf("u%02d", rand.IntN(20)), fmt.Sprintf("u%02d", rand.IntN(20))}
+					var err error
+					if rand.IntN(2) == 0 {
+						_, err = e.db.AddMembers(t.Context(), e.op, id, users)
+					} else {
+						err = e.db.DeleteMembers(t.Context(), e.op, id, users)
+					}
+					if err != nil {
+						t.Errorf("%s: %v", id, err)
+						return
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+}
+
+// firstDeliveries lists each group's event ids in the order of their first
+// request among hits.
+func firstDeliveries(hits []hit) map[string][]int64 {
+	out, seen := map[string][]int64{}, map[int64]bool{}
+	for _, h := range hits {
+		if !seen[h.EventID] {
+			seen[h.EventID] = true
+			out[h.GroupID] = append(out[h.GroupID], h.EventID)
+		}
+	}
+	return out
+}
+
+// checkFirstsInOrder checks each key's events were first received and
+// first accepted in commit order, want, every one of them.
+func checkFirstsInOrder(t *testing.T, want, received, accepted map[string][]int64) {
+	t.Helper()
+	for key, ids := range want {
+		for what, got := range map[string][]int64{"received": received[key], "accepted": accepted[key]} {
+			for i := 1; i < len(got); i++ {
+				if got[i] <= got[i-1] {
+					t.Errorf("%s: events first %s out of order: %d after %d", key, what, got[i], got[i-1])
+				}
+			}
+			// Increasing and the same length: every event, in order.
+			if !slices.Equal(got, ids) {
+				t.Errorf("%s: events first %s %v, want %v", key, what, got, ids)
+			}
+		}
+	}
 }
 
 // Ensure a key whose receiver hangs until the sender's timeout holds back

@@ -152,66 +152,79 @@ func TestSender_DeadAndReplay(t *testing.T) {
 		e := newEnv(t, dsn, rc.URL(), nil, nil) // 3-entry schedule
 		e.create("dead-1", "alice")
 		e.start(callback.Options{})
-		evs := e.waitSettled(10 * time.Second)
-		ev := evs[0]
-		if len(evs) != 1 || ev.State != im.EventDead || ev.Attempts != 3 || ev.LastStatus != 500 || !strings.Contains(ev.LastError, "500") {
-			t.Fatalf("event: state %s, attempts %d, last status %d, last error %q; want dead after 3 attempts, 500",
-				ev.State, ev.Attempts, ev.LastStatus, ev.LastError)
-		}
-		// Dead is final: several poll intervals bring no fourth attempt.
-		time.Sleep(100 * time.Millisecond)
-		if n := len(rc.hitsOf("dead-1")); n != 3 {
-			t.Fatalf("receiver got %d requests, want 3", n)
-		}
-
-		broken.Store(false)
-		if err := e.db.ReplayEvent(t.Context(), testApp, ev.ID); err != nil {
-			t.Fatal(err)
-		}
-		waitFor(t, 10*time.Second, "the replayed event delivered", func() bool { return e.event(ev.ID).State == im.EventDelivered })
-		if got := e.event(ev.ID); got.Attempts != 1 || got.LastStatus != 200 || got.LastError != "" {
-			t.Errorf("replayed event: attempts %d, last status %d, last error %q", got.Attempts, got.LastStatus, got.LastError)
-		}
-		hits := rc.hitsOf("dead-1")
-		if len(hits) != 4 || hits[3].ID != hits[0].ID {
-			t.Errorf("replay: %d requests (ids %s, %s)", len(hits), hits[0].ID, hits[len(hits)-1].ID)
-		}
-		if err := e.db.ReplayEvent(t.Context(), testApp, ev.ID+1000); im.ErrorCode(err) != im.CodeMgmtEventNotFound {
-			t.Errorf("replay of an unknown event: %v, want %d", err, im.CodeMgmtEventNotFound)
-		}
-
-		// Several dead events, one of them a later event of dead-1's key.
-		broken.Store(true)
-		e.create("dead-2", "alice")
-		e.create("dead-3", "alice")
-		e.add("dead-1", "bob")
-		evs = e.waitSettled(10 * time.Second)
-		dead := 0
-		for _, ev := range evs {
-			if ev.State == im.EventDead {
-				dead++
-				if ev.Attempts != 3 {
-					t.Errorf("event %d dead after %d attempts", ev.ID, ev.Attempts)
-				}
-			}
-		}
-		if dead != 3 {
-			t.Fatalf("%d dead events, want 3", dead)
-		}
-		broken.Store(false)
-		n, err := e.db.ReplayDead(t.Context(), testApp)
-		if err != nil || n != 3 {
-			t.Fatalf("ReplayDead: %d, %v; want 3", n, err)
-		}
-		for _, ev := range e.waitSettled(10 * time.Second) {
-			if ev.State != im.EventDelivered || ev.Attempts != 1 {
-				t.Errorf("event %d: %s after %d attempts", ev.ID, ev.State, ev.Attempts)
-			}
-		}
-		if n, err := e.db.ReplayDead(t.Context(), testApp); err != nil || n != 0 {
-			t.Errorf("ReplayDead with none dead: %d, %v", n, err)
-		}
+		deadThenReplayed(t, e, rc, &broken)
+		severalDeadReplayed(t, e, &broken)
 	})
+}
+
+// deadThenReplayed checks dead-1's event dies after the 3 attempts of the
+// schedule, keeping the last status and error, gets no fourth, and that
+// ReplayEvent delivers it, with the same webhook id, once the receiver is
+// fixed.
+func deadThenReplayed(t *testing.T, e *env, rc *receiver, broken *atomic.Bool) {
+	evs := e.waitSettled(10 * time.Second)
+	ev := evs[0]
+	if len(evs) != 1 || ev.State != im.EventDead || ev.Attempts != 3 || ev.LastStatus != 500 || !strings.Contains(ev.LastError, "500") {
+		t.Fatalf("event: state %s, attempts %d, last status %d, last error %q; want dead after 3 attempts, 500",
+			ev.State, ev.Attempts, ev.LastStatus, ev.LastError)
+	}
+	// Dead is final: several poll intervals bring no fourth attempt.
+	time.Sleep(100 * time.Millisecond)
+	if n := len(rc.hitsOf("dead-1")); n != 3 {
+		t.Fatalf("receiver got %d requests, want 3", n)
+	}
+
+	broken.Store(false)
+	if err := e.db.ReplayEvent(t.Context(), testApp, ev.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "the replayed event delivered", func() bool { return e.event(ev.ID).State == im.EventDelivered })
+	if got := e.event(ev.ID); got.Attempts != 1 || got.LastStatus != 200 || got.LastError != "" {
+		t.Errorf("replayed event: attempts %d, last status %d, last error %q", got.Attempts, got.LastStatus, got.LastError)
+	}
+	hits := rc.hitsOf("dead-1")
+	if len(hits) != 4 || hits[3].ID != hits[0].ID {
+		t.Errorf("replay: %d requests (ids %s, %s)", len(hits), hits[0].ID, hits[len(hits)-1].ID)
+	}
+	if err := e.db.ReplayEvent(t.Context(), testApp, ev.ID+1000); im.ErrorCode(err) != im.CodeMgmtEventNotFound {
+		t.Errorf("replay of an unknown event: %v, want %d", err, im.CodeMgmtEventNotFound)
+	}
+}
+
+// severalDeadReplayed makes three dead events, one of them a later event
+// of dead-1's key, and checks ReplayDead delivers the three, each with a
+// fresh attempt count, then finds none.
+func severalDeadReplayed(t *testing.T, e *env, broken *atomic.Bool) {
+	broken.Store(true)
+	e.create("dead-2", "alice")
+	e.create("dead-3", "alice")
+	e.add("dead-1", "bob")
+	evs := e.waitSettled(10 * time.Second)
+	dead := 0
+	for _, ev := range evs {
+		if ev.State == im.EventDead {
+			dead++
+			if ev.Attempts != 3 {
+				t.Errorf("event %d dead after %d attempts", ev.ID, ev.Attempts)
+			}
+		}
+	}
+	if dead != 3 {
+		t.Fatalf("%d dead events, want 3", dead)
+	}
+	broken.Store(false)
+	n, err := e.db.ReplayDead(t.Context(), testApp)
+	if err != nil || n != 3 {
+		t.Fatalf("ReplayDead: %d, %v; want 3", n, err)
+	}
+	for _, ev := range e.waitSettled(10 * time.Second) {
+		if ev.State != im.EventDelivered || ev.Attempts != 1 {
+			t.Errorf("event %d: %s after %d attempts", ev.ID, ev.State, ev.Attempts)
+		}
+	}
+	if n, err := e.db.ReplayDead(t.Context(), testApp); err != nil || n != 0 {
+		t.Errorf("ReplayDead with none dead: %d, %v", n, err)
+	}
 }
 
 // Ensure any 2xx reply is a delivery whatever its body says, and any other
