@@ -141,109 +141,12 @@ func TestCallbackMgmt_ListDeliveries(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		s := openMgmt(t, dsn)
 		h := s.h
-
-		all, next := h.deliveries(`{}`)
-		if len(all) != 5 || next != 0 {
-			t.Fatalf("all: %d events, Next %d; want 5, 0", len(all), next)
-		}
-		wantCmd := []string{im.CallbackAfterCreateGroup, im.CallbackAfterCreateGroup, im.CallbackAfterCreateGroup,
-			im.CallbackAfterNewMemberJoin, im.CallbackAfterGroupDestroyed}
-		wantKey := []string{s.g[0], s.g[1], s.g[2], s.g[0], s.g[1]}
-		for i, d := range all {
-			if d.Id != s.ev[i].ID || d.CallbackCommand != wantCmd[i] || d.Key != wantKey[i] {
-				t.Errorf("event %d = %d %s %s; want %d %s %s", i, d.Id, d.CallbackCommand, d.Key, s.ev[i].ID, wantCmd[i], wantKey[i])
-			}
-			if d.State != "pending" || d.Attempts != 0 || d.LastStatus != 0 || d.LastError != "" || d.DeliveredTime != 0 {
-				t.Errorf("fresh event %d: %+v", i, d)
-			}
-			if d.CreateTime < s.before.Unix() || d.CreateTime > time.Now().Unix() ||
-				d.NextAttemptTime < d.CreateTime || d.NextAttemptTime > time.Now().Unix() {
-				t.Errorf("event %d times: CreateTime %d, NextAttemptTime %d", i, d.CreateTime, d.NextAttemptTime)
-			}
-			if d.Body["CallbackCommand"] != d.CallbackCommand || d.Body["GroupId"] != d.Key {
-				t.Errorf("event %d Body is not the callback body: %v", i, d.Body)
-			}
-			if d.ClientIP != "127.0.0.1" {
-				t.Errorf("event %d ClientIP = %q", i, d.ClientIP)
-			}
-		}
-		// Body is a JSON object in the reply, not a string holding one.
-		if r := h.MustCall(0, mgmt, "list_deliveries", `{"Limit":1}`); !strings.Contains(r.Raw, `"Body":{"`) {
-			t.Errorf("Body is not an object: %s", r.Raw)
-		}
-
+		all := s.checkFreshDeliveries(t)
 		s.settle(t)
 		now := time.Now().Unix()
-		filters := []struct {
-			body string
-			want []int64
-		}{
-			{`{"State":"pending"}`, []int64{s.ev[2].ID, s.ev[3].ID, s.ev[4].ID}},
-			{`{"State":"delivered"}`, []int64{s.ev[0].ID}},
-			{`{"State":"dead"}`, []int64{s.ev[1].ID}},
-			{`{"CallbackCommand":"Group.CallbackAfterCreateGroup"}`, []int64{s.ev[0].ID, s.ev[1].ID, s.ev[2].ID}},
-			{`{"CallbackCommand":"Group.CallbackAfterGroupDestroyed"}`, []int64{s.ev[4].ID}},
-			{`{"CallbackCommand":"Sns.CallbackFriendAdd"}`, []int64{}},
-			{`{"Key":"` + s.g[0] + `"}`, []int64{s.ev[0].ID, s.ev[3].ID}},
-			{`{"Key":"` + s.g[1] + `","State":"pending"}`, []int64{s.ev[4].ID}},
-			{`{"Key":"` + s.g[1] + `","State":"pending","CallbackCommand":"Group.CallbackAfterCreateGroup"}`, []int64{}},
-			{fmt.Sprintf(`{"StartTime":%d,"EndTime":%d}`, s.before.Unix(), now+1), evIDs(all)},
-			{fmt.Sprintf(`{"StartTime":%d}`, now+60), []int64{}},
-			{fmt.Sprintf(`{"EndTime":%d}`, s.before.Unix()), []int64{}},
-			{`{"State":null,"Key":null,"AfterId":null,"Limit":null}`, evIDs(all)},
-			{fmt.Sprintf(`{"AfterId":%d}`, s.ev[3].ID), []int64{s.ev[4].ID}},
-			{fmt.Sprintf(`{"AfterId":%d}`, s.ev[4].ID), []int64{}},
-		}
-		for _, f := range filters {
-			got, _ := h.deliveries(f.body)
-			if fmt.Sprint(evIDs(got)) != fmt.Sprint(f.want) {
-				t.Errorf("%s: Ids %v, want %v", f.body, evIDs(got), f.want)
-			}
-		}
-
-		// The settled events carry their outcome.
-		byID := map[int64]delivery{}
-		all, _ = h.deliveries(`{}`)
-		for _, d := range all {
-			byID[d.Id] = d
-		}
-		if d := byID[s.ev[0].ID]; d.State != "delivered" || d.Attempts != 1 || d.LastStatus != 200 ||
-			d.DeliveredTime < s.before.Unix() || d.NextAttemptTime != 0 {
-			t.Errorf("delivered event: %+v", d)
-		}
-		if d := byID[s.ev[1].ID]; d.State != "dead" || d.Attempts != 1 || d.LastStatus != 500 || d.LastError != "boom" ||
-			d.NextAttemptTime != 0 || d.DeliveredTime != 0 {
-			t.Errorf("dead event: %+v", d)
-		}
-		if d := byID[s.ev[2].ID]; d.State != "pending" || d.Attempts != 1 || d.LastStatus != 503 || d.LastError != "busy" ||
-			d.NextAttemptTime < now+3500 || d.NextAttemptTime > now+3700 {
-			t.Errorf("retried event: %+v", d)
-		}
-
-		// Paging: Next is the last Id of a full page, 0 after the last.
-		var pages [][]int64
-		after := int64(0)
-		for range 5 {
-			page, next := h.deliveries(fmt.Sprintf(`{"Limit":2,"AfterId":%d}`, after))
-			pages = append(pages, evIDs(page))
-			if len(page) == 2 && next != page[1].Id || len(page) < 2 && next != 0 {
-				t.Fatalf("page %v: Next %d", evIDs(page), next)
-			}
-			if next == 0 {
-				break
-			}
-			after = next
-		}
-		want := fmt.Sprint([][]int64{{s.ev[0].ID, s.ev[1].ID}, {s.ev[2].ID, s.ev[3].ID}, {s.ev[4].ID}})
-		if fmt.Sprint(pages) != want {
-			t.Errorf("pages %v, want %v", pages, want)
-		}
-		if page, next := h.deliveries(`{"Limit":1000}`); len(page) != 5 || next != 0 {
-			t.Errorf("Limit 1000: %d events, Next %d", len(page), next)
-		}
-		if page, next := h.deliveries(`{"Limit":5}`); len(page) != 5 || next != s.ev[4].ID {
-			t.Errorf("Limit 5 filled: %d events, Next %d; want 5, %d", len(page), next, s.ev[4].ID)
-		}
+		s.checkFilters(t, evIDs(all), now)
+		s.checkSettledDeliveries(t, now)
+		s.checkPages(t)
 
 		// OtherApp sees only its own event.
 		r := h.Do("POST", "/v4/"+mgmt+"/list_deliveries", OtherAdminQuery(t), `{}`)
@@ -251,6 +154,132 @@ func TestCallbackMgmt_ListDeliveries(t *testing.T) {
 			t.Errorf("OtherApp list_deliveries: %s", r.Raw)
 		}
 	})
+}
+
+// checkFreshDeliveries checks list_deliveries lists the five events, none
+// yet attempted, oldest first with every field, and returns them.
+func (s *mgmtScenario) checkFreshDeliveries(t *testing.T) []delivery {
+	h := s.h
+	all, next := h.deliveries(`{}`)
+	if len(all) != 5 || next != 0 {
+		t.Fatalf("all: %d events, Next %d; want 5, 0", len(all), next)
+	}
+	wantCmd := []string{im.CallbackAfterCreateGroup, im.CallbackAfterCreateGroup, im.CallbackAfterCreateGroup,
+		im.CallbackAfterNewMemberJoin, im.CallbackAfterGroupDestroyed}
+	wantKey := []string{s.g[0], s.g[1], s.g[2], s.g[0], s.g[1]}
+	for i, d := range all {
+		s.checkFreshDelivery(t, i, d, wantCmd[i], wantKey[i])
+	}
+	// Body is a JSON object in the reply, not a string holding one.
+	if r := h.MustCall(0, mgmt, "list_deliveries", `{"Limit":1}`); !strings.Contains(r.Raw, `"Body":{"`) {
+		t.Errorf("Body is not an object: %s", r.Raw)
+	}
+	return all
+}
+
+// checkFreshDelivery checks d, the i-th event listed before any attempt,
+// is s.ev[i], of command wantCmd and key wantKey.
+func (s *mgmtScenario) checkFreshDelivery(t *testing.T, i int, d delivery, wantCmd, wantKey string) {
+	t.Helper()
+	if d.Id != s.ev[i].ID || d.CallbackCommand != wantCmd || d.Key != wantKey {
+		t.Errorf("event %d = %d %s %s; want %d %s %s", i, d.Id, d.CallbackCommand, d.Key, s.ev[i].ID, wantCmd, wantKey)
+	}
+	if d.State != "pending" || d.Attempts != 0 || d.LastStatus != 0 || d.LastError != "" || d.DeliveredTime != 0 {
+		t.Errorf("fresh event %d: %+v", i, d)
+	}
+	if d.CreateTime < s.before.Unix() || d.CreateTime > time.Now().Unix() ||
+		d.NextAttemptTime < d.CreateTime || d.NextAttemptTime > time.Now().Unix() {
+		t.Errorf("event %d times: CreateTime %d, NextAttemptTime %d", i, d.CreateTime, d.NextAttemptTime)
+	}
+	if d.Body["CallbackCommand"] != d.CallbackCommand || d.Body["GroupId"] != d.Key {
+		t.Errorf("event %d Body is not the callback body: %v", i, d.Body)
+	}
+	if d.ClientIP != "127.0.0.1" {
+		t.Errorf("event %d ClientIP = %q", i, d.ClientIP)
+	}
+}
+
+// checkFilters checks, once settled, which events each filter of
+// list_deliveries keeps: by state, command, key, creation time and AfterId.
+// all is every event's Id, now the time settle returned.
+func (s *mgmtScenario) checkFilters(t *testing.T, all []int64, now int64) {
+	filters := []struct {
+		body string
+		want []int64
+	}{
+		{`{"State":"pending"}`, []int64{s.ev[2].ID, s.ev[3].ID, s.ev[4].ID}},
+		{`{"State":"delivered"}`, []int64{s.ev[0].ID}},
+		{`{"State":"dead"}`, []int64{s.ev[1].ID}},
+		{`{"CallbackCommand":"Group.CallbackAfterCreateGroup"}`, []int64{s.ev[0].ID, s.ev[1].ID, s.ev[2].ID}},
+		{`{"CallbackCommand":"Group.CallbackAfterGroupDestroyed"}`, []int64{s.ev[4].ID}},
+		{`{"CallbackCommand":"Sns.CallbackFriendAdd"}`, []int64{}},
+		{`{"Key":"` + s.g[0] + `"}`, []int64{s.ev[0].ID, s.ev[3].ID}},
+		{`{"Key":"` + s.g[1] + `","State":"pending"}`, []int64{s.ev[4].ID}},
+		{`{"Key":"` + s.g[1] + `","State":"pending","CallbackCommand":"Group.CallbackAfterCreateGroup"}`, []int64{}},
+		{fmt.Sprintf(`{"StartTime":%d,"EndTime":%d}`, s.before.Unix(), now+1), all},
+		{fmt.Sprintf(`{"StartTime":%d}`, now+60), []int64{}},
+		{fmt.Sprintf(`{"EndTime":%d}`, s.before.Unix()), []int64{}},
+		{`{"State":null,"Key":null,"AfterId":null,"Limit":null}`, all},
+		{fmt.Sprintf(`{"AfterId":%d}`, s.ev[3].ID), []int64{s.ev[4].ID}},
+		{fmt.Sprintf(`{"AfterId":%d}`, s.ev[4].ID), []int64{}},
+	}
+	for _, f := range filters {
+		got, _ := s.h.deliveries(f.body)
+		if fmt.Sprint(evIDs(got)) != fmt.Sprint(f.want) {
+			t.Errorf("%s: Ids %v, want %v", f.body, evIDs(got), f.want)
+		}
+	}
+}
+
+// checkSettledDeliveries checks the settled events carry their outcome:
+// delivered, dead, and failed with a retry an hour after now.
+func (s *mgmtScenario) checkSettledDeliveries(t *testing.T, now int64) {
+	byID := map[int64]delivery{}
+	all, _ := s.h.deliveries(`{}`)
+	for _, d := range all {
+		byID[d.Id] = d
+	}
+	if d := byID[s.ev[0].ID]; d.State != "delivered" || d.Attempts != 1 || d.LastStatus != 200 ||
+		d.DeliveredTime < s.before.Unix() || d.NextAttemptTime != 0 {
+		t.Errorf("delivered event: %+v", d)
+	}
+	if d := byID[s.ev[1].ID]; d.State != "dead" || d.Attempts != 1 || d.LastStatus != 500 || d.LastError != "boom" ||
+		d.NextAttemptTime != 0 || d.DeliveredTime != 0 {
+		t.Errorf("dead event: %+v", d)
+	}
+	if d := byID[s.ev[2].ID]; d.State != "pending" || d.Attempts != 1 || d.LastStatus != 503 || d.LastError != "busy" ||
+		d.NextAttemptTime < now+3500 || d.NextAttemptTime > now+3700 {
+		t.Errorf("retried event: %+v", d)
+	}
+}
+
+// checkPages checks paging: Next is the last Id of a full page, 0 after
+// the last.
+func (s *mgmtScenario) checkPages(t *testing.T) {
+	h := s.h
+	var pages [][]int64
+	after := int64(0)
+	for range 5 {
+		page, next := h.deliveries(fmt.Sprintf(`{"Limit":2,"AfterId":%d}`, after))
+		pages = append(pages, evIDs(page))
+		if len(page) == 2 && next != page[1].Id || len(page) < 2 && next != 0 {
+			t.Fatalf("page %v: Next %d", evIDs(page), next)
+		}
+		if next == 0 {
+			break
+		}
+		after = next
+	}
+	want := fmt.Sprint([][]int64{{s.ev[0].ID, s.ev[1].ID}, {s.ev[2].ID, s.ev[3].ID}, {s.ev[4].ID}})
+	if fmt.Sprint(pages) != want {
+		t.Errorf("pages %v, want %v", pages, want)
+	}
+	if page, next := h.deliveries(`{"Limit":1000}`); len(page) != 5 || next != 0 {
+		t.Errorf("Limit 1000: %d events, Next %d", len(page), next)
+	}
+	if page, next := h.deliveries(`{"Limit":5}`); len(page) != 5 || next != s.ev[4].ID {
+		t.Errorf("Limit 5 filled: %d events, Next %d; want 5, %d", len(page), next, s.ev[4].ID)
+	}
 }
 
 // Ensure replay makes one event of the app pending again at once with its
@@ -261,32 +290,7 @@ func TestCallbackMgmt_Replay(t *testing.T) {
 		s := openMgmt(t, dsn)
 		h := s.h
 		s.settle(t)
-
-		r := h.MustCall(0, mgmt, "replay", fmt.Sprintf(`{"Id":%d}`, s.ev[0].ID))
-		if r.Raw != `{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}` {
-			t.Errorf("replay reply: %s", r.Raw)
-		}
-		evs, _ := h.deliveries(fmt.Sprintf(`{"Key":"%s"}`, s.g[0]))
-		if d := evs[0]; d.Id != s.ev[0].ID || d.State != "pending" || d.Attempts != 0 || d.DeliveredTime != 0 ||
-			d.NextAttemptTime == 0 || d.NextAttemptTime > time.Now().Unix() {
-			t.Errorf("replayed delivered event: %+v", d)
-		}
-		// The replayed event is the oldest pending of its key again: it goes
-		// out before the member-join event queued behind it.
-		claimed, err := h.Store.ClaimEvents(t.Context(), "again", TestAppID, time.Now(), time.Minute, 100)
-		if err != nil {
-			t.Fatal(err)
-		}
-		found := false
-		for _, ev := range claimed {
-			found = found || ev.ID == s.ev[0].ID
-			if ev.ID == s.ev[3].ID {
-				t.Errorf("event queued behind a replayed one was claimed first")
-			}
-		}
-		if !found {
-			t.Errorf("replayed event not claimable: %v", claimed)
-		}
+		s.checkReplayOne(t)
 
 		for _, body := range []string{`{"Id":999999999}`, fmt.Sprintf(`{"Id":%d}`, s.other.ID)} {
 			r := h.MustCall(im.CodeMgmtEventNotFound, mgmt, "replay", body)
@@ -298,14 +302,14 @@ func TestCallbackMgmt_Replay(t *testing.T) {
 			t.Errorf("another app's replay touched OtherApp's event: %+v, %v", ev, err)
 		}
 
-		r = h.MustCall(0, mgmt, "replay_dead", `{}`)
+		r := h.MustCall(0, mgmt, "replay_dead", `{}`)
 		if r.M["Replayed"] != json.Number("1") {
 			t.Errorf("replay_dead: %s", r.Raw)
 		}
 		if dead, _ := h.deliveries(`{"State":"dead"}`); len(dead) != 0 {
 			t.Errorf("dead after replay_dead: %v", evIDs(dead))
 		}
-		evs, _ = h.deliveries(fmt.Sprintf(`{"Key":"%s"}`, s.g[1]))
+		evs, _ := h.deliveries(fmt.Sprintf(`{"Key":"%s"}`, s.g[1]))
 		if d := evs[0]; d.State != "pending" || d.Attempts != 0 {
 			t.Errorf("replayed dead event: %+v", d)
 		}
@@ -313,6 +317,38 @@ func TestCallbackMgmt_Replay(t *testing.T) {
 			t.Errorf("second replay_dead: %s", r.Raw)
 		}
 	})
+}
+
+// checkReplayOne replays the delivered event of g1 and checks it is pending
+// again at once, with its attempts reset, and claimed before the
+// member-join event queued behind it.
+func (s *mgmtScenario) checkReplayOne(t *testing.T) {
+	h := s.h
+	r := h.MustCall(0, mgmt, "replay", fmt.Sprintf(`{"Id":%d}`, s.ev[0].ID))
+	if r.Raw != `{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}` {
+		t.Errorf("replay reply: %s", r.Raw)
+	}
+	evs, _ := h.deliveries(fmt.Sprintf(`{"Key":"%s"}`, s.g[0]))
+	if d := evs[0]; d.Id != s.ev[0].ID || d.State != "pending" || d.Attempts != 0 || d.DeliveredTime != 0 ||
+		d.NextAttemptTime == 0 || d.NextAttemptTime > time.Now().Unix() {
+		t.Errorf("replayed delivered event: %+v", d)
+	}
+	// The replayed event is the oldest pending of its key again: it goes
+	// out before the member-join event queued behind it.
+	claimed, err := h.Store.ClaimEvents(t.Context(), "again", TestAppID, time.Now(), time.Minute, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, ev := range claimed {
+		found = found || ev.ID == s.ev[0].ID
+		if ev.ID == s.ev[3].ID {
+			t.Errorf("event queued behind a replayed one was claimed first")
+		}
+	}
+	if !found {
+		t.Errorf("replayed event not claimable: %v", claimed)
+	}
 }
 
 // Ensure purge deletes only the app's delivered events delivered before

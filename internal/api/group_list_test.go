@@ -36,17 +36,9 @@ func TestGroup_AppGroupList(t *testing.T) {
 		if r := h.Do("POST", "/v4/"+grp+"/create_group", other, `{"Type":"Public","GroupId":"X","Name":"n"}`); r.Code(t) != 0 {
 			t.Fatal(r)
 		}
-		list := func(body string) ([]string, int64, int64) {
-			t.Helper()
-			return listIDs(t, h.MustCall(0, grp, "get_appid_group_list", body))
-		}
 		expect := func(body string, wantIDs []string, wantTotal int64, more bool) int64 {
 			t.Helper()
-			ids, total, next := list(body)
-			if strings.Join(ids, ",") != strings.Join(wantIDs, ",") || total != wantTotal || (next != 0) != more {
-				t.Fatalf("%s: ids %v total %d next %d; want %v total %d more %v", body, ids, total, next, wantIDs, wantTotal, more)
-			}
-			return next
+			return expectAppGroups(t, h, body, wantIDs, wantTotal, more)
 		}
 
 		expect(`{}`, all, 7, false)
@@ -57,18 +49,7 @@ func TestGroup_AppGroupList(t *testing.T) {
 		expect(`{"Limit":4,"Next":`+itoa(int(next))+`}`, all[4:], 7, false)
 
 		// One at a time, following Next.
-		var paged []string
-		for next, calls := int64(0), 0; ; calls++ {
-			ids, total, n := list(`{"Limit":1,"Next":` + itoa(int(next)) + `}`)
-			if total != 7 || len(ids) != 1 || calls > 7 {
-				t.Fatalf("page %d: %v total %d", calls, ids, total)
-			}
-			paged = append(paged, ids...)
-			if next = n; next == 0 {
-				break
-			}
-		}
-		if strings.Join(paged, ",") != strings.Join(all, ",") {
+		if paged := appGroupsOneByOne(t, h); strings.Join(paged, ",") != strings.Join(all, ",") {
 			t.Fatalf("paged %v", paged)
 		}
 
@@ -100,16 +81,51 @@ func TestGroup_AppGroupList(t *testing.T) {
 			t.Fatalf("reply shape: %s", r.Raw)
 		}
 
-		for _, body := range []string{
-			`{"Limit":10001}`, `{"Limit":-1}`, `{"Limit":"10"}`, `{"Limit":1.5}`,
-			`{"Next":-1}`, `{"Next":1.5}`, `{"Next":"abc"}`, `{"Next":18446744073709551616}`,
-			`{"GroupType":"Secret"}`, `{"GroupType":"BChatRoom"}`, `{"GroupType":1}`,
-		} {
-			if r := h.Call(grp, "get_appid_group_list", body); r.Code(t) != 10004 {
-				t.Errorf("%s: %s", body, r.Raw)
-			}
-		}
+		checkAppGroupListRejects(t, h)
 	})
+}
+
+// expectAppGroups calls get_appid_group_list with body and checks the ids,
+// the total and whether there is a Next; it returns Next.
+func expectAppGroups(t *testing.T, h *Harness, body string, wantIDs []string, wantTotal int64, more bool) int64 {
+	t.Helper()
+	ids, total, next := listIDs(t, h.MustCall(0, grp, "get_appid_group_list", body))
+	if strings.Join(ids, ",") != strings.Join(wantIDs, ",") || total != wantTotal || (next != 0) != more {
+		t.Fatalf("%s: ids %v total %d next %d; want %v total %d more %v", body, ids, total, next, wantIDs, wantTotal, more)
+	}
+	return next
+}
+
+// appGroupsOneByOne pages through the app's seven groups one at a time,
+// following Next, and returns their ids.
+func appGroupsOneByOne(t *testing.T, h *Harness) []string {
+	t.Helper()
+	var paged []string
+	for next, calls := int64(0), 0; ; calls++ {
+		ids, total, n := listIDs(t, h.MustCall(0, grp, "get_appid_group_list", `{"Limit":1,"Next":`+itoa(int(next))+`}`))
+		if total != 7 || len(ids) != 1 || calls > 7 {
+			t.Fatalf("page %d: %v total %d", calls, ids, total)
+		}
+		paged = append(paged, ids...)
+		if next = n; next == 0 {
+			return paged
+		}
+	}
+}
+
+// checkAppGroupListRejects checks get_appid_group_list answers 10004 to a
+// Limit, Next or GroupType out of range or of the wrong type.
+func checkAppGroupListRejects(t *testing.T, h *Harness) {
+	t.Helper()
+	for _, body := range []string{
+		`{"Limit":10001}`, `{"Limit":-1}`, `{"Limit":"10"}`, `{"Limit":1.5}`,
+		`{"Next":-1}`, `{"Next":1.5}`, `{"Next":"abc"}`, `{"Next":18446744073709551616}`,
+		`{"GroupType":"Secret"}`, `{"GroupType":"BChatRoom"}`, `{"GroupType":1}`,
+	} {
+		if r := h.Call(grp, "get_appid_group_list", body); r.Code(t) != 10004 {
+			t.Errorf("%s: %s", body, r.Raw)
+		}
+	}
 }
 
 func mustNext(t *testing.T, h *Harness, body string) int64 {

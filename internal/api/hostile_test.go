@@ -224,103 +224,18 @@ func snapshot(t *testing.T, h *Harness, groupID string) []string {
 func TestHostileRequests(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		h := MustOpenHarness(t, dsn)
-		// Known state: two users, a group, a friend list, a conversation group.
-		h.MustCall(0, "im_open_login_svc", "multiaccount_import", `{"Accounts":["alice","bob","carol"]}`)
-		g := h.MustCall(0, "group_open_http_svc", "create_group", `{"Owner_Account":"alice","Type":"Public","Name":"known","MemberList":[{"Member_Account":"bob"}]}`)
-		groupID, _ := g.M["GroupId"].(string)
-		if groupID == "" {
-			t.Fatalf("create_group: no GroupId: %v", g)
-		}
-		h.MustCall(0, "sns", "friend_add", `{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob","AddSource":"AddSource_Type_Test"}],"AddType":"Add_Type_Both","ForceAddFlags":1}`)
-		h.MustCall(0, "sns", "group_add", `{"From_Account":"alice","GroupName":["L1"]}`)
-		h.MustCall(0, "recentcontact", "create_contact_group", `{"From_Account":"alice","GroupContactItem":[{"GroupName":"cg","ContactItem":[{"Type":1,"To_Account":"bob"}]}]}`)
-
+		groupID := hostileKnownState(t, h)
 		before := snapshot(t, h, groupID)
-		query := AdminQuery(t)
+		in := newHostileInputs(AdminQuery(t))
 		normal := func(t *testing.T) {
 			t.Helper()
 			h.MustCall(0, "im_open_login_svc", "account_check", `{"CheckItem":[{"UserID":"alice"}]}`)
 		}
 
-		type row struct {
-			name  string
-			query string
-			body  func() io.Reader
-			want  int // exact code; 0 with anyOK means "a service code"
-			// anyOK accepts any documented answer (svcCodes.ok).
-			anyOK bool
-			// sameAs compares the code with that of the same body sent
-			// with the clean query.
-			sameAs string
-		}
-		str := func(s string) func() io.Reader { return func() io.Reader { return strings.NewReader(s) } }
-		// hidden hides the length of the body, so it goes chunked.
-		hidden := func(s string) func() io.Reader {
-			return func() io.Reader { return io.MultiReader(strings.NewReader(s)) }
-		}
-		huge := `{"From_Account":"` + strings.Repeat("a", 1<<20) + `"}`
-		deepOpen := strings.Repeat("[", 10000)
-		deepClosed := strings.Repeat("[", 10001) + strings.Repeat("]", 10001)
-		deepObj := strings.Repeat(`{"a":`, 10001) + "1" + strings.Repeat("}", 10001)
-		deepField := `{"From_Account":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`
-		dupQuery := query + "&sdkappid=1400000002&identifier=alice&usersig=junk&random=1&random=2&contenttype=xml"
-		hugeRandom := strings.Replace(query, "random=12345", "random="+strings.Repeat("9", 100000), 1)
-		weirdRandom := strings.Replace(query, "random=12345", "random=-1e999&random=%ff%00", 1)
-
 		for _, rt := range hostileRoutes {
 			t.Run(rt.svc+"/"+rt.cmd, func(t *testing.T) {
-				codes := hostileServices[rt.svc]
-				rows := []row{
-					{name: "BodyOverLimit", query: query, body: str(huge), want: 60002},
-					{name: "BodyOverLimitChunked", query: query, body: hidden(huge), want: 60002},
-					{name: "BodyOverLimitAnyBytes", query: query, body: str(strings.Repeat("\xff", 1<<20+1)), want: 60002},
-					{name: "DeepUnclosed", query: query, body: str(deepOpen), want: 60003},
-					{name: "DeepClosedArray", query: query, body: str(deepClosed), anyOK: true},
-					{name: "DeepObject", query: query, body: str(deepObj), anyOK: true},
-					{name: "DeepInField", query: query, body: str(deepField), anyOK: true},
-					{name: "WrongTypeField", query: query, body: str(rt.wrongType), want: codes.invalid},
-					{name: "TopLevelArray", query: query, body: str(`[{"a":1}]`), want: codes.invalid},
-					{name: "TopLevelNumber", query: query, body: str(`12345`), want: codes.invalid},
-					{name: "TopLevelString", query: query, body: str(`"x"`), want: codes.invalid},
-					{name: "TopLevelBool", query: query, body: str(`true`), want: codes.invalid},
-					{name: "NotJSON", query: query, body: str(`{"From_Account":`), want: 60003},
-					{name: "TrailingGarbage", query: query, body: str(`{} {}`), want: 60003},
-					{name: "BigArray", query: query, body: str(fmt.Sprintf(rt.bigArray, bigElements(rt))), anyOK: true},
-					{name: "DuplicatedQuery", query: dupQuery, body: str(`{}`), sameAs: `{}`},
-					{name: "HugeRandom", query: hugeRandom, body: str(`{}`), sameAs: `{}`},
-					{name: "WeirdRandom", query: weirdRandom, body: str(`{}`), sameAs: `{}`},
-				}
-				// A number too big for any Go integer where the command reads one.
-				if b := overflowBody(rt); b != "" {
-					rows = append(rows, row{name: "NumberOverflow", query: query, body: str(b), want: codes.invalid})
-				}
-				for _, id := range hostileIDs {
-					rows = append(rows, row{name: "ID" + id.name, query: query, body: str(fmt.Sprintf(rt.idBody, id.lit)), anyOK: true})
-				}
-				for _, rw := range rows {
-					t.Run(rw.name, func(t *testing.T) {
-						r := doReader(t, h, rt.path(), rw.query, rw.body())
-						code := r.Code(t)
-						hasDisplay := r.M["ErrorDisplay"] != nil
-						if want := rt.svc == "sns" || rt.svc == "recentcontact"; hasDisplay != want {
-							t.Errorf("ErrorDisplay present = %v: %.300s", hasDisplay, r.Raw)
-						}
-						switch {
-						case rw.sameAs != "":
-							clean := h.Call(rt.svc, rt.cmd, rw.sameAs).Code(t)
-							if code != clean || code == codes.internal {
-								t.Errorf("ErrorCode %d, the clean query answers %d: %.300s", code, clean, r.Raw)
-							}
-						case rw.anyOK:
-							if !codes.ok(code) {
-								t.Errorf("ErrorCode %d is not a documented answer of %s: %.300s", code, rt.svc, r.Raw)
-							}
-						default:
-							if code != rw.want {
-								t.Errorf("ErrorCode %d, want %d: %.300s", code, rw.want, r.Raw)
-							}
-						}
-					})
+				for _, rw := range in.rows(rt) {
+					t.Run(rw.name, func(t *testing.T) { checkHostileRow(t, h, rt, rw) })
 				}
 				normal(t)
 			})
@@ -334,6 +249,126 @@ func TestHostileRequests(t *testing.T) {
 			}
 		}
 	})
+}
+
+// hostileKnownState makes the state the hostile requests must not change:
+// users, a group, a friend list, a conversation group. It returns the
+// group's id.
+func hostileKnownState(t *testing.T, h *Harness) (groupID string) {
+	h.MustCall(0, "im_open_login_svc", "multiaccount_import", `{"Accounts":["alice","bob","carol"]}`)
+	g := h.MustCall(0, "group_open_http_svc", "create_group", `{"Owner_Account":"alice","Type":"Public","Name":"known","MemberList":[{"Member_Account":"bob"}]}`)
+	groupID, _ = g.M["GroupId"].(string)
+	if groupID == "" {
+		t.Fatalf("create_group: no GroupId: %v", g)
+	}
+	h.MustCall(0, "sns", "friend_add", `{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob","AddSource":"AddSource_Type_Test"}],"AddType":"Add_Type_Both","ForceAddFlags":1}`)
+	h.MustCall(0, "sns", "group_add", `{"From_Account":"alice","GroupName":["L1"]}`)
+	h.MustCall(0, "recentcontact", "create_contact_group", `{"From_Account":"alice","GroupContactItem":[{"GroupName":"cg","ContactItem":[{"Type":1,"To_Account":"bob"}]}]}`)
+	return groupID
+}
+
+// hostileRow is one hostile request to a route and the answer it must get.
+type hostileRow struct {
+	name  string
+	query string
+	body  func() io.Reader
+	want  int // exact code; 0 with anyOK means "a service code"
+	// anyOK accepts any documented answer (svcCodes.ok).
+	anyOK bool
+	// sameAs compares the code with that of the same body sent
+	// with the clean query.
+	sameAs string
+}
+
+// hostileInputs are the queries and bodies of the hostile requests made
+// once for every route.
+type hostileInputs struct {
+	query                                        string
+	huge, deepOpen, deepClosed, deepObj          string
+	deepField, dupQuery, hugeRandom, weirdRandom string
+}
+
+func newHostileInputs(query string) hostileInputs {
+	return hostileInputs{
+		query:       query,
+		huge:        `{"From_Account":"` + strings.Repeat("a", 1<<20) + `"}`,
+		deepOpen:    strings.Repeat("[", 10000),
+		deepClosed:  strings.Repeat("[", 10001) + strings.Repeat("]", 10001),
+		deepObj:     strings.Repeat(`{"a":`, 10001) + "1" + strings.Repeat("}", 10001),
+		deepField:   `{"From_Account":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`,
+		dupQuery:    query + "&sdkappid=1400000002&identifier=alice&usersig=junk&random=1&random=2&contenttype=xml",
+		hugeRandom:  strings.Replace(query, "random=12345", "random="+strings.Repeat("9", 100000), 1),
+		weirdRandom: strings.Replace(query, "random=12345", "random=-1e999&random=%ff%00", 1),
+	}
+}
+
+// strBody is a body of s with its length known.
+func strBody(s string) func() io.Reader { return func() io.Reader { return strings.NewReader(s) } }
+
+// hiddenBody hides the length of the body s, so it goes chunked.
+func hiddenBody(s string) func() io.Reader {
+	return func() io.Reader { return io.MultiReader(strings.NewReader(s)) }
+}
+
+// rows are the hostile requests to rt.
+func (in hostileInputs) rows(rt hostileRoute) []hostileRow {
+	codes := hostileServices[rt.svc]
+	query, str, hidden := in.query, strBody, hiddenBody
+	rows := []hostileRow{
+		{name: "BodyOverLimit", query: query, body: str(in.huge), want: 60002},
+		{name: "BodyOverLimitChunked", query: query, body: hidden(in.huge), want: 60002},
+		{name: "BodyOverLimitAnyBytes", query: query, body: str(strings.Repeat("\xff", 1<<20+1)), want: 60002},
+		{name: "DeepUnclosed", query: query, body: str(in.deepOpen), want: 60003},
+		{name: "DeepClosedArray", query: query, body: str(in.deepClosed), anyOK: true},
+		{name: "DeepObject", query: query, body: str(in.deepObj), anyOK: true},
+		{name: "DeepInField", query: query, body: str(in.deepField), anyOK: true},
+		{name: "WrongTypeField", query: query, body: str(rt.wrongType), want: codes.invalid},
+		{name: "TopLevelArray", query: query, body: str(`[{"a":1}]`), want: codes.invalid},
+		{name: "TopLevelNumber", query: query, body: str(`12345`), want: codes.invalid},
+		{name: "TopLevelString", query: query, body: str(`"x"`), want: codes.invalid},
+		{name: "TopLevelBool", query: query, body: str(`true`), want: codes.invalid},
+		{name: "NotJSON", query: query, body: str(`{"From_Account":`), want: 60003},
+		{name: "TrailingGarbage", query: query, body: str(`{} {}`), want: 60003},
+		{name: "BigArray", query: query, body: str(fmt.Sprintf(rt.bigArray, bigElements(rt))), anyOK: true},
+		{name: "DuplicatedQuery", query: in.dupQuery, body: str(`{}`), sameAs: `{}`},
+		{name: "HugeRandom", query: in.hugeRandom, body: str(`{}`), sameAs: `{}`},
+		{name: "WeirdRandom", query: in.weirdRandom, body: str(`{}`), sameAs: `{}`},
+	}
+	// A number too big for any Go integer where the command reads one.
+	if b := overflowBody(rt); b != "" {
+		rows = append(rows, hostileRow{name: "NumberOverflow", query: query, body: str(b), want: codes.invalid})
+	}
+	for _, id := range hostileIDs {
+		rows = append(rows, hostileRow{name: "ID" + id.name, query: query, body: str(fmt.Sprintf(rt.idBody, id.lit)), anyOK: true})
+	}
+	return rows
+}
+
+// checkHostileRow sends rw to rt and checks the answer: ErrorDisplay only
+// where the service has one, and the code rw asks for.
+func checkHostileRow(t *testing.T, h *Harness, rt hostileRoute, rw hostileRow) {
+	codes := hostileServices[rt.svc]
+	r := doReader(t, h, rt.path(), rw.query, rw.body())
+	code := r.Code(t)
+	hasDisplay := r.M["ErrorDisplay"] != nil
+	if want := rt.svc == "sns" || rt.svc == "recentcontact"; hasDisplay != want {
+		t.Errorf("ErrorDisplay present = %v: %.300s", hasDisplay, r.Raw)
+	}
+	switch {
+	case rw.sameAs != "":
+		clean := h.Call(rt.svc, rt.cmd, rw.sameAs).Code(t)
+		if code != clean || code == codes.internal {
+			t.Errorf("ErrorCode %d, the clean query answers %d: %.300s", code, clean, r.Raw)
+		}
+	case rw.anyOK:
+		if !codes.ok(code) {
+			t.Errorf("ErrorCode %d is not a documented answer of %s: %.300s", code, rt.svc, r.Raw)
+		}
+	default:
+		if code != rw.want {
+			t.Errorf("ErrorCode %d, want %d: %.300s", code, rw.want, r.Raw)
+		}
+	}
 }
 
 // overflowBody is a body with an integer field out of every Go integer's

@@ -160,6 +160,26 @@ func TestREST_InflightBudget(t *testing.T) {
 
 	// Many more large requests, sending their headers only: each is
 	// answered 60007 at once, so none waits for a body.
+	checkRefusedAtOnce(t, h, check, limit)
+
+	// The holders finish and are answered; the budget is whole again.
+	for _, rc := range holders {
+		rc.write(body[100:])
+	}
+	for i, rc := range holders {
+		if _, r := rc.reply(5 * time.Second); r.Code(t) != 0 {
+			t.Errorf("holder %d: %v", i, r)
+		}
+	}
+	if code := small(); code != 0 {
+		t.Fatalf("after the holders: ErrorCode %d", code)
+	}
+}
+
+// checkRefusedAtOnce sends 32 requests announcing a body of size bytes to
+// path, their headers only, and checks each is answered 60007 within two
+// seconds.
+func checkRefusedAtOnce(t *testing.T, h *Harness, path string, size int) {
 	var wg sync.WaitGroup
 	errs := make(chan string, 32)
 	for range 32 {
@@ -167,7 +187,7 @@ func TestREST_InflightBudget(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			rc := dialRaw(t, h.URL)
-			rc.head(check, AdminQuery(t), limit)
+			rc.head(path, AdminQuery(t), size)
 			rc.c.SetReadDeadline(time.Now().Add(2 * time.Second))
 			resp, err := http.ReadResponse(rc.r, nil)
 			if err != nil {
@@ -185,19 +205,6 @@ func TestREST_InflightBudget(t *testing.T) {
 	close(errs)
 	for e := range errs {
 		t.Error(e)
-	}
-
-	// The holders finish and are answered; the budget is whole again.
-	for _, rc := range holders {
-		rc.write(body[100:])
-	}
-	for i, rc := range holders {
-		if _, r := rc.reply(5 * time.Second); r.Code(t) != 0 {
-			t.Errorf("holder %d: %v", i, r)
-		}
-	}
-	if code := small(); code != 0 {
-		t.Fatalf("after the holders: ErrorCode %d", code)
 	}
 }
 

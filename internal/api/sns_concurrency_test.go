@@ -107,103 +107,115 @@ func TestSNS_ConcurrentListChanges(t *testing.T) {
 		}
 		h.MustCall(0, sns, "friend_add", `{"From_Account":"alice","AddFriendItem":`+addItems("bob")+`}`)
 		h.MustCall(0, sns, "group_add", `{"From_Account":"alice","GroupName":`+jstr(users("p", 6))+`,"To_Account":["bob"]}`)
-		before := h.listSeq("alice")
-
-		var (
-			calls   [][]snsCall // each worker's calls, run in order
-			added   = users("n", 6)
-			seqs    = map[int64]string{}
-			total   int
-			workers = 19
-		)
-		for i := range 6 {
-			calls = append(calls,
-				[]snsCall{{"group_delete", fmt.Sprintf(`{"From_Account":"alice","GroupName":["p%d"]}`, i)}},
-				[]snsCall{{"group_add", fmt.Sprintf(`{"From_Account":"alice","GroupName":["n%d"],"To_Account":["bob"]}`, i)}})
-		}
-		for i := range workers {
-			calls = append(calls, []snsCall{
-				{"group_add", fmt.Sprintf(`{"From_Account":"alice","GroupName":["w%d"],"To_Account":["bob"]}`, i)},
-				{"group_delete", fmt.Sprintf(`{"From_Account":"alice","GroupName":["w%d"]}`, i)}})
-		}
-		for i, replies := range runWorkers(t, servers, calls) {
-			for j, r := range replies {
-				c := calls[i][j]
-				if *r.ErrorCode != 0 || len(r.Fail_Account) > 0 {
-					t.Fatalf("%s %s: ErrorCode %d, Fail_Account %v", c.command, c.body, *r.ErrorCode, r.Fail_Account)
-				}
-				if prev, dup := seqs[r.CurrentSequence]; dup {
-					t.Errorf("%s and %s both answered CurrentSequence %d", prev, c.body, r.CurrentSequence)
-				}
-				seqs[r.CurrentSequence] = c.body
-				total++
-			}
-		}
-		if total != 50 {
-			t.Fatalf("%d calls, want 50", total)
-		}
-		for s := before + 1; s <= before+50; s++ {
-			if seqs[s] == "" {
-				t.Errorf("no call answered CurrentSequence %d", s)
-			}
-		}
-		if got := h.listSeq("alice"); got != before+50 {
-			t.Fatalf("CurrentSequence %d after 50 changes, want %d", got, before+50)
-		}
-		if got := h.listNamesOf("alice"); !slices.Equal(got, added) {
-			t.Fatalf("lists %v, want %v", got, added)
-		}
-		if lists := h.listsOf("alice"); strings.Count(lists, `"FriendNumber":1,"To_Account":["bob"]`) != 6 {
-			t.Fatalf("members: %s", lists)
-		}
+		listChangesRoundOne(t, h, servers)
 
 		// Round two: 25 existing lists, 25 deletes of them, 25 adds of new
 		// names.
-		h.MustCall(0, sns, "group_add", `{"From_Account":"alice","GroupName":`+jstr(users("q", 19))+`}`)
-		existing := h.listNamesOf("alice")
-		before = h.listSeq("alice")
-		var flat []snsCall
-		calls = nil
-		for i, name := range existing {
-			flat = append(flat, snsCall{"group_delete", `{"From_Account":"alice","GroupName":` + jstr([]string{name}) + `}`},
-				snsCall{"group_add", fmt.Sprintf(`{"From_Account":"alice","GroupName":["m%d"]}`, i)})
-		}
-		for _, c := range flat {
-			calls = append(calls, []snsCall{c})
-		}
-		added = nil
-		changed := int64(0)
-		seen := map[int64]bool{}
-		for i, rs := range runWorkers(t, servers, calls) {
-			r := rs[0]
-			switch {
-			case *r.ErrorCode == 30011 && flat[i].command == "group_add":
-				continue
-			case *r.ErrorCode != 0:
-				t.Fatalf("%s %s: ErrorCode %d", flat[i].command, flat[i].body, *r.ErrorCode)
-			case flat[i].command == "group_add":
-				added = append(added, fmt.Sprintf("m%d", i/2))
-			}
-			changed++
-			if seen[r.CurrentSequence] || r.CurrentSequence <= before {
-				t.Errorf("%s answered CurrentSequence %d twice or too low", flat[i].body, r.CurrentSequence)
-			}
-			seen[r.CurrentSequence] = true
-		}
-		if got := h.listSeq("alice"); got != before+changed {
-			t.Fatalf("CurrentSequence %d after %d changes, want %d", got, changed, before+changed)
-		}
-		for s := before + 1; s <= before+changed; s++ {
-			if !seen[s] {
-				t.Errorf("no call answered CurrentSequence %d", s)
-			}
-		}
-		slices.Sort(added)
-		if got := h.listNamesOf("alice"); !slices.Equal(got, added) {
-			t.Fatalf("lists %v, want the %d added %v", got, len(added), added)
-		}
-		if len(added) < 7 {
-			t.Fatalf("only %d adds succeeded; at least 7 always fit", len(added))
-		}
+		listChangesRoundTwo(t, h, servers)
 	})
+}
+
+// listChangesRoundOne is round one of TestSNS_ConcurrentListChanges: 50
+// calls that each change alice's lists whatever the order.
+func listChangesRoundOne(t *testing.T, h *Harness, servers []string) {
+	before := h.listSeq("alice")
+
+	var (
+		calls   [][]snsCall // each worker's calls, run in order
+		added   = users("n", 6)
+		seqs    = map[int64]string{}
+		total   int
+		workers = 19
+	)
+	for i := range 6 {
+		calls = append(calls,
+			[]snsCall{{"group_delete", fmt.Sprintf(`{"From_Account":"alice","GroupName":["p%d"]}`, i)}},
+			[]snsCall{{"group_add", fmt.Sprintf(`{"From_Account":"alice","GroupName":["n%d"],"To_Account":["bob"]}`, i)}})
+	}
+	for i := range workers {
+		calls = append(calls, []snsCall{
+			{"group_add", fmt.Sprintf(`{"From_Account":"alice","GroupName":["w%d"],"To_Account":["bob"]}`, i)},
+			{"group_delete", fmt.Sprintf(`{"From_Account":"alice","GroupName":["w%d"]}`, i)}})
+	}
+	for i, replies := range runWorkers(t, servers, calls) {
+		for j, r := range replies {
+			c := calls[i][j]
+			if *r.ErrorCode != 0 || len(r.Fail_Account) > 0 {
+				t.Fatalf("%s %s: ErrorCode %d, Fail_Account %v", c.command, c.body, *r.ErrorCode, r.Fail_Account)
+			}
+			if prev, dup := seqs[r.CurrentSequence]; dup {
+				t.Errorf("%s and %s both answered CurrentSequence %d", prev, c.body, r.CurrentSequence)
+			}
+			seqs[r.CurrentSequence] = c.body
+			total++
+		}
+	}
+	if total != 50 {
+		t.Fatalf("%d calls, want 50", total)
+	}
+	for s := before + 1; s <= before+50; s++ {
+		if seqs[s] == "" {
+			t.Errorf("no call answered CurrentSequence %d", s)
+		}
+	}
+	if got := h.listSeq("alice"); got != before+50 {
+		t.Fatalf("CurrentSequence %d after 50 changes, want %d", got, before+50)
+	}
+	if got := h.listNamesOf("alice"); !slices.Equal(got, added) {
+		t.Fatalf("lists %v, want %v", got, added)
+	}
+	if lists := h.listsOf("alice"); strings.Count(lists, `"FriendNumber":1,"To_Account":["bob"]`) != 6 {
+		t.Fatalf("members: %s", lists)
+	}
+}
+
+// listChangesRoundTwo is round two of TestSNS_ConcurrentListChanges: 25
+// deletes of existing lists against 25 adds of new names.
+func listChangesRoundTwo(t *testing.T, h *Harness, servers []string) {
+	h.MustCall(0, sns, "group_add", `{"From_Account":"alice","GroupName":`+jstr(users("q", 19))+`}`)
+	existing := h.listNamesOf("alice")
+	before := h.listSeq("alice")
+	var flat []snsCall
+	var calls [][]snsCall // each worker's calls, run in order
+	for i, name := range existing {
+		flat = append(flat, snsCall{"group_delete", `{"From_Account":"alice","GroupName":` + jstr([]string{name}) + `}`},
+			snsCall{"group_add", fmt.Sprintf(`{"From_Account":"alice","GroupName":["m%d"]}`, i)})
+	}
+	for _, c := range flat {
+		calls = append(calls, []snsCall{c})
+	}
+	var added []string
+	changed := int64(0)
+	seen := map[int64]bool{}
+	for i, rs := range runWorkers(t, servers, calls) {
+		r := rs[0]
+		switch {
+		case *r.ErrorCode == 30011 && flat[i].command == "group_add":
+			continue
+		case *r.ErrorCode != 0:
+			t.Fatalf("%s %s: ErrorCode %d", flat[i].command, flat[i].body, *r.ErrorCode)
+		case flat[i].command == "group_add":
+			added = append(added, fmt.Sprintf("m%d", i/2))
+		}
+		changed++
+		if seen[r.CurrentSequence] || r.CurrentSequence <= before {
+			t.Errorf("%s answered CurrentSequence %d twice or too low", flat[i].body, r.CurrentSequence)
+		}
+		seen[r.CurrentSequence] = true
+	}
+	if got := h.listSeq("alice"); got != before+changed {
+		t.Fatalf("CurrentSequence %d after %d changes, want %d", got, changed, before+changed)
+	}
+	for s := before + 1; s <= before+changed; s++ {
+		if !seen[s] {
+			t.Errorf("no call answered CurrentSequence %d", s)
+		}
+	}
+	slices.Sort(added)
+	if got := h.listNamesOf("alice"); !slices.Equal(got, added) {
+		t.Fatalf("lists %v, want the %d added %v", got, len(added), added)
+	}
+	if len(added) < 7 {
+		t.Fatalf("only %d adds succeeded; at least 7 always fit", len(added))
+	}
 }

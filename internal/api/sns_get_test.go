@@ -41,60 +41,7 @@ func (h *Harness) friendGet(body string) (friendPage, Reply) {
 func TestSNS_FriendImport(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		h := openGroups(t, dsn, append(users("u", 1001), "alice", "bob", "carol", "dave")...)
-		long := func(n int) string { return strings.Repeat("x", n) }
-		item := func(extra string) string {
-			return `{"From_Account":"alice","AddFriendItem":[{"To_Account":"dave","AddSource":"AddSource_Type_Test",` + extra + `}]}`
-		}
-		custom := func(tag, value string) string {
-			return item(`"CustomItem":[{"Tag":"` + tag + `","Value":` + value + `}]`)
-		}
-		bad := func(name, body string) snsCase {
-			return snsCase{name: name, command: "friend_import", body: body, code: 30001}
-		}
-		cases := []snsCase{
-			{name: "Full", command: "friend_import",
-				body: `{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob","Remark":"remark1","RemarkTime":1420000001,` +
-					`"GroupName":["Colleagues","Friends","Colleagues"],"AddSource":"AddSource_Type_XXXXXXXX","AddWording":"I'm Test1","AddTime":1420000001,` +
-					`"CustomItem":[{"Tag":"Tag_SNS_Custom_XXXX","Value":"Test"},{"Tag":"Tag_SNS_Custom_YYYY","Value":0},{"Tag":"Tag_SNS_Custom_XXXX","Value":"\u4e2d<"}]}]}`,
-				want: []string{`"ResultItem":[{"To_Account":"bob","ResultCode":0,"ResultInfo":""}]`}, absent: []string{"Fail_Account"}},
-			{name: "PerItem", command: "friend_import", body: `{"From_Account":"alice","AddFriendItem":` + addItems("bob", "alice", "nobody", "carol") + `}`,
-				want: []string{`"ResultItem":[{"To_Account":"bob","ResultCode":30001,"ResultInfo":"Err_SNS_FriendImport_Friend_Exist"},` +
-					`{"To_Account":"alice","ResultCode":30001,"ResultInfo":"Err_SNS_FriendImport_Cannot_Import_Self"},` +
-					`{"To_Account":"nobody","ResultCode":30003,"ResultInfo":"Err_SNS_FriendImport_Account_Not_Exist"},` +
-					`{"To_Account":"carol","ResultCode":0,"ResultInfo":""}]`, `"Fail_Account":["bob","alice","nobody"]`}},
-			{name: "Items1000", command: "friend_import", body: `{"From_Account":"bob","AddFriendItem":` + addItems(users("u", 1000)...) + `}`},
-			bad("ErrItems1001", `{"From_Account":"carol","AddFriendItem":`+addItems(users("u", 1001)...)+`}`),
-			bad("ErrNoFrom", `{"AddFriendItem":`+addItems("dave")+`}`),
-			{name: "ErrUnknownFrom", command: "friend_import", body: `{"From_Account":"nobody","AddFriendItem":` + addItems("dave") + `}`, code: 30003},
-			bad("ErrNoAddSource", `{"From_Account":"alice","AddFriendItem":[{"To_Account":"dave"}]}`),
-			bad("ErrGroupNameString", item(`"GroupName":"Friends"`)),
-			bad("ErrGroupNameEmpty", item(`"GroupName":[""]`)),
-			bad("ErrGroupName31", item(`"GroupName":["`+long(31)+`"]`)),
-			bad("ErrGroupName33", item(`"GroupName":`+jstr(users("g", 33)))),
-			bad("ErrRemark97", item(`"Remark":"`+long(97)+`"`)),
-			bad("ErrAddWording257", item(`"AddWording":"`+long(257)+`"`)),
-			bad("ErrAddTimeString", item(`"AddTime":"1420000001"`)),
-			bad("ErrAddTimeNegative", item(`"AddTime":-1`)),
-			bad("ErrRemarkTimeNegative", item(`"RemarkTime":-1`)),
-			bad("ErrCustomNoPrefix", custom("Custom_XX", `"v"`)),
-			bad("ErrCustomEmptyName", custom("Tag_SNS_Custom_", `"v"`)),
-			bad("ErrCustomName9", custom("Tag_SNS_Custom_ABCDEFGHI", `"v"`)),
-			bad("ErrCustomNameDash", custom("Tag_SNS_Custom_A-B", `"v"`)),
-			bad("ErrCustomFloat", custom("Tag_SNS_Custom_A", `1.5`)),
-			bad("ErrCustomObject", custom("Tag_SNS_Custom_A", `{"a":1}`)),
-			bad("ErrCustomNull", custom("Tag_SNS_Custom_A", `null`)),
-			bad("ErrCustomBool", custom("Tag_SNS_Custom_A", `true`)),
-			bad("ErrCustomValue501", custom("Tag_SNS_Custom_A", `"`+long(501)+`"`)),
-			bad("ErrCustomNoTag", item(`"CustomItem":[{"Value":"v"}]`)),
-			bad("ErrCustom21", item(`"CustomItem":[`+customTags(21)+`]`)),
-			{name: "Custom20", command: "friend_import", body: item(`"CustomItem":[` + customTags(20) + `],"GroupName":` + jstr(users("g", 30)) +
-				`,"Remark":"` + long(96) + `","AddWording":"` + long(256) + `"`)},
-			// alice now has 32 lists: an item needing a 33rd fails whole.
-			{name: "ErrListLimit", command: "friend_import", body: `{"From_Account":"alice","AddFriendItem":[{"To_Account":"u1","AddSource":"AddSource_Type_Test","GroupName":["g0","new"]},` +
-				`{"To_Account":"u2","AddSource":"AddSource_Type_Test","GroupName":["g0","g29"]}]}`,
-				want: []string{`"ResultItem":[{"To_Account":"u1","ResultCode":30011,"ResultInfo":"Err_SNS_FriendImport_Group_Num_Exceed_Threshold"},{"To_Account":"u2","ResultCode":0,`}},
-		}
-		runSNSCases(t, h, cases)
+		runSNSCases(t, h, friendImportCases())
 		if evs := h.events(); len(evs) != 0 {
 			t.Fatalf("friend_import recorded %d events: %s", len(evs), evs[0].Raw)
 		}
@@ -121,6 +68,69 @@ func TestSNS_FriendImport(t *testing.T) {
 			t.Errorf("CurrentSequence %d, want 3 (one per import that changed lists)", n)
 		}
 	})
+}
+
+// importItemBody is friend_import's body importing dave as alice's friend
+// with the extra fields.
+func importItemBody(extra string) string {
+	return `{"From_Account":"alice","AddFriendItem":[{"To_Account":"dave","AddSource":"AddSource_Type_Test",` + extra + `}]}`
+}
+
+// importCustomBody is importItemBody with one custom item.
+func importCustomBody(tag, value string) string {
+	return importItemBody(`"CustomItem":[{"Tag":"` + tag + `","Value":` + value + `}]`)
+}
+
+// importBad is a friend_import case refused with 30001.
+func importBad(name, body string) snsCase {
+	return snsCase{name: name, command: "friend_import", body: body, code: 30001}
+}
+
+// friendImportCases are TestSNS_FriendImport's calls, in order.
+func friendImportCases() []snsCase {
+	return []snsCase{
+		{name: "Full", command: "friend_import",
+			body: `{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob","Remark":"remark1","RemarkTime":1420000001,` +
+				`"GroupName":["Colleagues","Friends","Colleagues"],"AddSource":"AddSource_Type_XXXXXXXX","AddWording":"I'm Test1","AddTime":1420000001,` +
+				`"CustomItem":[{"Tag":"Tag_SNS_Custom_XXXX","Value":"Test"},{"Tag":"Tag_SNS_Custom_YYYY","Value":0},{"Tag":"Tag_SNS_Custom_XXXX","Value":"\u4e2d<"}]}]}`,
+			want: []string{`"ResultItem":[{"To_Account":"bob","ResultCode":0,"ResultInfo":""}]`}, absent: []string{"Fail_Account"}},
+		{name: "PerItem", command: "friend_import", body: `{"From_Account":"alice","AddFriendItem":` + addItems("bob", "alice", "nobody", "carol") + `}`,
+			want: []string{`"ResultItem":[{"To_Account":"bob","ResultCode":30001,"ResultInfo":"Err_SNS_FriendImport_Friend_Exist"},` +
+				`{"To_Account":"alice","ResultCode":30001,"ResultInfo":"Err_SNS_FriendImport_Cannot_Import_Self"},` +
+				`{"To_Account":"nobody","ResultCode":30003,"ResultInfo":"Err_SNS_FriendImport_Account_Not_Exist"},` +
+				`{"To_Account":"carol","ResultCode":0,"ResultInfo":""}]`, `"Fail_Account":["bob","alice","nobody"]`}},
+		{name: "Items1000", command: "friend_import", body: `{"From_Account":"bob","AddFriendItem":` + addItems(users("u", 1000)...) + `}`},
+		importBad("ErrItems1001", `{"From_Account":"carol","AddFriendItem":`+addItems(users("u", 1001)...)+`}`),
+		importBad("ErrNoFrom", `{"AddFriendItem":`+addItems("dave")+`}`),
+		{name: "ErrUnknownFrom", command: "friend_import", body: `{"From_Account":"nobody","AddFriendItem":` + addItems("dave") + `}`, code: 30003},
+		importBad("ErrNoAddSource", `{"From_Account":"alice","AddFriendItem":[{"To_Account":"dave"}]}`),
+		importBad("ErrGroupNameString", importItemBody(`"GroupName":"Friends"`)),
+		importBad("ErrGroupNameEmpty", importItemBody(`"GroupName":[""]`)),
+		importBad("ErrGroupName31", importItemBody(`"GroupName":["`+xs(31)+`"]`)),
+		importBad("ErrGroupName33", importItemBody(`"GroupName":`+jstr(users("g", 33)))),
+		importBad("ErrRemark97", importItemBody(`"Remark":"`+xs(97)+`"`)),
+		importBad("ErrAddWording257", importItemBody(`"AddWording":"`+xs(257)+`"`)),
+		importBad("ErrAddTimeString", importItemBody(`"AddTime":"1420000001"`)),
+		importBad("ErrAddTimeNegative", importItemBody(`"AddTime":-1`)),
+		importBad("ErrRemarkTimeNegative", importItemBody(`"RemarkTime":-1`)),
+		importBad("ErrCustomNoPrefix", importCustomBody("Custom_XX", `"v"`)),
+		importBad("ErrCustomEmptyName", importCustomBody("Tag_SNS_Custom_", `"v"`)),
+		importBad("ErrCustomName9", importCustomBody("Tag_SNS_Custom_ABCDEFGHI", `"v"`)),
+		importBad("ErrCustomNameDash", importCustomBody("Tag_SNS_Custom_A-B", `"v"`)),
+		importBad("ErrCustomFloat", importCustomBody("Tag_SNS_Custom_A", `1.5`)),
+		importBad("ErrCustomObject", importCustomBody("Tag_SNS_Custom_A", `{"a":1}`)),
+		importBad("ErrCustomNull", importCustomBody("Tag_SNS_Custom_A", `null`)),
+		importBad("ErrCustomBool", importCustomBody("Tag_SNS_Custom_A", `true`)),
+		importBad("ErrCustomValue501", importCustomBody("Tag_SNS_Custom_A", `"`+xs(501)+`"`)),
+		importBad("ErrCustomNoTag", importItemBody(`"CustomItem":[{"Value":"v"}]`)),
+		importBad("ErrCustom21", importItemBody(`"CustomItem":[`+customTags(21)+`]`)),
+		{name: "Custom20", command: "friend_import", body: importItemBody(`"CustomItem":[` + customTags(20) + `],"GroupName":` + jstr(users("g", 30)) +
+			`,"Remark":"` + xs(96) + `","AddWording":"` + xs(256) + `"`)},
+		// alice now has 32 lists: an item needing a 33rd fails whole.
+		{name: "ErrListLimit", command: "friend_import", body: `{"From_Account":"alice","AddFriendItem":[{"To_Account":"u1","AddSource":"AddSource_Type_Test","GroupName":["g0","new"]},` +
+			`{"To_Account":"u2","AddSource":"AddSource_Type_Test","GroupName":["g0","g29"]}]}`,
+			want: []string{`"ResultItem":[{"To_Account":"u1","ResultCode":30011,"ResultInfo":"Err_SNS_FriendImport_Group_Num_Exceed_Threshold"},{"To_Account":"u2","ResultCode":0,`}},
+	}
 }
 
 // customTags renders n custom items Tag_SNS_Custom_T0...

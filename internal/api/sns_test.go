@@ -65,75 +65,7 @@ func (h *Harness) listSeq(user string) int64 {
 func TestSNS_FriendAdd(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		h := openGroups(t, dsn, append(users("u", 1001), "alice", "bob", "carol", "dave", "erin", "frank")...)
-		const ev = im.CallbackFriendAdd
-		long := func(n int) string { return strings.Repeat("x", n) }
-		bad := func(name string, code int, body string) snsCase {
-			return snsCase{name: name, command: "friend_add", body: body, code: code, want: []string{`"ErrorDisplay":""`}}
-		}
-		cases := []snsCase{
-			bad("ErrNoFrom", 30001, `{"AddFriendItem":`+addItems("bob")+`}`),
-			bad("ErrEmptyFrom", 30001, `{"From_Account":"","AddFriendItem":`+addItems("bob")+`}`),
-			bad("ErrFromNotString", 30001, `{"From_Account":7,"AddFriendItem":`+addItems("bob")+`}`),
-			bad("ErrUnknownFrom", 30003, `{"From_Account":"nobody","AddFriendItem":`+addItems("bob")+`}`),
-			bad("ErrInvalidFrom", 30003, `{"From_Account":"`+long(33)+`","AddFriendItem":`+addItems("bob")+`}`),
-			bad("ErrNoItems", 30001, `{"From_Account":"alice"}`),
-			bad("ErrEmptyItems", 30001, `{"From_Account":"alice","AddFriendItem":[]}`),
-			bad("ErrItems1001", 30001, `{"From_Account":"alice","AddFriendItem":`+addItems(users("u", 1001)...)+`}`),
-			bad("ErrItemsNotArray", 30001, `{"From_Account":"alice","AddFriendItem":{"To_Account":"bob"}}`),
-			bad("ErrNoTo", 30001, `{"From_Account":"alice","AddFriendItem":[{"AddSource":"AddSource_Type_Test"}]}`),
-			bad("ErrEmptyTo", 30001, addOne("", "")),
-			bad("ErrNoAddSource", 30001, `{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob"}]}`),
-			bad("ErrAddSourcePrefix", 30001, `{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob","AddSource":"Web"}]}`),
-			bad("ErrAddSourceEmptyKeyword", 30001, `{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob","AddSource":"AddSource_Type_"}]}`),
-			bad("ErrAddSource9Letters", 30001, `{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob","AddSource":"AddSource_Type_ABCDEFGHI"}]}`),
-			bad("ErrAddSourceDigit", 30001, `{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob","AddSource":"AddSource_Type_Web2"}]}`),
-			bad("ErrRemark97", 30001, addOne("bob", `"Remark":"`+long(97)+`"`)),
-			bad("ErrRemarkNUL", 30001, addOne("bob", `"Remark":"a\u0000b"`)),
-			bad("ErrAddWording257", 30001, addOne("bob", `"AddWording":"`+long(257)+`"`)),
-			bad("ErrGroupName31", 30001, addOne("bob", `"GroupName":"`+long(31)+`"`)),
-			bad("ErrGroupNameArray", 30001, addOne("bob", `"GroupName":["a"]`)),
-			bad("ErrAddType", 30001, `{"From_Account":"alice","AddFriendItem":`+addItems("bob")+`,"AddType":"Add_Type_Three"}`),
-			bad("ErrForceAddFlags", 30001, `{"From_Account":"alice","AddFriendItem":`+addItems("bob")+`,"ForceAddFlags":2}`),
-
-			{name: "BothByDefault", command: "friend_add", body: addOne("bob", ""), event: ev,
-				want:   []string{`"ResultItem":[{"To_Account":"bob","ResultCode":0,"ResultInfo":""}]`},
-				absent: []string{"Fail_Account"},
-				evWant: []string{`"PairList":[{"From_Account":"alice","Initiator_Account":"alice","To_Account":"bob"},{"From_Account":"bob","Initiator_Account":"alice","To_Account":"alice"}]`,
-					`"ClientCmd":"friend_add"`, `"Admin_Account":"administrator"`, `"ForceFlag":0`}},
-			{name: "ErrExists", command: "friend_add", body: addOne("bob", ""),
-				want: []string{`{"To_Account":"bob","ResultCode":30001,"ResultInfo":"Err_SNS_FriendAdd_Friend_Exist"}`, `"Fail_Account":["bob"]`}},
-			{name: "SingleForced", command: "friend_add", event: ev,
-				body:   `{"From_Account":"alice","AddFriendItem":` + addItems("carol") + `,"AddType":"Add_Type_Single","ForceAddFlags":1}`,
-				evWant: []string{`"PairList":[{"From_Account":"alice","Initiator_Account":"alice","To_Account":"carol"}]`, `"ForceFlag":1`}},
-			{name: "SingleExists", command: "friend_add", body: `{"From_Account":"alice","AddFriendItem":` + addItems("carol") + `,"AddType":"Add_Type_Single"}`,
-				want: []string{`"ResultCode":30001,"ResultInfo":"Err_SNS_FriendAdd_Friend_Exist"`}},
-			// Two-way after one-way: only the missing direction is created.
-			{name: "BothCompletes", command: "friend_add", body: `{"From_Account":"alice","AddFriendItem":` + addItems("carol") + `,"AddType":""}`, event: ev,
-				want:   []string{`{"To_Account":"carol","ResultCode":0,"ResultInfo":""}`},
-				evWant: []string{`"PairList":[{"From_Account":"carol","Initiator_Account":"alice","To_Account":"alice"}]`}},
-			{name: "PerItem", command: "friend_add", event: ev,
-				body: `{"From_Account":"alice","AddFriendItem":` + addItems("nobody", "alice", "dave", "bob", "dave", long(40)) + `,"AddType":"Add_Type_Both","ForceAddFlags":0}`,
-				want: []string{`"ResultItem":[{"To_Account":"nobody","ResultCode":30003,"ResultInfo":"Err_SNS_FriendAdd_Account_Not_Exist"},` +
-					`{"To_Account":"alice","ResultCode":30001,"ResultInfo":"Err_SNS_FriendAdd_Cannot_Add_Self"},` +
-					`{"To_Account":"dave","ResultCode":0,"ResultInfo":""},` +
-					`{"To_Account":"bob","ResultCode":30001,"ResultInfo":"Err_SNS_FriendAdd_Friend_Exist"},` +
-					`{"To_Account":"dave","ResultCode":30001,"ResultInfo":"Err_SNS_FriendAdd_Friend_Exist"},` +
-					`{"To_Account":"` + long(40) + `","ResultCode":30003,`,
-					`"Fail_Account":["nobody","alice","bob","dave","` + long(40) + `"]`},
-				evWant: []string{`"PairList":[{"From_Account":"alice","Initiator_Account":"alice","To_Account":"dave"},{"From_Account":"dave","Initiator_Account":"alice","To_Account":"alice"}]`}},
-			{name: "AllFailNoEvent", command: "friend_add", body: `{"From_Account":"alice","AddFriendItem":` + addItems("nobody", "bob") + `}`,
-				want: []string{`"Fail_Account":["nobody","bob"]`}},
-			{name: "Fields", command: "friend_add", event: ev,
-				body: addOne("erin", `"Remark":"`+long(96)+`","GroupName":"`+long(30)+`","AddWording":"`+long(256)+`"`)},
-			{name: "EmptyGroupNameIsNone", command: "friend_add", event: ev, body: addOne("frank", `"GroupName":"","Remark":"","AddWording":""`)},
-			{name: "AddSource8Letters", command: "friend_add", event: ev,
-				body: `{"From_Account":"bob","AddFriendItem":[{"To_Account":"carol","AddSource":"AddSource_Type_ABCDEFGH"}]}`},
-			{name: "Items1000", command: "friend_add", event: ev,
-				body: `{"From_Account":"bob","AddFriendItem":` + addItems(users("u", 1000)...) + `,"AddType":"Add_Type_Single"}`},
-			{name: "NullOptionals", command: "friend_add", event: ev,
-				body: `{"From_Account":"dave","AddFriendItem":[{"To_Account":"erin","AddSource":"AddSource_Type_Test","Remark":null,"GroupName":null}],"AddType":null,"ForceAddFlags":null,"Unknown":1}`},
-		}
-		runSNSCases(t, h, cases)
+		runSNSCases(t, h, friendAddCases())
 
 		for _, r := range []struct{ from, to, want string }{
 			{"alice", "bob", im.RelationBoth}, {"alice", "carol", im.RelationBoth}, {"alice", "dave", im.RelationBoth},
@@ -148,10 +80,83 @@ func TestSNS_FriendAdd(t *testing.T) {
 		// The list named when adding erin was created and holds erin; the
 		// empty name created none.
 		r := h.MustCall(0, sns, "group_get", `{"From_Account":"alice","NeedFriend":"Need_Friend_Type_Yes"}`)
-		if want := `"ResultItem":[{"GroupName":"` + long(30) + `","FriendNumber":1,"To_Account":["erin"]}],"CurrentSequence":1`; !strings.Contains(r.Raw, want) {
+		if want := `"ResultItem":[{"GroupName":"` + xs(30) + `","FriendNumber":1,"To_Account":["erin"]}],"CurrentSequence":1`; !strings.Contains(r.Raw, want) {
 			t.Errorf("group_get %s\nlacks %s", r.Raw, want)
 		}
 	})
+}
+
+// friendAddBad is a friend_add case refused with code.
+func friendAddBad(name string, code int, body string) snsCase {
+	return snsCase{name: name, command: "friend_add", body: body, code: code, want: []string{`"ErrorDisplay":""`}}
+}
+
+// friendAddCases are TestSNS_FriendAdd's calls, in order.
+func friendAddCases() []snsCase {
+	const ev = im.CallbackFriendAdd
+	return []snsCase{
+		friendAddBad("ErrNoFrom", 30001, `{"AddFriendItem":`+addItems("bob")+`}`),
+		friendAddBad("ErrEmptyFrom", 30001, `{"From_Account":"","AddFriendItem":`+addItems("bob")+`}`),
+		friendAddBad("ErrFromNotString", 30001, `{"From_Account":7,"AddFriendItem":`+addItems("bob")+`}`),
+		friendAddBad("ErrUnknownFrom", 30003, `{"From_Account":"nobody","AddFriendItem":`+addItems("bob")+`}`),
+		friendAddBad("ErrInvalidFrom", 30003, `{"From_Account":"`+xs(33)+`","AddFriendItem":`+addItems("bob")+`}`),
+		friendAddBad("ErrNoItems", 30001, `{"From_Account":"alice"}`),
+		friendAddBad("ErrEmptyItems", 30001, `{"From_Account":"alice","AddFriendItem":[]}`),
+		friendAddBad("ErrItems1001", 30001, `{"From_Account":"alice","AddFriendItem":`+addItems(users("u", 1001)...)+`}`),
+		friendAddBad("ErrItemsNotArray", 30001, `{"From_Account":"alice","AddFriendItem":{"To_Account":"bob"}}`),
+		friendAddBad("ErrNoTo", 30001, `{"From_Account":"alice","AddFriendItem":[{"AddSource":"AddSource_Type_Test"}]}`),
+		friendAddBad("ErrEmptyTo", 30001, addOne("", "")),
+		friendAddBad("ErrNoAddSource", 30001, `{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob"}]}`),
+		friendAddBad("ErrAddSourcePrefix", 30001, `{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob","AddSource":"Web"}]}`),
+		friendAddBad("ErrAddSourceEmptyKeyword", 30001, `{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob","AddSource":"AddSource_Type_"}]}`),
+		friendAddBad("ErrAddSource9Letters", 30001, `{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob","AddSource":"AddSource_Type_ABCDEFGHI"}]}`),
+		friendAddBad("ErrAddSourceDigit", 30001, `{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob","AddSource":"AddSource_Type_Web2"}]}`),
+		friendAddBad("ErrRemark97", 30001, addOne("bob", `"Remark":"`+xs(97)+`"`)),
+		friendAddBad("ErrRemarkNUL", 30001, addOne("bob", `"Remark":"a\u0000b"`)),
+		friendAddBad("ErrAddWording257", 30001, addOne("bob", `"AddWording":"`+xs(257)+`"`)),
+		friendAddBad("ErrGroupName31", 30001, addOne("bob", `"GroupName":"`+xs(31)+`"`)),
+		friendAddBad("ErrGroupNameArray", 30001, addOne("bob", `"GroupName":["a"]`)),
+		friendAddBad("ErrAddType", 30001, `{"From_Account":"alice","AddFriendItem":`+addItems("bob")+`,"AddType":"Add_Type_Three"}`),
+		friendAddBad("ErrForceAddFlags", 30001, `{"From_Account":"alice","AddFriendItem":`+addItems("bob")+`,"ForceAddFlags":2}`),
+
+		{name: "BothByDefault", command: "friend_add", body: addOne("bob", ""), event: ev,
+			want:   []string{`"ResultItem":[{"To_Account":"bob","ResultCode":0,"ResultInfo":""}]`},
+			absent: []string{"Fail_Account"},
+			evWant: []string{`"PairList":[{"From_Account":"alice","Initiator_Account":"alice","To_Account":"bob"},{"From_Account":"bob","Initiator_Account":"alice","To_Account":"alice"}]`,
+				`"ClientCmd":"friend_add"`, `"Admin_Account":"administrator"`, `"ForceFlag":0`}},
+		{name: "ErrExists", command: "friend_add", body: addOne("bob", ""),
+			want: []string{`{"To_Account":"bob","ResultCode":30001,"ResultInfo":"Err_SNS_FriendAdd_Friend_Exist"}`, `"Fail_Account":["bob"]`}},
+		{name: "SingleForced", command: "friend_add", event: ev,
+			body:   `{"From_Account":"alice","AddFriendItem":` + addItems("carol") + `,"AddType":"Add_Type_Single","ForceAddFlags":1}`,
+			evWant: []string{`"PairList":[{"From_Account":"alice","Initiator_Account":"alice","To_Account":"carol"}]`, `"ForceFlag":1`}},
+		{name: "SingleExists", command: "friend_add", body: `{"From_Account":"alice","AddFriendItem":` + addItems("carol") + `,"AddType":"Add_Type_Single"}`,
+			want: []string{`"ResultCode":30001,"ResultInfo":"Err_SNS_FriendAdd_Friend_Exist"`}},
+		// Two-way after one-way: only the missing direction is created.
+		{name: "BothCompletes", command: "friend_add", body: `{"From_Account":"alice","AddFriendItem":` + addItems("carol") + `,"AddType":""}`, event: ev,
+			want:   []string{`{"To_Account":"carol","ResultCode":0,"ResultInfo":""}`},
+			evWant: []string{`"PairList":[{"From_Account":"carol","Initiator_Account":"alice","To_Account":"alice"}]`}},
+		{name: "PerItem", command: "friend_add", event: ev,
+			body: `{"From_Account":"alice","AddFriendItem":` + addItems("nobody", "alice", "dave", "bob", "dave", xs(40)) + `,"AddType":"Add_Type_Both","ForceAddFlags":0}`,
+			want: []string{`"ResultItem":[{"To_Account":"nobody","ResultCode":30003,"ResultInfo":"Err_SNS_FriendAdd_Account_Not_Exist"},` +
+				`{"To_Account":"alice","ResultCode":30001,"ResultInfo":"Err_SNS_FriendAdd_Cannot_Add_Self"},` +
+				`{"To_Account":"dave","ResultCode":0,"ResultInfo":""},` +
+				`{"To_Account":"bob","ResultCode":30001,"ResultInfo":"Err_SNS_FriendAdd_Friend_Exist"},` +
+				`{"To_Account":"dave","ResultCode":30001,"ResultInfo":"Err_SNS_FriendAdd_Friend_Exist"},` +
+				`{"To_Account":"` + xs(40) + `","ResultCode":30003,`,
+				`"Fail_Account":["nobody","alice","bob","dave","` + xs(40) + `"]`},
+			evWant: []string{`"PairList":[{"From_Account":"alice","Initiator_Account":"alice","To_Account":"dave"},{"From_Account":"dave","Initiator_Account":"alice","To_Account":"alice"}]`}},
+		{name: "AllFailNoEvent", command: "friend_add", body: `{"From_Account":"alice","AddFriendItem":` + addItems("nobody", "bob") + `}`,
+			want: []string{`"Fail_Account":["nobody","bob"]`}},
+		{name: "Fields", command: "friend_add", event: ev,
+			body: addOne("erin", `"Remark":"`+xs(96)+`","GroupName":"`+xs(30)+`","AddWording":"`+xs(256)+`"`)},
+		{name: "EmptyGroupNameIsNone", command: "friend_add", event: ev, body: addOne("frank", `"GroupName":"","Remark":"","AddWording":""`)},
+		{name: "AddSource8Letters", command: "friend_add", event: ev,
+			body: `{"From_Account":"bob","AddFriendItem":[{"To_Account":"carol","AddSource":"AddSource_Type_ABCDEFGH"}]}`},
+		{name: "Items1000", command: "friend_add", event: ev,
+			body: `{"From_Account":"bob","AddFriendItem":` + addItems(users("u", 1000)...) + `,"AddType":"Add_Type_Single"}`},
+		{name: "NullOptionals", command: "friend_add", event: ev,
+			body: `{"From_Account":"dave","AddFriendItem":[{"To_Account":"erin","AddSource":"AddSource_Type_Test","Remark":null,"GroupName":null}],"AddType":null,"ForceAddFlags":null,"Unknown":1}`},
+	}
 }
 
 // Ensure friend_delete removes one direction by default and both with
