@@ -112,58 +112,77 @@ func TestBench_RateAndInterval(t *testing.T) {
 		t.Fatalf("%d reports, want 2", len(reports))
 	}
 	for _, r := range reports {
-		if r.Rate != 400 || r.Timd.TargetRate != 400 {
-			t.Errorf("%s: rate %g, target %g", r.Scenario, r.Rate, r.Timd.TargetRate)
+		checkScheduled(t, r)
+		checkIntervals(t, r)
+		checkIntervalSummary(t, r)
+	}
+}
+
+// checkScheduled checks a report of TestBench_RateAndInterval ran at 400
+// requests a second, every scheduled request sent or counted as missed.
+func checkScheduled(t *testing.T, r benchReport) {
+	if r.Rate != 400 || r.Timd.TargetRate != 400 {
+		t.Errorf("%s: rate %g, target %g", r.Scenario, r.Rate, r.Timd.TargetRate)
+	}
+	for name, res := range map[string]benchResult{"timd": r.Timd, "baseline": r.Baseline} {
+		// 60 scheduled: at 0, 2.5, ..., 147.5 ms.
+		if got := res.Requests + res.Errors[missedKey]; got != 60 {
+			t.Errorf("%s %s: %d sent + %d missed, want 60 scheduled", r.Scenario, name, res.Requests, res.Errors[missedKey])
 		}
-		for name, res := range map[string]benchResult{"timd": r.Timd, "baseline": r.Baseline} {
-			// 60 scheduled: at 0, 2.5, ..., 147.5 ms.
-			if got := res.Requests + res.Errors[missedKey]; got != 60 {
-				t.Errorf("%s %s: %d sent + %d missed, want 60 scheduled", r.Scenario, name, res.Requests, res.Errors[missedKey])
-			}
-			for k := range res.Errors {
-				if k != missedKey {
-					t.Errorf("%s %s: errors %v", r.Scenario, name, res.Errors)
-				}
-			}
-		}
-		if n := len(r.Timd.Intervals); n != 3 {
-			t.Errorf("%s: %d intervals, want 3: %+v", r.Scenario, n, r.Timd.Intervals)
-		}
-		if len(r.Baseline.Intervals) != 0 {
-			t.Errorf("%s: the baseline has intervals", r.Scenario)
-		}
-		sum, lag := 0, 0.0
-		for _, iv := range r.Timd.Intervals {
-			sum += iv.Requests
-			lag = max(lag, iv.SendLag)
-			if len(iv.HeapMB) != 1 || iv.HeapMB[0] <= 0 {
-				t.Errorf("%s: interval without timd's heap: %+v", r.Scenario, iv)
-			}
-			// Requests on loopback at 400/s: timd's own p99 is in a finite
-			// bucket of its histogram.
-			if len(iv.ServerP99) != 1 || (iv.Requests > 0 && iv.ServerP99[0] <= 0) {
-				t.Errorf("%s: interval without timd's own p99: %+v", r.Scenario, iv)
+		for k := range res.Errors {
+			if k != missedKey {
+				t.Errorf("%s %s: errors %v", r.Scenario, name, res.Errors)
 			}
 		}
-		if sum != r.Timd.Requests {
-			t.Errorf("%s: intervals hold %d requests, the run %d", r.Scenario, sum, r.Timd.Requests)
+	}
+}
+
+// checkIntervals checks the intervals of a report of
+// TestBench_RateAndInterval: three of them, timd's only, each with timd's
+// heap and p99, together holding the run's requests and largest send lag.
+func checkIntervals(t *testing.T, r benchReport) {
+	if n := len(r.Timd.Intervals); n != 3 {
+		t.Errorf("%s: %d intervals, want 3: %+v", r.Scenario, n, r.Timd.Intervals)
+	}
+	if len(r.Baseline.Intervals) != 0 {
+		t.Errorf("%s: the baseline has intervals", r.Scenario)
+	}
+	sum, lag := 0, 0.0
+	for _, iv := range r.Timd.Intervals {
+		sum += iv.Requests
+		lag = max(lag, iv.SendLag)
+		if len(iv.HeapMB) != 1 || iv.HeapMB[0] <= 0 {
+			t.Errorf("%s: interval without timd's heap: %+v", r.Scenario, iv)
 		}
-		// Every request is sent at or after its time; the run's largest lag
-		// is that of one of its intervals.
-		if lag <= 0 || r.Timd.SendLag != lag {
-			t.Errorf("%s: send lag %g ms, intervals' largest %g ms", r.Scenario, r.Timd.SendLag, lag)
+		// Requests on loopback at 400/s: timd's own p99 is in a finite
+		// bucket of its histogram.
+		if len(iv.ServerP99) != 1 || (iv.Requests > 0 && iv.ServerP99[0] <= 0) {
+			t.Errorf("%s: interval without timd's own p99: %+v", r.Scenario, iv)
 		}
-		ivs := r.Timd.Intervals
-		if len(ivs) > 0 && (r.P99First != ivs[0].P99 || r.P99Last != ivs[len(ivs)-1].P99) {
-			t.Errorf("%s: p99 first %g last %g, intervals %+v", r.Scenario, r.P99First, r.P99Last, ivs)
-		}
-		if st := r.IntervalStats; st == nil || st.Intervals != len(ivs) || st.P99.FirstHalf != ivs[0].P99 ||
-			st.P99.SecondHalf != ivs[len(ivs)-1].P99 || st.P99.Max < st.P99.Median {
-			t.Errorf("%s: interval stats %+v, intervals %+v", r.Scenario, st, ivs)
-		}
-		if len(r.Memory) != 1 || r.Memory[0].HeapMaxMB <= 0 || r.Memory[0].HeapMaxMB < r.Memory[0].HeapEndMB {
-			t.Errorf("%s: memory %+v", r.Scenario, r.Memory)
-		}
+	}
+	if sum != r.Timd.Requests {
+		t.Errorf("%s: intervals hold %d requests, the run %d", r.Scenario, sum, r.Timd.Requests)
+	}
+	// Every request is sent at or after its time; the run's largest lag
+	// is that of one of its intervals.
+	if lag <= 0 || r.Timd.SendLag != lag {
+		t.Errorf("%s: send lag %g ms, intervals' largest %g ms", r.Scenario, r.Timd.SendLag, lag)
+	}
+}
+
+// checkIntervalSummary checks a report of TestBench_RateAndInterval takes
+// its p99s and interval stats from its intervals, and has timd's memory.
+func checkIntervalSummary(t *testing.T, r benchReport) {
+	ivs := r.Timd.Intervals
+	if len(ivs) > 0 && (r.P99First != ivs[0].P99 || r.P99Last != ivs[len(ivs)-1].P99) {
+		t.Errorf("%s: p99 first %g last %g, intervals %+v", r.Scenario, r.P99First, r.P99Last, ivs)
+	}
+	if st := r.IntervalStats; st == nil || st.Intervals != len(ivs) || st.P99.FirstHalf != ivs[0].P99 ||
+		st.P99.SecondHalf != ivs[len(ivs)-1].P99 || st.P99.Max < st.P99.Median {
+		t.Errorf("%s: interval stats %+v, intervals %+v", r.Scenario, st, ivs)
+	}
+	if len(r.Memory) != 1 || r.Memory[0].HeapMaxMB <= 0 || r.Memory[0].HeapMaxMB < r.Memory[0].HeapEndMB {
+		t.Errorf("%s: memory %+v", r.Scenario, r.Memory)
 	}
 }
 
