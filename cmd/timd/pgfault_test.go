@@ -48,7 +48,7 @@ func startTimd(t *testing.T, name, bin string, env []string) *timdProc {
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() { _ = p.cmd.Wait(); close(p.exited) }() // killed at the end: its error says so
+	go func() { p.cmd.Wait(); close(p.exited) }()
 	t.Cleanup(func() {
 		p.cmd.Process.Kill()
 		<-p.exited
@@ -132,9 +132,9 @@ func (c *faultClient) ready() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	_, err = io.Copy(io.Discard, resp.Body)
+	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	return resp.StatusCode, err
+	return resp.StatusCode, nil
 }
 
 // faultLoad is a write load of group and account commands against one timd
@@ -388,9 +388,7 @@ func waitDelivered(t *testing.T, c *faultClient, d time.Duration) []loggedEvent 
 	for {
 		raw := c.mustCall(t, 0, "timd_callback", "list_deliveries", `{"State":"pending","Limit":1}`)
 		var r struct{ Events []loggedEvent }
-		if err := json.Unmarshal([]byte(raw), &r); err != nil {
-			t.Fatalf("list_deliveries: %v: %s", err, raw)
-		}
+		json.Unmarshal([]byte(raw), &r)
 		if len(r.Events) == 0 {
 			break
 		}
@@ -471,66 +469,8 @@ func TestPGFault_DatabaseRestart(t *testing.T) {
 		{"fast", 1500 * time.Millisecond},
 	}
 	for n, round := range rounds {
-		okBefore := load.ok.Load()
-		time.Sleep(700 * time.Millisecond) // the load runs
-		if load.ok.Load() == okBefore {
-			t.Fatalf("round %d: no call answered OK in 700 ms before the outage", n)
-		}
-		failedBefore := load.failed.Load()
-		down := time.Now()
-		var slowest time.Duration
-		if round.hold == 0 {
-			cluster.Restart(round.mode)
-		} else {
-			cluster.Stop(round.mode)
-			// Down: every call answers the internal code, promptly.
-			for i, probe := range []struct {
-				service, command, body string
-				code                   int
-			}{
-				{"im_open_login_svc", "account_import", fmt.Sprintf(`{"UserID":"down-%d"}`, n), im.CodeAccountInternal},
-				{"im_open_login_svc", "account_check", `{"CheckItem":[{"UserID":"a"}]}`, im.CodeAccountInternal},
-				{"group_open_http_svc", "create_group", fmt.Sprintf(`{"Type":"Public","Name":"n","GroupId":"down-%d","Owner_Account":"a"}`, n), im.CodeGroupInternal},
-				{"group_open_http_svc", "get_group_info", `{"GroupIdList":["r-g0-0"]}`, im.CodeGroupInternal},
-			} {
-				t0 := time.Now()
-				code, raw, err := c.call(probe.service, probe.command, probe.body)
-				slowest = max(slowest, time.Since(t0))
-				if err != nil || code != probe.code {
-					t.Errorf("round %d (%s, down): probe %d %s/%s: ErrorCode %d (%v), want %d: %s",
-						n, round.mode, i, probe.service, probe.command, code, err, probe.code, raw)
-				}
-			}
-			if st, err := c.ready(); err != nil || st != http.StatusServiceUnavailable {
-				t.Errorf("round %d (%s, down): /readyz = %d, %v; want 503", n, round.mode, st, err)
-			}
-			time.Sleep(time.Until(down.Add(round.hold)))
-			proc.mustBeRunning(t, "while PostgreSQL was down")
-			cluster.Start()
-		}
-		back := time.Now()
-		// Back: calls succeed again by themselves, without restarting timd.
-		var recovered time.Duration
-		for k := 0; ; k++ {
-			code, _, err := c.call("im_open_login_svc", "account_import", fmt.Sprintf(`{"UserID":"back-%d-%d"}`, n, k))
-			code2, _, err2 := c.call("group_open_http_svc", "get_group_info", `{"GroupIdList":["r-g0-0"]}`)
-			if err == nil && code == 0 && err2 == nil && code2 == 0 {
-				recovered = time.Since(back)
-				break
-			}
-			if time.Since(back) > 10*time.Second {
-				t.Fatalf("round %d (%s): calls still fail 10 s after PostgreSQL is back: %d %v, %d %v", n, round.mode, code, err, code2, err2)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		if st, err := c.ready(); err != nil || st != http.StatusOK {
-			t.Errorf("round %d (%s, back): /readyz = %d, %v; want 200", n, round.mode, st, err)
-		}
-		proc.mustBeRunning(t, "after PostgreSQL came back")
-		t.Logf("round %d: %s %s: down %v, calls OK again %v after, %d load calls failed, slowest probe while down %v",
-			n, round.mode, map[bool]string{true: "restart", false: "stop/hold/start"}[round.hold == 0],
-			back.Sub(down).Round(time.Millisecond), recovered.Round(time.Millisecond),
-			load.failed.Load()-failedBefore, slowest.Round(time.Millisecond))
+		outage := &pgOutage{cluster: cluster, c: c, proc: proc, load: load, n: n, mode: round.mode, hold: round.hold}
+		outage.run(t)
 	}
 	time.Sleep(500 * time.Millisecond)
 	load.halt()
@@ -543,7 +483,111 @@ func TestPGFault_DatabaseRestart(t *testing.T) {
 	load.checkEvents(t, events)
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	dups := 0
+	dups := checkDeliveredAfterOutages(t, rc, events, len(rounds))
+	proc.checkNoPanic(t)
+	load.mu.Lock()
+	codes := fmt.Sprint(load.codes)
+	load.mu.Unlock()
+	t.Logf("%d calls OK, %d failed (%s), slowest failed call %v; %d groups created, %d dismissed, %d accounts imported; "+
+		"%d events, all delivered, %d duplicate deliveries; %v in all",
+		load.ok.Load(), load.failed.Load(), codes, time.Duration(load.slowestFail.Load()).Round(time.Millisecond),
+		len(load.created), len(load.dismissed), len(load.imported), len(events), dups, time.Since(began).Round(time.Millisecond))
+}
+
+// pgOutage is round n of TestPGFault_DatabaseRestart: PostgreSQL
+// restarted in mode, or, with a hold, stopped in mode, held down and
+// started again, under the load.
+type pgOutage struct {
+	cluster *dbtest.PostgresCluster
+	c       *faultClient
+	proc    *timdProc
+	load    *faultLoad
+	n       int
+	mode    string
+	hold    time.Duration // 0: pg_ctl restart; else stop, hold down, start
+}
+
+// run lets the load run, makes the outage, probes timd while PostgreSQL is
+// down, and checks calls succeed by themselves once it is back.
+func (o *pgOutage) run(t *testing.T) {
+	n, load := o.n, o.load
+	okBefore := load.ok.Load()
+	time.Sleep(700 * time.Millisecond) // the load runs
+	if load.ok.Load() == okBefore {
+		t.Fatalf("round %d: no call answered OK in 700 ms before the outage", n)
+	}
+	failedBefore := load.failed.Load()
+	down := time.Now()
+	var slowest time.Duration
+	if o.hold == 0 {
+		o.cluster.Restart(o.mode)
+	} else {
+		o.cluster.Stop(o.mode)
+		slowest = o.probeDown(t)
+		time.Sleep(time.Until(down.Add(o.hold)))
+		o.proc.mustBeRunning(t, "while PostgreSQL was down")
+		o.cluster.Start()
+	}
+	back := time.Now()
+	recovered := o.waitRecovered(t, back)
+	if st, err := o.c.ready(); err != nil || st != http.StatusOK {
+		t.Errorf("round %d (%s, back): /readyz = %d, %v; want 200", n, o.mode, st, err)
+	}
+	o.proc.mustBeRunning(t, "after PostgreSQL came back")
+	t.Logf("round %d: %s %s: down %v, calls OK again %v after, %d load calls failed, slowest probe while down %v",
+		n, o.mode, map[bool]string{true: "restart", false: "stop/hold/start"}[o.hold == 0],
+		back.Sub(down).Round(time.Millisecond), recovered.Round(time.Millisecond),
+		load.failed.Load()-failedBefore, slowest.Round(time.Millisecond))
+}
+
+// probeDown checks that, PostgreSQL down, every call answers the internal
+// code, promptly, and /readyz 503; it returns the slowest probe's time.
+func (o *pgOutage) probeDown(t *testing.T) (slowest time.Duration) {
+	n := o.n
+	for i, probe := range []struct {
+		service, command, body string
+		code                   int
+	}{
+		{"im_open_login_svc", "account_import", fmt.Sprintf(`{"UserID":"down-%d"}`, n), im.CodeAccountInternal},
+		{"im_open_login_svc", "account_check", `{"CheckItem":[{"UserID":"a"}]}`, im.CodeAccountInternal},
+		{"group_open_http_svc", "create_group", fmt.Sprintf(`{"Type":"Public","Name":"n","GroupId":"down-%d","Owner_Account":"a"}`, n), im.CodeGroupInternal},
+		{"group_open_http_svc", "get_group_info", `{"GroupIdList":["r-g0-0"]}`, im.CodeGroupInternal},
+	} {
+		t0 := time.Now()
+		code, raw, err := o.c.call(probe.service, probe.command, probe.body)
+		slowest = max(slowest, time.Since(t0))
+		if err != nil || code != probe.code {
+			t.Errorf("round %d (%s, down): probe %d %s/%s: ErrorCode %d (%v), want %d: %s",
+				n, o.mode, i, probe.service, probe.command, code, err, probe.code, raw)
+		}
+	}
+	if st, err := o.c.ready(); err != nil || st != http.StatusServiceUnavailable {
+		t.Errorf("round %d (%s, down): /readyz = %d, %v; want 503", n, o.mode, st, err)
+	}
+	return slowest
+}
+
+// waitRecovered waits, up to 10 s from back, for calls to succeed again by
+// themselves, without restarting timd, and returns how long they took.
+func (o *pgOutage) waitRecovered(t *testing.T, back time.Time) time.Duration {
+	for k := 0; ; k++ {
+		code, _, err := o.c.call("im_open_login_svc", "account_import", fmt.Sprintf(`{"UserID":"back-%d-%d"}`, o.n, k))
+		code2, _, err2 := o.c.call("group_open_http_svc", "get_group_info", `{"GroupIdList":["r-g0-0"]}`)
+		if err == nil && code == 0 && err2 == nil && code2 == 0 {
+			return time.Since(back)
+		}
+		if time.Since(back) > 10*time.Second {
+			t.Fatalf("round %d (%s): calls still fail 10 s after PostgreSQL is back: %d %v, %d %v", o.n, o.mode, code, err, code2, err2)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// checkDeliveredAfterOutages checks every event is delivered, duplicates
+// are at most the deliveries in flight at each outage (the app's 16
+// slots), whose outcome could not be recorded, and each key's first
+// deliveries are in commit order; it returns the duplicates. rc.mu is held.
+func checkDeliveredAfterOutages(t *testing.T, rc *receiver, events []loggedEvent, outages int) (dups int) {
 	for _, ev := range events {
 		if ev.State != "delivered" {
 			t.Errorf("event %d is %s", ev.Id, ev.State)
@@ -555,24 +599,15 @@ func TestPGFault_DatabaseRestart(t *testing.T) {
 			dups += n - 1
 		}
 	}
-	// Duplicates: at most the deliveries in flight at each outage (the
-	// app's 16 slots), whose outcome could not be recorded.
-	if dups > 16*len(rounds) {
-		t.Errorf("%d duplicate deliveries: more than the deliveries in flight at %d outages", dups, len(rounds))
+	if dups > 16*outages {
+		t.Errorf("%d duplicate deliveries: more than the deliveries in flight at %d outages", dups, outages)
 	}
 	for k, ids := range rc.firstSeq {
 		if !sort.SliceIsSorted(ids, func(i, j int) bool { return ids[i] < ids[j] }) {
 			t.Errorf("key %s: first deliveries out of commit order: %v", k, ids)
 		}
 	}
-	proc.checkNoPanic(t)
-	load.mu.Lock()
-	codes := fmt.Sprint(load.codes)
-	load.mu.Unlock()
-	t.Logf("%d calls OK, %d failed (%s), slowest failed call %v; %d groups created, %d dismissed, %d accounts imported; "+
-		"%d events, all delivered, %d duplicate deliveries; %v in all",
-		load.ok.Load(), load.failed.Load(), codes, time.Duration(load.slowestFail.Load()).Round(time.Millisecond),
-		len(load.created), len(load.dismissed), len(load.imported), len(events), dups, time.Since(began).Round(time.Millisecond))
+	return dups
 }
 
 // slowReceiver is an app backend that holds each callback delivery for a
@@ -599,10 +634,7 @@ func newSlowReceiver(hold time.Duration) (*slowReceiver, *httptest.Server) {
 			return
 		}
 		var ev struct{ GroupId string }
-		if err := json.Unmarshal(body, &ev); err != nil {
-			w.WriteHeader(http.StatusBadRequest)
-			return
-		}
+		json.Unmarshal(body, &ev)
 		// Received: it counts even if the sender dies before the reply.
 		inst := strings.Trim(r.URL.Path, "/")
 		rc.mu.Lock()
@@ -640,58 +672,17 @@ func TestPGFault_InstanceKilledClaimsTakenOver(t *testing.T) {
 	rc, srv := newSlowReceiver(200 * time.Millisecond)
 	defer srv.Close()
 
-	const appID, key = 1400000078, "pgfault-key"
 	const lease = 3 * time.Second
-	retry := strings.TrimSuffix(strings.Repeat("50ms,", 200), ",")
-	env := func(inst string) []string {
-		return timdEnv("TIMD_ADDR=127.0.0.1:0", "TIMD_DATA="+dsn, "TIMD_SDKAPPID="+strconv.Itoa(appID),
-			"TIMD_SECRET_KEY="+key, "TIMD_RATE_LIMIT=off", "TIMD_MAX_CONNS=8", "TIMD_CALLBACK_URL="+srv.URL+"/"+inst,
-			"TIMD_CALLBACK_COMMANDS="+afterCallbacks, "TIMD_CALLBACK_RETRY=0s,"+retry, "TIMD_CALLBACK_TIMEOUT=2s", "TIMD_CALLBACK_LEASE="+lease.String(),
-			"TIMD_LOG_LEVEL=warn")
-	}
-	a := startTimd(t, "A", bin, env("a"))
-	b := startTimd(t, "B", bin, env("b"))
-	sig := TencentSig(t, appID, key, "administrator")
-	tr := &http.Transport{MaxIdleConnsPerHost: 16}
-	defer tr.CloseIdleConnections()
-	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	ca := &faultClient{hc: hc, base: a.base, app: appID, sig: sig}
-	cb := &faultClient{hc: hc, base: b.base, app: appID, sig: sig}
-	cb.mustCall(t, 0, "im_open_login_svc", "multiaccount_import", `{"Accounts":["a","b"]}`)
+	a, b, ca, cb := startTakeoverPair(t, bin, dsn, srv.URL, lease)
 
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
-		if err := db.Close(); err != nil {
-			t.Error(err)
-		}
-	}()
-	// claims returns the ids of the pending events claimed by the process
-	// with pid (instance names are host-pid-random).
+	defer db.Close()
 	claims := func(pid int) []int64 {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		rows, err := db.QueryContext(ctx, `SELECT id FROM events WHERE state = 'pending' AND claimed_by LIKE $1 ORDER BY id`,
-			fmt.Sprintf("%%-%d-%%", pid))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				t.Fatal(err)
-			}
-			ids = append(ids, id)
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		return ids
+		return claimsOf(t, db, pid)
 	}
 
 	// Through A, workers stop at their first failure (A is killed); through
@@ -706,23 +697,7 @@ func TestPGFault_InstanceKilledClaimsTakenOver(t *testing.T) {
 
 	// Kill A once it has delivered a few dozen events and while both
 	// instances hold claims.
-	deadline := time.Now().Add(15 * time.Second)
-	var maxA, maxB int
-	for {
-		na, nb := len(claims(a.cmd.Process.Pid)), len(claims(b.cmd.Process.Pid))
-		maxA, maxB = max(maxA, na), max(maxB, nb)
-		rc.mu.Lock()
-		byA := rc.by["a"]
-		rc.mu.Unlock()
-		if na >= 6 && nb >= 3 && byA >= 30 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the instances never held claims together after A delivered 30 events: %d delivered by A; "+
-				"claims at most %d (A) and %d (B)", byA, maxA, maxB)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	maxA, maxB := waitClaimsHeld(t, rc, claims, a, b)
 	a.cmd.Process.Signal(syscall.SIGKILL)
 	<-a.exited
 	killed := time.Now()
@@ -733,10 +708,6 @@ func TestPGFault_InstanceKilledClaimsTakenOver(t *testing.T) {
 	held := claims(a.cmd.Process.Pid)
 	if len(held) == 0 {
 		t.Fatal("the killed instance held no claims")
-	}
-	heldSet := map[int64]bool{}
-	for _, id := range held {
-		heldSet[id] = true
 	}
 	loadA.halt()
 	loadB.wg.Wait()
@@ -754,7 +725,78 @@ func TestPGFault_InstanceKilledClaimsTakenOver(t *testing.T) {
 
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	dups := 0
+	dups := checkDeliveredAtMostTwice(t, rc, events, held)
+	// Each of A's claims went to B, no sooner than the lease allows.
+	first, last := takenOver(t, rc, held, killed)
+	for k, ids := range rc.firstSeq {
+		if !sort.SliceIsSorted(ids, func(i, j int) bool { return ids[i] < ids[j] }) {
+			t.Errorf("key %s: first deliveries out of commit order: %v", k, ids)
+		}
+	}
+	b.checkNoPanic(t)
+	t.Logf("%d events (%d groups through A, %d through B); claims at most %d (A) and %d (B); A killed holding %d claims; "+
+		"deliveries %d by A, %d by B, %d duplicates; A's claims delivered by B %v to %v after the kill (lease %v); "+
+		"all delivered %v after the kill; %v in all",
+		len(events), len(loadA.created), len(loadB.created), maxA, maxB, len(held), rc.by["a"], rc.by["b"], dups,
+		first.Round(time.Millisecond), last.Round(time.Millisecond), lease, drained.Round(time.Millisecond), time.Since(began).Round(time.Millisecond))
+}
+
+// claimsOf returns the ids of the pending events claimed by the process
+// with pid (instance names are host-pid-random).
+func claimsOf(t *testing.T, db *sql.DB, pid int) []int64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	rows, err := db.QueryContext(ctx, `SELECT id FROM events WHERE state = 'pending' AND claimed_by LIKE $1 ORDER BY id`,
+		fmt.Sprintf("%%-%d-%%", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+// waitClaimsHeld waits, up to 15 s, until A has delivered a few dozen
+// events and both instances hold claims; it returns the most claims A and B
+// were seen to hold.
+func waitClaimsHeld(t *testing.T, rc *slowReceiver, claims func(pid int) []int64, a, b *timdProc) (maxA, maxB int) {
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		na, nb := len(claims(a.cmd.Process.Pid)), len(claims(b.cmd.Process.Pid))
+		maxA, maxB = max(maxA, na), max(maxB, nb)
+		rc.mu.Lock()
+		byA := rc.by["a"]
+		rc.mu.Unlock()
+		if na >= 6 && nb >= 3 && byA >= 30 {
+			return maxA, maxB
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the instances never held claims together after A delivered 30 events: %d delivered by A; "+
+				"claims at most %d (A) and %d (B)", byA, maxA, maxB)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// checkDeliveredAtMostTwice checks every event is delivered, at most twice,
+// twice only if the killed instance held it; it returns the events
+// delivered twice. rc.mu is held.
+func checkDeliveredAtMostTwice(t *testing.T, rc *slowReceiver, events []loggedEvent, held []int64) (dups int) {
+	heldSet := map[int64]bool{}
+	for _, id := range held {
+		heldSet[id] = true
+	}
 	for _, ev := range events {
 		if ev.State != "delivered" {
 			t.Errorf("event %d is %s", ev.Id, ev.State)
@@ -771,8 +813,13 @@ func TestPGFault_InstanceKilledClaimsTakenOver(t *testing.T) {
 			}
 		}
 	}
-	// Each of A's claims went to B, no sooner than the lease allows.
-	var first, last time.Duration
+	return dups
+}
+
+// takenOver checks the survivor delivered each event the killed instance
+// held, and returns how long after the kill it delivered the first and the
+// last of them. rc.mu is held.
+func takenOver(t *testing.T, rc *slowReceiver, held []int64, killed time.Time) (first, last time.Duration) {
 	for i, id := range held {
 		at, ok := rc.lastBy["b"][id]
 		if !ok {
@@ -784,15 +831,29 @@ func TestPGFault_InstanceKilledClaimsTakenOver(t *testing.T) {
 		}
 		last = max(last, at.Sub(killed))
 	}
-	for k, ids := range rc.firstSeq {
-		if !sort.SliceIsSorted(ids, func(i, j int) bool { return ids[i] < ids[j] }) {
-			t.Errorf("key %s: first deliveries out of commit order: %v", k, ids)
-		}
+	return first, last
+}
+
+// startTakeoverPair starts TestPGFault_InstanceKilledClaimsTakenOver's two
+// timd processes, A and B, on dsn with the callback lease given, delivering
+// to receiverURL/a and receiverURL/b, and imports the accounts a and b.
+func startTakeoverPair(t *testing.T, bin, dsn, receiverURL string, lease time.Duration) (a, b *timdProc, ca, cb *faultClient) {
+	const appID, key = 1400000078, "pgfault-key"
+	retry := strings.TrimSuffix(strings.Repeat("50ms,", 200), ",")
+	env := func(inst string) []string {
+		return timdEnv("TIMD_ADDR=127.0.0.1:0", "TIMD_DATA="+dsn, "TIMD_SDKAPPID="+strconv.Itoa(appID),
+			"TIMD_SECRET_KEY="+key, "TIMD_RATE_LIMIT=off", "TIMD_MAX_CONNS=8", "TIMD_CALLBACK_URL="+receiverURL+"/"+inst,
+			"TIMD_CALLBACK_COMMANDS="+afterCallbacks, "TIMD_CALLBACK_RETRY=0s,"+retry, "TIMD_CALLBACK_TIMEOUT=2s", "TIMD_CALLBACK_LEASE="+lease.String(),
+			"TIMD_LOG_LEVEL=warn")
 	}
-	b.checkNoPanic(t)
-	t.Logf("%d events (%d groups through A, %d through B); claims at most %d (A) and %d (B); A killed holding %d claims; "+
-		"deliveries %d by A, %d by B, %d duplicates; A's claims delivered by B %v to %v after the kill (lease %v); "+
-		"all delivered %v after the kill; %v in all",
-		len(events), len(loadA.created), len(loadB.created), maxA, maxB, len(held), rc.by["a"], rc.by["b"], dups,
-		first.Round(time.Millisecond), last.Round(time.Millisecond), lease, drained.Round(time.Millisecond), time.Since(began).Round(time.Millisecond))
+	a = startTimd(t, "A", bin, env("a"))
+	b = startTimd(t, "B", bin, env("b"))
+	sig := TencentSig(t, appID, key, "administrator")
+	tr := &http.Transport{MaxIdleConnsPerHost: 16}
+	t.Cleanup(tr.CloseIdleConnections)
+	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	ca = &faultClient{hc: hc, base: a.base, app: appID, sig: sig}
+	cb = &faultClient{hc: hc, base: b.base, app: appID, sig: sig}
+	cb.mustCall(t, 0, "im_open_login_svc", "multiaccount_import", `{"Accounts":["a","b"]}`)
+	return a, b, ca, cb
 }

@@ -166,6 +166,31 @@ func TestReadme_Walkthrough(t *testing.T) {
 
 	bin := buildTimd(t)
 	dir := t.TempDir()
+	url, paste := startReadmeTimd(t, bin, dir)
+
+	// Shims: curl to the timd under test, go run ./cmd/timd to its binary.
+	shims := writeReadmeShims(t, dir, bash)
+
+	var script strings.Builder
+	script.WriteString("set -euo pipefail\n" + paste + "\n")
+	for i, s := range steps {
+		fmt.Fprintf(&script, "%s\nprintf '\\n@@step %d@@\\n'\n", s.command, i)
+	}
+	sh := exec.Command(bash, "-c", script.String())
+	sh.Dir = dir
+	sh.Env = timdEnv("PATH="+shims+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"README_TIMD_URL="+url, "README_CURL="+curl, "README_TIMD_BIN="+bin)
+	var stderr strings.Builder
+	sh.Stderr = &stderr
+	out, runErr := sh.Output()
+
+	checkReadmeOutputs(t, steps, string(out), runErr, stderr.String())
+}
+
+// startReadmeTimd starts bin on a fresh data directory under dir, as the
+// README's first command does, and returns the URL it serves at and the
+// line of its banner a user pastes into a shell.
+func startReadmeTimd(t *testing.T, bin, dir string) (url, paste string) {
 	cmd := exec.Command(bin)
 	cmd.Env = timdEnv("TIMD_ADDR=127.0.0.1:0", "TIMD_DATA="+filepath.Join(dir, "timd-data", "timd.db"))
 	banner := &syncBuffer{}
@@ -174,24 +199,25 @@ func TestReadme_Walkthrough(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	var url, paste string
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		out := banner.String()
 		if m := reServing.FindStringSubmatch(out); m != nil && strings.Contains(out, "curl -s '") {
 			url = m[1]
 			if m := rePasteLine.FindStringSubmatch(out); m != nil {
-				paste = m[1]
-			} else {
-				t.Fatalf("the banner has no line to paste starting Q='...':\n%s", out)
+				return url, m[1]
 			}
-			break
+			t.Fatalf("the banner has no line to paste starting Q='...':\n%s", out)
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("timd did not start:\n%s", out)
 		}
 	}
+}
 
-	// Shims: curl to the timd under test, go run ./cmd/timd to its binary.
+// writeReadmeShims writes, in dir/bin, a curl that calls the timd under
+// test and a go whose "go run ./cmd/timd" runs its binary; it returns
+// dir/bin.
+func writeReadmeShims(t *testing.T, dir, bash string) string {
 	shims := filepath.Join(dir, "bin")
 	if err := os.Mkdir(shims, 0o755); err != nil {
 		t.Fatal(err)
@@ -209,25 +235,17 @@ exec "$README_CURL" "${args[@]}"
 echo "README test: only 'go run ./cmd/timd ...' runs here, not: go $*" >&2
 exit 2
 `)
+	return shims
+}
 
-	var script strings.Builder
-	script.WriteString("set -euo pipefail\n" + paste + "\n")
-	for i, s := range steps {
-		fmt.Fprintf(&script, "%s\nprintf '\\n@@step %d@@\\n'\n", s.command, i)
-	}
-	sh := exec.Command(bash, "-c", script.String())
-	sh.Dir = dir
-	sh.Env = timdEnv("PATH="+shims+string(os.PathListSeparator)+os.Getenv("PATH"),
-		"README_TIMD_URL="+url, "README_CURL="+curl, "README_TIMD_BIN="+bin)
-	var stderr strings.Builder
-	sh.Stderr = &stderr
-	out, runErr := sh.Output()
-
-	outputs := regexp.MustCompile(`\n@@step \d+@@\n`).Split(string(out), -1)
+// checkReadmeOutputs checks the output of each step of the walkthrough,
+// out with the steps' markers, is what the README shows.
+func checkReadmeOutputs(t *testing.T, steps []readmeStep, out string, runErr error, stderr string) {
+	outputs := regexp.MustCompile(`\n@@step \d+@@\n`).Split(out, -1)
 	failed := 0
 	for i, s := range steps {
 		if i >= len(outputs)-1 {
-			t.Fatalf("README.md:%d: the walkthrough stopped at\n%s\n(%v) stderr:\n%s", s.line, s.command, runErr, stderr.String())
+			t.Fatalf("README.md:%d: the walkthrough stopped at\n%s\n(%v) stderr:\n%s", s.line, s.command, runErr, stderr)
 		}
 		got := strings.TrimSuffix(outputs[i], "\n")
 		switch {
@@ -243,6 +261,6 @@ exit 2
 		}
 	}
 	if runErr != nil {
-		t.Fatalf("bash: %v\n%s", runErr, stderr.String())
+		t.Fatalf("bash: %v\n%s", runErr, stderr)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -56,7 +55,15 @@ func TestRun_VersionAndHelp(t *testing.T) {
 			t.Errorf("help lacks %q", want)
 		}
 	}
-	// Every setting of the table, with its variable and default.
+	checkHelpSettings(t, help)
+	if got := len(config.Settings()); got != len(config.EnvNames()) {
+		t.Errorf("%d settings in the help, %d TIMD_* variables read", got, len(config.EnvNames()))
+	}
+}
+
+// checkHelpSettings checks help shows every setting of the table, with its
+// variable and default.
+func checkHelpSettings(t *testing.T, help string) {
 	for _, s := range config.Settings() {
 		if s.Default == "" || s.Default == "?" {
 			t.Errorf("setting --%s has no default in the help", s.Flag)
@@ -67,9 +74,6 @@ func TestRun_VersionAndHelp(t *testing.T) {
 		if want := fmt.Sprintf("(%s, default %s)", s.Env, s.Default); !strings.Contains(help, want) {
 			t.Errorf("help lacks %q", want)
 		}
-	}
-	if got := len(config.Settings()); got != len(config.EnvNames()) {
-		t.Errorf("%d settings in the help, %d TIMD_* variables read", got, len(config.EnvNames()))
 	}
 }
 
@@ -172,77 +176,74 @@ func TestMain_Process(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	environ := func(vars ...string) []string {
-		var env []string
-		for _, kv := range os.Environ() {
-			if !strings.HasPrefix(kv, "TIMD_") {
-				env = append(env, kv)
-			}
-		}
-		return append(env, vars...)
-	}
 
-	t.Run("Serve", func(t *testing.T) {
-		cmd := exec.Command(bin)
-		cmd.Env = environ("TIMD_ADDR=127.0.0.1:0", "TIMD_DATA="+t.TempDir())
-		stdout, stderr := &syncBuffer{}, &syncBuffer{}
-		cmd.Stdout, cmd.Stderr = stdout, stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1) // receives Wait's result, then is closed
-		go func() { done <- cmd.Wait(); close(done) }()
-		defer func() {
-			select {
-			case <-done:
-			default:
-				cmd.Process.Kill()
-				<-done
-			}
-			if t.Failed() {
-				t.Logf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
-			}
-		}()
-
-		w := waitWelcome(t, stdout, done)
-		if r := Post(t, w.CurlURL, w.CurlBody); r.Raw != okReply {
-			t.Fatalf("printed curl command answered %s", r.Raw)
-		}
-		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-			t.Fatal(err)
-		}
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("timd exited with %v after SIGTERM", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatal("timd still running 10s after SIGTERM")
-		}
-		if !strings.Contains(stderr.String(), "timd stopped") {
-			t.Errorf("no shutdown log line")
-		}
-	})
-
-	t.Run("InvalidConfig", func(t *testing.T) {
-		cmd := exec.Command(bin, "--rate-limit", "fast")
-		cmd.Env = environ("TIMD_EDITION=gold", "TIMD_DATA="+t.TempDir())
-		out, err := cmd.CombinedOutput()
-		var exit *exec.ExitError
-		if !errors.As(err, &exit) || exit.ExitCode() != 1 {
-			t.Fatalf("exit: %v, want status 1\n%s", err, out)
-		}
-		for _, want := range []string{"timd: invalid configuration", `rate limit "fast"`, `edition "gold"`} {
-			if !strings.Contains(string(out), want) {
-				t.Errorf("output lacks %q:\n%s", want, out)
-			}
-		}
-	})
-
+	t.Run("Serve", func(t *testing.T) { processServe(t, bin) })
+	t.Run("InvalidConfig", func(t *testing.T) { processInvalidConfig(t, bin) })
 	t.Run("Help", func(t *testing.T) {
 		out, err := exec.Command(bin, "serve", "-h").CombinedOutput()
 		if err != nil || !strings.Contains(string(out), "TIMD_SECRET_KEY") {
 			t.Errorf("serve -h: %v\n%s", err, out)
 		}
 	})
+}
+
+// processServe runs bin, checks the curl command it prints succeeds, and
+// that SIGTERM makes it exit 0 promptly, logging its shutdown.
+func processServe(t *testing.T, bin string) {
+	cmd := exec.Command(bin)
+	cmd.Env = timdEnv("TIMD_ADDR=127.0.0.1:0", "TIMD_DATA="+t.TempDir())
+	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1) // receives Wait's result, then is closed
+	go func() { done <- cmd.Wait(); close(done) }()
+	defer func() {
+		select {
+		case <-done:
+		default:
+			cmd.Process.Kill()
+			<-done
+		}
+		if t.Failed() {
+			t.Logf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
+		}
+	}()
+
+	w := waitWelcome(t, stdout, done)
+	if r := Post(t, w.CurlURL, w.CurlBody); r.Raw != okReply {
+		t.Fatalf("printed curl command answered %s", r.Raw)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("timd exited with %v after SIGTERM", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("timd still running 10s after SIGTERM")
+	}
+	if !strings.Contains(stderr.String(), "timd stopped") {
+		t.Errorf("no shutdown log line")
+	}
+}
+
+// processInvalidConfig checks bin exits 1 on a bad configuration, with
+// every problem in its output.
+func processInvalidConfig(t *testing.T, bin string) {
+	cmd := exec.Command(bin, "--rate-limit", "fast")
+	cmd.Env = timdEnv("TIMD_EDITION=gold", "TIMD_DATA="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("exit: %v, want status 1\n%s", err, out)
+	}
+	for _, want := range []string{"timd: invalid configuration", `rate limit "fast"`, `edition "gold"`} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
 }

@@ -9,10 +9,10 @@ import (
 	"github.com/timd/timd/internal/im"
 )
 
-// Ensure the end-to-end scenarios 1 to 4 of the fidelity ledger
-// (docs/fidelity.md#end-to-end-scenarios) hold against the real timd on both
-// databases: accounts, a Public group with a member, an invited member, and a
-// dismissal that is final and announced once with the members at dismissal.
+// Ensure the spec's end-to-end scenarios 1 to 4 (tencent-rest-api.md §8) hold
+// against the real timd on both databases: accounts, a Public group with a
+// member, an invited member, and a dismissal that is final and announced
+// once with the members at dismissal.
 func TestScenario_GroupLifecycle(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		const appID, key, admin = 1400000088, "scenario-key", "administrator"
@@ -64,29 +64,38 @@ func TestScenario_GroupLifecycle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var cmds []string
-		for _, ev := range events {
-			cmds = append(cmds, ev.Command)
-		}
-		want := []string{im.CallbackAfterCreateGroup, im.CallbackAfterNewMemberJoin, im.CallbackAfterGroupDestroyed}
-		if len(cmds) != len(want) || cmds[0] != want[0] || cmds[1] != want[1] || cmds[2] != want[2] {
-			t.Fatalf("events %v, want %v", cmds, want)
-		}
-		var joined struct {
-			JoinType, Operator_Account string
-		}
-		if err := json.Unmarshal(events[1].Body, &joined); err != nil || joined.JoinType != "Invited" || joined.Operator_Account != admin {
-			t.Fatalf("NewMemberJoin body: %s", events[1].Body)
-		}
-		var destroyed struct {
-			CallbackCommand, GroupId, Type, Owner_Account, Name string
-			MemberList                                          []struct{ Member_Account string }
-			EventTime                                           json.Number
-		}
-		if err := json.Unmarshal(events[2].Body, &destroyed); err != nil || destroyed.GroupId != id || destroyed.Type != "Public" || destroyed.Owner_Account != "alice" || destroyed.Name != "MyFirstGroup" ||
-			len(destroyed.MemberList) != 3 || destroyed.MemberList[0].Member_Account != "alice" ||
-			destroyed.MemberList[1].Member_Account != "bob" || destroyed.MemberList[2].Member_Account != "carol" || destroyed.EventTime == "" {
-			t.Fatalf("GroupDestroyed body: %s", events[2].Body)
-		}
+		checkLifecycleEvents(t, events, id, admin)
 	})
+}
+
+// checkLifecycleEvents checks the events of the scenario are a create, a
+// member join by invitation of admin, and the dismissal of group id with
+// its three members.
+func checkLifecycleEvents(t *testing.T, events []im.Event, id, admin string) {
+	var cmds []string
+	for _, ev := range events {
+		cmds = append(cmds, ev.Command)
+	}
+	want := []string{im.CallbackAfterCreateGroup, im.CallbackAfterNewMemberJoin, im.CallbackAfterGroupDestroyed}
+	if len(cmds) != len(want) || cmds[0] != want[0] || cmds[1] != want[1] || cmds[2] != want[2] {
+		t.Fatalf("events %v, want %v", cmds, want)
+	}
+	var joined struct {
+		JoinType, Operator_Account string
+	}
+	json.Unmarshal(events[1].Body, &joined)
+	if joined.JoinType != "Invited" || joined.Operator_Account != admin {
+		t.Fatalf("NewMemberJoin body: %s", events[1].Body)
+	}
+	var destroyed struct {
+		CallbackCommand, GroupId, Type, Owner_Account, Name string
+		MemberList                                          []struct{ Member_Account string }
+		EventTime                                           json.Number
+	}
+	json.Unmarshal(events[2].Body, &destroyed)
+	if destroyed.GroupId != id || destroyed.Type != "Public" || destroyed.Owner_Account != "alice" || destroyed.Name != "MyFirstGroup" ||
+		len(destroyed.MemberList) != 3 || destroyed.MemberList[0].Member_Account != "alice" ||
+		destroyed.MemberList[1].Member_Account != "bob" || destroyed.MemberList[2].Member_Account != "carol" || destroyed.EventTime == "" {
+		t.Fatalf("GroupDestroyed body: %s", events[2].Body)
+	}
 }

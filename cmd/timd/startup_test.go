@@ -98,97 +98,108 @@ func TestMain_ProcessStartup(t *testing.T) {
 	}
 	bin := buildTimd(t)
 
-	t.Run("Memory", func(t *testing.T) {
-		cmd := exec.Command(bin, "--data", ":memory:", "--max-conns", "4")
-		cmd.Env = timdEnv("TIMD_ADDR=127.0.0.1:0", "TIMD_RATE_LIMIT=off")
-		w, _ := startWelcome(t, cmd)
-		if !strings.Contains(w.Out, "(SQLite in memory)") || !strings.Contains(w.Data, "in memory only") ||
-			!strings.Contains(w.Data, "lost when timd exits") {
-			t.Errorf("welcome does not say the data is in memory and lost at exit:\n%s", w.Out)
-		}
-		if _, err := os.Stat(filepath.Join(filepath.Dir(bin), ":memory:")); err == nil {
-			t.Error("a file named :memory: was created")
-		}
-		if r := Post(t, w.CurlURL, w.CurlBody); r.Raw != okReply {
-			t.Fatalf("import alice: %s", r.Raw)
-		}
-		sig := TencentSig(t, w.SDKAppID, w.SecretKey, w.Admin)
-		u := CallURL(strings.SplitN(w.CurlURL, "/v4/", 2)[0], "im_open_login_svc", "account_check", w.SDKAppID, w.Admin, sig)
-		var wg sync.WaitGroup
-		errs := make(chan string, 16)
-		for range 12 { // more readers than --max-conns
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for range 20 {
-					r, err := tryPost(http.DefaultClient, u, `{"CheckItem":[{"UserID":"alice"}]}`)
-					if err != nil || !strings.Contains(r.Raw, `"AccountStatus":"Imported"`) {
-						errs <- fmt.Sprintf("%v %s", err, r.Raw)
-						return
-					}
+	t.Run("Memory", func(t *testing.T) { startupMemory(t, bin) })
+	t.Run("SecondProcess", func(t *testing.T) { startupSecondProcess(t, bin) })
+	t.Run("PprofCmdline", func(t *testing.T) { startupPprofCmdline(t, bin) })
+}
+
+// startupMemory checks an in-memory database is one database for every
+// connection, and that the welcome says it is lost at exit.
+func startupMemory(t *testing.T, bin string) {
+	cmd := exec.Command(bin, "--data", ":memory:", "--max-conns", "4")
+	cmd.Env = timdEnv("TIMD_ADDR=127.0.0.1:0", "TIMD_RATE_LIMIT=off")
+	w, _ := startWelcome(t, cmd)
+	if !strings.Contains(w.Out, "(SQLite in memory)") || !strings.Contains(w.Data, "in memory only") ||
+		!strings.Contains(w.Data, "lost when timd exits") {
+		t.Errorf("welcome does not say the data is in memory and lost at exit:\n%s", w.Out)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(bin), ":memory:")); err == nil {
+		t.Error("a file named :memory: was created")
+	}
+	if r := Post(t, w.CurlURL, w.CurlBody); r.Raw != okReply {
+		t.Fatalf("import alice: %s", r.Raw)
+	}
+	sig := TencentSig(t, w.SDKAppID, w.SecretKey, w.Admin)
+	u := CallURL(strings.SplitN(w.CurlURL, "/v4/", 2)[0], "im_open_login_svc", "account_check", w.SDKAppID, w.Admin, sig)
+	var wg sync.WaitGroup
+	errs := make(chan string, 16)
+	for range 12 { // more readers than --max-conns
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				r, err := tryPost(http.DefaultClient, u, `{"CheckItem":[{"UserID":"alice"}]}`)
+				if err != nil || !strings.Contains(r.Raw, `"AccountStatus":"Imported"`) {
+					errs <- fmt.Sprintf("%v %s", err, r.Raw)
+					return
 				}
-			}()
-		}
-		wg.Wait()
-		close(errs)
-		for e := range errs {
-			t.Errorf("account_check of alice: %s", e)
-		}
-	})
-
-	t.Run("SecondProcess", func(t *testing.T) {
-		data := filepath.Join(t.TempDir(), "timd.db")
-		first := exec.Command(bin)
-		first.Env = timdEnv("TIMD_ADDR=127.0.0.1:0", "TIMD_DATA="+data)
-		w, _ := startWelcome(t, first)
-
-		second := exec.Command(bin)
-		second.Env = timdEnv("TIMD_ADDR=127.0.0.1:0", "TIMD_DATA="+data)
-		out, err := runWithTimeout(second, 20*time.Second)
-		var exit *exec.ExitError
-		if !errors.As(err, &exit) || exit.ExitCode() != 1 {
-			t.Fatalf("second timd on %s: %v, want exit status 1\n%s", data, err, out)
-		}
-		for _, want := range []string{data + " is in use by another process (pid " + strconv.Itoa(first.Process.Pid) + ")",
-			data + ".lock", "only one timd may serve a SQLite file"} {
-			if !strings.Contains(out, want) {
-				t.Errorf("second timd's output lacks %q:\n%s", want, out)
 			}
-		}
-		if strings.Contains(out, "serving the Tencent Cloud Chat REST API") {
-			t.Errorf("second timd served:\n%s", out)
-		}
-		if r := Post(t, w.CurlURL, w.CurlBody); r.Raw != okReply {
-			t.Errorf("first timd after the second's attempt: %s", r.Raw)
-		}
-	})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Errorf("account_check of alice: %s", e)
+	}
+}
 
-	t.Run("PprofCmdline", func(t *testing.T) {
-		const key, token, secret = "k3y-that-must-not-leak", "t0ken-that-must-not-leak", "whsec_c2VjcmV0LW11c3Qtbm90LWxlYWs="
-		cmd := exec.Command(bin, "--pprof-addr", "127.0.0.1:0", "--sdkappid", "1400000077", "--secret-key", key,
-			"--callback-token="+token, "--callback-secret", secret, "--callback-url", "http://cb:pa55word@127.0.0.1:9/cb")
-		cmd.Env = timdEnv("TIMD_ADDR=127.0.0.1:0", "TIMD_DATA="+t.TempDir())
-		_, stderr := startWelcome(t, cmd)
-		m := rePprofAddr.FindStringSubmatch(stderr.String())
-		if m == nil {
-			t.Fatalf("no pprof address in the log:\n%s", stderr)
+// startupSecondProcess checks a second timd on the same SQLite file exits
+// with a message naming the file and the first's pid while the first keeps
+// serving.
+func startupSecondProcess(t *testing.T, bin string) {
+	data := filepath.Join(t.TempDir(), "timd.db")
+	first := exec.Command(bin)
+	first.Env = timdEnv("TIMD_ADDR=127.0.0.1:0", "TIMD_DATA="+data)
+	w, _ := startWelcome(t, first)
+
+	second := exec.Command(bin)
+	second.Env = timdEnv("TIMD_ADDR=127.0.0.1:0", "TIMD_DATA="+data)
+	out, err := runWithTimeout(second, 20*time.Second)
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("second timd on %s: %v, want exit status 1\n%s", data, err, out)
+	}
+	for _, want := range []string{data + " is in use by another process (pid " + strconv.Itoa(first.Process.Pid) + ")",
+		data + ".lock", "only one timd may serve a SQLite file"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("second timd's output lacks %q:\n%s", want, out)
 		}
-		resp, err := http.Get("http://" + m[1] + "/debug/pprof/cmdline")
-		if err != nil {
-			t.Fatal(err)
+	}
+	if strings.Contains(out, "serving the Tencent Cloud Chat REST API") {
+		t.Errorf("second timd served:\n%s", out)
+	}
+	if r := Post(t, w.CurlURL, w.CurlBody); r.Raw != okReply {
+		t.Errorf("first timd after the second's attempt: %s", r.Raw)
+	}
+}
+
+// startupPprofCmdline checks /debug/pprof/cmdline hides the secrets of the
+// command line.
+func startupPprofCmdline(t *testing.T, bin string) {
+	const key, token, secret = "k3y-that-must-not-leak", "t0ken-that-must-not-leak", "whsec_c2VjcmV0LW11c3Qtbm90LWxlYWs="
+	cmd := exec.Command(bin, "--pprof-addr", "127.0.0.1:0", "--sdkappid", "1400000077", "--secret-key", key,
+		"--callback-token="+token, "--callback-secret", secret, "--callback-url", "http://cb:pa55word@127.0.0.1:9/cb")
+	cmd.Env = timdEnv("TIMD_ADDR=127.0.0.1:0", "TIMD_DATA="+t.TempDir())
+	_, stderr := startWelcome(t, cmd)
+	m := rePprofAddr.FindStringSubmatch(stderr.String())
+	if m == nil {
+		t.Fatalf("no pprof address in the log:\n%s", stderr)
+	}
+	resp, err := http.Get("http://" + m[1] + "/debug/pprof/cmdline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	got := string(body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(got, "--secret-key\x00xxxxx") || !strings.Contains(got, "1400000077") {
+		t.Errorf("cmdline: %d %q", resp.StatusCode, got)
+	}
+	for _, s := range []string{key, token, secret, "pa55word"} {
+		if strings.Contains(got, s) {
+			t.Errorf("cmdline shows %q: %q", s, got)
 		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		got := string(body)
-		if resp.StatusCode != http.StatusOK || !strings.Contains(got, "--secret-key\x00xxxxx") || !strings.Contains(got, "1400000077") {
-			t.Errorf("cmdline: %d %q", resp.StatusCode, got)
-		}
-		for _, s := range []string{key, token, secret, "pa55word"} {
-			if strings.Contains(got, s) {
-				t.Errorf("cmdline shows %q: %q", s, got)
-			}
-		}
-	})
+	}
 }
 
 // startWelcome starts cmd, waits for its welcome and stops it when the test
