@@ -66,11 +66,7 @@ func TestDobyte_CallbackAfterGroupDestroyed(t *testing.T) {
 
 	select {
 	case ev := <-got:
-		if ev.CallbackCommand != im.CallbackAfterGroupDestroyed || ev.GroupId != "MyFirstGroup" || ev.Type != "Public" ||
-			ev.Name != "MyFirstGroup" || ev.OwnerUserId != "leckie" || len(ev.MemberList) != 3 ||
-			ev.MemberList[0].UserId != "leckie" || ev.MemberList[1].UserId != "peter" || ev.MemberList[2].UserId != "bob" {
-			t.Fatalf("the SDK parsed %+v", ev)
-		}
+		checkParsedDestroyed(t, ev)
 	case <-time.After(10 * time.Second):
 		t.Fatal("the SDK's receiver got no Group.CallbackAfterGroupDestroyed")
 	}
@@ -85,5 +81,15 @@ func TestDobyte_CallbackAfterGroupDestroyed(t *testing.T) {
 			t.Fatalf("event not marked delivered: %v %v", evs, err)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// checkParsedDestroyed checks the SDK parsed every field of the dismissal of
+// MyFirstGroup, owned by leckie, with peter and bob.
+func checkParsedDestroyed(t *testing.T, ev *callback.AfterGroupDestroyed) {
+	if ev.CallbackCommand != im.CallbackAfterGroupDestroyed || ev.GroupId != "MyFirstGroup" || ev.Type != "Public" ||
+		ev.Name != "MyFirstGroup" || ev.OwnerUserId != "leckie" || len(ev.MemberList) != 3 ||
+		ev.MemberList[0].UserId != "leckie" || ev.MemberList[1].UserId != "peter" || ev.MemberList[2].UserId != "bob" {
+		t.Fatalf("the SDK parsed %+v", ev)
 	}
 }

@@ -110,6 +110,15 @@ func TestDobyte_Groups(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := sdk.Group()
+	id := sdkCreateGroup(t, g)
+	sdkGroupMembers(t, g, id)
+	sdkGroupOwnerAndUpdate(t, g, id)
+	sdkDismissGroup(t, g, id)
+}
+
+// sdkCreateGroup creates alice's Public group with bob through the SDK,
+// reads it back, and returns its id.
+func sdkCreateGroup(t *testing.T, g group.API) string {
 	ng := group.NewGroup()
 	ng.SetName("MyFirstGroup")
 	ng.SetGroupType(group.TypePublic)
@@ -124,6 +133,12 @@ func TestDobyte_Groups(t *testing.T) {
 	if err != nil || got.GetName() != "MyFirstGroup" || got.GetOwner() != "alice" || got.GetMemberNum() != 2 {
 		t.Fatalf("GetGroup: %+v %v", got, err)
 	}
+	return id
+}
+
+// sdkGroupMembers adds carol, dave and bob (already a member), deletes
+// dave, and pages the members of group id through the SDK.
+func sdkGroupMembers(t *testing.T, g group.API, id string) {
 	added, err := g.AddMembers(id, []string{"carol", "dave", "bob"})
 	if err != nil || len(added) != 3 || added[0].Result != 1 || added[2].Result != 2 {
 		t.Fatalf("AddMembers: %+v %v", added, err)
@@ -135,6 +150,11 @@ func TestDobyte_Groups(t *testing.T) {
 	if err != nil || members.Total != 3 || len(members.List) != 3 {
 		t.Fatalf("FetchMembers: %+v %v", members, err)
 	}
+}
+
+// sdkGroupOwnerAndUpdate makes bob the owner of group id, renames it, and
+// lists the app's groups through the SDK.
+func sdkGroupOwnerAndUpdate(t *testing.T, g group.API, id string) {
 	if err := g.ChangeGroupOwner(id, "bob"); err != nil {
 		t.Fatalf("ChangeGroupOwner: %v", err)
 	}
@@ -143,13 +163,17 @@ func TestDobyte_Groups(t *testing.T) {
 	if err := g.UpdateGroup(upd); err != nil {
 		t.Fatalf("UpdateGroup: %v", err)
 	}
-	if got, err = g.GetGroup(id); err != nil || got.GetName() != "Renamed" || got.GetOwner() != "bob" {
+	if got, err := g.GetGroup(id); err != nil || got.GetName() != "Renamed" || got.GetOwner() != "bob" {
 		t.Fatalf("after update: %+v %v", got, err)
 	}
 	ids, err := g.FetchGroupIds(100, 0)
 	if err != nil || ids.Total != 1 || len(ids.List) != 1 || ids.List[0] != id || ids.HasMore {
 		t.Fatalf("FetchGroupIds: %+v %v", ids, err)
 	}
+}
+
+// sdkDismissGroup dismisses group id through the SDK: once, then 10010.
+func sdkDismissGroup(t *testing.T, g group.API, id string) {
 	if err := g.DestroyGroup(id); err != nil {
 		t.Fatalf("DestroyGroup: %v", err)
 	}
