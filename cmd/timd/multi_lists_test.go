@@ -122,7 +122,9 @@ func TestMulti_ContactGroupLimitAndIds(t *testing.T) {
 			GroupId   int64
 		}
 	}
-	json.Unmarshal([]byte(r.Raw), &got)
+	if err := json.Unmarshal([]byte(r.Raw), &got); err != nil {
+		t.Fatalf("get_contact_group reply: %v: %s", err, r.Raw)
+	}
 	if len(got.GroupItem) > 20 {
 		t.Fatalf("%d conversation groups, limit 20: %s", len(got.GroupItem), r.Raw)
 	}
@@ -169,8 +171,7 @@ func createContactGroupOn(call func(m *Main, svc, cmd, body string) (Reply, erro
 			}
 		}
 	}
-	json.Unmarshal([]byte(r.Raw), &reply)
-	if len(reply.GroupResultItem) != 1 {
+	if err := json.Unmarshal([]byte(r.Raw), &reply); err != nil || len(reply.GroupResultItem) != 1 {
 		return fmt.Errorf("create %s: %s", name, r.Raw)
 	}
 	id := reply.GroupResultItem[0].GroupItem.GroupId

@@ -132,9 +132,9 @@ func (c *faultClient) ready() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	io.Copy(io.Discard, resp.Body)
+	_, err = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	return resp.StatusCode, nil
+	return resp.StatusCode, err
 }
 
 // faultLoad is a write load of group and account commands against one timd
@@ -388,7 +388,9 @@ func waitDelivered(t *testing.T, c *faultClient, d time.Duration) []loggedEvent 
 	for {
 		raw := c.mustCall(t, 0, "timd_callback", "list_deliveries", `{"State":"pending","Limit":1}`)
 		var r struct{ Events []loggedEvent }
-		json.Unmarshal([]byte(raw), &r)
+		if err := json.Unmarshal([]byte(raw), &r); err != nil {
+			t.Fatalf("list_deliveries reply: %v: %s", err, raw)
+		}
 		if len(r.Events) == 0 {
 			break
 		}
@@ -634,7 +636,10 @@ func newSlowReceiver(hold time.Duration) (*slowReceiver, *httptest.Server) {
 			return
 		}
 		var ev struct{ GroupId string }
-		json.Unmarshal(body, &ev)
+		if err := json.Unmarshal(body, &ev); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
 		// Received: it counts even if the sender dies before the reply.
 		inst := strings.Trim(r.URL.Path, "/")
 		rc.mu.Lock()
@@ -675,11 +680,7 @@ func TestPGFault_InstanceKilledClaimsTakenOver(t *testing.T) {
 	const lease = 3 * time.Second
 	a, b, ca, cb := startTakeoverPair(t, bin, dsn, srv.URL, lease)
 
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openPG(t, dsn)
 	claims := func(pid int) []int64 {
 		t.Helper()
 		return claimsOf(t, db, pid)
@@ -739,6 +740,20 @@ func TestPGFault_InstanceKilledClaimsTakenOver(t *testing.T) {
 		"all delivered %v after the kill; %v in all",
 		len(events), len(loadA.created), len(loadB.created), maxA, maxB, len(held), rc.by["a"], rc.by["b"], dups,
 		first.Round(time.Millisecond), last.Round(time.Millisecond), lease, drained.Round(time.Millisecond), time.Since(began).Round(time.Millisecond))
+}
+
+// openPG opens dsn for the test, closing it at the end.
+func openPG(t *testing.T, dsn string) *sql.DB {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return db
 }
 
 // claimsOf returns the ids of the pending events claimed by the process

@@ -83,7 +83,9 @@ func checkLifecycleEvents(t *testing.T, events []im.Event, id, admin string) {
 	var joined struct {
 		JoinType, Operator_Account string
 	}
-	json.Unmarshal(events[1].Body, &joined)
+	if err := json.Unmarshal(events[1].Body, &joined); err != nil {
+		t.Fatalf("NewMemberJoin body: %v: %s", err, events[1].Body)
+	}
 	if joined.JoinType != "Invited" || joined.Operator_Account != admin {
 		t.Fatalf("NewMemberJoin body: %s", events[1].Body)
 	}
@@ -92,7 +94,9 @@ func checkLifecycleEvents(t *testing.T, events []im.Event, id, admin string) {
 		MemberList                                          []struct{ Member_Account string }
 		EventTime                                           json.Number
 	}
-	json.Unmarshal(events[2].Body, &destroyed)
+	if err := json.Unmarshal(events[2].Body, &destroyed); err != nil {
+		t.Fatalf("GroupDestroyed body: %v: %s", err, events[2].Body)
+	}
 	if destroyed.GroupId != id || destroyed.Type != "Public" || destroyed.Owner_Account != "alice" || destroyed.Name != "MyFirstGroup" ||
 		len(destroyed.MemberList) != 3 || destroyed.MemberList[0].Member_Account != "alice" ||
 		destroyed.MemberList[1].Member_Account != "bob" || destroyed.MemberList[2].Member_Account != "carol" || destroyed.EventTime == "" {

@@ -144,7 +144,9 @@ func TestCommitter_Closed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan error)
 	go func() { done <- db.write(ctx, func(tx *Tx) error { return nil }) }()
 	select {

@@ -44,40 +44,8 @@ func TestOpen_Memory(t *testing.T) {
 	wg.Wait()
 	// More readers than the pool has connections, while a writer keeps
 	// writing: each must see every account.
-	stop, writerErr := make(chan struct{}), make(chan error, 1)
-	go func() {
-		for n := 0; ; n++ {
-			select {
-			case <-stop:
-				writerErr <- nil
-				return
-			default:
-			}
-			if err := db.ImportAccounts(ctx, app, []im.AccountImport{{UserID: "extra" + strconv.Itoa(n%50)}}); err != nil {
-				writerErr <- err
-				return
-			}
-		}
-	}()
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range 30 {
-				got, err := db.CheckAccounts(ctx, app, ids)
-				if err != nil {
-					errs <- err
-					return
-				}
-				for i, ok := range got {
-					if !ok {
-						errs <- fmt.Errorf("reader does not see %s", ids[i])
-						return
-					}
-				}
-			}
-		}()
-	}
+	stop, writerErr := keepWriting(ctx, db, app)
+	readAllAccounts(ctx, db, app, ids, &wg, errs)
 	wg.Wait()
 	close(stop)
 	errs <- <-writerErr
@@ -102,6 +70,51 @@ func TestOpen_Memory(t *testing.T) {
 	}
 	if _, err := os.Stat(sqlstore.Memory); err == nil {
 		t.Errorf("an in-memory store created a file named %s", sqlstore.Memory)
+	}
+}
+
+// keepWriting imports accounts one by one until stop is closed, then sends
+// its outcome on the returned channel.
+func keepWriting(ctx context.Context, db *sqlstore.DB, app uint64) (stop chan struct{}, result chan error) {
+	stop, result = make(chan struct{}), make(chan error, 1)
+	go func() {
+		for n := 0; ; n++ {
+			select {
+			case <-stop:
+				result <- nil
+				return
+			default:
+			}
+			if err := db.ImportAccounts(ctx, app, []im.AccountImport{{UserID: "extra" + strconv.Itoa(n%50)}}); err != nil {
+				result <- err
+				return
+			}
+		}
+	}()
+	return stop, result
+}
+
+// readAllAccounts starts eight readers, each checking 30 times that it sees
+// every one of ids, and sends their failures to errs.
+func readAllAccounts(ctx context.Context, db *sqlstore.DB, app uint64, ids []string, wg *sync.WaitGroup, errs chan<- error) {
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 30 {
+				got, err := db.CheckAccounts(ctx, app, ids)
+				if err != nil {
+					errs <- err
+					return
+				}
+				for i, ok := range got {
+					if !ok {
+						errs <- fmt.Errorf("reader does not see %s", ids[i])
+						return
+					}
+				}
+			}
+		}()
 	}
 }
 
