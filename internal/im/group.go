@@ -135,6 +135,10 @@ type Group struct {
 	InviteJoin   string
 	MuteAll      bool
 	AppDefined   []KV
+	// NextMsgSeq is the MsgSeq the group's next message gets, from 1;
+	// LastMsgTime the unix seconds of its latest message, 0 before any.
+	NextMsgSeq  int64
+	LastMsgTime int64
 }
 
 // Member is one member of a group.

@@ -10,6 +10,7 @@ type Store interface {
 	AccountService
 	AppService
 	GroupService
+	GroupMsgService
 	Outbox
 	ContactService
 	SNSService

@@ -14,7 +14,7 @@ var _ im.GroupService = (*DB)(nil)
 
 // groupCols are the columns scanGroup reads, in its order.
 const groupCols = `seq, group_id, type, name, introduction, notification, face_url, owner, created_at,
-	info_seq, info_time, member_num, max_members, apply_join, invite_join, mute_all, app_defined`
+	info_seq, info_time, member_num, max_members, apply_join, invite_join, mute_all, app_defined, next_msg_seq, last_msg_time`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -26,7 +26,8 @@ func scanGroup(row scanner) (*im.Group, error) {
 		appDefined        string
 	)
 	err := row.Scan(&g.Seq, &g.GroupID, &g.Type, &g.Name, &g.Introduction, &g.Notification, &g.FaceURL, &g.Owner,
-		&created, &g.InfoSeq, &infoTime, &g.MemberNum, &g.MaxMemberNum, &g.ApplyJoin, &g.InviteJoin, &muteAll, &appDefined)
+		&created, &g.InfoSeq, &infoTime, &g.MemberNum, &g.MaxMemberNum, &g.ApplyJoin, &g.InviteJoin, &muteAll, &appDefined,
+		&g.NextMsgSeq, &g.LastMsgTime)
 	if err != nil {
 		return nil, err
 	}
@@ -245,12 +246,12 @@ func (db *DB) DestroyGroup(ctx context.Context, op im.Op, groupID string) error 
 		app := int64(op.App.SDKAppID)
 		var (
 			typ, name, owner string
-			seq              int64
+			seq, nextMsgSeq  int64
 			memberNum        int
 		)
 		err := tx.QueryRowContext(ctx, `
 			DELETE FROM im_groups WHERE app_id = $1 AND group_id = $2
-			RETURNING seq, type, name, owner, member_num`, app, groupID).Scan(&seq, &typ, &name, &owner, &memberNum)
+			RETURNING seq, type, name, owner, member_num, next_msg_seq`, app, groupID).Scan(&seq, &typ, &name, &owner, &memberNum, &nextMsgSeq)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errGroupNotFound(groupID)
 		}
@@ -268,11 +269,14 @@ func (db *DB) DestroyGroup(ctx context.Context, op im.Op, groupID string) error 
 			}
 			cb.MemberList = im.MemberAccounts(ids)
 		}
-		reap = memberNum > reapInline
+		// Its messages go with it: a group with more of them than
+		// reapInline leaves them to the reaper too (nextMsgSeq-1 bounds
+		// how many it has).
+		reap = memberNum > reapInline || nextMsgSeq-1 > reapInline
 		if reap {
 			_, err = tx.ExecContext(ctx, "INSERT INTO group_reap (group_seq, app_id) VALUES ($1, $2)", seq, app)
 		} else {
-			_, err = tx.ExecContext(ctx, "DELETE FROM group_members WHERE app_id = $1 AND group_seq = $2", app, seq)
+			err = deleteGroupRows(ctx, tx, app, seq)
 		}
 		if err != nil {
 			return err
@@ -292,4 +296,13 @@ func (db *DB) DestroyGroup(ctx context.Context, op im.Op, groupID string) error 
 func memberIDs(ctx context.Context, tx *Tx, app uint64, groupSeq int64) ([]string, error) {
 	return queryStrings(ctx, tx,
 		"SELECT user_id FROM group_members WHERE app_id = $1 AND group_seq = $2 ORDER BY join_seq", int64(app), groupSeq)
+}
+
+// deleteGroupRows deletes a dismissed group's member and message rows.
+func deleteGroupRows(ctx context.Context, tx *Tx, app, groupSeq int64) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM group_members WHERE app_id = $1 AND group_seq = $2", app, groupSeq); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, "DELETE FROM group_msgs WHERE app_id = $1 AND group_seq = $2", app, groupSeq)
+	return err
 }

@@ -126,6 +126,7 @@ func (db *DB) JoinedGroups(ctx context.Context, app uint64, userID string, f im.
 		}
 		q := "SELECT g.seq, g.group_id, g.type, g.name, g.introduction, g.notification, g.face_url, g.owner, g.created_at, " +
 			"g.info_seq, g.info_time, g.member_num, g.max_members, g.apply_join, g.invite_join, g.mute_all, g.app_defined, " +
+			"g.next_msg_seq, g.last_msg_time, " +
 			"m.join_seq, m.user_id, m.role, m.join_time, m.msg_flag, m.name_card, m.mute_until, m.app_defined" + from + " ORDER BY g.seq"
 		if f.Limit > 0 || f.Offset > 0 {
 			limit := int64(f.Limit)
@@ -164,7 +165,7 @@ func scanJoined(rows scanner) (im.Joined, error) {
 	g, m := &j.Group, &j.Self
 	err := rows.Scan(&g.Seq, &g.GroupID, &g.Type, &g.Name, &g.Introduction, &g.Notification, &g.FaceURL, &g.Owner,
 		&created, &g.InfoSeq, &infoTime, &g.MemberNum, &g.MaxMemberNum, &g.ApplyJoin, &g.InviteJoin, &muteAll, &gDefined,
-		&m.Seq, &m.UserID, &m.Role, &joinMs, &m.MsgFlag, &m.NameCard, &m.MuteUntil, &mDefined)
+		&g.NextMsgSeq, &g.LastMsgTime, &m.Seq, &m.UserID, &m.Role, &joinMs, &m.MsgFlag, &m.NameCard, &m.MuteUntil, &mDefined)
 	if err != nil {
 		return j, err
 	}

@@ -13,7 +13,7 @@ import (
 const reapBatch = 1000
 
 // reaper deletes, in the background and in small transactions, the member
-// rows of dismissed groups listed in group_reap. Those rows are invisible
+// and message rows of dismissed groups listed in group_reap. Those rows are invisible
 // from the dismissal's commit on; deleting them is housekeeping, so a
 // dismissal of a huge group does not hold the single SQLite writer for
 // long. It runs at start (finishing what a crash interrupted) and whenever a
@@ -82,7 +82,7 @@ func (r *reaper) sleep(d time.Duration) {
 	}
 }
 
-// reapOnce deletes one batch of a dismissed group's member rows and reports
+// reapOnce deletes one batch of a dismissed group's member or message rows and reports
 // whether work may remain.
 func (db *DB) reapOnce(ctx context.Context) (more bool, err error) {
 	err = db.write(ctx, func(tx *Tx) error {
@@ -95,12 +95,14 @@ func (db *DB) reapOnce(ctx context.Context) (more bool, err error) {
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM group_members WHERE app_id = $1 AND group_seq = $2 AND user_id IN
+		// Members first, then messages, a batch of either per
+		// transaction.
+		n, err := execCount(ctx, tx, `DELETE FROM group_members WHERE app_id = $1 AND group_seq = $2 AND user_id IN
 			(SELECT user_id FROM group_members WHERE app_id = $1 AND group_seq = $2 LIMIT $3)`, app, seq, reapBatch)
-		if err != nil {
-			return err
+		if err == nil && n < reapBatch {
+			n, err = execCount(ctx, tx, `DELETE FROM group_msgs WHERE app_id = $1 AND group_seq = $2 AND msg_seq IN
+				(SELECT msg_seq FROM group_msgs WHERE app_id = $1 AND group_seq = $2 ORDER BY msg_seq LIMIT $3)`, app, seq, reapBatch)
 		}
-		n, err := res.RowsAffected()
 		if err != nil {
 			return err
 		}
@@ -111,6 +113,15 @@ func (db *DB) reapOnce(ctx context.Context) (more bool, err error) {
 		return err
 	})
 	return more, err
+}
+
+// execCount runs a statement and returns how many rows it changed.
+func execCount(ctx context.Context, tx *Tx, query string, args ...any) (int64, error) {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // ReapPending reports how many dismissed groups still have member rows to
