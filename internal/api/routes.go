@@ -60,6 +60,13 @@ func (s *Server) routeTable() []route {
 		{"group_open_http_svc", "get_appid_group_list", 200, rpc(s.getAppidGroupList)},
 		{"group_open_http_svc", "change_group_owner", 200, rpc(s.changeGroupOwner)},
 		{"group_open_http_svc", "modify_group_base_info", 200, rpc(s.modifyGroupBaseInfo)},
+		{"group_open_http_svc", "send_group_msg", 200, rpc(s.sendGroupMsg)},
+		{"group_open_http_svc", "send_group_system_notification", 200, rpc(s.sendGroupSystemNotification)},
+		{"group_open_http_svc", "group_msg_get_simple", 200, rpc(s.groupMsgGetSimple)},
+		{"group_open_http_svc", "group_msg_recall", 200, rpc(s.groupMsgRecall)},
+		{"group_open_http_svc", "import_group_msg", 200, rpc(s.importGroupMsg)},
+		{"group_open_http_svc", "delete_group_msg_by_sender", 200, rpc(s.deleteGroupMsgBySender)},
+		{"openim", "modify_group_msg", 200, rpc(s.modifyGroupMsg)},
 
 		{"sns", "friend_add", 200, rpc(s.friendAdd)},
 		{"sns", "friend_import", 200, rpc(s.friendImport)},

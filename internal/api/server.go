@@ -29,13 +29,14 @@ type Options struct {
 	// fields let a test serve one service from a double of only that
 	// service's methods (their interfaces head each handler file). A
 	// service whose store is nil must not be called.
-	Store    im.Store
-	Accounts accountStore // im_open_login_svc (account.go)
-	Groups   groupStore   // group_open_http_svc (group.go)
-	SNS      snsStore     // sns (sns.go)
-	Contacts contactStore // recentcontact (contact.go)
-	Events   eventStore   // timd_callback (callback_mgmt.go)
-	Ready    pinger       // GET /readyz (server.go)
+	Store     im.Store
+	Accounts  accountStore  // im_open_login_svc (account.go)
+	Groups    groupStore    // group_open_http_svc (group.go)
+	GroupMsgs groupMsgStore // group messages (groupmsg.go)
+	SNS       snsStore      // sns (sns.go)
+	Contacts  contactStore  // recentcontact (contact.go)
+	Events    eventStore    // timd_callback (callback_mgmt.go)
+	Ready     pinger        // GET /readyz (server.go)
 
 	Logger       *slog.Logger
 	Metrics      *Metrics // nil: no metrics
@@ -91,6 +92,7 @@ type Server struct {
 	apps     map[uint64]*im.App
 	accounts accountStore
 	groups   groupStore
+	gmsgs    groupMsgStore
 	sns      snsStore
 	contacts contactStore
 	events   eventStore
@@ -114,6 +116,7 @@ func NewServer(opts Options) *Server {
 		apps:     make(map[uint64]*im.App, len(opts.Apps)),
 		accounts: opts.Accounts,
 		groups:   opts.Groups,
+		gmsgs:    opts.GroupMsgs,
 		sns:      opts.SNS,
 		contacts: opts.Contacts,
 		events:   opts.Events,
@@ -165,6 +168,9 @@ func (o *Options) fillStores() {
 	}
 	if o.Groups == nil {
 		o.Groups = o.Store
+	}
+	if o.GroupMsgs == nil {
+		o.GroupMsgs = o.Store
 	}
 	if o.SNS == nil {
 		o.SNS = o.Store
