@@ -40,7 +40,7 @@ func TestGroupMsgService_History(t *testing.T) {
 		if got := history(t, db, "G", 0, 20, false); got != "5:administrator:five 4:administrator:four 1:administrator:one" {
 			t.Fatalf("without recalled: %q", got)
 		}
-		if got := history(t, db, "G", 4, 2, true); got != "4:administrator:four 3:administrator:three" {
+		if got := history(t, db, "G", 4, 2, true); got != "4:administrator:four 3:recalled" {
 			t.Fatalf("page at 4: %q", got)
 		}
 		if _, more, _ := db.GroupMsgs(ctx, gapp, "G", 2, 2, true); more {

@@ -38,7 +38,8 @@ func (db *DB) GroupMsgs(ctx context.Context, app uint64, groupID string, upTo in
 }
 
 // readGroupMsgs reads the seqs lo..hi, newest first: a seq without a live
-// row is a place holder, a recalled message is left out unless asked for.
+// row is a place holder, a recalled message is left out unless asked for,
+// and then has no body.
 func readGroupMsgs(ctx context.Context, tx *Tx, app uint64, groupSeq, lo, hi int64, withRecalled bool) ([]im.GroupMsg, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT msg_seq, from_user, random, msg_time, priority, body, cloud_data, flag_bits, deleted, expires_at
 		FROM group_msgs WHERE app_id = $1 AND group_seq = $2 AND msg_seq >= $3 AND msg_seq <= $4
@@ -70,6 +71,10 @@ func readGroupMsgs(ctx context.Context, tx *Tx, app uint64, groupSeq, lo, hi int
 			m.Place, m.CloudData, m.FlagBits = true, "", 0
 		case m.FlagBits&im.MsgFlagRecalled != 0 && !withRecalled:
 			continue
+		case m.FlagBits&im.MsgFlagRecalled != 0:
+			// A recall takes the content out of the history: what is
+			// left says a message was there (MsgFlagBits 8).
+			m.CloudData = ""
 		default:
 			m.Body = im.MsgBody(body)
 		}

@@ -28,7 +28,7 @@ func (c *clock) add(d time.Duration) {
 
 // openMsgDB opens a store on the clock with alice, bob, carol and dave
 // imported, and group G (Public: alice owner, bob member, carol admin).
-func openMsgDB(t *testing.T, dsn string, c *clock) *sqlstore.DB {
+func openMsgDB(t testing.TB, dsn string, c *clock) *sqlstore.DB {
 	t.Helper()
 	db, err := sqlstore.Open(context.Background(), dsn, sqlstore.Options{Now: c.Now})
 	if err != nil {
@@ -44,7 +44,9 @@ func openMsgDB(t *testing.T, dsn string, c *clock) *sqlstore.DB {
 	}
 	ng := newGroup("G", im.GroupPublic, "alice", "bob")
 	ng.Members = append(ng.Members, im.Member{UserID: "carol", Role: im.RoleAdmin})
-	mustCreate(t, db, quiet, ng)
+	if _, err := db.CreateGroup(context.Background(), quiet, ng); err != nil {
+		t.Fatal(err)
+	}
 	return db
 }
 
@@ -57,7 +59,8 @@ func msg(from string, random uint32, body string) im.NewGroupMsg {
 	return im.NewGroupMsg{From: from, AsMember: from != "administrator", Random: random, Priority: im.PriorityNormal, Body: text(body), After: true}
 }
 
-// history renders GroupMsgs as "seq:from:text" (place holders "seq:-").
+// history renders GroupMsgs as "seq:from:text" (place holders "seq:-",
+// recalled messages "seq:recalled").
 func history(t *testing.T, db *sqlstore.DB, groupID string, upTo int64, n int, recalled bool) string {
 	t.Helper()
 	msgs, _, err := db.GroupMsgs(context.Background(), gapp, groupID, upTo, n, recalled)
@@ -68,6 +71,10 @@ func history(t *testing.T, db *sqlstore.DB, groupID string, upTo int64, n int, r
 	for _, m := range msgs {
 		if m.Place {
 			parts = append(parts, itoa64(m.Seq)+":-")
+			continue
+		}
+		if m.FlagBits&im.MsgFlagRecalled != 0 {
+			parts = append(parts, itoa64(m.Seq)+":recalled")
 			continue
 		}
 		b := string(m.Body)
