@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
@@ -193,6 +194,42 @@ func TestGroupMsg_FailuresChangeNothing(t *testing.T) {
 		}
 		if r := h.MustCall(0, grp, "get_group_info", `{"GroupIdList":["MsgGroup"],"ResponseFilter":{"GroupBaseInfoFilter":["NextMsgSeq"]}}`); !strings.Contains(r.Raw, `"NextMsgSeq":2`) {
 			t.Fatalf("NextMsgSeq: %s", r.Raw)
+		}
+	})
+}
+
+// Ensure group_msg_get_simple pages: at most 20 messages, IsFinished 0 when
+// more were asked for and more lie below, 1 when all asked for came, 2 when
+// more were asked for and the page has only expired messages; the next page
+// starts below the smallest seq returned.
+func TestGroupMsg_IsFinished(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		clk := &msgClock{t: msgT0}
+		h := openClocked(t, dsn, clk)
+		msgGroups(h)
+		for i := range 25 {
+			h.MustCall(0, grp, "send_group_msg", `{"GroupId":"MsgGroup","Random":`+jstr(i)+`,"MsgBody":`+hello+`}`)
+		}
+		page := func(body string) (int, []any) {
+			r := h.MustCall(0, grp, "group_msg_get_simple", body)
+			n, _ := r.M["IsFinished"].(json.Number).Int64()
+			list, _ := r.M["RspMsgList"].([]any)
+			return int(n), list
+		}
+		if fin, list := page(`{"GroupId":"MsgGroup","ReqMsgNumber":30}`); fin != 0 || len(list) != 20 ||
+			list[19].(map[string]any)["MsgSeq"] != json.Number("6") {
+			t.Fatalf("first page: IsFinished %d, %d messages", fin, len(list))
+		}
+		if fin, list := page(`{"GroupId":"MsgGroup","ReqMsgNumber":30,"ReqMsgSeq":5}`); fin != 1 || len(list) != 5 {
+			t.Fatalf("second page: IsFinished %d, %d messages", fin, len(list))
+		}
+		if fin, list := page(`{"GroupId":"MsgGroup","ReqMsgNumber":20}`); fin != 1 || len(list) != 20 {
+			t.Fatalf("20 of 25: IsFinished %d, %d messages", fin, len(list))
+		}
+		clk.add(im.GroupMsgLifeTime * time.Second)
+		if fin, list := page(`{"GroupId":"MsgGroup","ReqMsgNumber":30}`); fin != 2 || len(list) != 20 ||
+			list[0].(map[string]any)["IsPlaceMsg"] != json.Number("1") {
+			t.Fatalf("expired: IsFinished %d, %d messages", fin, len(list))
 		}
 	})
 }

@@ -297,12 +297,3 @@ func memberIDs(ctx context.Context, tx *Tx, app uint64, groupSeq int64) ([]strin
 	return queryStrings(ctx, tx,
 		"SELECT user_id FROM group_members WHERE app_id = $1 AND group_seq = $2 ORDER BY join_seq", int64(app), groupSeq)
 }
-
-// deleteGroupRows deletes a dismissed group's member and message rows.
-func deleteGroupRows(ctx context.Context, tx *Tx, app, groupSeq int64) error {
-	if _, err := tx.ExecContext(ctx, "DELETE FROM group_members WHERE app_id = $1 AND group_seq = $2", app, groupSeq); err != nil {
-		return err
-	}
-	_, err := tx.ExecContext(ctx, "DELETE FROM group_msgs WHERE app_id = $1 AND group_seq = $2", app, groupSeq)
-	return err
-}

@@ -13,8 +13,8 @@ import (
 const reapBatch = 1000
 
 // reaper deletes, in the background and in small transactions, the member
-// and message rows of dismissed groups listed in group_reap. Those rows are invisible
-// from the dismissal's commit on; deleting them is housekeeping, so a
+// and message rows of dismissed groups listed in group_reap. Those rows are
+// invisible from the dismissal's commit on; deleting them is housekeeping, so a
 // dismissal of a huge group does not hold the single SQLite writer for
 // long. It runs at start (finishing what a crash interrupted) and whenever a
 // dismissal queues work.
@@ -82,8 +82,8 @@ func (r *reaper) sleep(d time.Duration) {
 	}
 }
 
-// reapOnce deletes one batch of a dismissed group's member or message rows and reports
-// whether work may remain.
+// reapOnce deletes one batch of a dismissed group's member or message rows
+// and reports whether work may remain.
 func (db *DB) reapOnce(ctx context.Context) (more bool, err error) {
 	err = db.write(ctx, func(tx *Tx) error {
 		var app, seq int64
@@ -130,4 +130,13 @@ func (db *DB) ReapPending(ctx context.Context) (int, error) {
 	var n int
 	err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM group_reap").Scan(&n)
 	return n, err
+}
+
+// deleteGroupRows deletes a dismissed group's member and message rows.
+func deleteGroupRows(ctx context.Context, tx *Tx, app, groupSeq int64) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM group_members WHERE app_id = $1 AND group_seq = $2", app, groupSeq); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, "DELETE FROM group_msgs WHERE app_id = $1 AND group_seq = $2", app, groupSeq)
+	return err
 }
