@@ -43,7 +43,11 @@ func openClocked(tb testing.TB, dsn string, clk *msgClock, opts ...func(*api.Opt
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { db.Close() })
+	tb.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			tb.Error(err)
+		}
+	})
 	apps := []*im.App{{SDKAppID: TestAppID, SecretKey: TestKey, Admins: []string{Admin, "admin2"}, Edition: im.EditionUltimate}}
 	if err := db.EnsureAccounts(context.Background(), TestAppID, apps[0].Admins); err != nil {
 		tb.Fatal(err)
@@ -105,7 +109,9 @@ func TestGroupMsgGolden(t *testing.T) {
 		respFile := strings.TrimSuffix(reqFile, ".req.json") + ".resp.json"
 		if *update {
 			var pretty bytes.Buffer
-			json.Indent(&pretty, []byte(got.Raw), "", "  ")
+			if err := json.Indent(&pretty, []byte(got.Raw), "", "  "); err != nil {
+				t.Fatalf("%s: reply is not JSON: %v", command, err)
+			}
 			pretty.WriteByte('\n')
 			if err := os.WriteFile(respFile, pretty.Bytes(), 0o644); err != nil {
 				t.Fatal(err)

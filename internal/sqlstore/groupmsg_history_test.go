@@ -8,6 +8,7 @@ import (
 
 	"github.com/timd/timd/internal/dbtest"
 	"github.com/timd/timd/internal/im"
+	"github.com/timd/timd/internal/sqlstore"
 )
 
 // Ensure GroupMsgs reads newest first with a seq range and a count, that a
@@ -49,55 +50,8 @@ func TestGroupMsgService_History(t *testing.T) {
 		if _, more, _ := db.GroupMsgs(ctx, gapp, "G", 3, 2, true); !more {
 			t.Fatalf("2..3 has 1 below")
 		}
-		// Modify: a live message only.
-		wantCode(t, "modify 1", db.ModifyGroupMsg(ctx, quiet, "G", 1, text("uno"), nil), 0)
-		cloud := "cd"
-		wantCode(t, "modify 4", db.ModifyGroupMsg(ctx, quiet, "G", 4, nil, &cloud), 0)
-		wantCode(t, "modify recalled", db.ModifyGroupMsg(ctx, quiet, "G", 2, text("x"), nil), im.CodeGroupRecallMissing)
-		wantCode(t, "modify missing", db.ModifyGroupMsg(ctx, quiet, "G", 99, text("x"), nil), im.CodeGroupRecallMissing)
-		wantCode(t, "modify unknown group", db.ModifyGroupMsg(ctx, quiet, "nosuch", 1, text("x"), nil), im.CodeGroupNotFound)
-		msgs, _, _ := db.GroupMsgs(ctx, gapp, "G", 4, 1, false)
-		if msgs[0].CloudData != "cd" || string(msgs[0].Body) != string(text("four")) {
-			t.Fatalf("modified CloudCustomData: %+v", msgs[0])
-		}
-		// Delete by sender: bob's among the latest, as place holders.
-		if _, err := db.SendGroupMsg(ctx, quiet, "G", msg("bob", 6, "six")); err != nil {
-			t.Fatal(err)
-		}
-		wantCode(t, "delete", db.DeleteGroupMsgsBySender(ctx, quiet, "G", "bob"), 0)
-		wantCode(t, "delete unknown group", db.DeleteGroupMsgsBySender(ctx, quiet, "nosuch", "bob"), im.CodeGroupNotFound)
-		if got := history(t, db, "G", 0, 3, false); got != "6:- 5:administrator:five 4:administrator:four" {
-			t.Fatalf("after delete: %q", got)
-		}
-		// Seven days on, everything has expired.
-		c.add(im.GroupMsgLifeTime * time.Second)
-		if got := history(t, db, "G", 0, 20, true); got != "6:- 5:- 4:- 3:- 2:- 1:-" {
-			t.Fatalf("expired: %q", got)
-		}
-		codes, _ = db.RecallGroupMsgs(ctx, quiet, "G", []int64{5})
-		wantCode(t, "modify expired", db.ModifyGroupMsg(ctx, quiet, "G", 5, text("x"), nil), im.CodeGroupRecallMissing)
-		if !slices.Equal(codes, []int{im.CodeGroupRecallMissing}) {
-			t.Fatalf("recall expired: %v", codes)
-		}
-
-		// An AVChatRoom: messages take seqs but are not kept.
-		mustCreate(t, db, quiet, newGroup("AV", im.GroupAVChatRoom, "alice"))
-		if sent, err := db.SendGroupMsg(ctx, quiet, "AV", msg("dave", 1, "hi")); err != nil || sent.Seq != 1 {
-			t.Fatalf("AVChatRoom send: %+v %v", sent, err)
-		}
-		if n, _ := db.CountForTest(ctx, "SELECT COUNT(*) FROM group_msgs g JOIN im_groups i ON i.seq = g.group_seq WHERE i.group_id = 'AV'"); n != 0 {
-			t.Fatalf("AVChatRoom stored %d messages", n)
-		}
-		_, _, err = db.GroupMsgs(ctx, gapp, "AV", 0, 20, false)
-		wantCode(t, "AV history", err, im.CodeGroupForbidden)
-		codes, _ = db.RecallGroupMsgs(ctx, quiet, "AV", []int64{1})
-		if !slices.Equal(codes, []int{im.CodeGroupRecallType}) {
-			t.Fatalf("AV recall: %v", codes)
-		}
-		wantCode(t, "AV modify", db.ModifyGroupMsg(ctx, quiet, "AV", 1, text("x"), nil), im.CodeGroupForbidden)
-		wantCode(t, "AV delete", db.DeleteGroupMsgsBySender(ctx, quiet, "AV", "dave"), 0)
-		_, err = db.ImportGroupMsgs(ctx, quiet, "AV", []im.ImportGroupMsg{{From: "dave", SendTime: 1, Body: text("x")}})
-		wantCode(t, "AV import", err, im.CodeGroupForbidden)
+		modifyDeleteExpire(t, db, c)
+		avChatRoomKeepsNothing(t, db)
 	})
 }
 
@@ -251,4 +205,65 @@ func TestGroupMsgService_Dismissal(t *testing.T) {
 			}
 		}
 	})
+}
+
+// modifyDeleteExpire is TestGroupMsgService_History's second half: modify
+// a live message only, delete by sender, and expiry after seven days.
+func modifyDeleteExpire(t *testing.T, db *sqlstore.DB, c *clock) {
+	ctx := context.Background()
+	// Modify: a live message only.
+	wantCode(t, "modify 1", db.ModifyGroupMsg(ctx, quiet, "G", 1, text("uno"), nil), 0)
+	cloud := "cd"
+	wantCode(t, "modify 4", db.ModifyGroupMsg(ctx, quiet, "G", 4, nil, &cloud), 0)
+	wantCode(t, "modify recalled", db.ModifyGroupMsg(ctx, quiet, "G", 2, text("x"), nil), im.CodeGroupRecallMissing)
+	wantCode(t, "modify missing", db.ModifyGroupMsg(ctx, quiet, "G", 99, text("x"), nil), im.CodeGroupRecallMissing)
+	wantCode(t, "modify unknown group", db.ModifyGroupMsg(ctx, quiet, "nosuch", 1, text("x"), nil), im.CodeGroupNotFound)
+	msgs, _, _ := db.GroupMsgs(ctx, gapp, "G", 4, 1, false)
+	if msgs[0].CloudData != "cd" || string(msgs[0].Body) != string(text("four")) {
+		t.Fatalf("modified CloudCustomData: %+v", msgs[0])
+	}
+	// Delete by sender: bob's among the latest, as place holders.
+	if _, err := db.SendGroupMsg(ctx, quiet, "G", msg("bob", 6, "six")); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, "delete", db.DeleteGroupMsgsBySender(ctx, quiet, "G", "bob"), 0)
+	wantCode(t, "delete unknown group", db.DeleteGroupMsgsBySender(ctx, quiet, "nosuch", "bob"), im.CodeGroupNotFound)
+	if got := history(t, db, "G", 0, 3, false); got != "6:- 5:administrator:five 4:administrator:four" {
+		t.Fatalf("after delete: %q", got)
+	}
+	// Seven days on, everything has expired.
+	c.add(im.GroupMsgLifeTime * time.Second)
+	if got := history(t, db, "G", 0, 20, true); got != "6:- 5:- 4:- 3:- 2:- 1:-" {
+		t.Fatalf("expired: %q", got)
+	}
+	codes, _ := db.RecallGroupMsgs(ctx, quiet, "G", []int64{5})
+	wantCode(t, "modify expired", db.ModifyGroupMsg(ctx, quiet, "G", 5, text("x"), nil), im.CodeGroupRecallMissing)
+	if !slices.Equal(codes, []int{im.CodeGroupRecallMissing}) {
+		t.Fatalf("recall expired: %v", codes)
+	}
+
+}
+
+// avChatRoomKeepsNothing checks that AVChatRoom messages take seqs but are
+// not kept, and that the history commands refuse them.
+func avChatRoomKeepsNothing(t *testing.T, db *sqlstore.DB) {
+	ctx := context.Background()
+	// An AVChatRoom: messages take seqs but are not kept.
+	mustCreate(t, db, quiet, newGroup("AV", im.GroupAVChatRoom, "alice"))
+	if sent, err := db.SendGroupMsg(ctx, quiet, "AV", msg("dave", 1, "hi")); err != nil || sent.Seq != 1 {
+		t.Fatalf("AVChatRoom send: %+v %v", sent, err)
+	}
+	if n, _ := db.CountForTest(ctx, "SELECT COUNT(*) FROM group_msgs g JOIN im_groups i ON i.seq = g.group_seq WHERE i.group_id = 'AV'"); n != 0 {
+		t.Fatalf("AVChatRoom stored %d messages", n)
+	}
+	_, _, err := db.GroupMsgs(ctx, gapp, "AV", 0, 20, false)
+	wantCode(t, "AV history", err, im.CodeGroupForbidden)
+	codes, _ := db.RecallGroupMsgs(ctx, quiet, "AV", []int64{1})
+	if !slices.Equal(codes, []int{im.CodeGroupRecallType}) {
+		t.Fatalf("AV recall: %v", codes)
+	}
+	wantCode(t, "AV modify", db.ModifyGroupMsg(ctx, quiet, "AV", 1, text("x"), nil), im.CodeGroupForbidden)
+	wantCode(t, "AV delete", db.DeleteGroupMsgsBySender(ctx, quiet, "AV", "dave"), 0)
+	_, err = db.ImportGroupMsgs(ctx, quiet, "AV", []im.ImportGroupMsg{{From: "dave", SendTime: 1, Body: text("x")}})
+	wantCode(t, "AV import", err, im.CodeGroupForbidden)
 }

@@ -34,7 +34,11 @@ func openMsgDB(t testing.TB, dsn string, c *clock) *sqlstore.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	var accts []im.AccountImport
 	for _, id := range []string{"administrator", "alice", "bob", "carol", "dave"} {
 		accts = append(accts, im.AccountImport{UserID: id})
@@ -121,40 +125,54 @@ func TestGroupMsgService_Send(t *testing.T) {
 		if sent, err = db.SendGroupMsg(ctx, recording, "G", msg("bob", 7, "again")); err != nil || sent != (im.SentGroupMsg{Seq: 1, Time: 1767323045, Dup: true}) {
 			t.Fatalf("dup: %+v %v", sent, err)
 		}
-		for _, tc := range []struct {
-			id   string
-			m    im.NewGroupMsg
-			code int
-		}{
-			{"G", msg("nobody", 1, "x"), im.CodeGroupAccountNotFound},
-			{"G", msg("dave", 1, "x"), im.CodeGroupForbidden},
-			{"nosuch", msg("bob", 1, "x"), im.CodeGroupNotFound},
-		} {
-			_, err := db.SendGroupMsg(ctx, recording, tc.id, tc.m)
-			wantCode(t, tc.m.From, err, tc.code)
-			_, err = db.CheckGroupSender(ctx, gapp, tc.id, tc.m)
-			wantCode(t, "check "+tc.m.From, err, tc.code)
-		}
+		refuseBadSenders(t, db)
 		if seq, at := groupCounters(t, db, "G"); seq != 3 || at != 1767323055 {
 			t.Fatalf("after sends: NextMsgSeq %d LastMsgTime %d", seq, at)
 		}
 		if got := history(t, db, "G", 0, 20, false); got != "2:bob:two 1:administrator:one" {
 			t.Fatalf("history %q", got)
 		}
-		want := []string{
-			`{"CallbackCommand":"Group.CallbackAfterSendMsg","GroupId":"G","Type":"Public","From_Account":"administrator","Operator_Account":"administrator",` +
-				`"Random":7,"MsgSeq":1,"MsgTime":1767323045,"OnlineOnlyFlag":0,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"one"}}],"EventTime":1767323045000}`,
-			`{"CallbackCommand":"Group.CallbackAfterSendMsg","GroupId":"G","Type":"Public","From_Account":"bob","Operator_Account":"administrator",` +
-				`"Random":8,"MsgSeq":2,"MsgTime":1767323055,"OnlineOnlyFlag":0,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"two"}}],"EventTime":1767323055000}`,
-		}
-		evs, _ := db.Events(ctx, gapp)
-		if len(evs) != 2 || string(evs[0].Body) != want[0] || string(evs[1].Body) != want[1] || evs[0].Key != "G" {
-			t.Fatalf("events %+v\nwant %s", evs, want)
-		}
+		checkSendEvents(t, db)
 		// Past the window the Random is free again.
 		c.add(time.Second)
 		if sent, err = db.SendGroupMsg(ctx, quiet, "G", msg("bob", 7, "three")); err != nil || sent.Seq != 3 || sent.Dup {
 			t.Fatalf("after the window: %+v %v", sent, err)
 		}
 	})
+}
+
+// refuseBadSenders checks that unknown senders (10019), non-members (10007)
+// and unknown groups (10010) are refused, by the send and its check.
+func refuseBadSenders(t *testing.T, db *sqlstore.DB) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		id   string
+		m    im.NewGroupMsg
+		code int
+	}{
+		{"G", msg("nobody", 1, "x"), im.CodeGroupAccountNotFound},
+		{"G", msg("dave", 1, "x"), im.CodeGroupForbidden},
+		{"nosuch", msg("bob", 1, "x"), im.CodeGroupNotFound},
+	} {
+		_, err := db.SendGroupMsg(ctx, recording, tc.id, tc.m)
+		wantCode(t, tc.m.From, err, tc.code)
+		_, err = db.CheckGroupSender(ctx, gapp, tc.id, tc.m)
+		wantCode(t, "check "+tc.m.From, err, tc.code)
+	}
+}
+
+// checkSendEvents checks the Group.CallbackAfterSendMsg events of
+// TestGroupMsgService_Send's two messages.
+func checkSendEvents(t *testing.T, db *sqlstore.DB) {
+	ctx := context.Background()
+	want := []string{
+		`{"CallbackCommand":"Group.CallbackAfterSendMsg","GroupId":"G","Type":"Public","From_Account":"administrator","Operator_Account":"administrator",` +
+			`"Random":7,"MsgSeq":1,"MsgTime":1767323045,"OnlineOnlyFlag":0,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"one"}}],"EventTime":1767323045000}`,
+		`{"CallbackCommand":"Group.CallbackAfterSendMsg","GroupId":"G","Type":"Public","From_Account":"bob","Operator_Account":"administrator",` +
+			`"Random":8,"MsgSeq":2,"MsgTime":1767323055,"OnlineOnlyFlag":0,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"two"}}],"EventTime":1767323055000}`,
+	}
+	evs, _ := db.Events(ctx, gapp)
+	if len(evs) != 2 || string(evs[0].Body) != want[0] || string(evs[1].Body) != want[1] || evs[0].Key != "G" {
+		t.Fatalf("events %+v\nwant %s", evs, want)
+	}
 }
