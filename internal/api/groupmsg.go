@@ -14,7 +14,7 @@ import (
 // send_group_system_notification here, group_msg_get_simple,
 // group_msg_recall and delete_group_msg_by_sender in groupmsg_read.go,
 // import_group_msg and openim/modify_group_msg in groupmsg_import.go
-// (docs/ledger-group-messages.md).
+// (docs/fidelity/group-messages.md).
 
 // groupMsgStore is what the group message handlers may touch
 // (Server.gmsgs); the methods and their codes are im.GroupMsgService's.

@@ -5,7 +5,7 @@ import "context"
 // Group messages (group_open_http_svc send_group_msg, group_msg_get_simple,
 // group_msg_recall, import_group_msg, delete_group_msg_by_sender,
 // send_group_system_notification; openim modify_group_msg).
-// docs/ledger-group-messages.md gives each rule with its source.
+// docs/fidelity/group-messages.md gives each rule with its source.
 
 // Limits of group messages.
 const (
