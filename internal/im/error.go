@@ -101,7 +101,7 @@ const (
 	CodeContactGroupNotFound   = 51009 // no conversation group of that name
 	CodeContactGroupLimit      = 51010 // over 20 conversation groups
 	CodeContactNameTooLong     = 51011 // conversation group name over 32 bytes
-	CodeContactPinLimit        = 51012 // never answered: timd has no pinned conversations
+	CodeContactPinLimit        = 51012 // over 50 pinned conversations
 	CodeContactEdition         = 51013 // the app is not on the Ultimate edition
 )
 

@@ -13,6 +13,7 @@ type Store interface {
 	GroupMsgService
 	Outbox
 	ContactService
+	ConversationService
 	SNSService
 
 	// Ping reports whether the database answers.

@@ -109,7 +109,10 @@ func deleteAccountState(ctx context.Context, tx *Tx, app uint64, userID string) 
 	if err := deleteSNSState(ctx, tx, app, userID); err != nil {
 		return err
 	}
-	return deleteContactState(ctx, tx, app, userID)
+	if err := deleteContactState(ctx, tx, app, userID); err != nil {
+		return err
+	}
+	return deleteConversationState(ctx, tx, app, userID)
 }
 
 // lockGroupsOf locks, in seq order, every group that users own or belong

@@ -257,7 +257,7 @@ func removeGroupConversations(ctx context.Context, tx *Tx, app uint64, groupID s
 			return err
 		}
 	}
-	return nil
+	return deleteGroupConversationRows(ctx, tx, app, groupID)
 }
 
 // deleteContactState is account_delete's step: the user's conversation groups,
