@@ -21,6 +21,7 @@ type DB struct {
 	w       *sql.DB // writes (SQLite: one connection, BEGIN IMMEDIATE)
 	r       *sql.DB // reads
 	reaper  *reaper
+	purger  *purger
 	// committer batches SQLite writes into shared commits (batch.go); nil
 	// on PostgreSQL.
 	committer *committer
@@ -57,6 +58,9 @@ type Options struct {
 	// OnEvents, if set, is called after a transaction that made an event
 	// deliverable commits, so that the sender need not wait for its poll.
 	OnEvents func()
+	// PurgeInterval is how often expired messages are deleted; zero means
+	// DefaultPurgeInterval.
+	PurgeInterval time.Duration
 }
 
 // Open opens the database dsn names (a postgres:// URL, a SQLite file path, or
@@ -112,6 +116,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		db.committer = startCommitter(db)
 	}
 	db.reaper = startReaper(db)
+	db.purger = startPurger(db, opts.PurgeInterval)
 	return db, nil
 }
 
@@ -129,6 +134,10 @@ func (db *DB) close() error {
 	if db.reaper != nil {
 		db.reaper.close()
 		db.reaper = nil
+	}
+	if db.purger != nil {
+		db.purger.close()
+		db.purger = nil
 	}
 	if db.committer != nil {
 		db.committer.close()

@@ -1,0 +1,149 @@
+package sqlstore
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/timd/timd/internal/dbtest"
+	"github.com/timd/timd/internal/im"
+)
+
+const convApp = 1400000001
+
+// testClock is a store clock a test moves.
+type testClock struct{ ms atomic.Int64 }
+
+func (c *testClock) now() time.Time          { return time.UnixMilli(c.ms.Load()) }
+func (c *testClock) advance(d time.Duration) { c.ms.Add(d.Milliseconds()) }
+
+// openClocked opens a store on the test's clock with alice, bob and carol
+// imported and group G (alice, bob).
+func openClocked(t *testing.T, dsn string, purge time.Duration) (*DB, *testClock) {
+	t.Helper()
+	ctx := context.Background()
+	clock := &testClock{}
+	clock.ms.Store(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC).UnixMilli())
+	db, err := Open(ctx, dsn, Options{Now: clock.now, PurgeInterval: purge})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.ImportAccounts(ctx, convApp, []im.AccountImport{{UserID: "alice"}, {UserID: "bob"}, {UserID: "carol"}}); err != nil {
+		t.Fatal(err)
+	}
+	op := im.Op{App: &im.App{SDKAppID: convApp}, Operator: "administrator"}
+	ng := im.NewGroup{Group: im.Group{GroupID: "G", Type: im.GroupPublic, Name: "g", Owner: "alice", MaxMemberNum: 100,
+		ApplyJoin: "FreeAccess", InviteJoin: "FreeAccess"}, CustomID: true,
+		Members: []im.Member{{UserID: "bob", Role: im.RoleMember}}}
+	if _, err := db.CreateGroup(ctx, op, ng); err != nil {
+		t.Fatal(err)
+	}
+	return db, clock
+}
+
+// count runs a COUNT(*) query.
+func count(t *testing.T, db *DB, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := db.w.QueryRowContext(context.Background(), query, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// waitFor polls cond until it holds or 10 seconds pass.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// Ensure the background purge deletes one-to-one and group messages once
+// the store's clock passes their expires_at, in batches, and nothing
+// earlier; conversations stay.
+func TestPurge_ExpiredMessages(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db, clock := openClocked(t, dsn, 10*time.Millisecond)
+		const n = purgeBatch + 20 // more than one batch
+		for i := range n {
+			if _, err := db.SeedC2CMessage(ctx, convApp, "alice", "bob", 100+int64(i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.SeedGroupMessage(ctx, convApp, "G", "alice", 100); err != nil {
+			t.Fatal(err)
+		}
+		clock.advance(time.Hour) // later messages expire an hour later
+		if _, err := db.SeedC2CMessage(ctx, convApp, "bob", "carol", 200); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SeedGroupMessage(ctx, convApp, "G", "bob", 200); err != nil {
+			t.Fatal(err)
+		}
+
+		time.Sleep(50 * time.Millisecond) // several rounds: nothing is due
+		if c, g := count(t, db, "SELECT COUNT(*) FROM c2c_msgs"), count(t, db, "SELECT COUNT(*) FROM group_msgs"); c != n+1 || g != 2 {
+			t.Fatalf("before expiry: %d one-to-one, %d group messages", c, g)
+		}
+		clock.advance(seedLifetime - time.Hour) // the first ones are due exactly now
+		waitFor(t, "the first messages to go", func() bool {
+			return count(t, db, "SELECT COUNT(*) FROM c2c_msgs") == 1 && count(t, db, "SELECT COUNT(*) FROM group_msgs") == 1
+		})
+		if got := count(t, db, "SELECT COUNT(*) FROM c2c_msgs WHERE from_user = 'bob'"); got != 1 {
+			t.Errorf("the later one-to-one message went too")
+		}
+		clock.advance(time.Hour)
+		waitFor(t, "every message to go", func() bool {
+			return count(t, db, "SELECT COUNT(*) FROM c2c_msgs")+count(t, db, "SELECT COUNT(*) FROM group_msgs") == 0
+		})
+		if got := count(t, db, "SELECT COUNT(*) FROM conversations"); got != 4 {
+			t.Errorf("%d conversations left, want 4 (both sides of two)", got)
+		}
+	})
+}
+
+// Ensure account_delete deletes the account's own conversations and keeps
+// its messages and the other side's conversations.
+func TestDeleteAccount_Conversations(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db, _ := openClocked(t, dsn, time.Hour)
+		for _, m := range [][2]string{{"alice", "bob"}, {"carol", "alice"}, {"bob", "carol"}} {
+			if _, err := db.SeedC2CMessage(ctx, convApp, m[0], m[1], 100); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.SetPinned(ctx, convApp, "alice", im.ContactGroup, "G", true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.DeleteAccounts(ctx, convApp, []string{"alice"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := count(t, db, "SELECT COUNT(*) FROM conversations WHERE owner = 'alice'"); got != 0 {
+			t.Errorf("alice keeps %d conversations", got)
+		}
+		if got := count(t, db, "SELECT COUNT(*) FROM c2c_msgs"); got != 3 {
+			t.Errorf("%d messages left, want 3", got)
+		}
+		page, err := db.Conversations(ctx, convApp, "bob", im.ConversationQuery{Limit: 10})
+		if err != nil || len(page.Items) != 2 || page.Items[0].Peer != "alice" || page.Items[1].Peer != "carol" {
+			t.Errorf("bob's conversations: %+v, %v", page.Items, err)
+		}
+		// The deleted account's conversation can still be deleted on the
+		// other side; an account never imported is 50001.
+		if err := db.DeleteConversation(ctx, convApp, "bob", im.Contact{Type: im.ContactC2C, Peer: "alice"}, true); err != nil {
+			t.Error(err)
+		}
+		err = db.DeleteConversation(ctx, convApp, "bob", im.Contact{Type: im.ContactC2C, Peer: "dave"}, false)
+		if e, ok := err.(*im.Error); !ok || e.Code != im.CodeContactAccountNotFound {
+			t.Errorf("unknown peer: %v", err)
+		}
+	})
+}
