@@ -83,6 +83,8 @@ func (s *Server) routeTable() []route {
 		{"recentcontact", "search_contact_group", 200, rpc(s.searchContactGroup)},
 		{"recentcontact", "mark_contact", 200, rpc(s.markContact)},
 		{"recentcontact", "del_contact_group", 200, rpc(s.delContactGroup)},
+		{"recentcontact", "get_list", 200, rpc(s.getList)},
+		{"recentcontact", "delete", 200, rpc(s.deleteList)},
 
 		{"timd_callback", "list_deliveries", 200, rpc(s.listDeliveries)},
 		{"timd_callback", "replay", 200, rpc(s.replay)},

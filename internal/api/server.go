@@ -30,13 +30,14 @@ type Options struct {
 	// service's methods (their interfaces head each handler file). A
 	// service whose store is nil must not be called.
 	Store     im.Store
-	Accounts  accountStore  // im_open_login_svc (account.go)
-	Groups    groupStore    // group_open_http_svc (group.go)
-	GroupMsgs groupMsgStore // group messages (groupmsg.go)
-	SNS       snsStore      // sns (sns.go)
-	Contacts  contactStore  // recentcontact (contact.go)
-	Events    eventStore    // timd_callback (callback_mgmt.go)
-	Ready     pinger        // GET /readyz (server.go)
+	Accounts  accountStore      // im_open_login_svc (account.go)
+	Groups    groupStore        // group_open_http_svc (group.go)
+	GroupMsgs groupMsgStore     // group messages (groupmsg.go)
+	SNS       snsStore          // sns (sns.go)
+	Contacts  contactStore      // recentcontact (contact.go)
+	Convs     conversationStore // recentcontact get_list and delete (conversation.go)
+	Events    eventStore        // timd_callback (callback_mgmt.go)
+	Ready     pinger            // GET /readyz (server.go)
 
 	Logger       *slog.Logger
 	Metrics      *Metrics // nil: no metrics
@@ -95,6 +96,7 @@ type Server struct {
 	gmsgs    groupMsgStore
 	sns      snsStore
 	contacts contactStore
+	convs    conversationStore
 	events   eventStore
 	ready    pinger
 	log      *slog.Logger
@@ -119,6 +121,7 @@ func NewServer(opts Options) *Server {
 		gmsgs:    opts.GroupMsgs,
 		sns:      opts.SNS,
 		contacts: opts.Contacts,
+		convs:    opts.Convs,
 		events:   opts.Events,
 		ready:    opts.Ready,
 		log:      opts.Logger,
@@ -177,6 +180,9 @@ func (o *Options) fillStores() {
 	}
 	if o.Contacts == nil {
 		o.Contacts = o.Store
+	}
+	if o.Convs == nil {
+		o.Convs = o.Store
 	}
 	if o.Events == nil {
 		o.Events = o.Store

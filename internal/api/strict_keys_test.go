@@ -66,6 +66,8 @@ var strictKeyRoutes = map[string]strictKeyRoute{
 	"recentcontact/search_contact_group": {`{"From_Account":"alice","ContactItem":[{"Type":1,"To_Account":"bob"}]}`, 50002},
 	"recentcontact/mark_contact":         {`{"From_Account":"alice","MarkItem":[{"OptType":1,"ContactItem":{"Type":1,"To_Account":"bob"},"SetMark":[1]}]}`, 50002},
 	"recentcontact/del_contact_group":    {`{"From_Account":"alice","GroupName":["cg2"]}`, 50002},
+	"recentcontact/get_list":             {`{"From_Account":"alice","TimeStamp":0,"StartIndex":0,"TopTimeStamp":0,"TopStartIndex":0,"AssistFlags":7}`, 50002},
+	"recentcontact/delete":               {`{"From_Account":"alice","Type":2,"ToGroupid":"sk_group","ClearRamble":1}`, 50002},
 
 	"timd_callback/list_deliveries": {`{"Limit":0}`, 0},
 	"timd_callback/replay":          {`{"Id":1}`, 91001},

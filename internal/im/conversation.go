@@ -73,7 +73,7 @@ type ConversationService interface {
 	Conversations(ctx context.Context, app uint64, owner string, q ConversationQuery) (ConversationPage, error)
 
 	// DeleteConversation removes a conversation from owner's list until its
-	// next message; with clear, owner's one-to-one history of it up to now
+	// next message, and unpins it; with clear, owner's one-to-one history of it up to now
 	// is cleared as well. Deleting a conversation owner does not have
 	// succeeds. 50001 (owner, or a one-to-one peer that is neither imported
 	// nor in a conversation with owner), 51007 (no such group).

@@ -48,6 +48,9 @@ func TestDeleteConversation(t *testing.T) {
 			t.Fatalf("before: %q", got)
 		}
 		bob, grp := im.Contact{Type: im.ContactC2C, Peer: "bob"}, im.Contact{Type: im.ContactGroup, Peer: "G"}
+		if err := db.SetPinned(ctx, convApp, "alice", im.ContactGroup, "G", true); err != nil {
+			t.Fatal(err)
+		}
 		if err := db.DeleteConversation(ctx, convApp, "alice", bob, true); err != nil {
 			t.Fatal(err)
 		}
@@ -62,6 +65,9 @@ func TestDeleteConversation(t *testing.T) {
 		bclear := count(t, db, "SELECT clear_id FROM conversations WHERE owner = 'bob' AND type = 1 AND peer = 'alice'")
 		if int64(clear) != last || gclear != 1 || bclear != 0 {
 			t.Errorf("clear_id alice %d (want %d), group %d (want 1), bob %d (want 0)", clear, last, gclear, bclear)
+		}
+		if got := count(t, db, "SELECT COUNT(*) FROM conversations WHERE pinned > 0"); got != 0 {
+			t.Errorf("a deleted conversation stays pinned")
 		}
 		if got := listed(t, db, "bob"); got != "1:alice@102 2:G@90 " {
 			t.Errorf("bob's list changed: %q", got)

@@ -75,7 +75,7 @@ func errPeer(k im.Contact) error {
 }
 
 // DeleteConversation deletes one of owner's conversations: it leaves
-// get_list until a later message (deleted holds the time). With clear,
+// get_list until a later message (deleted holds the time), unpinned. With clear,
 // owner's history of it is cleared up to its last message (clear_id;
 // admin_getroammsg honours it for owner). A one-to-one conversation owner
 // does not have, or a group owner is not in, is left alone: nothing to do.
@@ -102,7 +102,7 @@ func (db *DB) DeleteConversation(ctx context.Context, app uint64, owner string, 
 		}
 		_, err = tx.ExecContext(ctx, `
 			INSERT INTO conversations (app_id, owner, type, peer, deleted, clear_id) VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (app_id, owner, type, peer) DO UPDATE SET deleted = excluded.deleted,
+			ON CONFLICT (app_id, owner, type, peer) DO UPDATE SET deleted = excluded.deleted, pinned = 0,
 				clear_id = CASE WHEN $7 = 1 THEN excluded.clear_id ELSE conversations.clear_id END`,
 			int64(app), owner, k.Type, k.Peer, tx.now.Unix(), clearID, b2i(clear))
 		return err
