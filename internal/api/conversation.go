@@ -8,7 +8,7 @@ import (
 )
 
 // recentcontact/get_list and recentcontact/delete: an account's
-// conversation list (docs/ledger-conversations.md). Unlike conversation
+// conversation list (docs/fidelity/conversations.md). Unlike conversation
 // groups and marks they need no edition. A body that is not JSON (60003) or
 // has a mistyped field (50002) is refused by the decoder.
 

@@ -40,7 +40,11 @@ func openConvHarness(t *testing.T, dsn string) *Harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	apps := []*im.App{{SDKAppID: TestAppID, SecretKey: TestKey, Admins: []string{Admin}, Edition: im.EditionUltimate}}
 	if err := db.EnsureAccounts(ctx, TestAppID, apps[0].Admins); err != nil {
 		t.Fatal(err)
@@ -99,7 +103,9 @@ func TestConversationsGolden(t *testing.T) {
 		respFile := strings.TrimSuffix(reqFile, ".req.json") + ".resp.json"
 		if *updateConv {
 			var pretty bytes.Buffer
-			json.Indent(&pretty, []byte(got.Raw), "", "  ")
+			if err := json.Indent(&pretty, []byte(got.Raw), "", "  "); err != nil {
+				t.Fatalf("reply is not JSON: %v", err)
+			}
 			pretty.WriteByte('\n')
 			if err := os.WriteFile(respFile, pretty.Bytes(), 0o644); err != nil {
 				t.Fatal(err)

@@ -3,7 +3,7 @@ package im
 import "context"
 
 // Conversations (recentcontact/get_list and recentcontact/delete;
-// docs/ledger-conversations.md). A one-to-one conversation exists once a
+// docs/fidelity/conversations.md). A one-to-one conversation exists once a
 // message was sent between two accounts; a group conversation is the
 // account's membership of a group that has messages. They are listed newest
 // first, pinned ones in a section of their own.

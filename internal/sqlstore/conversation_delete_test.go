@@ -73,51 +73,8 @@ func TestDeleteConversation(t *testing.T) {
 			t.Errorf("bob's list changed: %q", got)
 		}
 
-		// A later message brings each back; deleting again without
-		// ClearRamble keeps the clear point.
-		clock.advance(time.Second)
-		if _, err := db.SeedC2CMessage(ctx, convApp, "bob", "alice", clock.now().Unix()); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.SeedGroupMessage(ctx, convApp, "G", "bob", clock.now().Unix()); err != nil {
-			t.Fatal(err)
-		}
-		at := clock.now().Unix()
-		if got, want := listed(t, db, "alice"), fmt.Sprintf("1:bob@%d 2:G@%d ", at, at); got != want {
-			t.Errorf("after new messages: %q, want %q", got, want)
-		}
-		if err := db.DeleteConversation(ctx, convApp, "alice", bob, false); err != nil {
-			t.Fatal(err)
-		}
-		if got := count(t, db, "SELECT clear_id FROM conversations WHERE owner = 'alice' AND type = 1 AND peer = 'bob'"); int64(got) != last {
-			t.Errorf("clear_id %d after a delete without ClearRamble, want %d", got, last)
-		}
-
-		// Nothing to delete: fine, and nothing written.
-		before := count(t, db, "SELECT COUNT(*) FROM conversations")
-		for _, k := range []im.Contact{{Type: im.ContactC2C, Peer: "carol"}, grp} {
-			if err := db.DeleteConversation(ctx, convApp, "carol", k, true); err != nil {
-				t.Errorf("carol deletes %+v: %v", k, err)
-			}
-		}
-		if after := count(t, db, "SELECT COUNT(*) FROM conversations"); after != before {
-			t.Errorf("conversations %d -> %d", before, after)
-		}
-		for _, tc := range []struct {
-			owner string
-			k     im.Contact
-			code  int
-		}{
-			{"nobody", bob, im.CodeContactAccountNotFound},
-			{"alice", im.Contact{Type: im.ContactC2C, Peer: "nobody"}, im.CodeContactAccountNotFound},
-			{"alice", im.Contact{Type: im.ContactGroup, Peer: "@TGS#gone"}, im.CodeContactGroupGone},
-			{"alice", im.Contact{Type: im.ContactGroup, Peer: "bad\x00id"}, im.CodeContactGroupGone},
-		} {
-			var e *im.Error
-			if err := db.DeleteConversation(ctx, convApp, tc.owner, tc.k, false); !errors.As(err, &e) || e.Code != tc.code {
-				t.Errorf("%s deletes %+v: %v, want %d", tc.owner, tc.k, err, tc.code)
-			}
-		}
+		deleteThenNewMessage(t, db, clock, bob, last)
+		deleteNothingAndCodes(t, db, bob, grp)
 	})
 }
 
@@ -152,7 +109,11 @@ func BenchmarkConversations_5000(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { db.Close() })
+	b.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			b.Error(err)
+		}
+	})
 	_, err = db.w.ExecContext(ctx, `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 105000)
 		INSERT INTO conversations (app_id, owner, type, peer, msg_time)
 		SELECT $1, CASE WHEN x <= 5000 THEN 'owner' ELSE 'o' || CAST(x % 1000 AS TEXT) END, 1, 'p' || CAST(x AS TEXT), 1000 + x % 700 FROM c`,
@@ -186,5 +147,63 @@ func BenchmarkConversations_5000(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// deleteThenNewMessage checks that a later message brings each deleted
+// conversation back, and that deleting again without ClearRamble keeps the
+// clear point (last).
+func deleteThenNewMessage(t *testing.T, db *DB, clock *testClock, bob im.Contact, last int64) {
+	ctx := context.Background()
+	// A later message brings each back; deleting again without
+	// ClearRamble keeps the clear point.
+	clock.advance(time.Second)
+	if _, err := db.SeedC2CMessage(ctx, convApp, "bob", "alice", clock.now().Unix()); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SeedGroupMessage(ctx, convApp, "G", "bob", clock.now().Unix()); err != nil {
+		t.Fatal(err)
+	}
+	at := clock.now().Unix()
+	if got, want := listed(t, db, "alice"), fmt.Sprintf("1:bob@%d 2:G@%d ", at, at); got != want {
+		t.Errorf("after new messages: %q, want %q", got, want)
+	}
+	if err := db.DeleteConversation(ctx, convApp, "alice", bob, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(t, db, "SELECT clear_id FROM conversations WHERE owner = 'alice' AND type = 1 AND peer = 'bob'"); int64(got) != last {
+		t.Errorf("clear_id %d after a delete without ClearRamble, want %d", got, last)
+	}
+
+}
+
+// deleteNothingAndCodes checks that deleting a conversation the owner does
+// not have succeeds and writes nothing, and the codes of the refusals.
+func deleteNothingAndCodes(t *testing.T, db *DB, bob, grp im.Contact) {
+	ctx := context.Background()
+	// Nothing to delete: fine, and nothing written.
+	before := count(t, db, "SELECT COUNT(*) FROM conversations")
+	for _, k := range []im.Contact{{Type: im.ContactC2C, Peer: "carol"}, grp} {
+		if err := db.DeleteConversation(ctx, convApp, "carol", k, true); err != nil {
+			t.Errorf("carol deletes %+v: %v", k, err)
+		}
+	}
+	if after := count(t, db, "SELECT COUNT(*) FROM conversations"); after != before {
+		t.Errorf("conversations %d -> %d", before, after)
+	}
+	for _, tc := range []struct {
+		owner string
+		k     im.Contact
+		code  int
+	}{
+		{"nobody", bob, im.CodeContactAccountNotFound},
+		{"alice", im.Contact{Type: im.ContactC2C, Peer: "nobody"}, im.CodeContactAccountNotFound},
+		{"alice", im.Contact{Type: im.ContactGroup, Peer: "@TGS#gone"}, im.CodeContactGroupGone},
+		{"alice", im.Contact{Type: im.ContactGroup, Peer: "bad\x00id"}, im.CodeContactGroupGone},
+	} {
+		var e *im.Error
+		if err := db.DeleteConversation(ctx, convApp, tc.owner, tc.k, false); !errors.As(err, &e) || e.Code != tc.code {
+			t.Errorf("%s deletes %+v: %v, want %d", tc.owner, tc.k, err, tc.code)
+		}
 	}
 }

@@ -148,7 +148,7 @@ func (db *DB) SetPinned(ctx context.Context, app uint64, owner string, typ int, 
 
 // deleteConversationState is account_delete's step: the account's own
 // conversations go; its messages stay, in the history and the
-// conversations of the other side (docs/ledger-conversations.md).
+// conversations of the other side (docs/fidelity/conversations.md).
 func deleteConversationState(ctx context.Context, tx *Tx, app uint64, userID string) error {
 	_, err := tx.ExecContext(ctx, "DELETE FROM conversations WHERE app_id = $1 AND owner = $2", int64(app), userID)
 	return err

@@ -7,7 +7,7 @@ import (
 )
 
 // Conversations reads one get_list page of owner's conversations
-// (docs/ledger-conversations.md). With AssistPinned the pinned ones come
+// (docs/fidelity/conversations.md). With AssistPinned the pinned ones come
 // first, in a section of their own: paged by q.Pinned with
 // AssistPinnedPage, else all of them (at most 50) on the first page. The
 // other conversations follow, paged by q.Normal; a page holds q.Limit of

@@ -16,7 +16,7 @@ const purgeBatch = 500
 
 // purger deletes, in the background and in small transactions, the
 // one-to-one and group messages whose expires_at has come (MsgLifeTime,
-// 7 days for group and imported messages; docs/ledger-conversations.md).
+// 7 days for group and imported messages; docs/fidelity/conversations.md).
 // A message stays readable until the purge deletes it, at most one
 // interval after it expired. Time is the store's clock, so tests move it.
 type purger struct {

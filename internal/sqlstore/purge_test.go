@@ -29,7 +29,11 @@ func openClocked(t *testing.T, dsn string, purge time.Duration) (*DB, *testClock
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	if err := db.ImportAccounts(ctx, convApp, []im.AccountImport{{UserID: "alice"}, {UserID: "bob"}, {UserID: "carol"}}); err != nil {
 		t.Fatal(err)
 	}

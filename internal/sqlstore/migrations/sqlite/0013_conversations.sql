@@ -9,7 +9,6 @@ CREATE INDEX conversations_group ON conversations (app_id, peer) WHERE type = 2;
 -- Planner statistics (see 0006): an account has up to thousands of
 -- conversations and few pinned ones; few rows are group conversations.
 INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
-	('conversations', 'conversations_by_time', '10000000 5000000 1000 2'),
 	('conversations', 'conversations_list', '10000000 5000000 1000 900 2 1'),
 	('conversations', 'conversations_pinned', '100000 50000 5 4 2 1'),
 	('conversations', 'conversations_group', '100000 50000 20');
