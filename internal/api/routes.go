@@ -31,6 +31,7 @@ var openimFieldCodes = map[string]int{
 	"SyncOtherMachine":  im.CodeMsgSyncOther,
 	"MsgLifeTime":       im.CodeMsgLifeTimeType,
 	"SyncFromOldSystem": im.CodeMsgSyncFromOld,
+	"MsgKey":            im.CodeMsgKeyInvalid,
 }
 
 // route is one REST command: POST /v4/{service}/{command}.
@@ -85,6 +86,15 @@ func (s *Server) routeTable() []route {
 		{"recentcontact", "del_contact_group", 200, rpc(s.delContactGroup)},
 		{"recentcontact", "get_list", 200, rpc(s.getList)},
 		{"recentcontact", "delete", 200, rpc(s.deleteList)},
+
+		{"openim", "sendmsg", 200, rpc(s.sendMsg)},
+		{"openim", "batchsendmsg", 200, rpc(s.batchSendMsg)},
+		{"openim", "importmsg", 200, rpc(s.importMsg)},
+		{"openim", "admin_getroammsg", 200, rpc(s.adminGetRoamMsg)},
+		{"openim", "admin_msgwithdraw", 200, rpc(s.adminMsgWithdraw)},
+		{"openim", "admin_set_msg_read", 200, rpc(s.adminSetMsgRead)},
+		{"openim", "get_c2c_unread_msg_num", 200, rpc(s.getC2CUnreadMsgNum)},
+		{"openim", "modify_c2c_msg", 200, rpc(s.modifyC2CMsg)},
 
 		{"timd_callback", "list_deliveries", 200, rpc(s.listDeliveries)},
 		{"timd_callback", "replay", 200, rpc(s.replay)},

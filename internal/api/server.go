@@ -38,6 +38,7 @@ type Options struct {
 	Convs     conversationStore // recentcontact get_list and delete (conversation.go)
 	Events    eventStore        // timd_callback (callback_mgmt.go)
 	Ready     pinger            // GET /readyz (server.go)
+	C2C       c2cStore          // openim (openim.go)
 
 	Logger       *slog.Logger
 	Metrics      *Metrics // nil: no metrics
@@ -97,6 +98,7 @@ type Server struct {
 	sns      snsStore
 	contacts contactStore
 	convs    conversationStore
+	c2c      c2cStore
 	events   eventStore
 	ready    pinger
 	log      *slog.Logger
@@ -122,6 +124,7 @@ func NewServer(opts Options) *Server {
 		sns:      opts.SNS,
 		contacts: opts.Contacts,
 		convs:    opts.Convs,
+		c2c:      opts.C2C,
 		events:   opts.Events,
 		ready:    opts.Ready,
 		log:      opts.Logger,
@@ -183,6 +186,9 @@ func (o *Options) fillStores() {
 	}
 	if o.Convs == nil {
 		o.Convs = o.Store
+	}
+	if o.C2C == nil {
+		o.C2C = o.Store
 	}
 	if o.Events == nil {
 		o.Events = o.Store

@@ -15,6 +15,7 @@ type Store interface {
 	ContactService
 	ConversationService
 	SNSService
+	C2CService
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

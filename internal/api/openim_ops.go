@@ -1,0 +1,167 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strconv"
+
+	"github.com/timd/timd/internal/im"
+)
+
+// openim commands on messages already sent: admin_msgwithdraw,
+// modify_c2c_msg, admin_set_msg_read and get_c2c_unread_msg_num.
+
+// msgRef names a message: its sender, recipient and MsgKey.
+type msgRef struct {
+	From_Account *string
+	To_Account   *string
+	MsgKey       *string
+}
+
+// check returns the three fields: 90008 From_Account, 90003 To_Account,
+// 90054 MsgKey when missing, 90054 for a MsgKey timd cannot have made.
+func (r *msgRef) check() (from, to, key string, err error) {
+	switch {
+	case r.From_Account == nil:
+		return "", "", "", invalidField("From_Account", "From_Account is required")
+	case r.To_Account == nil:
+		return "", "", "", invalidField("To_Account", "To_Account is required")
+	case r.MsgKey == nil:
+		return "", "", "", invalidField("MsgKey", "MsgKey is required")
+	}
+	if _, _, _, ok := im.ParseMsgKey(*r.MsgKey); !ok {
+		return "", "", "", im.Errorf(im.CodeMsgKeyInvalid, "MsgKey %q is invalid", *r.MsgKey)
+	}
+	return *r.From_Account, *r.To_Account, *r.MsgKey, nil
+}
+
+// adminMsgWithdraw recalls a one-to-one message.
+func (s *Server) adminMsgWithdraw(ctx context.Context, c *Call, req *msgRef) (*struct{}, error) {
+	from, to, key, err := req.check()
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.c2c.WithdrawC2C(ctx, op(c), from, to, key)
+}
+
+type modifyC2CMsgReq struct {
+	msgRef
+	MsgBody         json.RawMessage
+	CloudCustomData *string
+}
+
+// modifyC2CMsg overwrites a message's MsgBody and/or CloudCustomData.
+func (s *Server) modifyC2CMsg(ctx context.Context, c *Call, req *modifyC2CMsgReq) (*struct{}, error) {
+	from, to, key, err := req.check()
+	if err != nil {
+		return nil, err
+	}
+	var body im.MsgBody
+	if raw := bytes.TrimSpace(req.MsgBody); len(raw) > 0 && string(raw) != "null" {
+		if body, err = im.ParseMsgBody(raw, im.CodeMsgBodyInvalid, im.CodeMsgBodyNotArray, im.CodeMsgTooLong); err != nil {
+			return nil, err
+		}
+	} else if req.CloudCustomData == nil {
+		return nil, invalidParam("MsgBody or CloudCustomData is required")
+	}
+	if _, err := cloudData(req.CloudCustomData); err != nil {
+		return nil, err
+	}
+	return nil, s.c2c.ModifyC2C(ctx, c.App.SDKAppID, from, to, key, body, req.CloudCustomData)
+}
+
+type setMsgReadReq struct {
+	Report_Account *string
+	Peer_Account   *string
+	// MsgReadTime is a unix time in seconds, a number or (as the page's
+	// table types it) a string of digits.
+	MsgReadTime json.RawMessage
+}
+
+// adminSetMsgRead marks Report_Account's conversation with Peer_Account
+// read up to MsgReadTime, or now.
+func (s *Server) adminSetMsgRead(ctx context.Context, c *Call, req *setMsgReadReq) (*struct{}, error) {
+	switch {
+	case req.Report_Account == nil:
+		return nil, invalidField("Report_Account", "Report_Account is required")
+	case req.Peer_Account == nil:
+		return nil, invalidField("Peer_Account", "Peer_Account is required")
+	}
+	at, err := readTime(req.MsgReadTime)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.c2c.SetC2CRead(ctx, c.App.SDKAppID, *req.Report_Account, *req.Peer_Account, at)
+}
+
+// readTime reads MsgReadTime: 0 when absent (now).
+func readTime(raw json.RawMessage) (int64, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return 0, nil
+	}
+	text := string(raw)
+	if raw[0] == '"' {
+		if err := json.Unmarshal(raw, &text); err != nil {
+			return 0, invalidParam("MsgReadTime must be a unix time in seconds")
+		}
+	}
+	at, err := strconv.ParseInt(text, 10, 64)
+	if err != nil || at < 0 {
+		return 0, invalidParam("MsgReadTime must be a unix time in seconds")
+	}
+	return at, nil
+}
+
+type unreadReq struct {
+	To_Account   *string
+	Peer_Account []string
+}
+
+// unreadItem and unreadErr are the per-peer lists of
+// get_c2c_unread_msg_num.
+type unreadItem struct {
+	Peer_Account    string
+	C2CUnreadMsgNum int
+}
+
+type unreadErr struct {
+	Peer_Account string
+	ErrorCode    int
+}
+
+// unreadResp carries AllC2CUnreadMsgNum when no peer is named, else
+// C2CUnreadMsgNumList (even empty) and ErrorList (when not empty), as
+// Tencent's two samples do.
+type unreadResp struct {
+	AllC2CUnreadMsgNum  *int         `json:",omitempty"`
+	C2CUnreadMsgNumList []unreadItem `json:",omitzero"`
+	ErrorList           []unreadErr  `json:",omitempty"`
+}
+
+// getC2CUnreadMsgNum reads an account's unread one-to-one counts.
+func (s *Server) getC2CUnreadMsgNum(ctx context.Context, c *Call, req *unreadReq) (*unreadResp, error) {
+	if req.To_Account == nil {
+		return nil, invalidField("To_Account", "To_Account is required")
+	}
+	if len(req.Peer_Account) > im.MaxUnreadPeers {
+		return nil, invalidParam("Peer_Account lists more than 10 accounts")
+	}
+	total, per, err := s.c2c.C2CUnread(ctx, c.App.SDKAppID, *req.To_Account, req.Peer_Account)
+	if err != nil {
+		return nil, err
+	}
+	if len(req.Peer_Account) == 0 {
+		return &unreadResp{AllC2CUnreadMsgNum: &total}, nil
+	}
+	resp := &unreadResp{C2CUnreadMsgNumList: []unreadItem{}}
+	for i, p := range req.Peer_Account {
+		if per[i] < 0 {
+			resp.ErrorList = append(resp.ErrorList, unreadErr{Peer_Account: p, ErrorCode: im.CodeAccountNotFound})
+			continue
+		}
+		resp.C2CUnreadMsgNumList = append(resp.C2CUnreadMsgNumList, unreadItem{Peer_Account: p, C2CUnreadMsgNum: per[i]})
+	}
+	return resp, nil
+}

@@ -1,0 +1,125 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/timd/timd/internal/im"
+)
+
+// knownPeer reports whether peer is an account, or was one that owner has
+// a conversation with: a deleted account's messages stay in its peers'
+// histories (ledger-openim.md), so they can still be read by naming it.
+func knownPeer(ctx context.Context, tx *Tx, app uint64, owner, peer string) (bool, error) {
+	ok, err := accountExists(ctx, tx, app, peer)
+	if err != nil || ok {
+		return ok, err
+	}
+	c, err := readConv(ctx, tx, app, owner, peer)
+	return c.exists, err
+}
+
+// convState is what a one-to-one conversation row says about its history.
+type convState struct {
+	exists   bool
+	readTime int64 // the peer's messages up to it are read
+	clearID  int64 // messages up to this id are cleared for the owner
+}
+
+// readConv reads owner's one-to-one conversation with peer.
+func readConv(ctx context.Context, tx *Tx, app uint64, owner, peer string) (convState, error) {
+	var c convState
+	err := tx.QueryRowContext(ctx,
+		"SELECT read_time, clear_id FROM conversations WHERE app_id = $1 AND owner = $2 AND type = $3 AND peer = $4",
+		int64(app), owner, convC2C, peer).Scan(&c.readTime, &c.clearID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, nil
+	}
+	c.exists = err == nil
+	return c, err
+}
+
+// roamCols are the columns a history page reads.
+const roamCols = "SELECT from_user, to_user, msg_seq, msg_random, msg_time, flag_bits, body, cloud_data FROM c2c_msgs"
+
+// RoamC2C reads one admin_getroammsg page, newest first: up to MaxCnt+1
+// messages, the last telling the caller whether more are left. The page is
+// one range of c2c_msgs_conv walked backwards and stopped by LIMIT, however
+// long the conversation; only the rows hidden from the operator (its
+// cleared history, its own SyncOtherMachine 2 messages) are skipped on the
+// way.
+func (db *DB) RoamC2C(ctx context.Context, app uint64, q im.RoamQuery) ([]im.RoamMsg, error) {
+	var out []im.RoamMsg
+	err := db.read(ctx, func(tx *Tx) error {
+		out = nil
+		ok, err := accountExists(ctx, tx, app, q.Operator)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return im.Errorf(im.CodeMsgFromAccount, "Operator_Account %s is not imported", q.Operator)
+		}
+		if ok, err = knownPeer(ctx, tx, app, q.Operator, q.Peer); err != nil {
+			return err
+		} else if !ok {
+			return im.Errorf(im.CodeMsgToAccount, "Peer_Account %s is not imported", q.Peer)
+		}
+		mine, err := readConv(ctx, tx, app, q.Operator, q.Peer)
+		if err != nil {
+			return err
+		}
+		theirs, err := readConv(ctx, tx, app, q.Peer, q.Operator)
+		if err != nil {
+			return err
+		}
+		rows, err := roamRows(ctx, tx, app, q, mine.clearID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var m im.RoamMsg
+			var seq, rnd int64
+			var body string
+			if err := rows.Scan(&m.From, &m.To, &seq, &rnd, &m.Time, &m.FlagBits, &body, &m.CloudData); err != nil {
+				return err
+			}
+			m.Seq, m.Random, m.Body = uint32(seq), uint32(rnd), im.MsgBody(body)
+			reader := theirs
+			if m.To == q.Operator {
+				reader = mine
+			}
+			m.PeerRead = reader.readTime >= m.Time
+			out = append(out, m)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// roamRows runs the page's query. A continuation starts strictly below
+// the message LastMsgKey names, in (msg_time, msg_seq, id) order; when
+// that message is gone, below every message of its time and seq.
+func roamRows(ctx context.Context, tx *Tx, app uint64, q im.RoamQuery, clearID int64) (*sql.Rows, error) {
+	lo, hi := peerPair(q.Operator, q.Peer)
+	args := []any{int64(app), lo, hi, q.MinTime, q.MaxTime, tx.now.UnixMilli(), clearID, q.Operator}
+	query := roamCols + `
+		WHERE app_id = $1 AND peer_lo = $2 AND peer_hi = $3 AND msg_time >= $4 AND msg_time <= $5
+			AND expires_at > $6 AND id > $7 AND NOT (from_user = $8 AND hide_from = 1)`
+	if q.After {
+		var id int64
+		err := tx.QueryRowContext(ctx, `
+			SELECT COALESCE(MAX(id), 0) FROM c2c_msgs WHERE app_id = $1 AND peer_lo = $2 AND peer_hi = $3
+				AND msg_time = $4 AND msg_seq = $5 AND msg_random = $6`,
+			int64(app), lo, hi, q.AfterTime, int64(q.AfterSeq), int64(q.AfterRnd)).Scan(&id)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, q.AfterTime, int64(q.AfterSeq), id)
+		query += ` AND msg_time <= $9 AND (msg_time < $9 OR msg_seq < $10 OR (msg_seq = $10 AND id < $11))`
+	}
+	args = append(args, q.MaxCnt+1)
+	query += " ORDER BY msg_time DESC, msg_seq DESC, id DESC LIMIT $" + itoa(len(args))
+	return tx.QueryContext(ctx, query, args...)
+}
