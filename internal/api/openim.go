@@ -32,7 +32,8 @@ type c2cStore interface {
 	CheckAccounts(ctx context.Context, app uint64, userIDs []string) ([]bool, error)
 }
 
-// msgFields are the fields sendmsg and batchsendmsg share.
+// msgFields are the fields sendmsg and batchsendmsg share, checked by
+// message.
 type msgFields struct {
 	SyncOtherMachine        *int
 	From_Account            *string
@@ -175,11 +176,29 @@ func offlinePushInfo(raw json.RawMessage) (string, error) {
 	return out.String(), nil
 }
 
+// sendMsgReq is sendmsg's request. Its fields are spelled out rather than
+// msgFields embedded: the decoder names a mistyped field by its path, which
+// would start with the embedded struct's name and lose the field's code.
 type sendMsgReq struct {
-	msgFields
-	To_Account            *string
-	MsgTimeStamp          *int64
-	ForbidCallbackControl []string
+	SyncOtherMachine        *int
+	From_Account            *string
+	To_Account              *string
+	MsgLifeTime             *int64
+	MsgSeq                  *int64
+	MsgRandom               *int64
+	MsgTimeStamp            *int64
+	ForbidCallbackControl   []string
+	SendMsgControl          []string
+	MsgBody                 json.RawMessage
+	CloudCustomData         *string
+	SupportMessageExtension *int
+	OfflinePushInfo         json.RawMessage
+	IsNeedReadReceipt       *int
+}
+
+func (r *sendMsgReq) fields() *msgFields {
+	return &msgFields{r.SyncOtherMachine, r.From_Account, r.MsgLifeTime, r.MsgSeq, r.MsgRandom, r.MsgBody,
+		r.CloudCustomData, r.SendMsgControl, r.OfflinePushInfo, r.IsNeedReadReceipt, r.SupportMessageExtension}
 }
 
 // sendMsgResp is sendmsg's reply.
@@ -192,7 +211,7 @@ type sendMsgResp struct {
 // refuse, discard or rewrite it, then it is stored and
 // C2C.CallbackAfterSendMsg recorded with it.
 func (s *Server) sendMsg(ctx context.Context, c *Call, req *sendMsgReq) (*sendMsgResp, error) {
-	m, err := req.message(c)
+	m, err := req.fields().message(c)
 	if err != nil {
 		return nil, err
 	}

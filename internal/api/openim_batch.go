@@ -9,10 +9,26 @@ import (
 
 // batchsendmsg and importmsg: messages that send no callbacks.
 
+// batchSendMsgReq is batchsendmsg's request (spelled out as sendMsgReq is).
 type batchSendMsgReq struct {
-	msgFields
-	To_Account     []string
-	OnlineOnlyFlag *int
+	SyncOtherMachine        *int
+	From_Account            *string
+	To_Account              []string
+	MsgLifeTime             *int64
+	MsgSeq                  *int64
+	MsgRandom               *int64
+	MsgBody                 json.RawMessage
+	CloudCustomData         *string
+	SendMsgControl          []string
+	OfflinePushInfo         json.RawMessage
+	IsNeedReadReceipt       *int
+	SupportMessageExtension *int
+	OnlineOnlyFlag          *int
+}
+
+func (r *batchSendMsgReq) fields() *msgFields {
+	return &msgFields{r.SyncOtherMachine, r.From_Account, r.MsgLifeTime, r.MsgSeq, r.MsgRandom, r.MsgBody,
+		r.CloudCustomData, r.SendMsgControl, r.OfflinePushInfo, r.IsNeedReadReceipt, r.SupportMessageExtension}
 }
 
 // batchErr is one recipient of batchsendmsg's ErrorList.
@@ -32,7 +48,7 @@ type batchSendMsgResp struct {
 // not imported are listed with 70107; when none is imported the call fails
 // with 90012.
 func (s *Server) batchSendMsg(ctx context.Context, c *Call, req *batchSendMsgReq) (*batchSendMsgResp, error) {
-	m, err := req.message(c)
+	m, err := req.fields().message(c)
 	if err != nil {
 		return nil, err
 	}

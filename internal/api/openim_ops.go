@@ -45,15 +45,20 @@ func (s *Server) adminMsgWithdraw(ctx context.Context, c *Call, req *msgRef) (*s
 	return nil, s.c2c.WithdrawC2C(ctx, op(c), from, to, key)
 }
 
+// modifyC2CMsgReq is modify_c2c_msg's request (msgRef's fields spelled
+// out, as sendMsgReq's are).
 type modifyC2CMsgReq struct {
-	msgRef
+	From_Account    *string
+	To_Account      *string
+	MsgKey          *string
 	MsgBody         json.RawMessage
 	CloudCustomData *string
 }
 
 // modifyC2CMsg overwrites a message's MsgBody and/or CloudCustomData.
 func (s *Server) modifyC2CMsg(ctx context.Context, c *Call, req *modifyC2CMsgReq) (*struct{}, error) {
-	from, to, key, err := req.check()
+	ref := msgRef{req.From_Account, req.To_Account, req.MsgKey}
+	from, to, key, err := ref.check()
 	if err != nil {
 		return nil, err
 	}

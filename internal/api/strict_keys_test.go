@@ -69,6 +69,15 @@ var strictKeyRoutes = map[string]strictKeyRoute{
 	"recentcontact/get_list":             {`{"From_Account":"alice","TimeStamp":0,"StartIndex":0,"TopTimeStamp":0,"TopStartIndex":0,"AssistFlags":7}`, 50002},
 	"recentcontact/delete":               {`{"From_Account":"alice","Type":2,"ToGroupid":"sk_group","ClearRamble":1}`, 50002},
 
+	"openim/sendmsg":                {`{"From_Account":"alice","To_Account":"bob","MsgRandom":1,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hi"}}]}`, 90005},
+	"openim/batchsendmsg":           {`{"From_Account":"alice","To_Account":["bob"],"MsgRandom":2,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hi"}}]}`, 90005},
+	"openim/importmsg":              {`{"SyncFromOldSystem":2,"From_Account":"alice","To_Account":"bob","MsgRandom":3,"MsgTimeStamp":1,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hi"}}]}`, 90030},
+	"openim/admin_getroammsg":       {`{"Operator_Account":"alice","Peer_Account":"bob","MaxCnt":10,"MinTime":0,"MaxTime":4000000000}`, 90008},
+	"openim/admin_msgwithdraw":      {`{"From_Account":"alice","To_Account":"bob","MsgKey":"1_1_1"}`, 90008},
+	"openim/admin_set_msg_read":     {`{"Report_Account":"alice","Peer_Account":"bob"}`, 90008},
+	"openim/get_c2c_unread_msg_num": {`{"To_Account":"alice"}`, 90003},
+	"openim/modify_c2c_msg":         {`{"From_Account":"alice","To_Account":"bob","MsgKey":"1_1_1","CloudCustomData":"x"}`, 90008},
+
 	"timd_callback/list_deliveries": {`{"Limit":0}`, 0},
 	"timd_callback/replay":          {`{"Id":1}`, 91001},
 	"timd_callback/replay_dead":     {`{}`, 0}, // no fields at all
@@ -105,6 +114,8 @@ func strictKeySnapshot(t *testing.T, h *Harness) string {
 		{"sns", "friend_get", `{"From_Account":"bob","StartIndex":0}`},
 		{"sns", "group_get", `{"From_Account":"alice","NeedFriend":"Need_Friend_Type_Yes"}`},
 		{"recentcontact", "get_contact_group", `{"From_Account":"alice","StartIndex":0}`},
+		{"openim", "admin_getroammsg", `{"Operator_Account":"alice","Peer_Account":"bob","MaxCnt":100,"MinTime":0,"MaxTime":4000000000}`},
+		{"openim", "get_c2c_unread_msg_num", `{"To_Account":"bob","Peer_Account":["alice"]}`},
 		{"timd_callback", "list_deliveries", `{}`},
 	}
 	var b strings.Builder
