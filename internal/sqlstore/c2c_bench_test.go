@@ -98,4 +98,3 @@ func BenchmarkC2CRoamPage(b *testing.B) {
 		}
 	}
 }
-
