@@ -85,7 +85,7 @@ func TestOpenIM_SendCallbacks(t *testing.T) {
 		hook := &fakeSend{}
 		h := openIM(t, dsn, &testClock{t: openimEpoch}, []string{"alice", "bob"}, func(o *api.Options) { o.Before = hook })
 		seen := 0
-		send := func(code int, seq int, extra string) Reply {
+		send := func(code, seq int, extra string) Reply {
 			t.Helper()
 			return h.MustCall(code, "openim", "sendmsg", `{"From_Account":"alice","To_Account":"bob","MsgSeq":`+jstr(seq)+
 				`,"MsgRandom":7,"MsgBody":`+text("hi")+`,"CloudCustomData":"cd"`+extra+`}`)
@@ -126,39 +126,7 @@ func TestOpenIM_SendCallbacks(t *testing.T) {
 			t.Errorf("rewritten message not stored rewritten: %s", roamAll(h, "bob", "alice"))
 		}
 
-		before := roamAll(h, "bob", "alice")
-		// Discarded: answered OK with a key, nothing stored or reported.
-		hook.answer(im.SendVerdict{Discard: true}, nil)
-		if r := send(0, 3, ""); !strings.Contains(r.Raw, `"MsgKey":"3_7_1584669680"`) {
-			t.Errorf("discarded message answered %s", r.Raw)
-		}
-		// Refused: the callback's code.
-		hook.answer(im.SendVerdict{}, im.Errorf(im.CodeMsgCallbackDenied, "no"))
-		send(im.CodeMsgCallbackDenied, 4, "")
-		hook.answer(im.SendVerdict{}, &im.Error{Code: 120001, Info: "level too low"})
-		if r := send(120001, 5, ""); !strings.Contains(r.Raw, `"ErrorInfo":"level too low"`) {
-			t.Errorf("custom refusal answered %s", r.Raw)
-		}
-		if got := len(hook.take()); got != 4 { // the rewritten, discarded and two refused
-			t.Errorf("%d before-callbacks, want 4", got)
-		}
-		if ev := takeEvents(t, h, &seen); len(ev) != 0 || roamAll(h, "bob", "alice") != before {
-			t.Errorf("a discarded or refused message left events %q or history", ev)
-		}
-
-		// Forbidden callbacks, then an online-only message.
-		hook.answer(im.SendVerdict{}, im.Errorf(im.CodeMsgCallbackDenied, "no"))
-		send(0, 6, `,"ForbidCallbackControl":["ForbidBeforeSendMsgCallback","ForbidAfterSendMsgCallback"]`)
-		if got, ev := hook.take(), takeEvents(t, h, &seen); len(got)+len(ev) != 0 {
-			t.Errorf("forbidden callbacks sent: %q %q", got, ev)
-		}
-		send(0, 7, `,"MsgLifeTime":0,"ForbidCallbackControl":["ForbidBeforeSendMsgCallback"]`)
-		if ev := takeEvents(t, h, &seen); len(ev) != 1 || !strings.Contains(ev[0], `"OnlineOnlyFlag":1,"SendMsgResult":0,"ErrorInfo":"send msg succeed","UnreadMsgNum":3,`) {
-			t.Errorf("online-only message reported as %q", ev)
-		}
-		if got := roamAll(h, "bob", "alice"); strings.Contains(got, `"MsgSeq":7,`) || !strings.Contains(got, `"MsgCnt":3`) {
-			t.Errorf("history %s, want messages 1, 2 and 6", got)
-		}
+		sendRefusals(t, h, hook, send, &seen)
 	})
 }
 
@@ -184,4 +152,43 @@ func TestOpenIM_WithdrawCallback(t *testing.T) {
 			t.Errorf("carol's copy of the batch message: %s", r.Raw)
 		}
 	})
+}
+
+// sendRefusals goes on from TestOpenIM_SendCallbacks: discarded and refused
+// messages, forbidden callbacks and an online-only message.
+func sendRefusals(t *testing.T, h *Harness, hook *fakeSend, send func(code, seq int, extra string) Reply, seen *int) {
+	t.Helper()
+	before := roamAll(h, "bob", "alice")
+	// Discarded: answered OK with a key, nothing stored or reported.
+	hook.answer(im.SendVerdict{Discard: true}, nil)
+	if r := send(0, 3, ""); !strings.Contains(r.Raw, `"MsgKey":"3_7_1584669680"`) {
+		t.Errorf("discarded message answered %s", r.Raw)
+	}
+	// Refused: the callback's code.
+	hook.answer(im.SendVerdict{}, im.Errorf(im.CodeMsgCallbackDenied, "no"))
+	send(im.CodeMsgCallbackDenied, 4, "")
+	hook.answer(im.SendVerdict{}, &im.Error{Code: 120001, Info: "level too low"})
+	if r := send(120001, 5, ""); !strings.Contains(r.Raw, `"ErrorInfo":"level too low"`) {
+		t.Errorf("custom refusal answered %s", r.Raw)
+	}
+	if got := len(hook.take()); got != 4 { // the rewritten, discarded and two refused
+		t.Errorf("%d before-callbacks, want 4", got)
+	}
+	if ev := takeEvents(t, h, seen); len(ev) != 0 || roamAll(h, "bob", "alice") != before {
+		t.Errorf("a discarded or refused message left events %q or history", ev)
+	}
+
+	// Forbidden callbacks, then an online-only message.
+	hook.answer(im.SendVerdict{}, im.Errorf(im.CodeMsgCallbackDenied, "no"))
+	send(0, 6, `,"ForbidCallbackControl":["ForbidBeforeSendMsgCallback","ForbidAfterSendMsgCallback"]`)
+	if got, ev := hook.take(), takeEvents(t, h, seen); len(got)+len(ev) != 0 {
+		t.Errorf("forbidden callbacks sent: %q %q", got, ev)
+	}
+	send(0, 7, `,"MsgLifeTime":0,"ForbidCallbackControl":["ForbidBeforeSendMsgCallback"]`)
+	if ev := takeEvents(t, h, seen); len(ev) != 1 || !strings.Contains(ev[0], `"OnlineOnlyFlag":1,"SendMsgResult":0,"ErrorInfo":"send msg succeed","UnreadMsgNum":3,`) {
+		t.Errorf("online-only message reported as %q", ev)
+	}
+	if got := roamAll(h, "bob", "alice"); strings.Contains(got, `"MsgSeq":7,`) || !strings.Contains(got, `"MsgCnt":3`) {
+		t.Errorf("history %s, want messages 1, 2 and 6", got)
+	}
 }
