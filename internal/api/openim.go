@@ -11,7 +11,7 @@ import (
 	"github.com/timd/timd/internal/im"
 )
 
-// Handlers of openim, one-to-one messages (docs/ledger-openim.md): sendmsg
+// Handlers of openim, one-to-one messages (docs/fidelity/openim.md): sendmsg
 // here, batchsendmsg and importmsg in openim_batch.go, admin_getroammsg in
 // openim_roam.go, the rest in openim_ops.go.
 

@@ -51,7 +51,11 @@ func openIM(tb testing.TB, dsn string, clk *testClock, users []string, opts ...f
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { db.Close() })
+	tb.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			tb.Error(err)
+		}
+	})
 	apps := []*im.App{
 		{SDKAppID: TestAppID, SecretKey: TestKey, Admins: []string{Admin, "admin2"}, Edition: im.EditionUltimate,
 			Callback: im.CallbackConfig{URL: "http://127.0.0.1:1/cb"}},
@@ -106,7 +110,9 @@ func TestOpenIMGolden(t *testing.T) {
 		respFile := strings.TrimSuffix(reqFile, ".req.json") + ".resp.json"
 		if *update {
 			var pretty bytes.Buffer
-			json.Indent(&pretty, []byte(got.Raw), "", "  ")
+			if err := json.Indent(&pretty, []byte(got.Raw), "", "  "); err != nil {
+				t.Fatalf("%s: reply is not JSON: %v", name, err)
+			}
 			pretty.WriteByte('\n')
 			if err := os.WriteFile(respFile, pretty.Bytes(), 0o644); err != nil {
 				t.Fatal(err)
@@ -135,7 +141,11 @@ func sameJSON(t *testing.T, got, want []byte) bool {
 		t.Fatal(err)
 	}
 	var gv, wv any
-	json.Unmarshal(g.Bytes(), &gv)
-	json.Unmarshal(w.Bytes(), &wv)
+	if err := json.Unmarshal(g.Bytes(), &gv); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(w.Bytes(), &wv); err != nil {
+		t.Fatal(err)
+	}
 	return g.String() == w.String() && reflect.DeepEqual(gv, wv)
 }

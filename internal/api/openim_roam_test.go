@@ -79,7 +79,9 @@ func TestOpenIM_RoamPaging(t *testing.T) {
 			r := h.MustCall(0, "openim", "sendmsg", fmt.Sprintf(`{"From_Account":%q,"To_Account":%q,"MsgSeq":%d,"MsgRandom":%d,"MsgBody":%s}`,
 				from, to, seq, i, text("m")))
 			var sent struct{ MsgKey string }
-			json.Unmarshal([]byte(r.Raw), &sent)
+			if err := json.Unmarshal([]byte(r.Raw), &sent); err != nil {
+				t.Fatalf("sendmsg reply: %v: %s", err, r.Raw)
+			}
 			want = append(want, sent.MsgKey)
 		}
 		// Newest first: by time, then seq, then storage order.

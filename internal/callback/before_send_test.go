@@ -33,12 +33,16 @@ func TestBeforeSend_C2CBody(t *testing.T) {
 	}
 	var keys []string
 	dec := json.NewDecoder(bytes.NewReader(got))
-	dec.Token()
+	if _, err := dec.Token(); err != nil {
+		t.Fatalf("callback body %s: %v", got, err)
+	}
 	for dec.More() {
 		k, _ := dec.Token()
 		keys = append(keys, k.(string))
 		var v json.RawMessage
-		dec.Decode(&v)
+		if err := dec.Decode(&v); err != nil {
+			t.Fatalf("callback body %s: %v", got, err)
+		}
 	}
 	want := []string{"CallbackCommand", "From_Account", "To_Account", "MsgSeq", "MsgRandom", "MsgTime", "MsgKey",
 		"OnlineOnlyFlag", "MsgBody", "CloudCustomData", "EventTime"}

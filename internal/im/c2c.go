@@ -3,7 +3,7 @@ package im
 import "context"
 
 // One-to-one messages (openim): what the REST layer hands the store and
-// what it gets back. docs/ledger-openim.md gives each rule its source.
+// what it gets back. docs/fidelity/openim.md gives each rule its source.
 
 // More one-to-one codes, beyond message.go's.
 const (

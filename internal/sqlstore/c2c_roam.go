@@ -10,7 +10,7 @@ import (
 
 // knownPeer reports whether peer is an account, or was one that owner has
 // a conversation with: a deleted account's messages stay in its peers'
-// histories (ledger-openim.md), so they can still be read by naming it.
+// histories (fidelity/openim.md), so they can still be read by naming it.
 func knownPeer(ctx context.Context, tx *Tx, app uint64, owner, peer string) (bool, error) {
 	ok, err := accountExists(ctx, tx, app, peer)
 	if err != nil || ok {

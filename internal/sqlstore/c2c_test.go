@@ -22,7 +22,11 @@ func openC2C(t *testing.T, dsn string, now *time.Time, ids ...string) *DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	if err := db.EnsureAccounts(context.Background(), c2cApp, ids); err != nil {
 		t.Fatal(err)
 	}
