@@ -207,3 +207,40 @@ func deleteNothingAndCodes(t *testing.T, db *DB, bob, grp im.Contact) {
 		}
 	}
 }
+
+// Ensure deleting a conversation also reads it: its unread count goes to 0,
+// in the total too, and a read afterwards does not count the messages from
+// before the deletion again; a later message counts anew.
+func TestDeleteConversation_ClearsUnread(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db, clock := openClocked(t, dsn, time.Hour)
+		at := clock.now().Unix()
+		for i := range 3 {
+			if _, err := db.SeedC2CMessage(ctx, convApp, "alice", "bob", at-10+int64(i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		unread := func(want int) {
+			t.Helper()
+			total, per, err := db.C2CUnread(ctx, convApp, "bob", []string{"alice"})
+			if err != nil || total != want || len(per) != 1 || per[0] != want {
+				t.Fatalf("bob's unread: total %d, per peer %v, %v; want %d", total, per, err, want)
+			}
+		}
+		unread(3)
+		if err := db.DeleteConversation(ctx, convApp, "bob", im.Contact{Type: im.ContactC2C, Peer: "alice"}, false); err != nil {
+			t.Fatal(err)
+		}
+		unread(0)
+		if err := db.SetC2CRead(ctx, convApp, "bob", "alice", at-20); err != nil {
+			t.Fatal(err)
+		}
+		unread(0)
+		clock.advance(time.Second)
+		if _, err := db.SeedC2CMessage(ctx, convApp, "alice", "bob", clock.now().Unix()); err != nil {
+			t.Fatal(err)
+		}
+		unread(1)
+	})
+}

@@ -96,13 +96,16 @@ func (db *DB) DeleteConversation(ctx context.Context, app uint64, owner string, 
 				return err
 			}
 		}
+		// Deleting a conversation also reads it: its unread count goes to
+		// 0 and stays there for the messages before the deletion.
 		var clearID int64 // a new row clears nothing unless asked
 		if clear {
 			clearID = t.clear
 		}
 		_, err = tx.ExecContext(ctx, `
-			INSERT INTO conversations (app_id, owner, type, peer, deleted, clear_id) VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (app_id, owner, type, peer) DO UPDATE SET deleted = excluded.deleted, pinned = 0,
+			INSERT INTO conversations (app_id, owner, type, peer, deleted, read_time, clear_id) VALUES ($1, $2, $3, $4, $5, $5, $6)
+			ON CONFLICT (app_id, owner, type, peer) DO UPDATE SET deleted = excluded.deleted, pinned = 0, unread = 0,
+				read_time = CASE WHEN conversations.read_time > excluded.read_time THEN conversations.read_time ELSE excluded.read_time END,
 				clear_id = CASE WHEN $7 = 1 THEN excluded.clear_id ELSE conversations.clear_id END`,
 			int64(app), owner, k.Type, k.Peer, tx.now.Unix(), clearID, b2i(clear))
 		return err
