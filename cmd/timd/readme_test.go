@@ -22,7 +22,8 @@ import (
 //   - the comment lines after a command are its expected output, joined
 //     (a continuation line's leading "#" and spaces dropped);
 //   - "..." stands for anything (spaces next to it do not count);
-//   - a GroupId "@TGS#..." and a 10-digit number (a time) match any other;
+//   - a GroupId "@TGS#..." and a 10-digit number (a time, also at the
+//     end of a MsgKey) match any other;
 //   - a command that prints something must be followed by its output.
 //
 // The README's URLs name 127.0.0.1:8080; a curl shim sends them to the timd
@@ -89,7 +90,8 @@ func readmeWalkthrough(t *testing.T, readme string) []readmeStep {
 
 var (
 	reReadmeGroupID = regexp.MustCompile(`@TGS#[A-Za-z0-9_]+`)
-	reReadmeTime    = regexp.MustCompile(`\b[0-9]{10}\b`)
+	// A time stands alone or ends a MsgKey ("93847636_1287657_1796475506").
+	reReadmeTime = regexp.MustCompile(`(\b|_)[0-9]{10}\b`)
 )
 
 // readmeMatch reports whether got is the output expect shows.
@@ -104,7 +106,7 @@ func readmeMatch(expect, got string) bool {
 		}
 		p = regexp.QuoteMeta(p)
 		p = reReadmeGroupID.ReplaceAllLiteralString(p, `@TGS#[A-Za-z0-9_@#]+`)
-		pieces[i] = reReadmeTime.ReplaceAllLiteralString(p, `[0-9]{10}`)
+		pieces[i] = reReadmeTime.ReplaceAllString(p, `${1}[0-9]{10}`)
 	}
 	return regexp.MustCompile(`(?s)^` + strings.Join(pieces, `.*`) + `$`).MatchString(got)
 }
