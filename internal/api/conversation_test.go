@@ -73,7 +73,7 @@ func openConvHarness(t *testing.T, dsn string) *Harness {
 			t.Fatal(err)
 		}
 	}
-	if err := db.SetPinned(ctx, TestAppID, "alice", im.ContactC2C, "carol", true); err != nil {
+	if err := db.SetPinned(ctx, TestAppID, "alice", []im.Contact{{Type: im.ContactC2C, Peer: "carol"}}, true); err != nil {
 		t.Fatal(err)
 	}
 	h.MustCall(0, rc, "mark_contact", markBody("alice", markItem(3, c2c("dave"), `"SetMark":[0,3],"CustomMark":"vip"`)))

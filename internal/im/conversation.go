@@ -29,6 +29,12 @@ const (
 	// MaxPinnedConversations is how many conversations an account may pin
 	// (51012 past it): 50, "cannot be increased" (1047/48316).
 	MaxPinnedConversations = 50
+	// MaxPinItems is how many conversations one recentcontact/top call may
+	// name (50002 past it). Tencent's page gives no limit; timd bounds the
+	// work of one transaction as it does create_contact_group's
+	// ContactItem. A pin of more than 50 distinct conversations fails with
+	// 51012 anyway; the room is for unpinning.
+	MaxPinItems = 1000
 )
 
 // Conversation is one SessionItem of get_list.
@@ -79,8 +85,9 @@ type ConversationService interface {
 	// nor in a conversation with owner), 51007 (no such group).
 	DeleteConversation(ctx context.Context, app uint64, owner string, k Contact, clear bool) error
 
-	// SetPinned pins or unpins one of owner's conversations; pinning one
-	// without messages makes an empty conversation. 50001, 51007, 51012
-	// (50 pinned already).
-	SetPinned(ctx context.Context, app uint64, owner string, typ int, peer string, pinned bool) error
+	// SetPinned pins or unpins some of owner's conversations
+	// (recentcontact/top), all or none: pinning one without messages makes
+	// an empty conversation, pinning a deleted one lists it again. 50002
+	// (a Type other than 1 or 2), 50001, 51007, 51012 (past 50 pinned).
+	SetPinned(ctx context.Context, app uint64, owner string, ks []Contact, pinned bool) error
 }

@@ -48,7 +48,7 @@ func TestDeleteConversation(t *testing.T) {
 			t.Fatalf("before: %q", got)
 		}
 		bob, grp := im.Contact{Type: im.ContactC2C, Peer: "bob"}, im.Contact{Type: im.ContactGroup, Peer: "G"}
-		if err := db.SetPinned(ctx, convApp, "alice", im.ContactGroup, "G", true); err != nil {
+		if err := db.SetPinned(ctx, convApp, "alice", []im.Contact{{Type: im.ContactGroup, Peer: "G"}}, true); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.DeleteConversation(ctx, convApp, "alice", bob, true); err != nil {
@@ -84,7 +84,7 @@ func TestDestroyGroup_ConversationRows(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db, _ := openClocked(t, dsn, time.Hour)
-		if err := db.SetPinned(ctx, convApp, "bob", im.ContactGroup, "G", true); err != nil {
+		if err := db.SetPinned(ctx, convApp, "bob", []im.Contact{{Type: im.ContactGroup, Peer: "G"}}, true); err != nil {
 			t.Fatal(err)
 		}
 		op := im.Op{App: &im.App{SDKAppID: convApp}, Operator: "administrator"}

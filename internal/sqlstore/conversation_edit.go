@@ -8,10 +8,11 @@ import (
 	"github.com/timd/timd/internal/im"
 )
 
-// recentcontact/delete, pinning, and the account and group cascades of
-// conversations. Each write holds the owner's accounts row (forKeyShare),
-// so that what it stores cannot outlive a concurrent account_delete, and
-// then a group's row, in the order every write takes them (accounts first).
+// recentcontact/delete, and the account and group cascades of
+// conversations (recentcontact/top is in conversation_pin.go). Each write
+// holds the owner's accounts row (forKeyShare), so that what it stores
+// cannot outlive a concurrent account_delete, and then a group's row, in
+// the order every write takes them (accounts first).
 
 // convTarget is the conversation a write is about, once checked.
 type convTarget struct {
@@ -108,43 +109,6 @@ func (db *DB) DeleteConversation(ctx context.Context, app uint64, owner string, 
 				read_time = CASE WHEN conversations.read_time > excluded.read_time THEN conversations.read_time ELSE excluded.read_time END,
 				clear_id = CASE WHEN $7 = 1 THEN excluded.clear_id ELSE conversations.clear_id END`,
 			int64(app), owner, k.Type, k.Peer, tx.now.Unix(), clearID, b2i(clear))
-		return err
-	})
-}
-
-// SetPinned pins or unpins one of owner's conversations (pinned holds the
-// time it was pinned). Pinning a conversation without a row makes one, an
-// empty conversation until its first message.
-func (db *DB) SetPinned(ctx context.Context, app uint64, owner string, typ int, peer string, pinned bool) error {
-	if typ != im.ContactC2C && typ != im.ContactGroup {
-		return im.Errorf(im.CodeContactInvalid, "Type %d is neither 1 (C2C) nor 2 (group)", typ)
-	}
-	k := im.Contact{Type: typ, Peer: peer}
-	return db.write(ctx, func(tx *Tx) error {
-		if err := lockOwner(ctx, tx, app, owner); err != nil {
-			return err
-		}
-		if _, err := target(ctx, tx, app, owner, k); err != nil {
-			return err
-		}
-		if !pinned {
-			_, err := tx.ExecContext(ctx, "UPDATE conversations SET pinned = 0 WHERE app_id = $1 AND owner = $2 AND type = $3 AND peer = $4",
-				int64(app), owner, typ, peer)
-			return err
-		}
-		var already, count int
-		err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN type = $3 AND peer = $4 THEN 1 ELSE 0 END), 0), COUNT(*)
-			FROM conversations WHERE app_id = $1 AND owner = $2 AND pinned > 0`, int64(app), owner, typ, peer).Scan(&already, &count)
-		if err != nil || already > 0 {
-			return err
-		}
-		if count >= im.MaxPinnedConversations {
-			return im.Errorf(im.CodeContactPinLimit, "%s has %d pinned conversations already", owner, count)
-		}
-		_, err = tx.ExecContext(ctx, `
-			INSERT INTO conversations (app_id, owner, type, peer, pinned) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (app_id, owner, type, peer) DO UPDATE SET pinned = excluded.pinned`,
-			int64(app), owner, typ, peer, tx.now.UnixMilli())
 		return err
 	})
 }

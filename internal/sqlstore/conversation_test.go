@@ -122,7 +122,7 @@ func TestConversations_Pinned(t *testing.T) {
 		}
 		sendGroup(t, db, "G1", "bob", 102)
 		for _, k := range []im.Contact{c2c("u1"), group("G1"), c2c("u3")} {
-			if err := db.SetPinned(ctx, gapp, "alice", k.Type, k.Peer, true); err != nil {
+			if err := db.SetPinned(ctx, gapp, "alice", []im.Contact{k}, true); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -139,10 +139,10 @@ func TestConversations_Pinned(t *testing.T) {
 
 		// Unpinning puts it back in time order; pinning a conversation
 		// without messages makes an empty one (bit 1 shows it).
-		if err := db.SetPinned(ctx, gapp, "alice", im.ContactC2C, "u3", false); err != nil {
+		if err := db.SetPinned(ctx, gapp, "alice", []im.Contact{{Type: im.ContactC2C, Peer: "u3"}}, false); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.SetPinned(ctx, gapp, "alice", im.ContactC2C, "bob", true); err != nil {
+		if err := db.SetPinned(ctx, gapp, "alice", []im.Contact{{Type: im.ContactC2C, Peer: "bob"}}, true); err != nil {
 			t.Fatal(err)
 		}
 		check(5, 10, "*g:G1@102 *c:u1@101 c:u4@104 c:u3@103 c:u2@102 c:u0@100")
@@ -166,12 +166,12 @@ func TestConversations_PinLimitAndCodes(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, id := range ids[1:] {
-			if err := db.SetPinned(ctx, gapp, "alice", im.ContactC2C, id, true); err != nil {
+			if err := db.SetPinned(ctx, gapp, "alice", []im.Contact{{Type: im.ContactC2C, Peer: id}}, true); err != nil {
 				t.Fatal(err)
 			}
 		}
 		for range 2 { // the 50th; pinning again changes nothing
-			if err := db.SetPinned(ctx, gapp, "alice", im.ContactGroup, "G1", true); err != nil {
+			if err := db.SetPinned(ctx, gapp, "alice", []im.Contact{{Type: im.ContactGroup, Peer: "G1"}}, true); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -185,13 +185,13 @@ func TestConversations_PinLimitAndCodes(t *testing.T) {
 			{"alice", "@TGS#none", im.ContactGroup, im.CodeContactGroupGone},
 			{"alice", "bob", 3, im.CodeContactInvalid},
 		} {
-			err := db.SetPinned(ctx, gapp, tc.owner, tc.typ, tc.peer, true)
+			err := db.SetPinned(ctx, gapp, tc.owner, []im.Contact{{Type: tc.typ, Peer: tc.peer}}, true)
 			var e *im.Error
 			if !errors.As(err, &e) || e.Code != tc.code {
 				t.Errorf("SetPinned(%s, %d %s): %v, want %d", tc.owner, tc.typ, tc.peer, err, tc.code)
 			}
 		}
-		if err := db.SetPinned(ctx, gapp, "alice", im.ContactC2C, "bob", false); err != nil { // unpinning is always fine
+		if err := db.SetPinned(ctx, gapp, "alice", []im.Contact{{Type: im.ContactC2C, Peer: "bob"}}, false); err != nil { // unpinning is always fine
 			t.Fatal(err)
 		}
 	})

@@ -124,7 +124,7 @@ func TestDeleteAccount_Conversations(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := db.SetPinned(ctx, convApp, "alice", im.ContactGroup, "G", true); err != nil {
+		if err := db.SetPinned(ctx, convApp, "alice", []im.Contact{{Type: im.ContactGroup, Peer: "G"}}, true); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.DeleteAccounts(ctx, convApp, []string{"alice"}); err != nil {
