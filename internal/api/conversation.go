@@ -7,15 +7,18 @@ import (
 	"github.com/timd/timd/internal/im"
 )
 
-// recentcontact/get_list and recentcontact/delete: an account's
-// conversation list (docs/fidelity/conversations.md). Unlike conversation
-// groups and marks they need no edition. A body that is not JSON (60003) or
-// has a mistyped field (50002) is refused by the decoder.
+// recentcontact/get_list, recentcontact/delete and recentcontact/top
+// (conversation_top.go): an account's conversation list
+// (docs/fidelity/conversations.md). Unlike conversation groups and marks
+// they need no edition. A body that is not JSON (60003) or has a mistyped
+// field (50002) is refused by the decoder.
 
 // conversationStore is what these handlers may touch (Server.convs).
 type conversationStore interface {
 	Conversations(ctx context.Context, app uint64, owner string, q im.ConversationQuery) (im.ConversationPage, error)
 	DeleteConversation(ctx context.Context, app uint64, owner string, k im.Contact, clear bool) error
+	// conversation_top.go: recentcontact/top.
+	SetPinned(ctx context.Context, app uint64, owner string, ks []im.Contact, pinned bool) error
 }
 
 type getListReq struct {

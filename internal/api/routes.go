@@ -86,6 +86,7 @@ func (s *Server) routeTable() []route {
 		{"recentcontact", "del_contact_group", 200, rpc(s.delContactGroup)},
 		{"recentcontact", "get_list", 200, rpc(s.getList)},
 		{"recentcontact", "delete", 200, rpc(s.deleteList)},
+		{"recentcontact", "top", 200, rpc(s.top)},
 
 		{"openim", "sendmsg", 200, rpc(s.sendMsg)},
 		{"openim", "batchsendmsg", 200, rpc(s.batchSendMsg)},
