@@ -16,8 +16,8 @@ func pinnedRows(t *testing.T, db *DB, owner string) int {
 	return count(t, db, "SELECT COUNT(*) FROM conversations WHERE owner = $1 AND pinned > 0", owner)
 }
 
-// wantCode fails unless err is an *im.Error with code.
-func wantCode(t *testing.T, what string, err error, code int) {
+// wantPinCode fails unless err is an *im.Error with code.
+func wantPinCode(t *testing.T, what string, err error, code int) {
 	t.Helper()
 	var e *im.Error
 	if !errors.As(err, &e) || e.Code != code {
@@ -74,10 +74,10 @@ func TestSetPinned_Batch(t *testing.T) {
 			t.Errorf("%d pinned, want 2", got)
 		}
 		// A failing item undoes the items before it.
-		wantCode(t, "unknown peer", db.SetPinned(ctx, convApp, "alice", []im.Contact{carol, {Type: im.ContactC2C, Peer: "ghost"}}, true), 50001)
-		wantCode(t, "unknown group", db.SetPinned(ctx, convApp, "alice", []im.Contact{bob, {Type: im.ContactGroup, Peer: "gone"}}, false), 51007)
-		wantCode(t, "Type 3", db.SetPinned(ctx, convApp, "alice", []im.Contact{carol, {Type: 3, Peer: "bob"}}, true), 50002)
-		wantCode(t, "unknown owner", db.SetPinned(ctx, convApp, "ghost", []im.Contact{bob}, true), 50001)
+		wantPinCode(t, "unknown peer", db.SetPinned(ctx, convApp, "alice", []im.Contact{carol, {Type: im.ContactC2C, Peer: "ghost"}}, true), 50001)
+		wantPinCode(t, "unknown group", db.SetPinned(ctx, convApp, "alice", []im.Contact{bob, {Type: im.ContactGroup, Peer: "gone"}}, false), 51007)
+		wantPinCode(t, "Type 3", db.SetPinned(ctx, convApp, "alice", []im.Contact{carol, {Type: 3, Peer: "bob"}}, true), 50002)
+		wantPinCode(t, "unknown owner", db.SetPinned(ctx, convApp, "ghost", []im.Contact{bob}, true), 50001)
 		if got := pinnedRows(t, db, "alice"); got != 2 {
 			t.Errorf("failed calls: %d pinned, want 2", got)
 		}
