@@ -15,6 +15,8 @@ var services = map[string]service{
 
 	// timd's own callback management API (not a Tencent service).
 	"timd_callback": {invalid: im.CodeMgmtInvalid, internal: im.CodeMgmtInternal, unknownCommand: im.CodeUnknownResource},
+	// timd's own control plane: the test hooks that set what clients would.
+	"timd_control": {invalid: im.CodeMgmtInvalid, internal: im.CodeMgmtInternal, unknownCommand: im.CodeUnknownResource},
 }
 
 // openimFieldCodes are the codes Tencent's openim pages give for a missing or
@@ -50,6 +52,9 @@ func (s *Server) routeTable() []route {
 		{"im_open_login_svc", "multiaccount_import", 100, rpc(s.multiaccountImport)},
 		{"im_open_login_svc", "account_delete", 200, rpc(s.accountDelete)},
 		{"im_open_login_svc", "account_check", 100, rpc(s.accountCheck)},
+		{"im_open_login_svc", "kick", 200, rpc(s.kick)},
+		{"openim", "querystate", 200, rpc(s.queryState)},
+		{"openim", "query_online_status", 200, rpc(s.queryState)}, // querystate's current name
 
 		{"group_open_http_svc", "create_group", 200, rpc(s.createGroup)},
 		{"group_open_http_svc", "get_group_info", 200, rpc(s.getGroupInfo)},
@@ -101,5 +106,7 @@ func (s *Server) routeTable() []route {
 		{"timd_callback", "replay", 200, rpc(s.replay)},
 		{"timd_callback", "replay_dead", 200, rpc(s.replayDead)},
 		{"timd_callback", "purge", 200, rpc(s.purge)},
+
+		{"timd_control", "set_state", 200, rpc(s.setState)},
 	}
 }

@@ -39,6 +39,7 @@ type Options struct {
 	Events    eventStore        // timd_callback (callback_mgmt.go)
 	Ready     pinger            // GET /readyz (server.go)
 	C2C       c2cStore          // openim (openim.go)
+	States    stateStore        // querystate, kick, set_state (state.go)
 
 	Logger       *slog.Logger
 	Metrics      *Metrics // nil: no metrics
@@ -99,6 +100,7 @@ type Server struct {
 	contacts contactStore
 	convs    conversationStore
 	c2c      c2cStore
+	states   stateStore
 	events   eventStore
 	ready    pinger
 	log      *slog.Logger
@@ -125,6 +127,7 @@ func NewServer(opts Options) *Server {
 		contacts: opts.Contacts,
 		convs:    opts.Convs,
 		c2c:      opts.C2C,
+		states:   opts.States,
 		events:   opts.Events,
 		ready:    opts.Ready,
 		log:      opts.Logger,
@@ -189,6 +192,9 @@ func (o *Options) fillStores() {
 	}
 	if o.C2C == nil {
 		o.C2C = o.Store
+	}
+	if o.States == nil {
+		o.States = o.Store
 	}
 	if o.Events == nil {
 		o.Events = o.Store

@@ -32,6 +32,9 @@ var strictKeyRoutes = map[string]strictKeyRoute{
 	"im_open_login_svc/multiaccount_import": {`{"Accounts":["sk_new2"],"AccountList":[{"UserID":"sk_new3"}]}`, 70402},
 	"im_open_login_svc/account_delete":      {`{"DeleteItem":[{"UserID":"sk_del"}]}`, 70402},
 	"im_open_login_svc/account_check":       {`{"CheckItem":[{"UserID":"alice"}]}`, 70402},
+	"im_open_login_svc/kick":                {`{"UserID":"alice"}`, 70402},
+	"openim/querystate":                     {`{"To_Account":["alice"],"IsNeedDetail":1}`, 90003},
+	"openim/query_online_status":            {`{"To_Account":["alice"]}`, 90003},
 
 	"group_open_http_svc/create_group":                   {`{"Owner_Account":"alice","Type":"Public","Name":"sk","GroupId":"sk_created","MemberList":[{"Member_Account":"bob"}]}`, 10004},
 	"group_open_http_svc/get_group_info":                 {`{"GroupIdList":["sk_group"]}`, 10004},
@@ -83,6 +86,8 @@ var strictKeyRoutes = map[string]strictKeyRoute{
 	"timd_callback/replay":          {`{"Id":1}`, 91001},
 	"timd_callback/replay_dead":     {`{}`, 0}, // no fields at all
 	"timd_callback/purge":           {`{"Before":-1}`, 0},
+
+	"timd_control/set_state": {`{"To_Account":"alice","Platform":"Web","Action":"Login"}`, 91001},
 }
 
 var jsonKey = regexp.MustCompile(`"([^"\\]+)"(\s*):`)

@@ -16,6 +16,7 @@ type Store interface {
 	ConversationService
 	SNSService
 	C2CService
+	StateService
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

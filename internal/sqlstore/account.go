@@ -112,6 +112,9 @@ func deleteAccountState(ctx context.Context, tx *Tx, app uint64, userID string) 
 	if err := deleteContactState(ctx, tx, app, userID); err != nil {
 		return err
 	}
+	if _, err := deleteStates(ctx, tx, app, userID); err != nil {
+		return err
+	}
 	return deleteConversationState(ctx, tx, app, userID)
 }
 

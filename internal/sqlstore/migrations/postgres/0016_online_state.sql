@@ -1,0 +1,12 @@
+-- Online state (openim/querystate, im_open_login_svc/kick,
+-- timd_control/set_state): one row per platform an account is logged in
+-- on, with its status (Online or PushOnline). A platform without a row is
+-- Offline.
+CREATE TABLE online_states (
+	app_id     BIGINT NOT NULL,
+	user_id    TEXT NOT NULL,
+	platform   TEXT NOT NULL,
+	status     TEXT NOT NULL,
+	updated_at BIGINT NOT NULL, -- unix ms
+	PRIMARY KEY (app_id, user_id, platform)
+);
