@@ -120,6 +120,8 @@ func (m *Main) Run(ctx context.Context) error {
 		// Bodies are read only after the query authenticates, within this
 		// budget; the listener below caps the connections.
 		MaxInflightBytes: c.MaxInflightBytes,
+		// ConfigSvc/GetIPList answers where timd listens, once it does.
+		IPList: func() []string { return listenIPs(m.ln) },
 	})
 
 	ln, err := net.Listen("tcp", c.Addr)

@@ -13,6 +13,11 @@ var services = map[string]service{
 	"openim": {invalid: im.CodeMsgInvalid, internal: im.CodeMsgInternal, unknownCommand: im.CodeUnknownResource,
 		jsonParse: im.CodeMsgJSON, fieldCodes: openimFieldCodes},
 
+	"all_member_push": {invalid: im.CodePushJSON, internal: im.CodePushInternal, unknownCommand: im.CodeUnknownResource,
+		jsonParse: im.CodePushJSON, fieldCodes: pushFieldCodes},
+	// ConfigSvc/GetIPList documents no codes of its own: the REST layer's.
+	"ConfigSvc": {invalid: im.CodeJSONParse, internal: im.CodeAccountInternal, unknownCommand: im.CodeUnknownResource},
+
 	// timd's own callback management API (not a Tencent service).
 	"timd_callback": {invalid: im.CodeMgmtInvalid, internal: im.CodeMgmtInternal, unknownCommand: im.CodeUnknownResource},
 	// timd's own control plane: the test hooks that set what clients would.
@@ -34,6 +39,13 @@ var openimFieldCodes = map[string]int{
 	"MsgLifeTime":       im.CodeMsgLifeTimeType,
 	"SyncFromOldSystem": im.CodeMsgSyncFromOld,
 	"MsgKey":            im.CodeMsgKeyInvalid,
+}
+
+// pushFieldCodes are the codes all_member_push's pages give for a missing or
+// mistyped field of im_push (269/45934, 269/117847).
+var pushFieldCodes = map[string]int{
+	"MsgRandom":   im.CodePushMsgRandom,
+	"MsgLifeTime": im.CodePushLifeTime,
 }
 
 // route is one REST command: POST /v4/{service}/{command}.
@@ -73,6 +85,7 @@ func (s *Server) routeTable() []route {
 		{"group_open_http_svc", "import_group_msg", 200, rpc(s.importGroupMsg)},
 		{"group_open_http_svc", "delete_group_msg_by_sender", 200, rpc(s.deleteGroupMsgBySender)},
 		{"openim", "modify_group_msg", 200, rpc(s.modifyGroupMsg)},
+		{"group_open_http_svc", "get_online_member_num", 200, rpc(s.getOnlineMemberNum)},
 
 		{"sns", "friend_add", 200, rpc(s.friendAdd)},
 		{"sns", "friend_import", 200, rpc(s.friendImport)},
@@ -101,6 +114,19 @@ func (s *Server) routeTable() []route {
 		{"openim", "admin_set_msg_read", 200, rpc(s.adminSetMsgRead)},
 		{"openim", "get_c2c_unread_msg_num", 200, rpc(s.getC2CUnreadMsgNum)},
 		{"openim", "modify_c2c_msg", 200, rpc(s.modifyC2CMsg)},
+
+		{"all_member_push", "im_push", 100, rpc(s.imPush)},
+		{"all_member_push", "im_set_attr_name", 100, rpc(s.imSetAttrName)},
+		{"all_member_push", "im_get_attr_name", 100, rpc(s.imGetAttrName)},
+		{"all_member_push", "im_get_attr", 100, rpc(s.imGetAttr)},
+		{"all_member_push", "im_set_attr", 100, rpc(s.imSetAttr)},
+		{"all_member_push", "im_remove_attr", 100, rpc(s.imRemoveAttr)},
+		{"all_member_push", "im_get_tag", 100, rpc(s.imGetTag)},
+		{"all_member_push", "im_add_tag", 100, rpc(s.imAddTag)},
+		{"all_member_push", "im_remove_tag", 100, rpc(s.imRemoveTag)},
+		{"all_member_push", "im_remove_all_tags", 100, rpc(s.imRemoveAllTags)},
+
+		{"ConfigSvc", "GetIPList", 200, rpc(s.getIPList)},
 
 		{"timd_callback", "list_deliveries", 200, rpc(s.listDeliveries)},
 		{"timd_callback", "replay", 200, rpc(s.replay)},

@@ -40,6 +40,11 @@ type Options struct {
 	Ready     pinger            // GET /readyz (server.go)
 	C2C       c2cStore          // openim (openim.go)
 	States    stateStore        // querystate, kick, set_state (state.go)
+	Push      pushStore         // all_member_push (push.go)
+
+	// IPList gives the addresses timd listens on, for ConfigSvc/GetIPList
+	// (config_svc.go); nil answers an empty list.
+	IPList func() []string
 
 	Logger       *slog.Logger
 	Metrics      *Metrics // nil: no metrics
@@ -101,6 +106,8 @@ type Server struct {
 	convs    conversationStore
 	c2c      c2cStore
 	states   stateStore
+	push     pushStore
+	ipList   func() []string
 	events   eventStore
 	ready    pinger
 	log      *slog.Logger
@@ -128,6 +135,8 @@ func NewServer(opts Options) *Server {
 		convs:    opts.Convs,
 		c2c:      opts.C2C,
 		states:   opts.States,
+		push:     opts.Push,
+		ipList:   opts.IPList,
 		events:   opts.Events,
 		ready:    opts.Ready,
 		log:      opts.Logger,
@@ -195,6 +204,9 @@ func (o *Options) fillStores() {
 	}
 	if o.States == nil {
 		o.States = o.Store
+	}
+	if o.Push == nil {
+		o.Push = o.Store
 	}
 	if o.Events == nil {
 		o.Events = o.Store

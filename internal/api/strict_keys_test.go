@@ -53,6 +53,7 @@ var strictKeyRoutes = map[string]strictKeyRoute{
 	"group_open_http_svc/import_group_msg":               {`{"GroupId":"sk_group","MsgList":[{"From_Account":"alice","SendTime":1,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hi"}}]}]}`, 10004},
 	"group_open_http_svc/delete_group_msg_by_sender":     {`{"GroupId":"sk_group","Sender_Account":"alice"}`, 10004},
 	"openim/modify_group_msg":                            {`{"GroupId":"sk_group","MsgSeq":1,"CloudCustomData":"x"}`, 90010},
+	"group_open_http_svc/get_online_member_num":          {`{"GroupId":"sk_group"}`, 10004},
 
 	"sns/friend_add":    {`{"From_Account":"alice","AddFriendItem":[{"To_Account":"carol","AddSource":"AddSource_Type_Test"}]}`, 30001},
 	"sns/friend_import": {`{"From_Account":"alice","AddFriendItem":[{"To_Account":"dave","AddSource":"AddSource_Type_Test"}]}`, 30001},
@@ -81,6 +82,18 @@ var strictKeyRoutes = map[string]strictKeyRoute{
 	"openim/admin_set_msg_read":     {`{"Report_Account":"alice","Peer_Account":"bob"}`, 90008},
 	"openim/get_c2c_unread_msg_num": {`{"To_Account":"alice"}`, 90003},
 	"openim/modify_c2c_msg":         {`{"From_Account":"alice","To_Account":"bob","MsgKey":"1_1_1","CloudCustomData":"x"}`, 90008},
+
+	"all_member_push/im_push":            {`{"MsgRandom":1,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hi"}}],"Condition":{"TagsOr":["a"]}}`, 90005},
+	"all_member_push/im_set_attr_name":   {`{"AttrNames":{"0":"sex"}}`, 90001},
+	"all_member_push/im_get_attr_name":   {`{}`, 0}, // no fields at all
+	"all_member_push/im_get_attr":        {`{"To_Account":["alice"]}`, 90001},
+	"all_member_push/im_set_attr":        {`{"UserAttrs":[{"To_Account":"alice","Attrs":{"sex":"f"}}]}`, 90001},
+	"all_member_push/im_remove_attr":     {`{"UserAttrs":[{"To_Account":"alice","Attrs":["sex"]}]}`, 90001},
+	"all_member_push/im_get_tag":         {`{"To_Account":["alice"]}`, 90001},
+	"all_member_push/im_add_tag":         {`{"UserTags":[{"To_Account":"alice","Tags":["a"]}]}`, 90001},
+	"all_member_push/im_remove_tag":      {`{"UserTags":[{"To_Account":"alice","Tags":["a"]}]}`, 90001},
+	"all_member_push/im_remove_all_tags": {`{"To_Account":["alice"]}`, 90001},
+	"ConfigSvc/GetIPList":                {`{}`, 0}, // no fields at all
 
 	"timd_callback/list_deliveries": {`{"Limit":0}`, 0},
 	"timd_callback/replay":          {`{"Id":1}`, 91001},
@@ -120,6 +133,9 @@ func strictKeySnapshot(t *testing.T, h *Harness) string {
 		{"sns", "friend_get", `{"From_Account":"bob","StartIndex":0}`},
 		{"sns", "group_get", `{"From_Account":"alice","NeedFriend":"Need_Friend_Type_Yes"}`},
 		{"recentcontact", "get_contact_group", `{"From_Account":"alice","StartIndex":0}`},
+		{"all_member_push", "im_get_attr_name", `{}`},
+		{"all_member_push", "im_get_attr", `{"To_Account":["alice"]}`},
+		{"all_member_push", "im_get_tag", `{"To_Account":["alice"]}`},
 		{"openim", "admin_getroammsg", `{"Operator_Account":"alice","Peer_Account":"bob","MaxCnt":100,"MinTime":0,"MaxTime":4000000000}`},
 		{"openim", "get_c2c_unread_msg_num", `{"To_Account":"bob","Peer_Account":["alice"]}`},
 		{"recentcontact", "get_list", `{"From_Account":"alice","TimeStamp":0,"StartIndex":0,"TopTimeStamp":0,"TopStartIndex":0,"AssistFlags":7}`},

@@ -17,6 +17,7 @@ type Store interface {
 	SNSService
 	C2CService
 	StateService
+	PushService
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

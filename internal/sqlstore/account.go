@@ -115,6 +115,9 @@ func deleteAccountState(ctx context.Context, tx *Tx, app uint64, userID string) 
 	if _, err := deleteStates(ctx, tx, app, userID); err != nil {
 		return err
 	}
+	if err := deletePushState(ctx, tx, app, userID); err != nil {
+		return err
+	}
 	return deleteConversationState(ctx, tx, app, userID)
 }
 
