@@ -34,15 +34,15 @@ type pushStore interface {
 
 // pushError is one ErrorList item: an account the command did not touch.
 type pushError struct {
-	To_Account string
 	ErrorCode  int
+	To_Account string
 }
 
 // pushErrorList lists missing accounts with 70107; nil (left out) if none.
 func pushErrorList(missing []string) []pushError {
 	var list []pushError
 	for _, id := range missing {
-		list = append(list, pushError{To_Account: id, ErrorCode: im.CodePushUserNotFound})
+		list = append(list, pushError{ErrorCode: im.CodePushUserNotFound, To_Account: id})
 	}
 	return list
 }

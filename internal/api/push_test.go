@@ -1,0 +1,74 @@
+package api_test
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/timd/timd/internal/api"
+	"github.com/timd/timd/internal/dbtest"
+	"github.com/timd/timd/internal/im"
+)
+
+const pushBody = `"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hi"}}]`
+
+// Ensure im_push answers a TaskId, the same one for a MsgRandom it has
+// seen, and 90024 for another push within the second; a refused attribute
+// or tag call changes nothing.
+func TestPush_REST(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		h := MustOpenHarness(t, dsn)
+		h.importUsers("alice", "bob")
+		first := h.MustCall(0, "all_member_push", "im_push", `{"MsgRandom":7,"From_Account":"alice",`+pushBody+`}`)
+		task, _ := first.M["TaskId"].(string)
+		if task == "" {
+			t.Fatalf("no TaskId: %s", first)
+		}
+		again := h.MustCall(0, "all_member_push", "im_push", `{"MsgRandom":7,`+pushBody+`}`)
+		if again.M["TaskId"] != task {
+			t.Errorf("the same MsgRandom answered %s, want TaskId %s", again, task)
+		}
+		h.MustCall(im.CodePushTooFrequent, "all_member_push", "im_push", `{"MsgRandom":8,`+pushBody+`}`)
+
+		h.MustCall(0, "all_member_push", "im_add_tag", `{"UserTags":[{"To_Account":"alice","Tags":["a"]}]}`)
+		before := h.MustCall(0, "all_member_push", "im_get_tag", `{"To_Account":["alice","bob"]}`).Raw
+		h.MustCall(im.CodePushTagEmpty, "all_member_push", "im_add_tag", `{"UserTags":[{"To_Account":"bob","Tags":["b"]},{"To_Account":"alice","Tags":[""]}]}`)
+		h.MustCall(im.CodePushTooManyUsers, "all_member_push", "im_remove_all_tags", `{"To_Account":[`+accountList(101)+`]}`)
+		if after := h.MustCall(0, "all_member_push", "im_get_tag", `{"To_Account":["alice","bob"]}`).Raw; after != before {
+			t.Errorf("refused calls changed the tags:\n%s\n%s", before, after)
+		}
+	})
+}
+
+// accountList is n quoted account names, comma-separated.
+func accountList(n int) string {
+	s := ""
+	for i := range n {
+		if i > 0 {
+			s += ","
+		}
+		s += `"u` + string(rune('a'+i%26)) + string(rune('a'+i/26)) + `"`
+	}
+	return s
+}
+
+// Ensure get_online_member_num answers a group other than an AVChatRoom
+// with 10007 off the Ultimate edition, and an AVChatRoom on any.
+func TestGroup_OnlineMemberNumEdition(t *testing.T) {
+	h := MustOpenHarness(t, dbtest.SQLiteDSN(t), func(o *api.Options) { o.Apps[0].Edition = im.EditionPro })
+	h.MustCall(0, "group_open_http_svc", "create_group", `{"Type":"Public","GroupId":"pub","Name":"p"}`)
+	h.MustCall(0, "group_open_http_svc", "create_group", `{"Type":"AVChatRoom","GroupId":"live","Name":"l"}`)
+	h.MustCall(im.CodeGroupForbidden, "group_open_http_svc", "get_online_member_num", `{"GroupId":"pub"}`)
+	h.MustCall(0, "group_open_http_svc", "get_online_member_num", `{"GroupId":"live"}`)
+	h.MustCall(im.CodeGroupIDMalformed, "group_open_http_svc", "get_online_member_num", `{"GroupId":""}`)
+}
+
+// Ensure GetIPList answers the addresses Options.IPList gives.
+func TestConfigSvc_GetIPList(t *testing.T) {
+	h := MustOpenHarness(t, dbtest.SQLiteDSN(t), func(o *api.Options) {
+		o.IPList = func() []string { return []string{"127.0.0.1", "10.0.0.2"} }
+	})
+	r := h.MustCall(0, "ConfigSvc", "GetIPList", `{}`)
+	if got := r.M["IPList"]; !reflect.DeepEqual(got, []any{"127.0.0.1", "10.0.0.2"}) {
+		t.Errorf("IPList %v", got)
+	}
+}
