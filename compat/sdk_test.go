@@ -3,6 +3,7 @@ package compat
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http/httptest"
 	"path/filepath"
 	"reflect"
@@ -39,7 +40,13 @@ func startTimd(t *testing.T) string {
 	if err := db.EnsureAccounts(context.Background(), sdkAppID, app.Admins); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.NewServer(api.Options{Apps: []*im.App{app}, Store: db, RateLimit: api.RateOff}).Handler())
+	var srv *httptest.Server
+	// ConfigSvc/GetIPList answers the test server's address.
+	ipList := func() []string {
+		host, _, _ := net.SplitHostPort(srv.Listener.Addr().String())
+		return []string{host}
+	}
+	srv = httptest.NewServer(api.NewServer(api.Options{Apps: []*im.App{app}, Store: db, RateLimit: api.RateOff, IPList: ipList}).Handler())
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
