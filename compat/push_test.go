@@ -48,6 +48,12 @@ func TestDobyte_Push(t *testing.T) {
 	if err := p.DeleteUserAllTags("alice", "bob"); err != nil {
 		t.Errorf("DeleteUserAllTags: %v", err)
 	}
+	sdkPushMessage(t, p)
+}
+
+// sdkPushMessage pushes alice's message to the accounts tagged "a", then
+// the same MsgRandom again, which answers the first TaskId.
+func sdkPushMessage(t *testing.T, p push.API) {
 	m := push.NewMessage()
 	m.SetSender("alice")
 	m.SetLifeTime(120)
