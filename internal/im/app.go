@@ -29,6 +29,9 @@ type App struct {
 	Admins    []string // identifiers allowed to call the REST API
 	Edition   Edition
 	Callback  CallbackConfig
+	// ProfileFields are the custom profile fields the app declares
+	// (Tag_Profile_Custom_<Name>), as Tencent's console declares them.
+	ProfileFields []ProfileField
 }
 
 // IsAdmin reports whether identifier is one of the app's admins.

@@ -18,6 +18,7 @@ type Store interface {
 	C2CService
 	StateService
 	PushService
+	ProfileService
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
