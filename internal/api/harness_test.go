@@ -26,6 +26,15 @@ const (
 	Admin      = "administrator"
 )
 
+// testProfileFields are TestApp's custom profile fields: Test, the one of
+// Tencent's portrait_get samples, a string of up to 500 bytes; Short, a
+// string of up to 8; Score, an integer.
+var testProfileFields = []im.ProfileField{
+	{Name: "Test", Type: im.ProfileFieldString},
+	{Name: "Short", Type: im.ProfileFieldString, MaxBytes: 8},
+	{Name: "Score", Type: im.ProfileFieldInteger},
+}
+
 // Harness is a real timd HTTP server on a real store.
 type Harness struct {
 	tb      testing.TB
@@ -49,7 +58,8 @@ func MustOpenHarness(tb testing.TB, dsn string, opts ...func(*api.Options)) *Har
 		}
 	})
 	apps := []*im.App{
-		{SDKAppID: TestAppID, SecretKey: TestKey, Admins: []string{Admin, "admin2"}, Edition: im.EditionUltimate},
+		{SDKAppID: TestAppID, SecretKey: TestKey, Admins: []string{Admin, "admin2"}, Edition: im.EditionUltimate,
+			ProfileFields: testProfileFields},
 		{SDKAppID: OtherAppID, SecretKey: OtherKey, Admins: []string{Admin}, Edition: im.EditionUltimate},
 	}
 	for _, a := range apps {
@@ -139,7 +149,7 @@ func (h *Harness) Do(method, path, query, body string) Reply {
 	}
 	_, hasDisplay := r.M["ErrorDisplay"]
 	svc := strings.Split(strings.TrimPrefix(path, "/v4/"), "/")[0]
-	if wantDisplay := svc == "sns" || svc == "recentcontact"; hasDisplay != wantDisplay {
+	if wantDisplay := svc == "sns" || svc == "recentcontact" || svc == "profile"; hasDisplay != wantDisplay {
 		h.tb.Fatalf("ErrorDisplay present = %v for %s: %s", hasDisplay, path, raw)
 	}
 	return r

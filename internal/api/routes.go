@@ -8,6 +8,7 @@ var services = map[string]service{
 	"im_open_login_svc":   {invalid: im.CodeAccountInvalid, internal: im.CodeAccountInternal, unknownCommand: im.CodeUnknownResource},
 	"group_open_http_svc": {invalid: im.CodeGroupInvalid, internal: im.CodeGroupInternal, unknownCommand: im.CodeGroupUnknownCommand},
 	"sns":                 {invalid: im.CodeSNSInvalid, internal: im.CodeSNSInternal, unknownCommand: im.CodeUnknownResource, errorDisplay: true},
+	"profile":             {invalid: im.CodeProfileInvalid, internal: im.CodeProfileInternal, unknownCommand: im.CodeUnknownResource, errorDisplay: true, fieldCodes: profileFieldCodes},
 	"recentcontact":       {invalid: im.CodeContactInvalid, internal: im.CodeContactInternal, unknownCommand: im.CodeUnknownResource, errorDisplay: true, timeout: im.CodeContactTimeout},
 
 	"openim": {invalid: im.CodeMsgInvalid, internal: im.CodeMsgInternal, unknownCommand: im.CodeUnknownResource,
@@ -95,6 +96,9 @@ func (s *Server) routeTable() []route {
 		{"sns", "group_add", 200, rpc(s.groupAdd)},
 		{"sns", "group_delete", 200, rpc(s.groupDelete)},
 		{"sns", "group_get", 200, rpc(s.groupGet)},
+
+		{"profile", "portrait_set", 200, rpc(s.portraitSet)},
+		{"profile", "portrait_get", 200, rpc(s.portraitGet)},
 
 		{"recentcontact", "create_contact_group", 200, rpc(s.createContactGroup)},
 		{"recentcontact", "update_contact_group", 200, rpc(s.updateContactGroup)},

@@ -44,7 +44,8 @@ type Options struct {
 
 	// IPList gives the addresses timd listens on, for ConfigSvc/GetIPList
 	// (config_svc.go); nil answers an empty list.
-	IPList func() []string
+	IPList   func() []string
+	Profiles profileStore // profile (profile.go)
 
 	Logger       *slog.Logger
 	Metrics      *Metrics // nil: no metrics
@@ -108,6 +109,7 @@ type Server struct {
 	states   stateStore
 	push     pushStore
 	ipList   func() []string
+	profiles profileStore
 	events   eventStore
 	ready    pinger
 	log      *slog.Logger
@@ -137,6 +139,7 @@ func NewServer(opts Options) *Server {
 		states:   opts.States,
 		push:     opts.Push,
 		ipList:   opts.IPList,
+		profiles: opts.Profiles,
 		events:   opts.Events,
 		ready:    opts.Ready,
 		log:      opts.Logger,
@@ -210,6 +213,9 @@ func (o *Options) fillStores() {
 	}
 	if o.Events == nil {
 		o.Events = o.Store
+	}
+	if o.Profiles == nil {
+		o.Profiles = o.Store
 	}
 	if o.Ready == nil {
 		o.Ready = o.Store

@@ -64,6 +64,9 @@ var strictKeyRoutes = map[string]strictKeyRoute{
 	"sns/group_delete":  {`{"From_Account":"alice","GroupName":["L1"]}`, 30001},
 	"sns/group_get":     {`{"From_Account":"alice"}`, 30001},
 
+	"profile/portrait_set": {`{"From_Account":"alice","ProfileItem":[{"Tag":"Tag_Profile_IM_Nick","Value":"sk"},{"Tag":"Tag_Profile_IM_Level","Value":3}]}`, 40001},
+	"profile/portrait_get": {`{"To_Account":["alice"],"TagList":["Tag_Profile_IM_Nick","Tag_Profile_IM_Level"]}`, 40002},
+
 	"recentcontact/create_contact_group": {`{"From_Account":"alice","GroupContactItem":[{"GroupName":"cg2","ContactItem":[{"Type":1,"To_Account":"bob"}]}]}`, 50002},
 	"recentcontact/update_contact_group": {`{"From_Account":"alice","UpdateType":1,"UpdateGroup":{"UpdateGroupType":1,"OldGroupName":"cg","NewGroupName":"cg3"}}`, 50002},
 	"recentcontact/get_contact_group":    {`{"From_Account":"alice","StartIndex":0}`, 50002},
@@ -139,6 +142,7 @@ func strictKeySnapshot(t *testing.T, h *Harness) string {
 		{"openim", "admin_getroammsg", `{"Operator_Account":"alice","Peer_Account":"bob","MaxCnt":100,"MinTime":0,"MaxTime":4000000000}`},
 		{"openim", "get_c2c_unread_msg_num", `{"To_Account":"bob","Peer_Account":["alice"]}`},
 		{"recentcontact", "get_list", `{"From_Account":"alice","TimeStamp":0,"StartIndex":0,"TopTimeStamp":0,"TopStartIndex":0,"AssistFlags":7}`},
+		{"profile", "portrait_get", `{"To_Account":["alice"],"TagList":["Tag_Profile_IM_Nick","Tag_Profile_IM_Level"]}`},
 		{"timd_callback", "list_deliveries", `{}`},
 	}
 	var b strings.Builder

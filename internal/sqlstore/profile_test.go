@@ -18,8 +18,18 @@ func items(kv ...string) []im.ProfileItem {
 	return out
 }
 
-// profileField returns the raw value of tag in p, "" if absent.
-func profileField(p im.Profile, tag string) string { return string(p.Fields[tag]) }
+// wantFields fails unless p holds exactly the fields of want.
+func wantFields(t *testing.T, who string, p im.Profile, want map[string]string) {
+	t.Helper()
+	if len(p.Fields) != len(want) {
+		t.Errorf("%s: fields %v, want %v", who, p.Fields, want)
+	}
+	for tag, v := range want {
+		if got := string(p.Fields[tag]); got != v {
+			t.Errorf("%s: %s = %s, want %s", who, tag, got, v)
+		}
+	}
+}
 
 // Ensure SetProfile (portrait_set) writes Nick and Image to the accounts
 // row, where account_import writes them, and every other field to a row of
@@ -49,21 +59,12 @@ func TestProfile_SetAndGet(t *testing.T) {
 		}
 		want := map[string]string{im.TagNick: `"Alice"`, im.TagImage: `"http://x/a.png"`, im.TagBirthDay: `20200101`,
 			im.TagAllowType: `"AllowType_Type_DenyAny"`, "Tag_Profile_Custom_Test": `"c1"`}
-		for _, p := range []im.Profile{ps[0], ps[3]} {
-			if !p.Found || len(p.Fields) != len(want) {
-				t.Errorf("alice = %+v", p)
-			}
-			for tag, v := range want {
-				if got := profileField(p, tag); got != v {
-					t.Errorf("alice %s = %s, want %s", tag, got, v)
-				}
-			}
-		}
-		if ps[1].Found || len(ps[1].Fields) != 0 {
-			t.Errorf("nobody = %+v", ps[1])
-		}
-		if !ps[2].Found || profileField(ps[2], im.TagNick) != `""` || profileField(ps[2], im.TagImage) != `""` || len(ps[2].Fields) != 2 {
-			t.Errorf("bob = %+v", ps[2])
+		wantFields(t, "alice", ps[0], want)
+		wantFields(t, "alice again", ps[3], want)
+		wantFields(t, "nobody", ps[1], nil)
+		wantFields(t, "bob", ps[2], map[string]string{im.TagNick: `""`, im.TagImage: `""`})
+		if ps[1].Found || !ps[2].Found {
+			t.Errorf("Found: nobody %v, bob %v", ps[1].Found, ps[2].Found)
 		}
 		evs, err := db.Events(ctx, gapp)
 		if err != nil || len(evs) != 2 {
