@@ -184,6 +184,8 @@ func (m *Main) resolveApps(ctx context.Context) error {
 			Admins:    a.Admins,
 			Edition:   im.Edition(a.Edition),
 			Callback:  a.CallbackConfig(),
+
+			ProfileFields: a.ProfileFields(),
 		}
 		if err := m.Store.EnsureAccounts(ctx, app.SDKAppID, app.Admins); err != nil {
 			return fmt.Errorf("app %d admins: %w", app.SDKAppID, err)

@@ -69,6 +69,10 @@ type AppConfig struct {
 	Admins    []string       `yaml:"admins"`
 	Edition   string         `yaml:"edition"`
 	Callback  CallbackConfig `yaml:"callback"`
+	// Profile declares the app's custom profile fields
+	// (Tag_Profile_Custom_<name>); portrait_set and portrait_get answer
+	// 40009 for any other custom tag.
+	Profile []ProfileFieldConfig `yaml:"profile_fields"`
 }
 
 // CallbackConfig configures an app's third-party callbacks. A nil or empty
@@ -356,6 +360,7 @@ func (a AppConfig) validate(where string) []error {
 		}
 	}
 	a.Callback.validate(add)
+	validateProfileFields(a.Profile, add)
 	return errs
 }
 
@@ -364,7 +369,7 @@ func (a AppConfig) validate(where string) []error {
 func (cb CallbackConfig) validate(add func(format string, args ...any)) {
 	for _, cmd := range cb.Commands {
 		if !ValidCallbackCommand(cmd) {
-			add("callback command %q: want Group.<name> or Sns.<name>", cmd)
+			add("callback command %q: want Group.<name>, Sns.<name> or Profile.<name>", cmd)
 		}
 	}
 	if cb.Timeout != nil && *cb.Timeout <= 0 {
@@ -390,11 +395,15 @@ func (cb CallbackConfig) validate(add func(format string, args ...any)) {
 }
 
 // ValidCallbackCommand reports whether s looks like a callback command:
-// "Group." or "Sns." followed by a name of ASCII letters and digits.
+// "Group.", "Sns." or "Profile." followed by a name of ASCII letters and
+// digits.
 func ValidCallbackCommand(s string) bool {
 	name, ok := strings.CutPrefix(s, "Group.")
 	if !ok {
 		name, ok = strings.CutPrefix(s, "Sns.")
+	}
+	if !ok {
+		name, ok = strings.CutPrefix(s, "Profile.")
 	}
 	if !ok || name == "" {
 		return false

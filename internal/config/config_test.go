@@ -114,6 +114,9 @@ func TestConfig_LoadEachSetting(t *testing.T) {
 		{"TIMD_ADMINS", "boss,ops, audit", func(c Config) bool { return reflect.DeepEqual(c.App.Admins, []string{"boss", "ops", "audit"}) }},
 		{"TIMD_EDITION", "pro", func(c Config) bool { return c.App.Edition == "pro" }},
 		{"TIMD_RATE_LIMIT", "off", func(c Config) bool { return c.RateLimit == "off" }},
+		{"TIMD_PROFILE_FIELDS", "Test:string:100, Score:integer,Plain", func(c Config) bool {
+			return reflect.DeepEqual(c.App.Profile, []ProfileFieldConfig{{"Test", "string", 100}, {"Score", "integer", 0}, {"Plain", "", 0}})
+		}},
 		{"TIMD_CALLBACK_URL", "https://cb.example/im", func(c Config) bool { return c.App.Callback.URL == "https://cb.example/im" }},
 		{"TIMD_CALLBACK_TOKEN", "tok", func(c Config) bool { return c.App.Callback.Token == "tok" }},
 		{"TIMD_CALLBACK_SECRET", secrets, func(c Config) bool { return reflect.DeepEqual(c.App.Callback.Secrets, strings.Split(secrets, ",")) }},

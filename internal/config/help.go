@@ -59,6 +59,8 @@ func defaultText(flag string) string {
 		return strings.Join(c.App.Admins, ",")
 	case "edition":
 		return c.App.Edition
+	case "profile-fields":
+		return "none: only the standard profile fields"
 	case "rate-limit":
 		return c.RateLimit
 	case "max-body-bytes":

@@ -32,6 +32,11 @@ var settings = []setting{
 	{"secret-key", "TIMD_SECRET_KEY", "secret key UserSigs of the app are signed with", func(c *Config, v string) error { c.App.SecretKey = v; return nil }},
 	{"admins", "TIMD_ADMINS", "comma-separated admin identifiers", func(c *Config, v string) error { c.App.Admins = splitList(v); return nil }},
 	{"edition", "TIMD_EDITION", "app edition: ultimate, pro or standard", func(c *Config, v string) error { c.App.Edition = v; return nil }},
+	{"profile-fields", "TIMD_PROFILE_FIELDS", "custom profile fields of the app, comma-separated name[:string|integer[:max_length]], e.g. Test:string:100,Score:integer", func(c *Config, v string) error {
+		f, err := parseProfileFields(v)
+		c.App.Profile = f
+		return err
+	}},
 	{"rate-limit", "TIMD_RATE_LIMIT", "per-app, per-API limit: tencent, off, or calls per second", func(c *Config, v string) error { c.RateLimit = v; return nil }},
 	{"callback-url", "TIMD_CALLBACK_URL", "URL third-party callbacks are POSTed to", func(c *Config, v string) error { c.App.Callback.URL = v; return nil }},
 	{"callback-token", "TIMD_CALLBACK_TOKEN", "callback auth token (adds Sign and RequestTime)", func(c *Config, v string) error { c.App.Callback.Token = v; return nil }},

@@ -54,7 +54,7 @@ func TestConfig_Validate(t *testing.T) {
 		"apps[2]: sdkappid is required",
 		"callback_retention (TIMD_CALLBACK_RETENTION) must be positive",
 		"callback_lease (TIMD_CALLBACK_LEASE) must be positive",
-		`apps[3]: callback command "group.CallbackX": want Group.<name> or Sns.<name>`,
+		`apps[3]: callback command "group.CallbackX": want Group.<name>, Sns.<name> or Profile.<name>`,
 		`apps[3]: callback command "Sns."`,
 		`apps[3]: callback command "Sns.Callback Friend"`,
 		"apps[3]: callback timeout (TIMD_CALLBACK_TIMEOUT) must be positive",
