@@ -1,6 +1,7 @@
 package compat
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -85,12 +86,10 @@ func sdkCheckProfile(t *testing.T, p *profile.Profile) {
 	birthday, _ := p.GetAttr("Tag_Profile_IM_BirthDay")
 	motto, _ := p.GetCustomAttr("Motto")
 	score, _ := p.GetCustomAttr("Score")
-	if nick != "Alice" || gender != profile.GenderTypeFemale || country != 86 || province != 1 || city != 2 || region != 3 ||
-		sig != "hello" || allow != profile.AllowTypeDenyAny || lang != 2052 || avatar != "http://example.com/a.png" ||
-		msg != 1 || forbid != profile.AdminForbidTypeSendOut || level != 7 || role != 9 {
-		t.Errorf("standard fields read back: %+v", p.GetAttrs())
-	}
-	if birthday != float64(20190419) || motto != "carpe diem" || score != float64(42) {
-		t.Errorf("birthday %v, Motto %v, Score %v", birthday, motto, score)
+	got := []any{nick, gender, country, province, city, region, sig, allow, lang, avatar, msg, forbid, level, role, birthday, motto, score}
+	want := []any{"Alice", profile.GenderTypeFemale, uint32(86), uint32(1), uint32(2), uint32(3), "hello", profile.AllowTypeDenyAny,
+		uint(2052), "http://example.com/a.png", uint(1), profile.AdminForbidTypeSendOut, uint(7), uint(9), float64(20190419), "carpe diem", float64(42)}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("fields read back:\n got %v\nwant %v", got, want)
 	}
 }
