@@ -41,11 +41,11 @@ type Options struct {
 	C2C       c2cStore          // openim (openim.go)
 	States    stateStore        // querystate, kick, set_state (state.go)
 	Push      pushStore         // all_member_push (push.go)
+	Profiles  profileStore      // profile (profile.go)
 
 	// IPList gives the addresses timd listens on, for ConfigSvc/GetIPList
 	// (config_svc.go); nil answers an empty list.
-	IPList   func() []string
-	Profiles profileStore // profile (profile.go)
+	IPList func() []string
 
 	Logger       *slog.Logger
 	Metrics      *Metrics // nil: no metrics
