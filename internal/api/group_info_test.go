@@ -112,8 +112,11 @@ func TestGroup_Info(t *testing.T) {
 }
 
 // Ensure modify_group_base_info changes what get_group_info shows and
-// increments InfoSeq, deletes a custom field whose Value is "", and refuses
-// invalid values with 10004 without changing anything or recording events.
+// increments InfoSeq, deletes a custom field whose Value is "", records
+// Group.CallbackAfterGroupInfoChanged with the name, introduction,
+// notification and face URL given (none when it gives none of them), and
+// refuses invalid values with 10004 without changing anything or recording
+// events.
 func TestGroup_Modify(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		h := openGroups(t, dsn, "alice", "bob", "carol")
@@ -133,9 +136,12 @@ func TestGroup_Modify(t *testing.T) {
 		runGroupCases(t, h, []groupCase{
 			shows("Before", `"Name":"TestGroup","Introduction":"","Notification":"","FaceUrl":"","InfoSeq":1,"MaxMemberNum":2000,"ApplyJoinOption":"NeedPermission",`+
 				`"InviteJoinOption":"NeedPermission","MuteAllMember":"Off","AppDefinedData":[{"Key":"GroupTestData1","Value":"xxxxx"},{"Key":"GroupTestData2","Value":"abc"}]}`),
-			mod("Sample", 0, `"Name":"NewName","Introduction":"NewIntroduction","Notification":"NewNotification","FaceUrl":"http://this.is.new.face.url",`+
-				`"MaxMemberNum":500,"ApplyJoinOption":"NeedPermission","MuteAllMember":"On",`+
-				`"AppDefinedData":[{"Key":"GroupTestData1","Value":"NewData"},{"Key":"GroupTestData2","Value":""}]`),
+			{name: "Sample", command: "modify_group_base_info", body: `{"GroupId":"G","Name":"NewName","Introduction":"NewIntroduction",` +
+				`"Notification":"NewNotification","FaceUrl":"http://this.is.new.face.url","MaxMemberNum":500,"ApplyJoinOption":"NeedPermission",` +
+				`"MuteAllMember":"On","AppDefinedData":[{"Key":"GroupTestData1","Value":"NewData"},{"Key":"GroupTestData2","Value":""}]}`,
+				event: "Group.CallbackAfterGroupInfoChanged",
+				evWant: []string{`"FaceUrl":"http://this.is.new.face.url","GroupId":"G","Introduction":"NewIntroduction","Name":"NewName",` +
+					`"Notification":"NewNotification","Operator_Account":"administrator","Type":"Public"}`}},
 			shows("AfterSample", `"Name":"NewName","Introduction":"NewIntroduction","Notification":"NewNotification","FaceUrl":"http://this.is.new.face.url",`+
 				`"InfoSeq":2,"MaxMemberNum":500,"ApplyJoinOption":"NeedPermission","InviteJoinOption":"NeedPermission","MuteAllMember":"On",`+
 				`"AppDefinedData":[{"Key":"GroupTestData1","Value":"NewData"}]}`),
@@ -147,7 +153,8 @@ func TestGroup_Modify(t *testing.T) {
 			mod("MaxMemberNumToMembers", 0, `"MaxMemberNum":2`),
 			{name: "ErrAddBeyondMax", command: "add_group_member", body: `{"GroupId":"G","MemberList":[{"Member_Account":"carol"}]}`, code: 10014},
 			mod("MaxMemberNumToCap", 0, `"MaxMemberNum":2000`),
-			mod("Limits", 0, `"Name":"`+long(30)+`","Introduction":"`+long(240)+`","Notification":"`+long(300)+`","FaceUrl":"`+long(100)+`"`),
+			{name: "Limits", command: "modify_group_base_info", event: "Group.CallbackAfterGroupInfoChanged",
+				body: `{"GroupId":"G","Name":"` + long(30) + `","Introduction":"` + long(240) + `","Notification":"` + long(300) + `","FaceUrl":"` + long(100) + `"}`},
 			shows("AfterLimits", `"Name":"`+long(30)+`","Introduction":"`+long(240)+`","Notification":"`+long(300)+`","FaceUrl":"`+long(100)+`","InfoSeq":8,"MaxMemberNum":2000,`),
 
 			mod("ErrNameEmpty", 10004, `"Name":""`),
@@ -174,7 +181,10 @@ func TestGroup_Modify(t *testing.T) {
 			shows("Unchanged", `"Name":"`+long(30)+`","Introduction":"`+long(240)+`","Notification":"`+long(300)+`","FaceUrl":"`+long(100)+`","InfoSeq":8,"MaxMemberNum":2000,`+
 				`"ApplyJoinOption":"DisableApply","InviteJoinOption":"DisableInvite","MuteAllMember":"Off","AppDefinedData":[{"Key":"GroupTestData1","Value":"NewData"},{"Key":"k3","Value":"v3"}]}`),
 			mod("MergedTo20", 0, `"AppDefinedData":`+prefixedKVs("x", 18)),
-			{name: "AVChatRoom", command: "modify_group_base_info", body: `{"GroupId":"Live","Name":"renamed","MuteAllMember":"On"}`},
+			{name: "AVChatRoom", command: "modify_group_base_info", body: `{"GroupId":"Live","Name":"renamed","MuteAllMember":"On"}`,
+				event: "Group.CallbackAfterGroupInfoChanged", evWant: []string{`"GroupId":"Live","Name":"renamed","Operator_Account":"administrator","Type":"AVChatRoom"}`}},
+			{name: "NotificationOnly", command: "modify_group_base_info", body: `{"GroupId":"G","Notification":"NewNotification"}`,
+				event: "Group.CallbackAfterGroupInfoChanged", evWant: []string{`"EventTime":`, `,"GroupId":"G","Notification":"NewNotification","Operator_Account":"administrator","Type":"Public"}`}},
 			{name: "AVChatRoomShows", command: "get_group_info", body: `{"GroupIdList":["Live"],"ResponseFilter":{"GroupBaseInfoFilter":["Name","InfoSeq","MuteAllMember"]}}`,
 				want: []string{`"Name":"renamed","InfoSeq":2,"MuteAllMember":"On"}`}},
 		})

@@ -74,7 +74,7 @@ func selfInfo(m *im.Member, f fieldSet) object {
 	add("JoinTime", m.JoinTime.Unix())
 	add("MsgFlag", m.MsgFlag)
 	add("MsgSeq", 0)
-	add("UnreadMsgNum", 0)
+	add("UnreadMsgNum", m.Unread)
 	if o == nil {
 		o = object{}
 	}

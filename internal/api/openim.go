@@ -256,6 +256,16 @@ func (s *Server) beforeSendC2C(ctx context.Context, c *Call, m *im.C2CMsg) (sent
 	case !exist[1]:
 		return sent, false, im.Errorf(im.CodeMsgToNotFound, "To_Account %s is not imported", m.To)
 	}
+	// A globally muted sender's message is refused before it is announced.
+	if s.nospeak != nil {
+		ns, err := s.nospeak.GetNoSpeaking(ctx, c.App.SDKAppID, m.From)
+		if err != nil {
+			return sent, false, err
+		}
+		if ns.C2C > 0 {
+			return sent, false, im.Errorf(im.CodeNoSpeakingC2C, "%s may not send one-to-one messages (setnospeaking)", m.From)
+		}
+	}
 	if m.LifeTime > 0 {
 		if dup, err := s.c2c.FindC2CDup(ctx, c.App.SDKAppID, *m); err != nil || dup != nil {
 			return deref0(dup), dup != nil, err

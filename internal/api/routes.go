@@ -9,6 +9,7 @@ var services = map[string]service{
 	"group_open_http_svc": {invalid: im.CodeGroupInvalid, internal: im.CodeGroupInternal, unknownCommand: im.CodeGroupUnknownCommand},
 	"sns":                 {invalid: im.CodeSNSInvalid, internal: im.CodeSNSInternal, unknownCommand: im.CodeUnknownResource, errorDisplay: true},
 	"profile":             {invalid: im.CodeProfileInvalid, internal: im.CodeProfileInternal, unknownCommand: im.CodeUnknownResource, errorDisplay: true, fieldCodes: profileFieldCodes},
+	"openconfigsvr":       {invalid: im.CodeConfigInvalid, internal: im.CodeConfigInternal, unknownCommand: im.CodeUnknownResource, jsonParse: im.CodeConfigInvalid},
 	"recentcontact":       {invalid: im.CodeContactInvalid, internal: im.CodeContactInternal, unknownCommand: im.CodeUnknownResource, errorDisplay: true, timeout: im.CodeContactTimeout},
 
 	"openim": {invalid: im.CodeMsgInvalid, internal: im.CodeMsgInternal, unknownCommand: im.CodeUnknownResource,
@@ -79,6 +80,14 @@ func (s *Server) routeTable() []route {
 		{"group_open_http_svc", "get_appid_group_list", 200, rpc(s.getAppidGroupList)},
 		{"group_open_http_svc", "change_group_owner", 200, rpc(s.changeGroupOwner)},
 		{"group_open_http_svc", "modify_group_base_info", 200, rpc(s.modifyGroupBaseInfo)},
+		{"group_open_http_svc", "modify_group_member_info", 200, rpc(s.modifyGroupMemberInfo)},
+		{"group_open_http_svc", "forbid_send_msg", 200, rpc(s.forbidSendMsg)},
+		{"group_open_http_svc", "get_group_muted_account", 200, rpc(s.getGroupMutedAccount)},
+		{"group_open_http_svc", "get_group_shutted_uin", 200, rpc(s.getGroupShuttedUin)},
+		{"group_open_http_svc", "get_role_in_group", 200, rpc(s.getRoleInGroup)},
+		{"group_open_http_svc", "import_group", 200, rpc(s.importGroup)},
+		{"group_open_http_svc", "import_group_member", 200, rpc(s.importGroupMember)},
+		{"group_open_http_svc", "set_unread_msg_num", 200, rpc(s.setUnreadMsgNum)},
 		{"group_open_http_svc", "send_group_msg", 200, rpc(s.sendGroupMsg)},
 		{"group_open_http_svc", "send_group_system_notification", 200, rpc(s.sendGroupSystemNotification)},
 		{"group_open_http_svc", "group_msg_get_simple", 200, rpc(s.groupMsgGetSimple)},
@@ -131,6 +140,8 @@ func (s *Server) routeTable() []route {
 		{"all_member_push", "im_remove_all_tags", 100, rpc(s.imRemoveAllTags)},
 
 		{"ConfigSvc", "GetIPList", 200, rpc(s.getIPList)},
+		{"openconfigsvr", "setnospeaking", 200, rpc(s.setNoSpeaking)},
+		{"openconfigsvr", "getnospeaking", 200, rpc(s.getNoSpeaking)},
 
 		{"timd_callback", "list_deliveries", 200, rpc(s.listDeliveries)},
 		{"timd_callback", "replay", 200, rpc(s.replay)},

@@ -32,6 +32,8 @@ type Options struct {
 	Store     im.Store
 	Accounts  accountStore      // im_open_login_svc (account.go)
 	Groups    groupStore        // group_open_http_svc (group.go)
+	GroupAdm  groupAdminStore   // group administration (group_admin.go)
+	NoSpeak   noSpeakingStore   // openconfigsvr (nospeaking.go)
 	GroupMsgs groupMsgStore     // group messages (groupmsg.go)
 	SNS       snsStore          // sns (sns.go)
 	Contacts  contactStore      // recentcontact (contact.go)
@@ -101,6 +103,8 @@ type Server struct {
 	apps     map[uint64]*im.App
 	accounts accountStore
 	groups   groupStore
+	gadmin   groupAdminStore
+	nospeak  noSpeakingStore
 	gmsgs    groupMsgStore
 	sns      snsStore
 	contacts contactStore
@@ -131,6 +135,8 @@ func NewServer(opts Options) *Server {
 		apps:     make(map[uint64]*im.App, len(opts.Apps)),
 		accounts: opts.Accounts,
 		groups:   opts.Groups,
+		gadmin:   opts.GroupAdm,
+		nospeak:  opts.NoSpeak,
 		gmsgs:    opts.GroupMsgs,
 		sns:      opts.SNS,
 		contacts: opts.Contacts,
@@ -189,6 +195,12 @@ func (o *Options) fillStores() {
 	}
 	if o.Groups == nil {
 		o.Groups = o.Store
+	}
+	if o.GroupAdm == nil {
+		o.GroupAdm = o.Store
+	}
+	if o.NoSpeak == nil {
+		o.NoSpeak = o.Store
 	}
 	if o.GroupMsgs == nil {
 		o.GroupMsgs = o.Store

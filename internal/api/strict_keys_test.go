@@ -46,6 +46,14 @@ var strictKeyRoutes = map[string]strictKeyRoute{
 	"group_open_http_svc/get_appid_group_list":           {`{"Limit":-1}`, 0},
 	"group_open_http_svc/change_group_owner":             {`{"GroupId":"sk_group","NewOwner_Account":"bob"}`, 10004},
 	"group_open_http_svc/modify_group_base_info":         {`{"GroupId":"sk_group","Name":"renamed"}`, 10004},
+	"group_open_http_svc/modify_group_member_info":       {`{"GroupId":"sk_group","Member_Account":"bob","NameCard":"b"}`, 10004},
+	"group_open_http_svc/forbid_send_msg":                {`{"GroupId":"sk_group","Members_Account":["bob"],"ShutUpTime":0}`, 10004},
+	"group_open_http_svc/get_group_muted_account":        {`{"GroupId":"sk_group"}`, 10004},
+	"group_open_http_svc/get_group_shutted_uin":          {`{"GroupId":"sk_group"}`, 10004},
+	"group_open_http_svc/get_role_in_group":              {`{"GroupId":"sk_group","User_Account":["bob"]}`, 10004},
+	"group_open_http_svc/import_group":                   {`{"Type":"Public","Name":"imp","GroupId":"sk_imported"}`, 10004},
+	"group_open_http_svc/import_group_member":            {`{"GroupId":"sk_group","MemberList":[{"Member_Account":"carol"}]}`, 10004},
+	"group_open_http_svc/set_unread_msg_num":             {`{"GroupId":"sk_group","Member_Account":"bob","UnreadMsgNum":1}`, 10004},
 	"group_open_http_svc/send_group_msg":                 {`{"GroupId":"sk_group","Random":1,"From_Account":"alice","MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hi"}}]}`, 10004},
 	"group_open_http_svc/send_group_system_notification": {`{"GroupId":"sk_group","Content":"hi"}`, 10004},
 	"group_open_http_svc/group_msg_get_simple":           {`{"GroupId":"sk_group","ReqMsgNumber":1}`, 10004},
@@ -97,6 +105,8 @@ var strictKeyRoutes = map[string]strictKeyRoute{
 	"all_member_push/im_remove_tag":      {`{"UserTags":[{"To_Account":"alice","Tags":["a"]}]}`, 90001},
 	"all_member_push/im_remove_all_tags": {`{"To_Account":["alice"]}`, 90001},
 	"ConfigSvc/GetIPList":                {`{}`, 0}, // no fields at all
+	"openconfigsvr/setnospeaking":        {`{"Set_Account":"alice","GroupmsgNospeakingTime":0}`, 90001},
+	"openconfigsvr/getnospeaking":        {`{"Get_Account":"alice"}`, 90001},
 
 	"timd_callback/list_deliveries": {`{"Limit":0}`, 0},
 	"timd_callback/replay":          {`{"Id":1}`, 91001},

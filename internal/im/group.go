@@ -150,6 +150,7 @@ type Member struct {
 	MsgFlag    string
 	NameCard   string
 	MuteUntil  int64
+	Unread     int // UnreadMsgNum, as set_unread_msg_num or an import set it
 	AppDefined []KV
 }
 
@@ -158,6 +159,10 @@ type NewGroup struct {
 	Group
 	CustomID bool // GroupID was chosen by the caller
 	Members  []Member
+	// Import marks an import_group: CreateTime (unix seconds, 0 for now)
+	// is the group's creation time and no callback is recorded.
+	Import     bool
+	CreateTime int64
 }
 
 // GroupUpdate is a modify_group_base_info: nil fields stay as they are.

@@ -10,6 +10,8 @@ type Store interface {
 	AccountService
 	AppService
 	GroupService
+	GroupAdminService
+	NoSpeakingService
 	GroupMsgService
 	Outbox
 	ContactService

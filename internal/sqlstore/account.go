@@ -121,6 +121,9 @@ func deleteAccountState(ctx context.Context, tx *Tx, app uint64, userID string) 
 	if err := deleteProfileState(ctx, tx, app, userID); err != nil {
 		return err
 	}
+	if err := deleteNoSpeaking(ctx, tx, app, userID); err != nil {
+		return err
+	}
 	return deleteConversationState(ctx, tx, app, userID)
 }
 

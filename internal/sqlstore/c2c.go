@@ -117,6 +117,9 @@ func (db *DB) SendC2C(ctx context.Context, op im.Op, m im.C2CMsg) (im.C2CSent, e
 		case !exists[m.To]:
 			return im.Errorf(im.CodeMsgToNotFound, "To_Account %s is not imported", m.To)
 		}
+		if err := c2cSenderMuted(ctx, tx, app, m.From); err != nil {
+			return err
+		}
 		if m.LifeTime > 0 {
 			dup, err := findC2CDup(ctx, tx, app, m)
 			if err != nil || dup != nil {
@@ -140,6 +143,16 @@ func (db *DB) SendC2C(ctx context.Context, op im.Op, m im.C2CMsg) (im.C2CSent, e
 		return recordAfterSend(ctx, tx, op, m, sent)
 	})
 	return sent, err
+}
+
+// c2cSenderMuted is 20012 while from may not send one-to-one messages
+// (setnospeaking).
+func c2cSenderMuted(ctx context.Context, tx *Tx, app uint64, from string) error {
+	muted, err := globallyMuted(ctx, tx, app, from, false)
+	if err == nil && muted {
+		err = im.Errorf(im.CodeNoSpeakingC2C, "%s may not send one-to-one messages (setnospeaking)", from)
+	}
+	return err
 }
 
 // deref0 is *p, or the zero value for nil.
@@ -181,6 +194,9 @@ func (db *DB) SendC2CBatch(ctx context.Context, op im.Op, m im.C2CMsg, to []stri
 		}
 		if !exists[m.From] {
 			return im.Errorf(im.CodeMsgAccountMissing, "From_Account %s is not imported", m.From)
+		}
+		if err := c2cSenderMuted(ctx, tx, app, m.From); err != nil {
+			return err
 		}
 		var targets []string
 		seen := map[string]bool{}

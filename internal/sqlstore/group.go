@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"time"
 
 	"github.com/timd/timd/internal/im"
 )
@@ -139,6 +140,9 @@ func (db *DB) CreateGroup(ctx context.Context, op im.Op, ng im.NewGroup) (string
 				list = append(list, im.MemberAccount{Account: m.UserID})
 			}
 		}
+		if ng.Import {
+			return nil // import_group records no callback
+		}
 		appDefined := ng.AppDefined
 		if appDefined == nil {
 			appDefined = []im.KV{}
@@ -157,7 +161,7 @@ func membersWithOwner(ng im.NewGroup) []im.Member {
 	seen := map[string]bool{}
 	var out []im.Member
 	if ng.Owner != "" {
-		out = append(out, im.Member{UserID: ng.Owner, Role: im.RoleOwner})
+		out = append(out, im.Member{UserID: ng.Owner, Role: im.RoleOwner, JoinTime: createTime(ng)})
 		seen[ng.Owner] = true
 	}
 	for _, m := range ng.Members {
@@ -183,6 +187,9 @@ func insertGroup(ctx context.Context, tx *Tx, app uint64, ng im.NewGroup, member
 		return "", 0, err
 	}
 	now := tx.now.UnixMilli()
+	if t := createTime(ng); !t.IsZero() {
+		now = t.UnixMilli()
+	}
 	for attempt := 0; attempt < 16; attempt++ {
 		id := ng.GroupID
 		if !ng.CustomID {
@@ -210,6 +217,14 @@ func insertGroup(ctx context.Context, tx *Tx, app uint64, ng im.NewGroup, member
 	return "", 0, errors.New("could not draw a free group id")
 }
 
+// createTime is an imported group's creation time, zero for now.
+func createTime(ng im.NewGroup) time.Time {
+	if ng.CreateTime == 0 {
+		return time.Time{}
+	}
+	return time.Unix(ng.CreateTime, 0)
+}
+
 func nonNilKVs(kv []im.KV) []im.KV {
 	if kv == nil {
 		return []im.KV{}
@@ -223,10 +238,14 @@ func insertMember(ctx context.Context, tx *Tx, app uint64, groupSeq int64, m im.
 	if err != nil {
 		return err
 	}
+	joined := tx.now.UnixMilli()
+	if !m.JoinTime.IsZero() {
+		joined = m.JoinTime.UnixMilli()
+	}
 	_, err = tx.ExecContext(ctx, `
-		INSERT INTO group_members (app_id, group_seq, user_id, role, join_time, join_seq, app_defined)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		int64(app), groupSeq, m.UserID, m.Role, tx.now.UnixMilli(), seq, string(appDefined))
+		INSERT INTO group_members (app_id, group_seq, user_id, role, join_time, join_seq, app_defined, unread_msg_num)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		int64(app), groupSeq, m.UserID, m.Role, joined, seq, string(appDefined), m.Unread)
 	return err
 }
 

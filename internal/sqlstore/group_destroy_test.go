@@ -208,8 +208,11 @@ func TestGroupService_UpdateAndChangeOwner(t *testing.T) {
 		if len(members[0]) != 2 || members[0][0].Role != im.RoleMember || members[0][1].Role != im.RoleOwner {
 			t.Fatalf("members %+v", members[0])
 		}
-		if n := len(bodies(t, db)); n != 0 {
-			t.Fatalf("updates recorded %d events", n)
+		// Only the updates that named the name, introduction, notification
+		// or face URL record Group.CallbackAfterGroupInfoChanged.
+		if bs := bodies(t, db); len(bs) != 1 || !strings.Contains(bs[0], `"CallbackCommand":"Group.CallbackAfterGroupInfoChanged"`) ||
+			!strings.Contains(bs[0], `"GroupId":"G","Name":"renamed","Operator_Account":`) {
+			t.Fatalf("updates recorded %v", bs)
 		}
 	})
 }

@@ -127,7 +127,7 @@ func (db *DB) JoinedGroups(ctx context.Context, app uint64, userID string, f im.
 		q := "SELECT g.seq, g.group_id, g.type, g.name, g.introduction, g.notification, g.face_url, g.owner, g.created_at, " +
 			"g.info_seq, g.info_time, g.member_num, g.max_members, g.apply_join, g.invite_join, g.mute_all, g.app_defined, " +
 			"g.next_msg_seq, g.last_msg_time, " +
-			"m.join_seq, m.user_id, m.role, m.join_time, m.msg_flag, m.name_card, m.mute_until, m.app_defined" + from + " ORDER BY g.seq"
+			"m.join_seq, m.user_id, m.role, m.join_time, m.msg_flag, m.name_card, m.mute_until, m.unread_msg_num, m.app_defined" + from + " ORDER BY g.seq"
 		if f.Limit > 0 || f.Offset > 0 {
 			limit := int64(f.Limit)
 			if limit == 0 {
@@ -165,7 +165,7 @@ func scanJoined(rows scanner) (im.Joined, error) {
 	g, m := &j.Group, &j.Self
 	err := rows.Scan(&g.Seq, &g.GroupID, &g.Type, &g.Name, &g.Introduction, &g.Notification, &g.FaceURL, &g.Owner,
 		&created, &g.InfoSeq, &infoTime, &g.MemberNum, &g.MaxMemberNum, &g.ApplyJoin, &g.InviteJoin, &muteAll, &gDefined,
-		&g.NextMsgSeq, &g.LastMsgTime, &m.Seq, &m.UserID, &m.Role, &joinMs, &m.MsgFlag, &m.NameCard, &m.MuteUntil, &mDefined)
+		&g.NextMsgSeq, &g.LastMsgTime, &m.Seq, &m.UserID, &m.Role, &joinMs, &m.MsgFlag, &m.NameCard, &m.MuteUntil, &m.Unread, &mDefined)
 	if err != nil {
 		return j, err
 	}
@@ -219,7 +219,14 @@ func (db *DB) UpdateGroup(ctx context.Context, op im.Op, groupID string, upd im.
 			WHERE app_id = $1 AND group_id = $2`,
 			int64(app), groupID, g.Name, g.Introduction, g.Notification, g.FaceURL, g.MaxMemberNum,
 			g.ApplyJoin, g.InviteJoin, mute, defined, tx.now.UnixMilli())
-		return err
+		if err != nil || upd.Name == nil && upd.Introduction == nil && upd.Notification == nil && upd.FaceURL == nil {
+			return err
+		}
+		// Tencent sends it for these four fields only, each when given.
+		return recordEvent(ctx, tx, op, im.AfterGroupInfoChangedBody{
+			GroupID: groupID, Type: g.Type, Operator: op.Operator,
+			Name: upd.Name, Introduction: upd.Introduction, Notification: upd.Notification, FaceURL: upd.FaceURL,
+		})
 	})
 }
 

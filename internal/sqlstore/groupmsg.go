@@ -24,6 +24,13 @@ func senderCheck(ctx context.Context, tx *Tx, app uint64, g *im.Group, m im.NewG
 	if !exists {
 		return errMissingAccount(m.From)
 	}
+	// The global mute (setnospeaking) holds in every group, AVChatRooms too.
+	if muted, err := globallyMuted(ctx, tx, app, m.From, true); err != nil || muted {
+		if err == nil {
+			err = im.Errorf(im.CodeGroupMemberMuted, "%s may not send group messages (setnospeaking)", m.From)
+		}
+		return err
+	}
 	if !m.AsMember || g.Type == im.GroupAVChatRoom {
 		return nil
 	}

@@ -12,63 +12,87 @@ import (
 func (db *DB) AddMembers(ctx context.Context, op im.Op, groupID string, userIDs []string) ([]im.AddResult, error) {
 	var results []im.AddResult
 	err := db.write(ctx, func(tx *Tx) error {
-		app := op.App.SDKAppID
-		// Accounts are locked before the group (see DeleteAccounts); a
-		// missing one is reported after the group's own checks.
-		exists, err := lockAccounts(ctx, tx, app, userIDs)
-		if err != nil {
-			return err
-		}
-		g, err := findGroup(ctx, tx, app, groupID, true)
-		if err != nil {
-			return err
-		}
-		if g.Type == im.GroupAVChatRoom {
-			return im.Errorf(im.CodeGroupForbidden, "members cannot be added to an AVChatRoom")
-		}
-		if err := missingAccount(userIDs, exists); err != nil {
-			return err
-		}
-		results = make([]im.AddResult, len(userIDs))
-		var add []string
-		seen := map[string]bool{}
+		members := make([]im.Member, len(userIDs))
 		for i, id := range userIDs {
-			member, err := isMember(ctx, tx, app, g.Seq, id)
-			if err != nil {
-				return err
-			}
-			if member || seen[id] {
-				results[i] = im.AddAlreadyMember
-				continue
-			}
-			seen[id] = true
-			results[i] = im.AddAdded
-			add = append(add, id)
+			members[i] = im.Member{UserID: id, Role: im.RoleMember}
 		}
-		if len(add) == 0 {
-			return nil
-		}
-		if g.MemberNum+len(add) > g.MaxMemberNum {
-			return im.Errorf(im.CodeGroupFull, "adding %d members would exceed the group's limit of %d", len(add), g.MaxMemberNum)
-		}
-		var counter int64
-		if err := tx.QueryRowContext(ctx, `
-			UPDATE im_groups SET member_num = member_num + $3, join_counter = join_counter + $3
-			WHERE app_id = $1 AND group_id = $2 RETURNING join_counter`,
-			int64(app), groupID, len(add)).Scan(&counter); err != nil {
+		var (
+			g     *im.Group
+			added []string
+			err   error
+		)
+		results, added, g, err = addMembers(ctx, tx, op.App.SDKAppID, groupID, members)
+		if err != nil || len(added) == 0 {
 			return err
-		}
-		for i, id := range add {
-			seq := counter - int64(len(add)) + int64(i) + 1
-			if err := insertMember(ctx, tx, app, g.Seq, im.Member{UserID: id, Role: im.RoleMember}, seq); err != nil {
-				return err
-			}
 		}
 		return recordEvent(ctx, tx, op, im.AfterNewMemberJoinBody{
-			GroupID: groupID, Type: g.Type, JoinType: "Invited", Operator: op.Operator, NewMemberList: im.MemberAccounts(add),
+			GroupID: groupID, Type: g.Type, JoinType: "Invited", Operator: op.Operator, NewMemberList: im.MemberAccounts(added),
 		})
 	})
 	return results, err
+}
+
+// addMembers adds members to a group (add_group_member,
+// import_group_member): 10010, 10007 (AVChatRoom), 10019, 10014. A member
+// already in the group, or named twice, is AddAlreadyMember.
+func addMembers(ctx context.Context, tx *Tx, app uint64, groupID string, members []im.Member) ([]im.AddResult, []string, *im.Group, error) {
+	userIDs := make([]string, len(members))
+	for i, m := range members {
+		userIDs[i] = m.UserID
+	}
+	// Accounts are locked before the group (see DeleteAccounts); a
+	// missing one is reported after the group's own checks.
+	exists, err := lockAccounts(ctx, tx, app, userIDs)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	g, err := findGroup(ctx, tx, app, groupID, true)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if g.Type == im.GroupAVChatRoom {
+		return nil, nil, nil, im.Errorf(im.CodeGroupForbidden, "members cannot be added to an AVChatRoom")
+	}
+	if err := missingAccount(userIDs, exists); err != nil {
+		return nil, nil, nil, err
+	}
+	results := make([]im.AddResult, len(members))
+	var add []im.Member
+	var added []string
+	seen := map[string]bool{}
+	for i, m := range members {
+		member, err := isMember(ctx, tx, app, g.Seq, m.UserID)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if member || seen[m.UserID] {
+			results[i] = im.AddAlreadyMember
+			continue
+		}
+		seen[m.UserID] = true
+		results[i] = im.AddAdded
+		add, added = append(add, m), append(added, m.UserID)
+	}
+	if len(add) == 0 {
+		return results, nil, g, nil
+	}
+	if g.MemberNum+len(add) > g.MaxMemberNum {
+		return nil, nil, nil, im.Errorf(im.CodeGroupFull, "adding %d members would exceed the group's limit of %d", len(add), g.MaxMemberNum)
+	}
+	var counter int64
+	if err := tx.QueryRowContext(ctx, `
+		UPDATE im_groups SET member_num = member_num + $3, join_counter = join_counter + $3
+		WHERE app_id = $1 AND group_id = $2 RETURNING join_counter`,
+		int64(app), groupID, len(add)).Scan(&counter); err != nil {
+		return nil, nil, nil, err
+	}
+	for i, m := range add {
+		seq := counter - int64(len(add)) + int64(i) + 1
+		if err := insertMember(ctx, tx, app, g.Seq, m, seq); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	return results, added, g, nil
 }
 
 // isMember reports whether userID belongs to the group.
@@ -125,7 +149,7 @@ func (db *DB) DeleteMembers(ctx context.Context, op im.Op, groupID string, userI
 }
 
 // memberCols are the columns scanMember reads.
-const memberCols = "join_seq, user_id, role, join_time, msg_flag, name_card, mute_until, app_defined"
+const memberCols = "join_seq, user_id, role, join_time, msg_flag, name_card, mute_until, unread_msg_num, app_defined"
 
 func scanMember(row scanner) (im.Member, error) {
 	var (
@@ -133,7 +157,7 @@ func scanMember(row scanner) (im.Member, error) {
 		joined     int64
 		appDefined string
 	)
-	if err := row.Scan(&m.Seq, &m.UserID, &m.Role, &joined, &m.MsgFlag, &m.NameCard, &m.MuteUntil, &appDefined); err != nil {
+	if err := row.Scan(&m.Seq, &m.UserID, &m.Role, &joined, &m.MsgFlag, &m.NameCard, &m.MuteUntil, &m.Unread, &appDefined); err != nil {
 		return m, err
 	}
 	m.JoinTime = msTime(joined)
