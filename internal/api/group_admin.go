@@ -228,4 +228,3 @@ func (s *Server) setUnreadMsgNum(ctx context.Context, c *Call, req *setUnreadMsg
 	}
 	return nil, s.gadmin.SetUnread(ctx, c.App.SDKAppID, id, user, *req.UnreadMsgNum)
 }
-

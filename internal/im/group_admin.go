@@ -11,17 +11,17 @@ var MsgFlags = []string{"AcceptAndNotify", "Discard", "AcceptNotNotify"}
 
 // Limits of group administration (docs/fidelity/group-admin.md).
 const (
-	MaxNameCardBytes     = 50  // NameCard of modify_group_member_info
-	MaxMemberDefinedVal  = 64  // a value of AppMemberDefinedData
-	MaxMuteMembers       = 500 // Members_Account of forbid_send_msg
-	MaxRoleQuery         = 500 // User_Account of get_role_in_group
-	MaxImportMembers     = 300 // MemberList of import_group_member
-	MaxMuteSeconds       = 4294967295
-	RoleNotMember        = "NotMember" // get_role_in_group's role of a non-member
-	CodeNoSpeakingC2C    = 20012       // sendmsg: the sender is globally muted
-	CodeConfigInvalid    = 90001       // openconfigsvr: the request is not valid
-	CodeConfigInternal   = 91000       // openconfigsvr: internal error
-	CodeConfigNoAccount  = 90001       // openconfigsvr: the account is not imported [?]
+	MaxNameCardBytes    = 50  // NameCard of modify_group_member_info
+	MaxMemberDefinedVal = 64  // a value of AppMemberDefinedData
+	MaxMuteMembers      = 500 // Members_Account of forbid_send_msg
+	MaxRoleQuery        = 500 // User_Account of get_role_in_group
+	MaxImportMembers    = 300 // MemberList of import_group_member
+	MaxMuteSeconds      = 4294967295
+	RoleNotMember       = "NotMember" // get_role_in_group's role of a non-member
+	CodeNoSpeakingC2C   = 20012       // sendmsg: the sender is globally muted
+	CodeConfigInvalid   = 90001       // openconfigsvr: the request is not valid
+	CodeConfigInternal  = 91000       // openconfigsvr: internal error
+	CodeConfigNoAccount = 90001       // openconfigsvr: the account is not imported [?]
 )
 
 // MemberUpdate is a modify_group_member_info: nil fields stay as they are.
