@@ -66,8 +66,9 @@ func TestGolden(t *testing.T) {
 				if err := json.Unmarshal(want, &wv); err != nil {
 					t.Fatalf("%s: %v", respFile, err)
 				}
-				// A conversation's Timestamp is the time of the call that
-				// changed it: only its presence is compared.
+				// A conversation's Timestamp and a blocklist entry's
+				// AddBlackTimeStamp are the time of the call that made
+				// them: only their presence is compared.
 				blankTimestamps(gv)
 				blankTimestamps(wv)
 				if !reflect.DeepEqual(gv, wv) {
@@ -78,12 +79,13 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// blankTimestamps sets every "Timestamp" member in a decoded JSON value to 0.
+// blankTimestamps sets every "Timestamp" and "AddBlackTimeStamp" member in
+// a decoded JSON value to 0.
 func blankTimestamps(v any) {
 	switch v := v.(type) {
 	case map[string]any:
 		for k, x := range v {
-			if _, ok := x.(float64); ok && k == "Timestamp" {
+			if _, ok := x.(float64); ok && (k == "Timestamp" || k == "AddBlackTimeStamp") {
 				v[k] = 0.0
 				continue
 			}

@@ -105,6 +105,13 @@ func (s *Server) routeTable() []route {
 		{"sns", "group_add", 200, rpc(s.groupAdd)},
 		{"sns", "group_delete", 200, rpc(s.groupDelete)},
 		{"sns", "group_get", 200, rpc(s.groupGet)},
+		{"sns", "friend_update", 200, rpc(s.friendUpdate)},
+		{"sns", "friend_delete_all", 200, rpc(s.friendDeleteAll)},
+		{"sns", "friend_get_list", 200, rpc(s.friendGetList)},
+		{"sns", "black_list_add", 200, rpc(s.blackListAdd)},
+		{"sns", "black_list_delete", 200, rpc(s.blackListDelete)},
+		{"sns", "black_list_get", 200, rpc(s.blackListGet)},
+		{"sns", "black_list_check", 200, rpc(s.blackListCheck)},
 
 		{"profile", "portrait_set", 200, rpc(s.portraitSet)},
 		{"profile", "portrait_get", 200, rpc(s.portraitGet)},

@@ -36,6 +36,7 @@ type Options struct {
 	NoSpeak   noSpeakingStore   // openconfigsvr (nospeaking.go)
 	GroupMsgs groupMsgStore     // group messages (groupmsg.go)
 	SNS       snsStore          // sns (sns.go)
+	SNSMore   snsMoreStore      // sns blocklists, friend_update, friend_get_list (sns_black.go)
 	Contacts  contactStore      // recentcontact (contact.go)
 	Convs     conversationStore // recentcontact get_list and delete (conversation.go)
 	Events    eventStore        // timd_callback (callback_mgmt.go)
@@ -107,6 +108,7 @@ type Server struct {
 	nospeak  noSpeakingStore
 	gmsgs    groupMsgStore
 	sns      snsStore
+	snsMore  snsMoreStore
 	contacts contactStore
 	convs    conversationStore
 	c2c      c2cStore
@@ -139,6 +141,7 @@ func NewServer(opts Options) *Server {
 		nospeak:  opts.NoSpeak,
 		gmsgs:    opts.GroupMsgs,
 		sns:      opts.SNS,
+		snsMore:  opts.SNSMore,
 		contacts: opts.Contacts,
 		convs:    opts.Convs,
 		c2c:      opts.C2C,
@@ -207,6 +210,9 @@ func (o *Options) fillStores() {
 	}
 	if o.SNS == nil {
 		o.SNS = o.Store
+	}
+	if o.SNSMore == nil {
+		o.SNSMore = o.Store
 	}
 	if o.Contacts == nil {
 		o.Contacts = o.Store

@@ -17,6 +17,7 @@ type Store interface {
 	ContactService
 	ConversationService
 	SNSService
+	SNSMoreService
 	C2CService
 	StateService
 	PushService

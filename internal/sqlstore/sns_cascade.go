@@ -1,6 +1,9 @@
 package sqlstore
 
-import "context"
+import (
+	"context"
+	"slices"
+)
 
 // deleteSNSState is account_delete's sns step: every friend row of the
 // user and naming the user, the user's lists and sequences. Users who lose
@@ -39,7 +42,12 @@ func deleteSNSState(ctx context.Context, tx *Tx, app uint64, userID string) erro
 	if err := closeRows(rows); err != nil {
 		return err
 	}
+	blockers, err := queryStrings(ctx, tx, "DELETE FROM blacklist WHERE app_id = $1 AND black_id = $2 RETURNING user_id", s.app, userID)
+	if err != nil {
+		return err
+	}
 	for _, q := range []string{
+		"DELETE FROM blacklist WHERE app_id = $1 AND user_id = $2",
 		"DELETE FROM friends WHERE app_id = $1 AND user_id = $2",
 		"DELETE FROM friend_list_members WHERE app_id = $1 AND user_id = $2",
 		"DELETE FROM friend_lists WHERE app_id = $1 AND user_id = $2",
@@ -50,5 +58,19 @@ func deleteSNSState(ctx context.Context, tx *Tx, app uint64, userID string) erro
 		}
 	}
 	delete(s.changed, userID) // a friend of oneself cannot be, but never resurrect the row
-	return s.flush()
+	if err := s.flush(); err != nil {
+		return err
+	}
+	// Users who had the deleted user in their blocklist see their
+	// blocklist sequence move, as after a black_list_delete.
+	slices.Sort(blockers)
+	for _, u := range slices.Compact(blockers) {
+		if u == userID {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE sns_users SET black_seq = black_seq + 1 WHERE app_id = $1 AND user_id = $2", s.app, u); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -80,11 +80,8 @@ func (db *DB) AddFriends(ctx context.Context, op im.Op, req im.FriendAdd) ([]*im
 // it exists, and with both the row "it.To has from" unless it exists. It
 // reports which rows it created, or the item's failure.
 func (s *snsTx) addFriend(from string, it im.FriendItem, both bool) (fwd, back bool, res *im.Error, err error) {
-	switch {
-	case it.To == from:
-		return false, false, errAddSelf, nil
-	case !s.exists[it.To]:
-		return false, false, errAddNoAccount, nil
+	if res, err := s.canAdd(from, it.To); res != nil || err != nil {
+		return false, false, res, err
 	}
 	has, err := s.isFriend(from, it.To)
 	if err != nil {
@@ -126,6 +123,18 @@ func (s *snsTx) addFriend(from string, it im.FriendItem, both bool) (fwd, back b
 	return fwd, back, nil, nil
 }
 
+// canAdd returns why from may not add to at all: oneself, an account that
+// is not imported, a blocklist either way.
+func (s *snsTx) canAdd(from, to string) (*im.Error, error) {
+	switch {
+	case to == from:
+		return errAddSelf, nil
+	case !s.exists[to]:
+		return errAddNoAccount, nil
+	}
+	return s.blockedEitherWay(from, to)
+}
+
 // checkRoom returns full if user has no room for one more friend, and
 // listFull if the lists the friend would go in would make more than 32.
 func (s *snsTx) checkRoom(user string, lists []string, full, listFull *im.Error) (*im.Error, error) {
@@ -133,7 +142,13 @@ func (s *snsTx) checkRoom(user string, lists []string, full, listFull *im.Error)
 	if err != nil || n >= im.MaxFriends {
 		return full, err
 	}
-	missing, err := s.missingLists(user, lists)
+	return s.listRoom(user, lists, listFull)
+}
+
+// listRoom returns listFull if creating the lists of names that user does
+// not have would make it more than 32.
+func (s *snsTx) listRoom(user string, names []string, listFull *im.Error) (*im.Error, error) {
+	missing, err := s.missingLists(user, names)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"slices"
 	"time"
@@ -90,6 +91,11 @@ func friendRows(ctx context.Context, tx *Tx, app int64, user string, start, limi
 	if err != nil {
 		return nil, err
 	}
+	return scanFriends(rows)
+}
+
+// scanFriends reads friend rows (the columns of friendRows) and closes rows.
+func scanFriends(rows *sql.Rows) ([]im.Friend, error) {
 	defer rows.Close()
 	out := []im.Friend{}
 	for rows.Next() {
