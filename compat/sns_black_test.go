@@ -71,8 +71,14 @@ func TestDobyte_Blacklist(t *testing.T) {
 	if err != nil || len(checks) != 2 || checks[0].Relation != sns.BlackCheckResultTypeBothWay || checks[1].Relation != sns.BlackCheckResultTypeAWithB {
 		t.Fatalf("CheckBlacklist: %+v %v", checks, err)
 	}
+	sdkPullAndUnblock(t, s)
+}
+
+// sdkPullAndUnblock pulls alice's blocklist two at a time, unblocks bob
+// (and someone never blocked, 30001) and fetches what is left.
+func sdkPullAndUnblock(t *testing.T, s sns.API) {
 	var pulled []string
-	err = s.PullBlacklist("alice", 2, func(ret *sns.FetchBlacklistRet) {
+	err := s.PullBlacklist("alice", 2, func(ret *sns.FetchBlacklistRet) {
 		for _, b := range ret.List {
 			pulled = append(pulled, b.UserId)
 		}
@@ -80,7 +86,8 @@ func TestDobyte_Blacklist(t *testing.T) {
 	if err != nil || len(pulled) != 3 || pulled[0] != "bob" || pulled[2] != "dave" {
 		t.Fatalf("PullBlacklist: %v %v", pulled, err)
 	}
-	if results, err = s.DeleteBlacklist("alice", "bob", "nobody"); err != nil || results[0].ResultCode != 0 || results[1].ResultCode != 30001 {
+	results, err := s.DeleteBlacklist("alice", "bob", "nobody")
+	if err != nil || len(results) != 2 || results[0].ResultCode != 0 || results[1].ResultCode != 30001 {
 		t.Fatalf("DeleteBlacklist: %+v %v", results, err)
 	}
 	ret, err := s.FetchBlacklist("alice", 10)

@@ -20,8 +20,8 @@ func blackBody(ids ...string) string {
 // Ensure black_list_add, black_list_delete, black_list_check and
 // black_list_get answer as Tencent's pages show: per-item codes, the
 // relations of both modes, pages in the order of blocking, a sequence that
-// moves once per changing call, the callbacks of what changed, and
-// friend_add refused either way between blocked users.
+// moves once per changing call, the callbacks of what changed, friend_add
+// refused either way between blocked users, and sendmsg not refused.
 func TestSNS_Blacklist(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		h := openGroups(t, dsn, "alice", "bob", "carol", "dave")
@@ -90,6 +90,12 @@ func TestSNS_Blacklist(t *testing.T) {
 		}
 		if got := h.relation("alice", "bob"); got != im.RelationNone {
 			t.Errorf("alice and bob after blocking: %s", got)
+		}
+		// sendmsg checks no blocklist (269/2282): bob, who blocks alice,
+		// still gets her message, and she his.
+		for _, p := range [][2]string{{"alice", "bob"}, {"bob", "alice"}} {
+			h.MustCall(0, "openim", "sendmsg", `{"From_Account":"`+p[0]+`","To_Account":"`+p[1]+`","MsgRandom":1,`+
+				`"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hi"}}]}`)
 		}
 	})
 }

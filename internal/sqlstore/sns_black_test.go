@@ -47,20 +47,7 @@ func TestSNSService_Blacklist(t *testing.T) {
 		if _, err := db.AddBlacklist(ctx, quiet, "dave", []string{"alice"}); err != nil {
 			t.Fatal(err)
 		}
-		rel, err := db.CheckBlacklist(ctx, gapp, "alice", []string{"bob", "dave", "nobody"}, true)
-		if err != nil || !slices.Equal(rel, []string{im.BlackRelationAWithB, im.BlackRelationBWithA, im.BlackRelationNone}) {
-			t.Errorf("CheckBlacklist both %v, %v", rel, err)
-		}
-		if rel, _ = db.CheckBlacklist(ctx, gapp, "alice", []string{"dave"}, false); rel[0] != im.BlackRelationNone {
-			t.Errorf("CheckBlacklist single %v", rel)
-		}
-		p, err := db.Blacklist(ctx, gapp, "alice", 0, 1)
-		if err != nil || len(p.Items) != 1 || p.Items[0].UserID != "bob" || p.Next != 1 || p.Seq != 1 {
-			t.Errorf("page 1 %+v, %v", p, err)
-		}
-		if p, _ = db.Blacklist(ctx, gapp, "alice", 1, 1); len(p.Items) != 1 || p.Items[0].UserID != "carol" || p.Next != 0 {
-			t.Errorf("page 2 %+v", p)
-		}
+		checkAliceBlacklist(t, db)
 		if res, err = db.DeleteBlacklist(ctx, recording, "alice", []string{"bob", "dave"}); err != nil || !slices.Equal(codes(res), []int{0, 30001}) {
 			t.Fatalf("DeleteBlacklist %v, %v", codes(res), err)
 		}
@@ -75,26 +62,51 @@ func TestSNSService_Blacklist(t *testing.T) {
 		if got := bodies(t, db); !slices.Equal(got, want) {
 			t.Fatalf("events\n%v\nwant\n%v", got, want)
 		}
-
-		// account_delete: alice's rows and dave's row naming her go; dave's
-		// sequence moves; alice imported again has an empty blocklist.
-		daveBefore := blackSeq(t, db, "dave")
-		if _, err := db.DeleteAccounts(ctx, gapp, []string{"alice"}); err != nil {
-			t.Fatal(err)
-		}
-		if got := blackSeq(t, db, "dave"); got != daveBefore+1 {
-			t.Errorf("dave's blocklist sequence %d, was %d", got, daveBefore)
-		}
-		if p, _ := db.Blacklist(ctx, gapp, "dave", 0, 10); len(p.Items) != 0 {
-			t.Errorf("dave's blocklist %+v", p.Items)
-		}
-		if err := db.ImportAccounts(ctx, gapp, []im.AccountImport{{UserID: "alice"}}); err != nil {
-			t.Fatal(err)
-		}
-		if p, _ := db.Blacklist(ctx, gapp, "alice", 0, 10); len(p.Items) != 0 || p.Seq != 0 {
-			t.Errorf("re-imported alice's blocklist %+v", p)
-		}
+		deleteBlockedAccount(t, db)
 	})
+}
+
+// checkAliceBlacklist checks the relations and pages of alice's blocklist
+// (bob and carol) with dave blocking her.
+func checkAliceBlacklist(t *testing.T, db *sqlstore.DB) {
+	ctx := context.Background()
+	rel, err := db.CheckBlacklist(ctx, gapp, "alice", []string{"bob", "dave", "nobody"}, true)
+	if err != nil || !slices.Equal(rel, []string{im.BlackRelationAWithB, im.BlackRelationBWithA, im.BlackRelationNone}) {
+		t.Errorf("CheckBlacklist both %v, %v", rel, err)
+	}
+	if rel, _ = db.CheckBlacklist(ctx, gapp, "alice", []string{"dave"}, false); rel[0] != im.BlackRelationNone {
+		t.Errorf("CheckBlacklist single %v", rel)
+	}
+	p, err := db.Blacklist(ctx, gapp, "alice", 0, 1)
+	if err != nil || len(p.Items) != 1 || p.Items[0].UserID != "bob" || p.Next != 1 || p.Seq != 1 {
+		t.Errorf("page 1 %+v, %v", p, err)
+	}
+	if p, _ = db.Blacklist(ctx, gapp, "alice", 1, 1); len(p.Items) != 1 || p.Items[0].UserID != "carol" || p.Next != 0 {
+		t.Errorf("page 2 %+v", p)
+	}
+}
+
+// deleteBlockedAccount deletes alice: her rows and dave's row naming her
+// go, dave's sequence moves, and alice imported again has an empty
+// blocklist.
+func deleteBlockedAccount(t *testing.T, db *sqlstore.DB) {
+	ctx := context.Background()
+	daveBefore := blackSeq(t, db, "dave")
+	if _, err := db.DeleteAccounts(ctx, gapp, []string{"alice"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := blackSeq(t, db, "dave"); got != daveBefore+1 {
+		t.Errorf("dave's blocklist sequence %d, was %d", got, daveBefore)
+	}
+	if p, _ := db.Blacklist(ctx, gapp, "dave", 0, 10); len(p.Items) != 0 {
+		t.Errorf("dave's blocklist %+v", p.Items)
+	}
+	if err := db.ImportAccounts(ctx, gapp, []im.AccountImport{{UserID: "alice"}}); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := db.Blacklist(ctx, gapp, "alice", 0, 10); len(p.Items) != 0 || p.Seq != 0 {
+		t.Errorf("re-imported alice's blocklist %+v", p)
+	}
 }
 
 // Ensure friend_update replaces remarks, lists and custom fields per item
