@@ -1,6 +1,10 @@
 package api
 
-import "github.com/timd/timd/internal/im"
+import (
+	"slices"
+
+	"github.com/timd/timd/internal/im"
+)
 
 // services lists the services timd serves with the codes each answers for
 // invalid parameters and internal failures (docs/decisions.md §1.2).
@@ -58,9 +62,26 @@ type route struct {
 	call    callFunc
 }
 
-// routes is the one route table: every command timd serves is one line here,
-// so a search for the wire name finds its handler.
+// routeTable is the one route table: every command timd serves is one line
+// in this file, so a search for the wire name finds its handler. It is
+// kept in one function per service only so that each stays short.
 func (s *Server) routeTable() []route {
+	return slices.Concat(
+		s.accountRoutes(),
+		s.groupRoutes(),
+		s.snsRoutes(),
+		s.profileRoutes(),
+		s.contactRoutes(),
+		s.openimRoutes(),
+		s.pushRoutes(),
+		s.configRoutes(),
+		s.callbackMgmtRoutes(),
+		s.controlRoutes(),
+	)
+}
+
+// accountRoutes are the commands of accounts and online state (im_open_login_svc, openim querystate).
+func (s *Server) accountRoutes() []route {
 	return []route{
 		{"im_open_login_svc", "account_import", 200, rpc(s.accountImport)},
 		{"im_open_login_svc", "multiaccount_import", 100, rpc(s.multiaccountImport)},
@@ -69,7 +90,12 @@ func (s *Server) routeTable() []route {
 		{"im_open_login_svc", "kick", 200, rpc(s.kick)},
 		{"openim", "querystate", 200, rpc(s.queryState)},
 		{"openim", "query_online_status", 200, rpc(s.queryState)}, // querystate's current name
+	}
+}
 
+// groupRoutes are the commands of groups, their members, messages and administration (group_open_http_svc).
+func (s *Server) groupRoutes() []route {
+	return []route{
 		{"group_open_http_svc", "create_group", 200, rpc(s.createGroup)},
 		{"group_open_http_svc", "get_group_info", 200, rpc(s.getGroupInfo)},
 		{"group_open_http_svc", "destroy_group", 200, rpc(s.destroyGroup)},
@@ -96,7 +122,12 @@ func (s *Server) routeTable() []route {
 		{"group_open_http_svc", "delete_group_msg_by_sender", 200, rpc(s.deleteGroupMsgBySender)},
 		{"openim", "modify_group_msg", 200, rpc(s.modifyGroupMsg)},
 		{"group_open_http_svc", "get_online_member_num", 200, rpc(s.getOnlineMemberNum)},
+	}
+}
 
+// snsRoutes are the commands of friends, friend lists and blocklists (sns).
+func (s *Server) snsRoutes() []route {
+	return []route{
 		{"sns", "friend_add", 200, rpc(s.friendAdd)},
 		{"sns", "friend_import", 200, rpc(s.friendImport)},
 		{"sns", "friend_delete", 200, rpc(s.friendDelete)},
@@ -112,10 +143,20 @@ func (s *Server) routeTable() []route {
 		{"sns", "black_list_delete", 200, rpc(s.blackListDelete)},
 		{"sns", "black_list_get", 200, rpc(s.blackListGet)},
 		{"sns", "black_list_check", 200, rpc(s.blackListCheck)},
+	}
+}
 
+// profileRoutes are the commands of profiles (profile).
+func (s *Server) profileRoutes() []route {
+	return []route{
 		{"profile", "portrait_set", 200, rpc(s.portraitSet)},
 		{"profile", "portrait_get", 200, rpc(s.portraitGet)},
+	}
+}
 
+// contactRoutes are the commands of conversation groups, marks and conversations (recentcontact).
+func (s *Server) contactRoutes() []route {
+	return []route{
 		{"recentcontact", "create_contact_group", 200, rpc(s.createContactGroup)},
 		{"recentcontact", "update_contact_group", 200, rpc(s.updateContactGroup)},
 		{"recentcontact", "get_contact_group", 200, rpc(s.getContactGroup)},
@@ -125,7 +166,12 @@ func (s *Server) routeTable() []route {
 		{"recentcontact", "get_list", 200, rpc(s.getList)},
 		{"recentcontact", "delete", 200, rpc(s.deleteList)},
 		{"recentcontact", "top", 200, rpc(s.top)},
+	}
+}
 
+// openimRoutes are the commands of one-to-one messages (openim).
+func (s *Server) openimRoutes() []route {
+	return []route{
 		{"openim", "sendmsg", 200, rpc(s.sendMsg)},
 		{"openim", "batchsendmsg", 200, rpc(s.batchSendMsg)},
 		{"openim", "importmsg", 200, rpc(s.importMsg)},
@@ -134,7 +180,12 @@ func (s *Server) routeTable() []route {
 		{"openim", "admin_set_msg_read", 200, rpc(s.adminSetMsgRead)},
 		{"openim", "get_c2c_unread_msg_num", 200, rpc(s.getC2CUnreadMsgNum)},
 		{"openim", "modify_c2c_msg", 200, rpc(s.modifyC2CMsg)},
+	}
+}
 
+// pushRoutes are the commands of user attributes, tags and all-member push (all_member_push).
+func (s *Server) pushRoutes() []route {
+	return []route{
 		{"all_member_push", "im_push", 100, rpc(s.imPush)},
 		{"all_member_push", "im_set_attr_name", 100, rpc(s.imSetAttrName)},
 		{"all_member_push", "im_get_attr_name", 100, rpc(s.imGetAttrName)},
@@ -145,16 +196,31 @@ func (s *Server) routeTable() []route {
 		{"all_member_push", "im_add_tag", 100, rpc(s.imAddTag)},
 		{"all_member_push", "im_remove_tag", 100, rpc(s.imRemoveTag)},
 		{"all_member_push", "im_remove_all_tags", 100, rpc(s.imRemoveAllTags)},
+	}
+}
 
+// configRoutes are the commands of ConfigSvc and openconfigsvr.
+func (s *Server) configRoutes() []route {
+	return []route{
 		{"ConfigSvc", "GetIPList", 200, rpc(s.getIPList)},
 		{"openconfigsvr", "setnospeaking", 200, rpc(s.setNoSpeaking)},
 		{"openconfigsvr", "getnospeaking", 200, rpc(s.getNoSpeaking)},
+	}
+}
 
+// callbackMgmtRoutes are the commands of timd's callback management API (timd_callback).
+func (s *Server) callbackMgmtRoutes() []route {
+	return []route{
 		{"timd_callback", "list_deliveries", 200, rpc(s.listDeliveries)},
 		{"timd_callback", "replay", 200, rpc(s.replay)},
 		{"timd_callback", "replay_dead", 200, rpc(s.replayDead)},
 		{"timd_callback", "purge", 200, rpc(s.purge)},
+	}
+}
 
+// controlRoutes are the commands of timd's control API (timd_control).
+func (s *Server) controlRoutes() []route {
+	return []route{
 		{"timd_control", "set_state", 200, rpc(s.setState)},
 	}
 }

@@ -202,7 +202,7 @@ func (db *DB) FriendInfos(ctx context.Context, app uint64, from string, to []str
 				return err
 			}
 			out[i].Friend = &fs[0]
-			if out[i].Profile, err = readProfile(ctx, tx, int64(app), peer); err != nil {
+			if out[i].Profile, err = readProfileTags(ctx, tx, int64(app), peer); err != nil {
 				return err
 			}
 		}
@@ -226,9 +226,9 @@ func friendRow(ctx context.Context, tx *Tx, app int64, user, friend string) (*im
 	return &fs[0], nil
 }
 
-// readProfile reads an account's profile fields by tag: Nick and Image
+// readProfileTags reads an account's profile fields by tag: Nick and Image
 // from the account when not empty, the others from profiles.
-func readProfile(ctx context.Context, tx *Tx, app int64, user string) (map[string]json.RawMessage, error) {
+func readProfileTags(ctx context.Context, tx *Tx, app int64, user string) (map[string]json.RawMessage, error) {
 	out := map[string]json.RawMessage{}
 	var nick, face string
 	if err := tx.QueryRowContext(ctx, "SELECT nick, face_url FROM accounts WHERE app_id = $1 AND user_id = $2",
