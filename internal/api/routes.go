@@ -224,3 +224,14 @@ func (s *Server) controlRoutes() []route {
 		{"timd_control", "set_state", 200, rpc(s.setState)},
 	}
 }
+
+// Commands lists every "service/command" the route table serves, in its
+// order (docs/fidelity/coverage.md is generated from it).
+func Commands() []string {
+	table := (&Server{}).routeTable() // method values only: no server is needed
+	out := make([]string, len(table))
+	for i, r := range table {
+		out[i] = r.service + "/" + r.command
+	}
+	return out
+}
