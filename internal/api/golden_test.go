@@ -21,7 +21,8 @@ var update = flag.Bool("update", false, "rewrite the golden reply files under te
 // run in name order against one server, so later samples see earlier ones.
 // Replies are compared as JSON values; go test ./internal/api -update
 // rewrites them. A service directory's 00_setup.accounts lists accounts to
-// import before its first sample.
+// import before its first sample; a file NN_<other>.<command> is a step of
+// another service.
 func TestGolden(t *testing.T) {
 	dirs, _ := filepath.Glob("testdata/golden/*")
 	for _, dir := range dirs {
@@ -38,11 +39,18 @@ func TestGolden(t *testing.T) {
 			for _, reqFile := range reqs {
 				name := strings.TrimSuffix(filepath.Base(reqFile), ".req.json")
 				command := name[strings.Index(name, "_")+1:]
+				svc := service
+				// NN_<service>.<command> calls another service's command, as
+				// a step of this service's story (a profile a later sample
+				// depends on).
+				if other, cmd, ok := strings.Cut(command, "."); ok {
+					svc, command = other, cmd
+				}
 				req, err := os.ReadFile(reqFile)
 				if err != nil {
 					t.Fatal(err)
 				}
-				got := h.Call(service, command, string(req))
+				got := h.Call(svc, command, string(req))
 				respFile := strings.TrimSuffix(reqFile, ".req.json") + ".resp.json"
 				if *update {
 					var pretty bytes.Buffer
