@@ -52,6 +52,7 @@ func TestNUL_TextFields(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		h := openGroups(t, dsn, "alice", "bob", "carol")
 		h.create(`{"Type":"Public","GroupId":"G","Name":"g","Owner_Account":"alice","MemberList":[{"Member_Account":"bob"}]}`)
+		h.allowAny("bob")
 		h.MustCall(0, sns, "friend_add", `{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob","AddSource":"AddSource_Type_T","GroupName":"f"}]}`)
 		h.MustCall(0, rc, "create_contact_group", createBody("alice", "cg", c2c("bob")))
 

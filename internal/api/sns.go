@@ -147,8 +147,9 @@ type friendAddResp struct {
 }
 
 // friendAdd adds friends: both ways unless AddType is Add_Type_Single.
-// Every account accepts at once, so ForceAddFlags changes nothing but the
-// ForceFlag of Sns.CallbackFriendAdd.
+// Without ForceAddFlags 1 the peer's AllowType decides: AllowAny adds,
+// DenyAny is a per-item 30516, NeedConfirm (the default) a pending request
+// and a per-item 30539.
 func (s *Server) friendAdd(ctx context.Context, c *Call, req *friendAddReq) (*friendAddResp, error) {
 	add, err := friendAddFromRequest(req)
 	if err != nil {

@@ -153,6 +153,7 @@ func TestSNS_BeforeFriendAddOff(t *testing.T) {
 				}
 				h := openBefore(t, dsn, tc.hook, opts...) // one database: a new friend each
 				h.importUsers(tc.name)
+				h.allowAny(tc.name)
 				r := h.MustCall(0, sns, "friend_add", `{"From_Account":"alice","AddFriendItem":`+addItems(tc.name)+`}`)
 				if strings.Contains(r.Raw, "Fail_Account") {
 					t.Errorf("friend_add %s", r.Raw)

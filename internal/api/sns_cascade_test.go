@@ -14,6 +14,7 @@ import (
 func TestSNS_AccountDeleteCascade(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		h := openGroups(t, dsn, "alice", "bob", "carol", "dave")
+		h.allowAny("bob", "carol", "dave")
 		h.MustCall(0, sns, "friend_add", `{"From_Account":"alice","AddFriendItem":`+addItems("bob")+`}`)
 		h.MustCall(0, sns, "group_add", `{"From_Account":"alice","GroupName":["mine"],"To_Account":["bob"]}`)
 		h.MustCall(0, sns, "friend_import", `{"From_Account":"carol","AddFriendItem":[{"To_Account":"alice","AddSource":"AddSource_Type_Test",`+

@@ -105,6 +105,7 @@ func TestSNS_ConcurrentListChanges(t *testing.T) {
 		if !strings.HasSuffix(dsn, ".db") {
 			servers = append(servers, MustOpenHarness(t, dsn).URL)
 		}
+		h.allowAny("bob")
 		h.MustCall(0, sns, "friend_add", `{"From_Account":"alice","AddFriendItem":`+addItems("bob")+`}`)
 		h.MustCall(0, sns, "group_add", `{"From_Account":"alice","GroupName":`+jstr(users("p", 6))+`,"To_Account":["bob"]}`)
 		listChangesRoundOne(t, h, servers)

@@ -64,7 +64,9 @@ func (h *Harness) listSeq(user string) int64 {
 // direction asked for; Sns.CallbackFriendAdd lists exactly the rows created.
 func TestSNS_FriendAdd(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
-		h := openGroups(t, dsn, append(users("u", 1001), "alice", "bob", "carol", "dave", "erin", "frank")...)
+		all := append(users("u", 1001), "alice", "bob", "carol", "dave", "erin", "frank")
+		h := openGroups(t, dsn, all...)
+		h.allowAny(all...) // AllowType has its own test: TestSNS_FriendAddAllowType
 		runSNSCases(t, h, friendAddCases())
 
 		for _, r := range []struct{ from, to, want string }{
@@ -165,6 +167,7 @@ func friendAddCases() []snsCase {
 func TestSNS_FriendDelete(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		h := openGroups(t, dsn, append(users("u", 1001), "alice", "bob", "carol", "dave", "erin")...)
+		h.allowAny("bob", "carol", "dave")
 		h.MustCall(0, sns, "friend_add", `{"From_Account":"alice","AddFriendItem":`+addItems("bob", "carol", "dave")+`}`)
 		h.MustCall(0, sns, "friend_import", `{"From_Account":"erin","AddFriendItem":`+addItems("alice")+`}`)
 		const ev = im.CallbackFriendDelete
@@ -217,6 +220,7 @@ func TestSNS_FriendDelete(t *testing.T) {
 func TestSNS_FriendCheck(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		h := openGroups(t, dsn, append(users("u", 1001), "alice", "bob", "carol", "dave")...)
+		h.allowAny("bob")
 		h.MustCall(0, sns, "friend_add", `{"From_Account":"alice","AddFriendItem":`+addItems("bob")+`}`)
 		h.MustCall(0, sns, "friend_import", `{"From_Account":"alice","AddFriendItem":`+addItems("carol")+`}`)
 		h.MustCall(0, sns, "friend_import", `{"From_Account":"dave","AddFriendItem":`+addItems("alice")+`}`)

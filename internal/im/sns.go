@@ -9,8 +9,8 @@ import (
 
 // The relationship chain (sns): one-way friend rows and per-user friend lists
 // (docs/fidelity/sns.md, docs/decisions.md §4). A two-way friendship is two
-// rows. Every account accepts friend requests at once (as
-// AllowType_Type_AllowAny), since timd has no profile API yet.
+// rows. friend_add honours the peer's Tag_Profile_IM_AllowType unless
+// ForceAddFlags is 1 (sns_pending.go).
 
 // Modes of friend_add, friend_delete and friend_check.
 const (
@@ -115,7 +115,7 @@ type FriendItem struct {
 type FriendAdd struct {
 	From  string
 	Both  bool // Add_Type_Both: the peer gets From_Account as a friend too
-	Force bool // ForceAddFlags 1; only reported in Sns.CallbackFriendAdd
+	Force bool // ForceAddFlags 1: the peer's AllowType is not consulted
 	Items []FriendItem
 }
 
@@ -150,7 +150,10 @@ type SNSService interface {
 	// imported), 30001 (adding oneself, or already a friend in every
 	// direction asked for: Err_SNS_FriendAdd_Friend_Exist), 30010 (the user
 	// has 3000 friends), 30014 (the peer has), 30011 (the list would be a
-	// 33rd).
+	// 33rd), 30515/30525 (a blocklist either way); then, unless Force, the
+	// peer's AllowType: 30516 for DenyAny, 30539 for NeedConfirm (also an
+	// account that never set it) with a pending request stored instead of
+	// any row.
 	AddFriends(ctx context.Context, op Op, req FriendAdd) ([]*Error, error)
 
 	// ImportFriends imports one-way friends (friend_import) with their

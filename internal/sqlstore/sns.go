@@ -273,7 +273,7 @@ func (s *snsTx) insertFriend(user string, it im.FriendItem) error {
 	}
 	s.friends[user]++
 	s.mark(user, bump{std: true, custom: len(it.Custom) > 0})
-	return nil
+	return s.dropRequest(user, it.To)
 }
 
 // removeFriend deletes the row "user has friend" with its list memberships

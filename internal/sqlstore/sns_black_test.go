@@ -29,7 +29,7 @@ func TestSNSService_Blacklist(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db := openGroupDB(t, dsn, "alice", "bob", "carol", "dave")
-		if _, err := db.AddFriends(ctx, quiet, im.FriendAdd{From: "alice", Both: true, Items: []im.FriendItem{item("bob")}}); err != nil {
+		if _, err := db.AddFriends(ctx, quiet, im.FriendAdd{From: "alice", Both: true, Force: true, Items: []im.FriendItem{item("bob")}}); err != nil {
 			t.Fatal(err)
 		}
 		res, err := db.AddBlacklist(ctx, recording, "alice", []string{"bob", "bob", "alice", "nobody", "carol"})
@@ -115,7 +115,7 @@ func TestSNSService_UpdateAndDeleteAll(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db := openGroupDB(t, dsn, "alice", "bob", "carol")
-		if _, err := db.AddFriends(ctx, quiet, im.FriendAdd{From: "alice", Both: true, Items: []im.FriendItem{item("bob", "old")}}); err != nil {
+		if _, err := db.AddFriends(ctx, quiet, im.FriendAdd{From: "alice", Both: true, Force: true, Items: []im.FriendItem{item("bob", "old")}}); err != nil {
 			t.Fatal(err)
 		}
 		before := seqs(t, db, "alice")

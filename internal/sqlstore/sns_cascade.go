@@ -57,6 +57,9 @@ func deleteSNSState(ctx context.Context, tx *Tx, app uint64, userID string) erro
 			return err
 		}
 	}
+	if err := deleteFriendRequests(ctx, tx, s.app, userID); err != nil {
+		return err
+	}
 	delete(s.changed, userID) // a friend of oneself cannot be, but never resurrect the row
 	if err := s.flush(); err != nil {
 		return err

@@ -54,7 +54,7 @@ func (db *DB) AddFriends(ctx context.Context, op im.Op, req im.FriendAdd) ([]*im
 		results = make([]*im.Error, len(req.Items))
 		pairs := []im.FriendAddPair{}
 		for i, it := range req.Items {
-			fwd, back, res, err := s.addFriend(req.From, it, req.Both)
+			fwd, back, res, err := s.addFriend(req.From, it, req.Both, req.Force)
 			if err != nil {
 				return err
 			}
@@ -78,8 +78,38 @@ func (db *DB) AddFriends(ctx context.Context, op im.Op, req im.FriendAdd) ([]*im
 
 // addFriend applies one friend_add item: the row "from has it.To" unless
 // it exists, and with both the row "it.To has from" unless it exists. It
-// reports which rows it created, or the item's failure.
-func (s *snsTx) addFriend(from string, it im.FriendItem, both bool) (fwd, back bool, res *im.Error, err error) {
+// reports which rows it created, or the item's outcome. Unless force, the
+// peer's AllowType decides last: DenyAny refuses the item, NeedConfirm
+// stores a pending request instead of any row.
+func (s *snsTx) addFriend(from string, it im.FriendItem, both, force bool) (fwd, back bool, res *im.Error, err error) {
+	if fwd, back, res, err = s.planAdd(from, it, both); res != nil || err != nil {
+		return false, false, res, err
+	}
+	if !force {
+		if res, err = s.allowAdd(from, it, both); res != nil || err != nil {
+			return false, false, res, err
+		}
+	}
+	if fwd {
+		if err := s.insertWithLists(from, it); err != nil {
+			return false, false, nil, err
+		}
+	}
+	if back {
+		// The peer's row carries the request's source and wording, no
+		// remark and no list: those are the initiator's.
+		peer := im.FriendItem{To: from, AddSource: it.AddSource, AddWording: it.AddWording}
+		if err := s.insertFriend(it.To, peer); err != nil {
+			return false, false, nil, err
+		}
+	}
+	return fwd, back, nil, nil
+}
+
+// planAdd works out which rows a friend_add item would create and whether
+// it may: oneself, an unknown account, a blocklist, a friendship already
+// there in every direction asked for, no room.
+func (s *snsTx) planAdd(from string, it im.FriendItem, both bool) (fwd, back bool, res *im.Error, err error) {
 	if res, err := s.canAdd(from, it.To); res != nil || err != nil {
 		return false, false, res, err
 	}
@@ -105,19 +135,6 @@ func (s *snsTx) addFriend(from string, it im.FriendItem, both bool) (fwd, back b
 	if back {
 		if n, err := s.friendCount(it.To); err != nil || n >= im.MaxFriends {
 			return false, false, errAddPeerLimit, err
-		}
-	}
-	if fwd {
-		if err := s.insertWithLists(from, it); err != nil {
-			return false, false, nil, err
-		}
-	}
-	if back {
-		// The peer's row carries the request's source and wording, no
-		// remark and no list: those are the initiator's.
-		peer := im.FriendItem{To: from, AddSource: it.AddSource, AddWording: it.AddWording}
-		if err := s.insertFriend(it.To, peer); err != nil {
-			return false, false, nil, err
 		}
 	}
 	return fwd, back, nil, nil

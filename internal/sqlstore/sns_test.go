@@ -167,7 +167,7 @@ func TestSNSService_ListsAndCascade(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db := openGroupDB(t, dsn, "alice", "bob", "carol")
-		if _, err := db.AddFriends(ctx, quiet, im.FriendAdd{From: "alice", Both: true, Items: []im.FriendItem{item("bob"), item("carol")}}); err != nil {
+		if _, err := db.AddFriends(ctx, quiet, im.FriendAdd{From: "alice", Both: true, Force: true, Items: []im.FriendItem{item("bob"), item("carol")}}); err != nil {
 			t.Fatal(err)
 		}
 		addAndDeleteAliceLists(t, db)
