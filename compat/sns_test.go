@@ -3,6 +3,7 @@ package compat
 import (
 	"testing"
 
+	"github.com/dobyte/tencent-im/profile"
 	"github.com/dobyte/tencent-im/sns"
 )
 
@@ -14,6 +15,9 @@ func TestDobyte_FriendLists(t *testing.T) {
 	if _, err := sdk.Account().ImportAccounts("alice", "bob"); err != nil {
 		t.Fatal(err)
 	}
+	// bob accepts anyone: an account that never set AllowType needs to
+	// confirm (TestDobyte_FriendAllowType).
+	setAllowType(t, sdk.Profile(), "bob", profile.AllowTypeAllowAny)
 	s := sdk.SNS()
 	f := sns.NewFriend("bob")
 	f.SetAddSource("Web") // the SDK adds the AddSource_Type_ prefix
@@ -52,5 +56,44 @@ func sdkFriendList(t *testing.T, s sns.API) {
 	}
 	if _, err := s.DeleteGroups("alice", "family"); codeOf(err) != 30001 {
 		t.Fatalf("DeleteGroups of a deleted list: %v (code %d), want 30001", err, codeOf(err))
+	}
+}
+
+// setAllowType sets user's AllowType through the SDK.
+func setAllowType(t *testing.T, api profile.API, user string, allow profile.AllowType) {
+	t.Helper()
+	p := profile.NewProfile(user)
+	p.SetAllowType(allow)
+	if err := api.SetProfile(p); err != nil {
+		t.Fatalf("SetProfile %s: %v", user, err)
+	}
+}
+
+// Ensure the SDK sees the peer's AllowType as Tencent answers it: AddFriend
+// to an account that never set it is the item's 30539 (the request is
+// pending, no friendship), to one that set AllowType_Type_DenyAny 30516,
+// and the forced AddFriend (ForceAddFlags 1) adds both.
+func TestDobyte_FriendAllowType(t *testing.T) {
+	sdk := newSDK(t, startTimd(t))
+	if _, err := sdk.Account().ImportAccounts("alice", "bob", "carol"); err != nil {
+		t.Fatal(err)
+	}
+	setAllowType(t, sdk.Profile(), "carol", profile.AllowTypeDenyAny)
+	s := sdk.SNS()
+	for _, c := range []struct {
+		to   string
+		code int
+	}{{"bob", 30539}, {"carol", 30516}} {
+		f := sns.NewFriend(c.to)
+		f.SetAddSource("Web")
+		if err := s.AddFriend("alice", true, false, f); codeOf(err) != c.code {
+			t.Errorf("AddFriend %s: %v (code %d), want %d", c.to, err, codeOf(err), c.code)
+		}
+		if err := s.AddFriend("alice", true, true, f); err != nil {
+			t.Errorf("forced AddFriend %s: %v", c.to, err)
+		}
+		if rel, err := s.CheckFriend("alice", sns.CheckTypeBoth, c.to); err != nil || rel != "CheckResult_Type_BothWay" {
+			t.Errorf("CheckFriend %s: %q %v", c.to, rel, err)
+		}
 	}
 }
