@@ -11,6 +11,7 @@ type Store interface {
 	AppService
 	GroupService
 	GroupAdminService
+	GroupAttrService
 	NoSpeakingService
 	GroupMsgService
 	Outbox

@@ -300,6 +300,10 @@ func (db *DB) DestroyGroup(ctx context.Context, op im.Op, groupID string) error 
 		if err != nil {
 			return err
 		}
+		// Its attributes (at most 16) go with it at once.
+		if err := deleteGroupAttrs(ctx, tx, app, seq); err != nil {
+			return err
+		}
 		if err := removeGroupConversations(ctx, tx, op.App.SDKAppID, groupID); err != nil {
 			return err
 		}

@@ -13,8 +13,8 @@ import (
 
 // Ensure a dismissed large group vanishes at once for every reader, even
 // while its member rows wait for the reaper, that its custom id can be used
-// again straight away without the old members showing through, and that the
-// reaper then deletes the rows.
+// again straight away without the old members showing through, that its
+// attributes are deleted with it, and that the reaper then deletes the rows.
 func TestGroupService_DestroyLargeGroup(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
@@ -30,9 +30,7 @@ func TestGroupService_DestroyLargeGroup(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := db.DestroyGroup(ctx, recording, "@TGS#_big"); err != nil {
-			t.Fatal(err)
-		}
+		destroyWithAttrs(t, db, "@TGS#_big")
 
 		// The same id again, with one member: none of the old ones show.
 		mustCreate(t, db, quiet, newGroup("@TGS#_big", im.GroupCommunity, "owner", "m0007"))
@@ -61,6 +59,23 @@ func TestGroupService_DestroyLargeGroup(t *testing.T) {
 			t.Fatalf("m0007 in %d groups (%v)", total, err)
 		}
 	})
+}
+
+// destroyWithAttrs gives a group an attribute and dismisses it: its
+// attributes go at once, not with the reaper.
+func destroyWithAttrs(t *testing.T, db *sqlstore.DB, groupID string) {
+	t.Helper()
+	ctx := context.Background()
+	set := im.GroupAttrChange{Op: im.GroupAttrSet, Attrs: []im.GroupAttr{{Key: "k", Value: "v"}}}
+	if err := db.ChangeGroupAttrs(ctx, quiet, groupID, set); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DestroyGroup(ctx, recording, groupID); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.CountForTest(ctx, "SELECT COUNT(*) FROM group_attrs"); err != nil || n != 0 {
+		t.Fatalf("%d attribute rows after the dismissal (%v)", n, err)
+	}
 }
 
 // waitReaped waits up to ten seconds for the reaper to have no group left
