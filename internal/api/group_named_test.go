@@ -20,6 +20,10 @@ var namedCommands = []struct {
 	{"get_group_member_info", func(f string) string { return `{` + f + `,"Limit":10}` }},
 	{"change_group_owner", func(f string) string { return `{` + f + `,"NewOwner_Account":"bob"}` }},
 	{"modify_group_base_info", func(f string) string { return `{` + f + `,"Name":"renamed"}` }},
+	{"modify_group_attr", func(f string) string { return `{` + f + `,"GroupAttr":[{"key":"k","value":"v"}]}` }},
+	{"set_group_attr", func(f string) string { return `{` + f + `,"GroupAttr":[{"key":"k","value":"v"}]}` }},
+	{"delete_group_attr", func(f string) string { return `{` + f + `,"GroupAttr":[{"key":"k"}]}` }},
+	{"clear_group_attr", func(f string) string { return `{` + f + `}` }},
 }
 
 // badGroupIDs are GroupId members that fail every command naming a group, as

@@ -16,6 +16,9 @@ var services = map[string]service{
 	"openconfigsvr":       {invalid: im.CodeConfigInvalid, internal: im.CodeConfigInternal, unknownCommand: im.CodeUnknownResource, jsonParse: im.CodeConfigInvalid},
 	"recentcontact":       {invalid: im.CodeContactInvalid, internal: im.CodeContactInternal, unknownCommand: im.CodeUnknownResource, errorDisplay: true, timeout: im.CodeContactTimeout},
 
+	// get_group_attr's service: its page lists group_open_http_svc's codes.
+	"group_open_attr_http_svc": {invalid: im.CodeGroupInvalid, internal: im.CodeGroupInternal, unknownCommand: im.CodeGroupUnknownCommand},
+
 	"openim": {invalid: im.CodeMsgInvalid, internal: im.CodeMsgInternal, unknownCommand: im.CodeUnknownResource,
 		jsonParse: im.CodeMsgJSON, fieldCodes: openimFieldCodes},
 
@@ -114,6 +117,11 @@ func (s *Server) groupRoutes() []route {
 		{"group_open_http_svc", "import_group", 200, rpc(s.importGroup)},
 		{"group_open_http_svc", "import_group_member", 200, rpc(s.importGroupMember)},
 		{"group_open_http_svc", "set_unread_msg_num", 200, rpc(s.setUnreadMsgNum)},
+		{"group_open_attr_http_svc", "get_group_attr", 200, rpc(s.getGroupAttr)},
+		{"group_open_http_svc", "modify_group_attr", 200, rpc(s.modifyGroupAttr)},
+		{"group_open_http_svc", "set_group_attr", 200, rpc(s.setGroupAttr)},
+		{"group_open_http_svc", "delete_group_attr", 200, rpc(s.deleteGroupAttr)},
+		{"group_open_http_svc", "clear_group_attr", 200, rpc(s.clearGroupAttr)},
 		{"group_open_http_svc", "send_group_msg", 200, rpc(s.sendGroupMsg)},
 		{"group_open_http_svc", "send_group_system_notification", 200, rpc(s.sendGroupSystemNotification)},
 		{"group_open_http_svc", "group_msg_get_simple", 200, rpc(s.groupMsgGetSimple)},

@@ -16,6 +16,7 @@ type callCase struct {
 	absent  []string // substrings the reply must not have
 	event   string   // command of the event the call records; "" for none
 	evWant  []string // substrings of that event's body
+	service string   // the command's service when not runCases's
 }
 
 // runCases runs cases of one service in order on one server, checking after
@@ -25,7 +26,11 @@ func runCases(t *testing.T, h *Harness, service string, cases []callCase) {
 	t.Helper()
 	for _, tc := range cases {
 		before := len(h.events())
-		r := h.Call(service, tc.command, tc.body)
+		svc := service
+		if tc.service != "" {
+			svc = tc.service
+		}
+		r := h.Call(svc, tc.command, tc.body)
 		if got := r.Code(t); got != tc.code {
 			t.Errorf("%s: ErrorCode %d, want %d: %.1000s", tc.name, got, tc.code, r.Raw)
 			continue

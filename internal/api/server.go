@@ -33,6 +33,7 @@ type Options struct {
 	Accounts  accountStore      // im_open_login_svc (account.go)
 	Groups    groupStore        // group_open_http_svc (group.go)
 	GroupAdm  groupAdminStore   // group administration (group_admin.go)
+	GroupAttr groupAttrStore    // group custom attributes (group_attr.go)
 	NoSpeak   noSpeakingStore   // openconfigsvr (nospeaking.go)
 	GroupMsgs groupMsgStore     // group messages (groupmsg.go)
 	SNS       snsStore          // sns (sns.go)
@@ -105,6 +106,7 @@ type Server struct {
 	accounts accountStore
 	groups   groupStore
 	gadmin   groupAdminStore
+	gattr    groupAttrStore
 	nospeak  noSpeakingStore
 	gmsgs    groupMsgStore
 	sns      snsStore
@@ -138,6 +140,7 @@ func NewServer(opts Options) *Server {
 		accounts: opts.Accounts,
 		groups:   opts.Groups,
 		gadmin:   opts.GroupAdm,
+		gattr:    opts.GroupAttr,
 		nospeak:  opts.NoSpeak,
 		gmsgs:    opts.GroupMsgs,
 		sns:      opts.SNS,
@@ -201,6 +204,9 @@ func (o *Options) fillStores() {
 	}
 	if o.GroupAdm == nil {
 		o.GroupAdm = o.Store
+	}
+	if o.GroupAttr == nil {
+		o.GroupAttr = o.Store
 	}
 	if o.NoSpeak == nil {
 		o.NoSpeak = o.Store
