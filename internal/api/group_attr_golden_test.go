@@ -19,27 +19,29 @@ import (
 // each code. The files run in name order against one server that has Live
 // and a Community, @TGS#_C; -update rewrites the replies.
 func TestGroupAttrGolden(t *testing.T) {
-	h := openGroups(t, dbtest.SQLiteDSN(t), "alice")
-	h.create(`{"Owner_Account":"alice","Type":"AVChatRoom","GroupId":"Live","Name":"live"}`)
-	h.create(`{"Owner_Account":"alice","Type":"Community","GroupId":"@TGS#_C","Name":"c"}`)
-	reqs, _ := filepath.Glob("testdata/groupattr/*.req.json")
-	sort.Strings(reqs)
-	if len(reqs) < 17 {
-		t.Fatalf("%d golden requests", len(reqs))
-	}
-	for _, reqFile := range reqs {
-		name := strings.TrimSuffix(filepath.Base(reqFile), ".req.json")
-		command := name[strings.Index(name, "_")+1:]
-		req, err := os.ReadFile(reqFile)
-		if err != nil {
-			t.Fatal(err)
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		h := openGroups(t, dsn, "alice")
+		h.create(`{"Owner_Account":"alice","Type":"AVChatRoom","GroupId":"Live","Name":"live"}`)
+		h.create(`{"Owner_Account":"alice","Type":"Community","GroupId":"@TGS#_C","Name":"c"}`)
+		reqs, _ := filepath.Glob("testdata/groupattr/*.req.json")
+		sort.Strings(reqs)
+		if len(reqs) < 17 {
+			t.Fatalf("%d golden requests", len(reqs))
 		}
-		service := grp
-		if command == "get_group_attr" {
-			service = attrSvc
+		for _, reqFile := range reqs {
+			name := strings.TrimSuffix(filepath.Base(reqFile), ".req.json")
+			command := name[strings.Index(name, "_")+1:]
+			req, err := os.ReadFile(reqFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			service := grp
+			if command == "get_group_attr" {
+				service = attrSvc
+			}
+			goldenReply(t, strings.TrimSuffix(reqFile, ".req.json")+".resp.json", h.Call(service, command, string(req)))
 		}
-		goldenReply(t, strings.TrimSuffix(reqFile, ".req.json")+".resp.json", h.Call(service, command, string(req)))
-	}
+	})
 }
 
 // goldenReply compares a reply with the one recorded in respFile as JSON

@@ -85,48 +85,50 @@ func openIM(tb testing.TB, dsn string, clk *testClock, users []string, opts ...f
 // openimEpoch (00_setup.accounts lists the accounts imported first). -update
 // rewrites the replies.
 func TestOpenIMGolden(t *testing.T) {
-	dir := "testdata/openim"
-	setup, err := os.ReadFile(filepath.Join(dir, "00_setup.accounts"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := openIM(t, dbtest.SQLiteDSN(t), &testClock{t: openimEpoch}, strings.Fields(string(setup)))
-	reqs, _ := filepath.Glob(filepath.Join(dir, "*.req.json"))
-	sort.Strings(reqs)
-	if len(reqs) == 0 {
-		t.Fatal("no requests")
-	}
-	for _, reqFile := range reqs {
-		name := strings.TrimSuffix(filepath.Base(reqFile), ".req.json")
-		command := name[strings.Index(name, "_")+1:]
-		if i := strings.Index(command, "."); i >= 0 {
-			command = command[:i] // 04_sendmsg.no_to: a second sample of sendmsg
-		}
-		req, err := os.ReadFile(reqFile)
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		dir := "testdata/openim"
+		setup, err := os.ReadFile(filepath.Join(dir, "00_setup.accounts"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := h.Call("openim", command, string(req))
-		respFile := strings.TrimSuffix(reqFile, ".req.json") + ".resp.json"
-		if *update {
-			var pretty bytes.Buffer
-			if err := json.Indent(&pretty, []byte(got.Raw), "", "  "); err != nil {
-				t.Fatalf("%s: reply is not JSON: %v", name, err)
+		h := openIM(t, dsn, &testClock{t: openimEpoch}, strings.Fields(string(setup)))
+		reqs, _ := filepath.Glob(filepath.Join(dir, "*.req.json"))
+		sort.Strings(reqs)
+		if len(reqs) == 0 {
+			t.Fatal("no requests")
+		}
+		for _, reqFile := range reqs {
+			name := strings.TrimSuffix(filepath.Base(reqFile), ".req.json")
+			command := name[strings.Index(name, "_")+1:]
+			if i := strings.Index(command, "."); i >= 0 {
+				command = command[:i] // 04_sendmsg.no_to: a second sample of sendmsg
 			}
-			pretty.WriteByte('\n')
-			if err := os.WriteFile(respFile, pretty.Bytes(), 0o644); err != nil {
+			req, err := os.ReadFile(reqFile)
+			if err != nil {
 				t.Fatal(err)
 			}
-			continue
+			got := h.Call("openim", command, string(req))
+			respFile := strings.TrimSuffix(reqFile, ".req.json") + ".resp.json"
+			if *update {
+				var pretty bytes.Buffer
+				if err := json.Indent(&pretty, []byte(got.Raw), "", "  "); err != nil {
+					t.Fatalf("%s: reply is not JSON: %v", name, err)
+				}
+				pretty.WriteByte('\n')
+				if err := os.WriteFile(respFile, pretty.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			want, err := os.ReadFile(respFile)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if !sameJSON(t, []byte(got.Raw), want) {
+				t.Errorf("%s:\n got %s\nwant %s", name, got.Raw, want)
+			}
 		}
-		want, err := os.ReadFile(respFile)
-		if err != nil {
-			t.Fatalf("%v (run with -update to create it)", err)
-		}
-		if !sameJSON(t, []byte(got.Raw), want) {
-			t.Errorf("%s:\n got %s\nwant %s", name, got.Raw, want)
-		}
-	}
+	})
 }
 
 // sameJSON compares two JSON texts as values, key order included: a

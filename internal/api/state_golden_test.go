@@ -22,32 +22,34 @@ import (
 // name order against one server whose clock stands still at openimEpoch.
 // -update rewrites the replies and the events.
 func TestStateGolden(t *testing.T) {
-	dir := "testdata/state"
-	setup, err := os.ReadFile(filepath.Join(dir, "00_setup.accounts"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := openIM(t, dbtest.SQLiteDSN(t), &testClock{t: openimEpoch}, strings.Fields(string(setup)))
-	reqs, _ := filepath.Glob(filepath.Join(dir, "*.req.json"))
-	sort.Strings(reqs)
-	if len(reqs) == 0 {
-		t.Fatal("no requests")
-	}
-	var lastEvent int64
-	for _, reqFile := range reqs {
-		name := strings.TrimSuffix(filepath.Base(reqFile), ".req.json")
-		parts := strings.Split(name[strings.Index(name, "_")+1:], ".") // service, command[, case]
-		req, err := os.ReadFile(reqFile)
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		dir := "testdata/state"
+		setup, err := os.ReadFile(filepath.Join(dir, "00_setup.accounts"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := h.Call(parts[0], parts[1], string(req))
-		var events []byte
-		events, lastEvent = stateEvents(t, h, lastEvent)
-		base := strings.TrimSuffix(reqFile, ".req.json")
-		checkGoldenFile(t, name, base+".resp.json", []byte(got.Raw))
-		checkGoldenFile(t, name, base+".events.json", events)
-	}
+		h := openIM(t, dsn, &testClock{t: openimEpoch}, strings.Fields(string(setup)))
+		reqs, _ := filepath.Glob(filepath.Join(dir, "*.req.json"))
+		sort.Strings(reqs)
+		if len(reqs) == 0 {
+			t.Fatal("no requests")
+		}
+		var lastEvent int64
+		for _, reqFile := range reqs {
+			name := strings.TrimSuffix(filepath.Base(reqFile), ".req.json")
+			parts := strings.Split(name[strings.Index(name, "_")+1:], ".") // service, command[, case]
+			req, err := os.ReadFile(reqFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := h.Call(parts[0], parts[1], string(req))
+			var events []byte
+			events, lastEvent = stateEvents(t, h, lastEvent)
+			base := strings.TrimSuffix(reqFile, ".req.json")
+			checkGoldenFile(t, name, base+".resp.json", []byte(got.Raw))
+			checkGoldenFile(t, name, base+".events.json", events)
+		}
+	})
 }
 
 // stateEvents returns, as a JSON array, the bodies of the events recorded
