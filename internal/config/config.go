@@ -394,16 +394,18 @@ func (cb CallbackConfig) validate(add func(format string, args ...any)) {
 	}
 }
 
-// ValidCallbackCommand reports whether s looks like a callback command:
-// "Group.", "Sns." or "Profile." followed by a name of ASCII letters and
-// digits.
+// callbackPrefixes are the families of the callback commands timd sends.
+var callbackPrefixes = []string{"Group.", "Sns.", "Profile.", "C2C.", "State."}
+
+// ValidCallbackCommand reports whether s looks like a callback command: one
+// of callbackPrefixes followed by a name of ASCII letters and digits.
 func ValidCallbackCommand(s string) bool {
-	name, ok := strings.CutPrefix(s, "Group.")
-	if !ok {
-		name, ok = strings.CutPrefix(s, "Sns.")
-	}
-	if !ok {
-		name, ok = strings.CutPrefix(s, "Profile.")
+	var name string
+	ok := false
+	for _, p := range callbackPrefixes {
+		if name, ok = strings.CutPrefix(s, p); ok {
+			break
+		}
 	}
 	if !ok || name == "" {
 		return false
