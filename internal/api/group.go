@@ -31,6 +31,8 @@ type groupStore interface {
 	// group_member.go: add_group_member, delete_group_member,
 	// get_group_member_info.
 	AddMembers(ctx context.Context, op im.Op, groupID string, userIDs []string) ([]im.AddResult, error)
+	// group_apply.go: timd_control/apply_join_group.
+	ApplyJoin(ctx context.Context, op im.Op, groupID, userID string) (im.ApplyOutcome, error)
 	DeleteMembers(ctx context.Context, op im.Op, groupID string, userIDs []string) error
 	Members(ctx context.Context, app uint64, groupID string, f im.MemberFilter) (group *im.Group, members []im.Member, next int64, err error)
 }

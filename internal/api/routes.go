@@ -230,6 +230,7 @@ func (s *Server) callbackMgmtRoutes() []route {
 func (s *Server) controlRoutes() []route {
 	return []route{
 		{"timd_control", "set_state", 200, rpc(s.setState)},
+		{"timd_control", "apply_join_group", 200, rpc(s.applyJoinGroup)},
 	}
 }
 

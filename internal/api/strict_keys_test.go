@@ -125,7 +125,8 @@ var strictKeyRoutes = map[string]strictKeyRoute{
 	"timd_callback/replay_dead":     {`{}`, 0}, // no fields at all
 	"timd_callback/purge":           {`{"Before":-1}`, 0},
 
-	"timd_control/set_state": {`{"To_Account":"alice","Platform":"Web","Action":"Login"}`, 91001},
+	"timd_control/set_state":        {`{"To_Account":"alice","Platform":"Web","Action":"Login"}`, 91001},
+	"timd_control/apply_join_group": {`{"GroupId":"sk_group","Requestor_Account":"carol"}`, 91001},
 }
 
 var jsonKey = regexp.MustCompile(`"([^"\\]+)"(\s*):`)

@@ -181,6 +181,24 @@ func (b FriendDeleteBody) stamped(at time.Time) any {
 	return b
 }
 
+// BeforeApplyJoinBody is Group.CallbackBeforeApplyJoinGroup (269/1665):
+// a client asks to join a group (timd_control/apply_join_group stands in
+// for the client).
+type BeforeApplyJoinBody struct {
+	ApplyMsg  string `json:"ApplyMsg"`
+	Command   string `json:"CallbackCommand,omitempty"`
+	EventTime *int64 `json:"EventTime,omitempty"`
+	GroupID   string `json:"GroupId"`
+	Requestor string `json:"Requestor_Account"`
+	Type      string `json:"Type"`
+}
+
+func (BeforeApplyJoinBody) CallbackCommand() string { return CallbackBeforeApplyJoin }
+func (b BeforeApplyJoinBody) stamped(at time.Time) any {
+	b.Command, b.EventTime = b.CallbackCommand(), eventTime(at)
+	return b
+}
+
 // BeforeCreateGroupBody is Group.CallbackBeforeCreateGroup. CreateGroupNum
 // counts the groups of that type the owner already has.
 type BeforeCreateGroupBody struct {

@@ -68,6 +68,7 @@ const (
 	CodeGroupTooManyMembers  = 10005 // too many accounts in one request
 	CodeGroupForbidden       = 10007 // the group type does not allow it
 	CodeGroupNotFound        = 10010
+	CodeGroupAlreadyMember   = 10013 // apply_join_group: the applicant is a member
 	CodeGroupFull            = 10014
 	CodeGroupIDMalformed     = 10015
 	CodeGroupCallbackDenied  = 10016

@@ -27,6 +27,7 @@ const (
 	CallbackPrevFriendAdd      = "Sns.CallbackPrevFriendAdd"
 	CallbackC2CBeforeSendMsg   = "C2C.CallbackBeforeSendMsg"
 	CallbackGroupBeforeSendMsg = "Group.CallbackBeforeSendMsg"
+	CallbackBeforeApplyJoin    = "Group.CallbackBeforeApplyJoinGroup"
 )
 
 // EventState is where an event is in its delivery.

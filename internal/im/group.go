@@ -177,6 +177,15 @@ type GroupUpdate struct {
 // AddResult is the outcome for one account of add_group_member.
 type AddResult int
 
+// ApplyOutcome is what an application to join a group came to.
+type ApplyOutcome string
+
+// Outcomes of ApplyJoin.
+const (
+	ApplyJoined  ApplyOutcome = "Joined"  // FreeAccess: the applicant is a member
+	ApplyPending ApplyOutcome = "Pending" // NeedPermission: an admin would decide
+)
+
 // add_group_member per-account results
 // (docs/fidelity/groups.md#add_group_member).
 const (
@@ -245,6 +254,13 @@ type GroupService interface {
 	// Group.CallbackAfterNewMemberJoin for those added. 10010, 10007
 	// (AVChatRoom), 10019, 10014.
 	AddMembers(ctx context.Context, op Op, groupID string, userIDs []string) ([]AddResult, error)
+
+	// ApplyJoin is a client's application to join a group, as the group's
+	// ApplyJoinOption decides: FreeAccess adds the applicant and records
+	// Group.CallbackAfterNewMemberJoin (JoinType "Apply"); NeedPermission
+	// changes nothing and answers ApplyPending. 10010, 10007 (DisableApply,
+	// AVChatRoom), 10019, 10013 (already a member), 10014.
+	ApplyJoin(ctx context.Context, op Op, groupID, userID string) (ApplyOutcome, error)
 
 	// DeleteMembers removes members (non-members are ignored) and records
 	// Group.CallbackAfterMemberExit for those removed. 10010, 10007, 10004
