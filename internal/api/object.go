@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 )
@@ -65,6 +66,8 @@ func appendJSONValue(b []byte, v any) ([]byte, error) {
 			}
 		}
 		return append(b, ']'), nil
+	case rawJSON:
+		return append(b, v...), nil
 	case string:
 		return appendJSONString(b, v), nil
 	case int:
@@ -97,6 +100,25 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
+}
+
+// rawJSON is JSON text a reply carries as it is: compact, and escaped as
+// encoding/json escapes (appendStoredJSON makes it so).
+type rawJSON []byte
+
+// appendStoredJSON appends compact JSON text that timd stored (a MsgBody),
+// or empty when there is none, as json.Marshal would write it: encoding/json
+// escapes <, >, &, U+2028 and U+2029 in the output of a MarshalJSON too.
+func appendStoredJSON(b []byte, v []byte, empty string) []byte {
+	if len(v) == 0 {
+		return append(b, empty...)
+	}
+	if !bytes.ContainsAny(v, "<>&\u2028\u2029") {
+		return append(b, v...)
+	}
+	var buf bytes.Buffer
+	json.HTMLEscape(&buf, v)
+	return append(b, buf.Bytes()...)
 }
 
 // objectReply is a reply whose fields are built as objects; the envelope

@@ -3,6 +3,8 @@ package api
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/timd/timd/internal/im"
 )
 
 // Ensure an object is written byte for byte as encoding/json writes the
@@ -57,5 +59,38 @@ func TestObject_SameBytesAsEncodingJSON(t *testing.T) {
 	want, _ := json.Marshal(ref(o))
 	if string(got) != string(want) {
 		t.Fatalf("object wrote\n%s\nencoding/json writes\n%s", got, want)
+	}
+}
+
+// Ensure appendRoamItem writes the bytes json.Marshal writes for the same
+// message, HTML escaping of the stored MsgBody included.
+func TestAppendRoamItem_MatchesMarshal(t *testing.T) {
+	type roamItem struct { // the shape json.Marshal would be given
+		From_Account    string
+		To_Account      string
+		MsgSeq          uint32
+		MsgRandom       uint32
+		MsgTimeStamp    int64
+		MsgFlagBits     int
+		IsPeerRead      int
+		MsgKey          string
+		MsgBody         im.MsgBody
+		CloudCustomData string
+	}
+	for _, m := range []im.RoamMsg{
+		{From: "alice", To: "bob", Seq: 4294967295, Random: 7, Time: 1700000000, Body: im.MsgBody(`[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hi"}}]`)},
+		{From: "a<b>&c", To: "é\u2028", Seq: 1, Random: 0, Time: 0, FlagBits: 2, PeerRead: true, CloudData: "x\"y\\z\n<",
+			Body: im.MsgBody(`[{"MsgType":"TIMTextElem","MsgContent":{"Text":"<script>&amp;\u2029 é \"q\""}}]`)},
+		{From: "x", To: "y"}, // no body: []
+	} {
+		want, err := json.Marshal(roamItem{From_Account: m.From, To_Account: m.To, MsgSeq: m.Seq, MsgRandom: m.Random,
+			MsgTimeStamp: m.Time, MsgFlagBits: m.FlagBits, IsPeerRead: b2i(m.PeerRead), MsgKey: im.MsgKey(m.Seq, m.Random, m.Time),
+			MsgBody: m.Body, CloudCustomData: m.CloudData})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendRoamItem(nil, m); string(got) != string(want) {
+			t.Errorf("appendRoamItem:\n got %s\nwant %s", got, want)
+		}
 	}
 }

@@ -2,8 +2,7 @@ package api
 
 import (
 	"context"
-	"encoding/json"
-	"slices"
+	"strconv"
 
 	"github.com/timd/timd/internal/im"
 )
@@ -28,26 +27,45 @@ type roamReq struct {
 	LastMsgKey   *string
 }
 
-// roamItem is one message of MsgList, keys in the order of Tencent's sample.
-type roamItem struct {
-	From_Account    string
-	To_Account      string
-	MsgSeq          uint32
-	MsgRandom       uint32
-	MsgTimeStamp    int64
-	MsgFlagBits     int
-	IsPeerRead      int
-	MsgKey          string
-	MsgBody         im.MsgBody
-	CloudCustomData string
-}
-
 type roamResp struct {
 	Complete    int
 	MsgCnt      int
 	LastMsgTime int64
 	LastMsgKey  string
-	MsgList     []json.RawMessage
+	MsgList     rawJSON // written by appendRoamItem, oldest first
+}
+
+func (r *roamResp) replyObject() object {
+	return object{{"Complete", r.Complete}, {"MsgCnt", r.MsgCnt}, {"LastMsgTime", r.LastMsgTime},
+		{"LastMsgKey", r.LastMsgKey}, {"MsgList", r.MsgList}}
+}
+
+// appendRoamItem appends one message of MsgList, keys in the order of
+// Tencent's sample, bytes as encoding/json would write them: written by
+// hand because a page of 20 through json.Marshal, which validates and
+// re-escapes every MsgBody, profiled as a third of the request.
+func appendRoamItem(b []byte, m im.RoamMsg) []byte {
+	b = append(b, `{"From_Account":`...)
+	b = appendJSONString(b, m.From)
+	b = append(b, `,"To_Account":`...)
+	b = appendJSONString(b, m.To)
+	b = append(b, `,"MsgSeq":`...)
+	b = strconv.AppendUint(b, uint64(m.Seq), 10)
+	b = append(b, `,"MsgRandom":`...)
+	b = strconv.AppendUint(b, uint64(m.Random), 10)
+	b = append(b, `,"MsgTimeStamp":`...)
+	b = strconv.AppendInt(b, m.Time, 10)
+	b = append(b, `,"MsgFlagBits":`...)
+	b = strconv.AppendInt(b, int64(m.FlagBits), 10)
+	b = append(b, `,"IsPeerRead":`...)
+	b = strconv.AppendInt(b, int64(b2i(m.PeerRead)), 10)
+	b = append(b, `,"MsgKey":`...)
+	b = appendJSONString(b, im.MsgKey(m.Seq, m.Random, m.Time))
+	b = append(b, `,"MsgBody":`...)
+	b = appendStoredJSON(b, m.Body, "[]")
+	b = append(b, `,"CloudCustomData":`...)
+	b = appendJSONString(b, m.CloudData)
+	return append(b, '}')
 }
 
 // roamEnvelopeBytes bounds what a page's reply holds besides its MsgList's
@@ -97,30 +115,40 @@ func (s *Server) adminGetRoamMsg(ctx context.Context, c *Call, req *roamReq) (*r
 	if err != nil {
 		return nil, err
 	}
-	resp := &roamResp{Complete: 1, MsgList: []json.RawMessage{}}
+	resp := &roamResp{Complete: 1}
+	// Items are appended newest first into scratch and copied out in
+	// reverse, oldest first, as Tencent lists them.
+	var scratch []byte
+	ends := make([]int, 0, len(msgs))
 	size := roamEnvelopeBytes
 	for i, m := range msgs {
 		if i == q.MaxCnt {
 			resp.Complete = 0
 			break
 		}
-		item, err := json.Marshal(roamItem{
-			From_Account: m.From, To_Account: m.To, MsgSeq: m.Seq, MsgRandom: m.Random, MsgTimeStamp: m.Time,
-			MsgFlagBits: m.FlagBits, IsPeerRead: b2i(m.PeerRead), MsgKey: im.MsgKey(m.Seq, m.Random, m.Time),
-			MsgBody: m.Body, CloudCustomData: m.CloudData,
-		})
-		if err != nil {
-			return nil, err
-		}
+		start := len(scratch)
+		scratch = appendRoamItem(scratch, m)
 		// A message too big for any page still gets one of its own.
-		if size += len(item) + 1; size > im.MaxRoamReplyBytes && i > 0 {
+		if size += len(scratch) - start + 1; size > im.MaxRoamReplyBytes && i > 0 {
+			scratch = scratch[:start]
 			resp.Complete = 0
 			break
 		}
-		resp.MsgList = append(resp.MsgList, item)
+		ends = append(ends, len(scratch))
 		resp.LastMsgTime, resp.LastMsgKey = m.Time, im.MsgKey(m.Seq, m.Random, m.Time)
 	}
-	slices.Reverse(resp.MsgList)
-	resp.MsgCnt = len(resp.MsgList)
+	list := make([]byte, 0, len(scratch)+len(ends)+2)
+	list = append(list, '[')
+	for i := len(ends) - 1; i >= 0; i-- {
+		start := 0
+		if i > 0 {
+			start = ends[i-1]
+		}
+		if i < len(ends)-1 {
+			list = append(list, ',')
+		}
+		list = append(list, scratch[start:ends[i]]...)
+	}
+	resp.MsgList, resp.MsgCnt = append(list, ']'), len(ends)
 	return resp, nil
 }
