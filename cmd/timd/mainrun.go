@@ -163,6 +163,9 @@ func (m *Main) resolveApps(ctx context.Context) error {
 	appCfgs := m.Config.AllApps()
 	if len(appCfgs) == 0 {
 		dev := m.Config.App
+		if dev.Control == nil {
+			dev.Control = new(true) // the development app is a test double first
+		}
 		id, key, created, err := m.Store.DevApp(ctx, newDevApp)
 		if err != nil {
 			return fmt.Errorf("development app: %w", err)
@@ -186,6 +189,7 @@ func (m *Main) resolveApps(ctx context.Context) error {
 			Callback:  a.CallbackConfig(),
 
 			ProfileFields: a.ProfileFields(),
+			Control:       a.Control != nil && *a.Control,
 		}
 		if err := m.Store.EnsureAccounts(ctx, app.SDKAppID, app.Admins); err != nil {
 			return fmt.Errorf("app %d admins: %w", app.SDKAppID, err)

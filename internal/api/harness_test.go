@@ -59,7 +59,7 @@ func MustOpenHarness(tb testing.TB, dsn string, opts ...func(*api.Options)) *Har
 	})
 	apps := []*im.App{
 		{SDKAppID: TestAppID, SecretKey: TestKey, Admins: []string{Admin, "admin2"}, Edition: im.EditionUltimate,
-			ProfileFields: testProfileFields},
+			ProfileFields: testProfileFields, Control: true},
 		{SDKAppID: OtherAppID, SecretKey: OtherKey, Admins: []string{Admin}, Edition: im.EditionUltimate},
 	}
 	for _, a := range apps {

@@ -58,7 +58,7 @@ func openIM(tb testing.TB, dsn string, clk *testClock, users []string, opts ...f
 	})
 	apps := []*im.App{
 		{SDKAppID: TestAppID, SecretKey: TestKey, Admins: []string{Admin, "admin2"}, Edition: im.EditionUltimate,
-			Callback: im.CallbackConfig{URL: "http://127.0.0.1:1/cb"}},
+			Callback: im.CallbackConfig{URL: "http://127.0.0.1:1/cb"}, Control: true},
 		{SDKAppID: OtherAppID, SecretKey: OtherKey, Admins: []string{Admin}, Edition: im.EditionUltimate},
 	}
 	for _, a := range apps {

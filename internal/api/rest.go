@@ -239,6 +239,9 @@ func (s *Server) authorize(r *http.Request, rt *route, svc service) (*Call, erro
 	if rt == nil {
 		return c, im.Errorf(svc.unknownCommand, "unknown service or command: %s", r.URL.Path)
 	}
+	if svc.control && !app.Control {
+		return c, im.Errorf(svc.unknownCommand, "the control plane is off for app %d: start timd with TIMD_CONTROL=on (docs/ci-usage.md)", app.SDKAppID)
+	}
 	return c, nil
 }
 

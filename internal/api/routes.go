@@ -29,9 +29,15 @@ var services = map[string]service{
 
 	// timd's own callback management API (not a Tencent service).
 	"timd_callback": {invalid: im.CodeMgmtInvalid, internal: im.CodeMgmtInternal, unknownCommand: im.CodeUnknownResource},
-	// timd's own control plane: the test hooks that set what clients would.
-	"timd_control": {invalid: im.CodeMgmtInvalid, internal: im.CodeMgmtInternal, unknownCommand: im.CodeUnknownResource},
+	// timd's own control plane (docs/ci-usage.md), only for an app whose
+	// Control is on: the test hooks that set what clients would, and state
+	// control.
+	"timd_control": controlService,
 }
+
+// controlService is the codes of every service of timd's control plane.
+var controlService = service{invalid: im.CodeMgmtInvalid, internal: im.CodeMgmtInternal,
+	unknownCommand: im.CodeUnknownResource, control: true}
 
 // openimFieldCodes are the codes Tencent's openim pages give for a missing or
 // mistyped field (sendmsg, importmsg, admin_getroammsg; docs/fidelity.md).

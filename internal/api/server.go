@@ -295,9 +295,15 @@ func (s *Server) serveReady(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, "ok\n")
 }
 
-// splitPath returns the service and command of /v4/{service}/{command};
-// v4 is false for a path outside /v4/.
+// splitPath returns the service and command of /v4/{service}/{command},
+// and of /timd/v1/{name}/{command}, timd's own APIs, which is
+// /v4/timd_{name}/{command} under a path that says it is not Tencent's;
+// v4 is false for any other path.
 func splitPath(p string) (svc, cmd string, v4 bool) {
+	if rest, ok := strings.CutPrefix(p, "/timd/v1/"); ok {
+		svc, cmd, _ = strings.Cut(rest, "/")
+		return "timd_" + svc, cmd, true
+	}
 	rest, ok := strings.CutPrefix(p, "/v4/")
 	if !ok {
 		return "", "", false

@@ -110,6 +110,9 @@ type service struct {
 	// mistyped field, by top-level field name (openim: To_Account 90003,
 	// MsgRandom 90005, ...); a field not listed gets invalid.
 	fieldCodes map[string]int
+	// control marks a service of the emulator control plane: answered
+	// only for an app whose Control is on (TIMD_CONTROL).
+	control bool
 }
 
 // outcome resolves err into the code and info put on the wire. internal

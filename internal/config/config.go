@@ -73,6 +73,9 @@ type AppConfig struct {
 	// (Tag_Profile_Custom_<name>); portrait_set and portrait_get answer
 	// 40009 for any other custom tag.
 	Profile []ProfileFieldConfig `yaml:"profile_fields"`
+	// Control turns the emulator control plane on or off for the app;
+	// unset, it is on for the development app only.
+	Control *bool `yaml:"control"`
 }
 
 // CallbackConfig configures an app's third-party callbacks. A nil or empty

@@ -38,6 +38,16 @@ func WriteHelp(w io.Writer) {
 	}
 }
 
+// fixedDefaults are the defaults the help describes rather than reads.
+var fixedDefaults = map[string]string{
+	"sdkappid":       "none: timd creates a development app, stored with the data",
+	"secret-key":     "none",
+	"ready-file":     "none",
+	"profile-fields": "none: only the standard profile fields",
+	"control":        "on for the development app, off for a configured one",
+	"pprof-addr":     "off",
+}
+
 // defaultText is how the help shows a setting's default, read from Default()
 // and the callback defaults so that it cannot drift from them. A setting
 // missing here shows "?" in the help, and the help test fails.
@@ -45,22 +55,19 @@ func defaultText(flag string) string {
 	if strings.HasPrefix(flag, "callback-") {
 		return callbackDefaultText(flag)
 	}
+	if text, ok := fixedDefaults[flag]; ok {
+		return text
+	}
 	c := Default()
 	switch flag {
 	case "addr":
 		return c.Addr
 	case "data":
 		return c.Data
-	case "sdkappid":
-		return "none: timd creates a development app, stored with the data"
-	case "secret-key", "ready-file":
-		return "none"
 	case "admins":
 		return strings.Join(c.App.Admins, ",")
 	case "edition":
 		return c.App.Edition
-	case "profile-fields":
-		return "none: only the standard profile fields"
 	case "rate-limit":
 		return c.RateLimit
 	case "max-body-bytes":
@@ -77,8 +84,6 @@ func defaultText(flag string) string {
 		return c.LogLevel
 	case "log-format":
 		return c.LogFormat
-	case "pprof-addr":
-		return "off"
 	case "pprof-allow-remote":
 		return strconv.FormatBool(c.PprofAllowRemote)
 	}

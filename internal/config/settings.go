@@ -37,6 +37,17 @@ var settings = []setting{
 		c.App.Profile = f
 		return err
 	}},
+	{"control", "TIMD_CONTROL", "the emulator control plane (/timd/v1/...): on or off; default on for the development app, off for a configured one", func(c *Config, v string) error {
+		switch strings.ToLower(v) {
+		case "on", "true", "1":
+			c.App.Control = new(true)
+		case "off", "false", "0":
+			c.App.Control = new(false)
+		default:
+			return fmt.Errorf("%q is neither on nor off", v)
+		}
+		return nil
+	}},
 	{"rate-limit", "TIMD_RATE_LIMIT", "per-app, per-API limit: tencent, off, or calls per second", func(c *Config, v string) error { c.RateLimit = v; return nil }},
 	{"callback-url", "TIMD_CALLBACK_URL", "URL third-party callbacks are POSTed to", func(c *Config, v string) error { c.App.Callback.URL = v; return nil }},
 	{"callback-token", "TIMD_CALLBACK_TOKEN", "callback auth token (adds Sign and RequestTime)", func(c *Config, v string) error { c.App.Callback.Token = v; return nil }},

@@ -32,6 +32,11 @@ type App struct {
 	// ProfileFields are the custom profile fields the app declares
 	// (Tag_Profile_Custom_<Name>), as Tencent's console declares them.
 	ProfileFields []ProfileField
+	// Control turns on the emulator control plane for the app
+	// (/timd/v1/..., /v4/timd_control/...): state control, captured
+	// callbacks, faults, time. On by default for the development app,
+	// off otherwise (TIMD_CONTROL).
+	Control bool
 }
 
 // IsAdmin reports whether identifier is one of the app's admins.
