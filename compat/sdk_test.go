@@ -36,7 +36,7 @@ func startTimd(t *testing.T) string {
 			t.Error(err)
 		}
 	})
-	app := &im.App{SDKAppID: sdkAppID, SecretKey: sdkKey, Admins: []string{"administrator"}, Edition: im.EditionUltimate,
+	app := &im.App{SDKAppID: sdkAppID, SecretKey: sdkKey, Admins: []string{"administrator"}, Edition: im.EditionUltimate, Control: true,
 		ProfileFields: []im.ProfileField{{Name: "Motto", Type: im.ProfileFieldString}, {Name: "Score", Type: im.ProfileFieldInteger}}}
 	if err := db.EnsureAccounts(context.Background(), sdkAppID, app.Admins); err != nil {
 		t.Fatal(err)

@@ -99,16 +99,11 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	rate, _ := c.RateLimitPerSec() // Validate has checked it
 	metrics := api.NewMetrics()
-	m.sender = callback.NewSender(callback.Options{
-		Store: db, Apps: m.Apps, Logger: m.Logger, Metrics: callback.NewMetrics(metrics.Registry()),
-		Retention: c.CallbackRetention, Lease: c.CallbackLease,
-	})
-	senderCtx, stop := context.WithCancel(context.Background())
-	m.stopSender, m.senderDone = stop, make(chan struct{})
-	go func() {
-		m.sender.Run(senderCtx)
-		close(m.senderDone)
-	}()
+	var clocks *im.Clocks // time control: off unless configured
+	if c.TimeControl {
+		clocks = &im.Clocks{}
+	}
+	m.startSender(db, metrics, clocks)
 	m.API = api.NewServer(api.Options{
 		Apps:         m.Apps,
 		Store:        db,
@@ -116,6 +111,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Metrics:      metrics,
 		MaxBodyBytes: c.MaxBodyBytes,
 		RateLimit:    rate,
+		Clocks:       clocks,
 		Before:       &callback.Before{Client: &http.Client{}, Logger: m.Logger},
 		// Bodies are read only after the query authenticates, within this
 		// budget; the listener below caps the connections.
@@ -153,6 +149,21 @@ func (m *Main) Run(ctx context.Context) error {
 		"database", db.Dialect(), "data", m.dataWhere, "apps", len(m.Apps))
 	m.printWelcome()
 	return m.writeReady()
+}
+
+// startSender starts the callback sender of the served apps.
+func (m *Main) startSender(db *sqlstore.DB, metrics *api.Metrics, clocks *im.Clocks) {
+	c := m.Config
+	m.sender = callback.NewSender(callback.Options{
+		Store: db, Apps: m.Apps, Logger: m.Logger, Metrics: callback.NewMetrics(metrics.Registry()),
+		Retention: c.CallbackRetention, Lease: c.CallbackLease, Clocks: clocks,
+	})
+	senderCtx, stop := context.WithCancel(context.Background())
+	m.stopSender, m.senderDone = stop, make(chan struct{})
+	go func() {
+		m.sender.Run(senderCtx)
+		close(m.senderDone)
+	}()
 }
 
 // resolveApps builds the served apps from the configuration, or, with none

@@ -45,7 +45,7 @@ func (s *Server) importGroup(ctx context.Context, c *Call, req *importGroupReq) 
 	if ng.Type == im.GroupAVChatRoom {
 		return nil, im.Errorf(im.CodeGroupForbidden, "an AVChatRoom cannot be imported")
 	}
-	if ng.CreateTime, err = pastTime("CreateTime", req.CreateTime, s.now().Unix()); err != nil {
+	if ng.CreateTime, err = pastTime("CreateTime", req.CreateTime, s.appNow(c.App).Unix()); err != nil {
 		return nil, err
 	}
 	ng.Import = true
@@ -91,7 +91,7 @@ func (s *Server) importGroupMember(ctx context.Context, c *Call, req *importGrou
 	if len(req.MemberList) > im.MaxImportMembers {
 		return nil, im.Errorf(im.CodeGroupTooManyMembers, "at most %d members per request", im.MaxImportMembers)
 	}
-	now := s.now().Unix()
+	now := s.appNow(c.App).Unix()
 	members := make([]im.ImportMember, len(req.MemberList))
 	for i, m := range req.MemberList {
 		if m.Member_Account == nil || *m.Member_Account == "" {

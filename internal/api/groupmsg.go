@@ -91,7 +91,7 @@ func (s *Server) sendGroupMsg(ctx context.Context, c *Call, req *sendGroupMsgReq
 		}
 		if v.Discard {
 			// Answered as sent, but neither stored nor delivered.
-			return &sendGroupMsgResp{MsgTime: s.now().Unix()}, nil
+			return &sendGroupMsgResp{MsgTime: s.appNow(c.App).Unix()}, nil
 		}
 		if v.MsgBody != nil {
 			m.Body = v.MsgBody

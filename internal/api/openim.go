@@ -271,7 +271,7 @@ func (s *Server) beforeSendC2C(ctx context.Context, c *Call, m *im.C2CMsg) (sent
 			return deref0(dup), dup != nil, err
 		}
 	}
-	m.Time = s.now().Unix()
+	m.Time = s.appNow(c.App).Unix()
 	sent = im.C2CSent{Time: m.Time, Key: im.MsgKey(m.Seq, m.Random, m.Time)}
 	verdict, err := hook.BeforeSend(ctx, c.App, c.ClientIP, im.C2CBeforeSendMsgBody{
 		From: m.From, To: m.To, MsgSeq: m.Seq, MsgRandom: m.Random, MsgTime: m.Time, MsgKey: sent.Key,

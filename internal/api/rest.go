@@ -71,6 +71,7 @@ func (s *Server) handle(r *http.Request, x *exchange) (fields any) {
 	}
 	if err == nil {
 		ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
+		ctx = im.WithClockOffset(ctx, s.clocks.Offset(x.adm.call.App.SDKAppID))
 		fields, err = x.rt.call(ctx, x.adm.call, x.adm.body)
 		cancel()
 	}
@@ -274,7 +275,7 @@ var sigCodes = []struct {
 // verifySig checks the UserSig through the cached, lock-out guarded
 // verifier; failures are counted per client address.
 func (s *Server) verifySig(app *im.App, ident, sig, client string) error {
-	err := s.verifier.VerifyFrom(app.SDKAppID, app.SecretKey, ident, sig, client, s.now())
+	err := s.verifier.VerifyFrom(app.SDKAppID, app.SecretKey, ident, sig, client, s.appNow(app))
 	if err == nil {
 		return nil
 	}

@@ -33,6 +33,8 @@ var services = map[string]service{
 	// Control is on: the test hooks that set what clients would, and state
 	// control.
 	"timd_control": controlService,
+	// time control, also off unless TIMD_TIME_CONTROL is on (clock.go).
+	"timd_clock": controlService,
 }
 
 // controlService is the codes of every service of timd's control plane.
@@ -86,6 +88,7 @@ func (s *Server) routeTable() []route {
 		s.configRoutes(),
 		s.callbackMgmtRoutes(),
 		s.controlRoutes(),
+		s.clockRoutes(),
 	)
 }
 
@@ -237,6 +240,16 @@ func (s *Server) controlRoutes() []route {
 	return []route{
 		{"timd_control", "set_state", 200, rpc(s.setState)},
 		{"timd_control", "apply_join_group", 200, rpc(s.applyJoinGroup)},
+	}
+}
+
+// clockRoutes are the commands of time control (timd_clock).
+func (s *Server) clockRoutes() []route {
+	return []route{
+		{"timd_clock", "get", 200, rpc(s.clockGet)},
+		{"timd_clock", "set", 200, rpc(s.clockSet)},
+		{"timd_clock", "advance", 200, rpc(s.clockAdvance)},
+		{"timd_clock", "reset", 200, rpc(s.clockReset)},
 	}
 }
 

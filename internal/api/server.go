@@ -63,6 +63,9 @@ type Options struct {
 	// for Tencent's documented figure of each API, RateOff for none.
 	RateLimit int
 	Now       func() time.Time // nil: time.Now
+	// Clocks, when not nil, turns on time control (timd_clock): per-app
+	// offsets from Now that the calls of an app see.
+	Clocks *im.Clocks
 	// RequestTimeout bounds one command's work, so a database that stops
 	// answering turns into the internal code rather than a hung call.
 	// Zero means DefaultRequestTimeout.
@@ -126,6 +129,7 @@ type Server struct {
 	inflight byteBudget
 	timeout  time.Duration
 	now      func() time.Time
+	clocks   *im.Clocks // time control (timd_clock); nil: off
 	verifier *usersig.Verifier
 	limiter  *rateLimiter
 	before   BeforeHook
@@ -159,6 +163,7 @@ func NewServer(opts Options) *Server {
 		maxBody:  opts.MaxBodyBytes,
 		timeout:  opts.RequestTimeout,
 		now:      opts.Now,
+		clocks:   opts.Clocks,
 		before:   opts.Before,
 		verifier: usersig.NewVerifier(usersig.VerifierOptions{}),
 		routes:   make(map[string]*route),
@@ -293,6 +298,12 @@ func (s *Server) serveReady(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	io.WriteString(w, "ok\n")
+}
+
+// appNow is the time of app's calls: the real time, moved by the app's
+// offset under time control.
+func (s *Server) appNow(app *im.App) time.Time {
+	return s.now().Add(s.clocks.Offset(app.SDKAppID))
 }
 
 // splitPath returns the service and command of /v4/{service}/{command},

@@ -4,9 +4,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/timd/timd/internal/api"
 	"github.com/timd/timd/internal/dbtest"
+	"github.com/timd/timd/internal/im"
 )
 
 // Tencent matches JSON keys exactly: a key that differs from a field's name
@@ -126,6 +128,10 @@ var strictKeyRoutes = map[string]strictKeyRoute{
 	"timd_callback/purge":           {`{"Before":-1}`, 0},
 
 	"timd_control/set_state":        {`{"To_Account":"alice","Platform":"Web","Action":"Login"}`, 91001},
+	"timd_clock/get":                {`{}`, 0},
+	"timd_clock/set":                {`{"Time":1700000000000}`, 91001},
+	"timd_clock/advance":            {`{"Seconds":1}`, 91001},
+	"timd_clock/reset":              {`{}`, 0},
 	"timd_control/apply_join_group": {`{"GroupId":"sk_group","Requestor_Account":"carol"}`, 91001},
 }
 
@@ -210,7 +216,9 @@ func TestStrictKeysEveryRoute(t *testing.T) {
 		t.Errorf("strictKeyRoutes has %d entries, the route table %d lines", len(strictKeyRoutes), len(routes))
 	}
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
-		h := MustOpenHarness(t, dsn)
+		// A clock that stands still: timd_clock's replies carry the time.
+		start := time.Now()
+		h := MustOpenHarness(t, dsn, func(o *api.Options) { o.Clocks, o.Now = &im.Clocks{}, func() time.Time { return start } })
 		strictKeyState(t, h)
 		for _, name := range routes {
 			rt, ok := strictKeyRoutes[name]

@@ -59,7 +59,7 @@ type itemReply struct {
 // unreadable lets the operation go ahead, unless the app is configured to
 // reject then.
 func (b *Before) Before(ctx context.Context, app *im.App, clientIP string, cb im.Callback) error {
-	command, now := cb.CallbackCommand(), b.now()
+	command, now := cb.CallbackCommand(), b.now().Add(im.ClockOffset(ctx))
 	body, err := im.CallbackBody(cb, now)
 	if err != nil {
 		return err
@@ -95,7 +95,7 @@ func (b *Before) Before(ctx context.Context, app *im.App, clientIP string, cb im
 // item go ahead, unless the app is configured to reject then, when the
 // error is a 30006 for every item.
 func (b *Before) BeforeItems(ctx context.Context, app *im.App, clientIP string, cb im.Callback) (map[string]*im.Error, error) {
-	command, now := cb.CallbackCommand(), b.now()
+	command, now := cb.CallbackCommand(), b.now().Add(im.ClockOffset(ctx))
 	body, err := im.CallbackBody(cb, now)
 	if err != nil {
 		return nil, err
@@ -209,7 +209,7 @@ type sendReply struct {
 // and ErrorInfo; any other code refuses it as 1 does. A receiver that fails
 // lets the message go, unless the app is configured to reject then.
 func (b *Before) BeforeSend(ctx context.Context, app *im.App, clientIP string, cb im.Callback) (im.SendVerdict, error) {
-	command, now := cb.CallbackCommand(), b.now()
+	command, now := cb.CallbackCommand(), b.now().Add(im.ClockOffset(ctx))
 	denied, first, last := im.CodeGroupCallbackDenied, im.CodeGroupCustomDeny, im.CodeGroupCustomDenyEnd
 	if command == im.CallbackC2CBeforeSendMsg {
 		denied, first, last = im.CodeMsgCallbackDenied, im.CodeMsgCustomDenyFirst, im.CodeMsgCustomDenyLast

@@ -3,6 +3,8 @@ package callback_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -61,4 +63,40 @@ func TestSender_RetryMarkFollowsClock(t *testing.T) {
 			})
 		})
 	}
+}
+
+// Ensure an app's events come due on its own time under time control: an
+// attempt that failed waits an hour by the schedule, and moving the app's
+// clock an hour on delivers it at once, with no real hour passing; another
+// app's offset does not move it.
+func TestSender_RetryDueOnAppClock(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		var fails atomic.Int64
+		fails.Store(1)
+		rc := newReceiver(t, func(w http.ResponseWriter, r *http.Request, h hit) {
+			if fails.Add(-1) >= 0 {
+				w.WriteHeader(http.StatusInternalServerError)
+				return
+			}
+			io.WriteString(w, okReply)
+		})
+		e := newEnv(t, dsn, rc.URL(), nil, func(c *im.CallbackConfig) { c.Retry = []time.Duration{0, time.Hour} })
+		clocks := &im.Clocks{}
+		e.start(callback.Options{Clocks: clocks})
+		e.create("later-1", "alice")
+		waitFor(t, 10*time.Second, "the first attempt", func() bool { return len(rc.hitsOf("later-1")) == 1 })
+		clocks.SetOffset(testApp+1, 2*time.Hour) // another app's clock
+		time.Sleep(100 * time.Millisecond)
+		if n := len(rc.hitsOf("later-1")); n != 1 {
+			t.Fatalf("%d attempts before the app's clock moved, want 1", n)
+		}
+		clocks.SetOffset(testApp, time.Hour+time.Minute)
+		evs := e.waitSettled(10 * time.Second)
+		if len(evs) != 1 || evs[0].State != im.EventDelivered || evs[0].Attempts != 2 {
+			t.Fatalf("events %+v, want one delivered at the second attempt", evs)
+		}
+		if d := time.Until(evs[0].DeliveredAt); d < time.Hour {
+			t.Errorf("delivered at %v, %v from the real time: want the app's time, an hour on", evs[0].DeliveredAt, d)
+		}
+	})
 }

@@ -58,6 +58,9 @@ type Options struct {
 	// compares them with the times it is given, are of one clock. Pauses
 	// and timeouts are durations of real time.
 	Now func() time.Time
+	// Clocks are the apps' offsets under time control (nil: none): an
+	// app's events come due, and are marked, on its own time.
+	Clocks *im.Clocks
 }
 
 // Sender delivers recorded after-callback events: it claims due events
@@ -204,12 +207,15 @@ func (s *Sender) claimAndDeliver(ctx context.Context) {
 			if free == 0 || (free < (cap(slots)+1)/2 && len(slots) > 0) {
 				break
 			}
+			// Due times and leases are in the app's time (time control);
+			// claimed, the real time, bounds retryMark.
 			claimed := s.claimTime()
-			events, err := s.o.Store.ClaimEvents(ctx, s.o.Instance, app, claimed, s.o.Lease, free)
+			appClaimed := claimed.Add(s.o.Clocks.Offset(app))
+			events, err := s.o.Store.ClaimEvents(ctx, s.o.Instance, app, appClaimed, s.o.Lease, free)
 			if err != nil {
 				if ctx.Err() == nil {
 					s.o.Logger.Warn("claim callback events", "sdkappid", app, "err", err)
-					s.unsettled = append(s.unsettled, failedClaim{app, claimed.Add(s.o.Lease)})
+					s.unsettled = append(s.unsettled, failedClaim{app, appClaimed.Add(s.o.Lease)})
 				}
 				return
 			}
@@ -229,6 +235,10 @@ func (s *Sender) claimAndDeliver(ctx context.Context) {
 		}
 	}
 }
+
+// appNow is app's time: the real time, moved by its offset under time
+// control (EventTime, due times and leases of its events are in it).
+func (s *Sender) appNow(app uint64) time.Time { return s.o.Now().Add(s.o.Clocks.Offset(app)) }
 
 // claimTime is the time a claim is made at: now, or if this sender already
 // claimed in the current millisecond, the next one. Each claim then asks
@@ -276,13 +286,13 @@ func (s *Sender) deliver(ev im.Event, claimed time.Time) {
 
 	status, retryAfter, err := s.post(ctx, app, ev)
 	if err == nil {
-		at := s.o.Now()
+		at := s.appNow(ev.AppID)
 		if mErr := s.retryMark(claimed, func() error {
 			return s.o.Store.MarkDelivered(ctx, ev.ID, s.o.Instance, status, at)
 		}); mErr != nil {
 			s.o.Logger.Warn("record callback delivery", "id", ev.ID, "err", mErr)
 		}
-		s.o.Metrics.delivered(s.o.Now().Sub(ev.CreatedAt))
+		s.o.Metrics.delivered(s.appNow(ev.AppID).Sub(ev.CreatedAt))
 		return
 	}
 	s.record(ctx, ev, claimed, status, retryAfter, err, false)
@@ -327,7 +337,7 @@ func (s *Sender) record(ctx context.Context, ev im.Event, claimed time.Time, sta
 		if retryAfter != nil && *retryAfter > delay {
 			delay = min(*retryAfter, 24*time.Hour)
 		}
-		a.Next = s.o.Now().Add(delay)
+		a.Next = s.appNow(ev.AppID).Add(delay)
 	}
 	if mErr := s.retryMark(claimed, func() error { return s.o.Store.MarkFailed(ctx, ev.ID, s.o.Instance, a) }); mErr != nil {
 		s.o.Logger.Warn("record callback attempt", "id", ev.ID, "err", mErr)

@@ -38,6 +38,9 @@ type Config struct {
 	// CPU profile or trace costs it, so they stay local unless the
 	// operator says otherwise.
 	PprofAllowRemote bool `yaml:"pprof_allow_remote"`
+	// TimeControl lets the control plane move apps' clocks (timd_clock);
+	// only apps whose control plane is on can use it.
+	TimeControl bool `yaml:"time_control"`
 	// ReadyFile, if set, is where timd writes its start-up handshake (package
 	// ready: URL, app, pid as JSON) once it serves, for programs that start it.
 	ReadyFile string `yaml:"ready_file"`

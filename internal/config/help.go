@@ -46,6 +46,7 @@ var fixedDefaults = map[string]string{
 	"profile-fields": "none: only the standard profile fields",
 	"control":        "on for the development app, off for a configured one",
 	"pprof-addr":     "off",
+	"time-control":   "off",
 }
 
 // defaultText is how the help shows a setting's default, read from Default()

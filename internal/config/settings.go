@@ -38,15 +38,14 @@ var settings = []setting{
 		return err
 	}},
 	{"control", "TIMD_CONTROL", "the emulator control plane (/timd/v1/...): on or off; default on for the development app, off for a configured one", func(c *Config, v string) error {
-		switch strings.ToLower(v) {
-		case "on", "true", "1":
-			c.App.Control = new(true)
-		case "off", "false", "0":
-			c.App.Control = new(false)
-		default:
-			return fmt.Errorf("%q is neither on nor off", v)
-		}
-		return nil
+		on, err := parseOnOff(v)
+		c.App.Control = &on
+		return err
+	}},
+	{"time-control", "TIMD_TIME_CONTROL", "let the control plane set and advance apps' clocks (timd_clock): on or off", func(c *Config, v string) error {
+		on, err := parseOnOff(v)
+		c.TimeControl = on
+		return err
 	}},
 	{"rate-limit", "TIMD_RATE_LIMIT", "per-app, per-API limit: tencent, off, or calls per second", func(c *Config, v string) error { c.RateLimit = v; return nil }},
 	{"callback-url", "TIMD_CALLBACK_URL", "URL third-party callbacks are POSTed to", func(c *Config, v string) error { c.App.Callback.URL = v; return nil }},
@@ -280,4 +279,15 @@ func DecodeSecret(s string) ([]byte, error) {
 		return nil, errors.New("secret after whsec_ must be non-empty base64")
 	}
 	return key, nil
+}
+
+// parseOnOff reads an on/off setting.
+func parseOnOff(v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "on", "true", "1":
+		return true, nil
+	case "off", "false", "0":
+		return false, nil
+	}
+	return false, fmt.Errorf("%q is neither on nor off", v)
 }

@@ -220,7 +220,7 @@ func (c *committer) tryBatch(batch []*writeReq) bool {
 		if _, err := sqlTx.ExecContext(context.Background(), "SAVEPOINT w"); err != nil {
 			return abort()
 		}
-		tx := &Tx{Tx: sqlTx, now: db.now(), dialect: db.dialect, stmts: db.wStmts, detached: true}
+		tx := &Tx{Tx: sqlTx, now: db.now().Add(im.ClockOffset(r.ctx)), dialect: db.dialect, stmts: db.wStmts, detached: true}
 		err := r.fn(tx)
 		var de *im.Error
 		switch {

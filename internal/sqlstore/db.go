@@ -260,7 +260,7 @@ func (db *DB) runOnce(ctx context.Context, pool *sql.DB, readOnly bool, fn func(
 	if err != nil {
 		return err
 	}
-	tx := &Tx{Tx: sqlTx, now: db.now(), dialect: db.dialect, stmts: db.rStmts}
+	tx := &Tx{Tx: sqlTx, now: db.now().Add(im.ClockOffset(ctx)), dialect: db.dialect, stmts: db.rStmts}
 	if pool == db.w {
 		tx.stmts = db.wStmts
 		tx.detached = db.committer != nil
