@@ -95,6 +95,9 @@ func (m *Main) closeProxy(ctx context.Context) error {
 	if err != nil {
 		_ = p.front.Close() // the Shutdown error is the one reported
 	}
+	// Closed by Shutdown once Serve runs; closed here in case it had not
+	// started yet (closing twice is harmless).
+	_ = p.ln.Close()
 	if serr := <-p.done; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}

@@ -29,8 +29,9 @@ type Front struct {
 	srv    *http.Server
 	conns  *connListener
 
-	mu sync.Mutex
-	ln net.Listener
+	mu     sync.Mutex
+	ln     net.Listener
+	closed bool // Shutdown or Close was called: Serve serves no more
 }
 
 // New returns a front that serves the requests it terminates with h, with
@@ -50,26 +51,36 @@ func New(ca *CA, h http.Handler, logger *slog.Logger) *Front {
 }
 
 // Serve accepts connections on ln until Shutdown or Close, and returns
-// http.ErrServerClosed then, or the accept error that stopped it.
+// http.ErrServerClosed then. Other accept errors (out of file descriptors,
+// say) are logged and retried after a pause, as http.Server does.
 func (f *Front) Serve(ln net.Listener) error {
 	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		return http.ErrServerClosed
+	}
 	f.ln = ln
 	f.conns = newConnListener(ln.Addr())
 	f.mu.Unlock()
 	served := make(chan error, 1)
 	go func() { served <- f.srv.Serve(f.conns) }()
+	var pause time.Duration
 	for {
 		c, err := ln.Accept()
-		if err != nil {
-			// Closing conns cannot fail; the server's error is then that
-			// conns is closed, and the accept error is the one that matters.
+		if errors.Is(err, net.ErrClosed) {
+			// Closing conns cannot fail; the server then returns that
+			// conns is closed.
 			_ = f.conns.Close()
 			<-served
-			if errors.Is(err, net.ErrClosed) {
-				return http.ErrServerClosed
-			}
-			return err
+			return http.ErrServerClosed
 		}
+		if err != nil {
+			pause = min(max(2*pause, 5*time.Millisecond), time.Second)
+			f.logger.Warn("proxy front accept failed; retrying", "err", err, "pause", pause)
+			time.Sleep(pause)
+			continue
+		}
+		pause = 0
 		go f.handle(c)
 	}
 }
@@ -77,9 +88,7 @@ func (f *Front) Serve(ln net.Listener) error {
 // Shutdown stops accepting, then waits until ctx is done for the requests in
 // flight, as http.Server.Shutdown.
 func (f *Front) Shutdown(ctx context.Context) error {
-	f.mu.Lock()
-	ln := f.ln
-	f.mu.Unlock()
+	ln := f.markClosed()
 	var err error
 	if ln != nil {
 		if cerr := ln.Close(); cerr != nil && !errors.Is(cerr, net.ErrClosed) {
@@ -91,13 +100,20 @@ func (f *Front) Shutdown(ctx context.Context) error {
 
 // Close closes the listener and every connection at once.
 func (f *Front) Close() error {
-	f.mu.Lock()
-	ln := f.ln
-	f.mu.Unlock()
+	ln := f.markClosed()
 	if ln != nil {
 		_ = ln.Close() // Close below reports what matters
 	}
 	return f.srv.Close()
+}
+
+// markClosed records that the front is closing and returns the listener
+// Serve accepts on, nil when Serve has not started.
+func (f *Front) markClosed() net.Listener {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.closed = true
+	return f.ln
 }
 
 // handle reads what a new connection starts with: TLS goes straight to the

@@ -15,6 +15,7 @@ import (
 	"os"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -157,5 +158,46 @@ func TestFront_DirectTLS(t *testing.T) {
 	}
 	if calls.Load() != 1 {
 		t.Errorf("handler called %d times, want 1", calls.Load())
+	}
+}
+
+// failingOnce is a listener whose first Accept fails as when file
+// descriptors run out.
+type failingOnce struct {
+	net.Listener
+	failed atomic.Bool
+}
+
+func (l *failingOnce) Accept() (net.Conn, error) {
+	if !l.failed.Swap(true) {
+		return nil, &net.OpError{Op: "accept", Net: "tcp", Err: os.NewSyscallError("accept4", syscall.EMFILE)}
+	}
+	return l.Listener.Accept()
+}
+
+// Ensure an accept error other than a closed listener does not stop the
+// front: it keeps serving, and Shutdown still ends Serve.
+func TestFront_AcceptErrorRetried(t *testing.T) {
+	ca, err := LoadOrCreateCA(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := New(ca, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	done := make(chan error, 1)
+	go func() { done <- f.Serve(&failingOnce{Listener: inner}) }()
+	resp, err := proxyClient(t, inner.Addr().String(), ca).Get("https://console.tim.qq.com/v4/x/y")
+	if err != nil {
+		t.Fatalf("after an accept error: %v", err)
+	}
+	_ = resp.Body.Close()
+	if err := f.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+		t.Errorf("Serve returned %v", err)
 	}
 }
