@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -38,5 +40,17 @@ func TestConfig_ProxySettings(t *testing.T) {
 		case err != nil && strings.Contains(err.Error(), ":pw@"):
 			t.Errorf("%v: the error shows the password: %v", tt.vars, err)
 		}
+	}
+}
+
+// Ensure the config file sets the proxy front as the variables do.
+func TestConfig_ProxyFromFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "timd.yaml")
+	if err := os.WriteFile(path, []byte("proxy_addr: 127.0.0.1:8443\nproxy_ca_dir: /etc/timd/proxy\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(nil, env(map[string]string{EnvConfigFile: path}))
+	if err != nil || c.ProxyAddr != "127.0.0.1:8443" || c.ProxyCADir != "/etc/timd/proxy" || c.Validate() != nil {
+		t.Errorf("from file: %q %q, %v %v", c.ProxyAddr, c.ProxyCADir, err, c.Validate())
 	}
 }
