@@ -44,6 +44,7 @@ type Main struct {
 	http      *http.Server
 	pprof     *http.Server  // TIMD_PPROF_ADDR; nil when off
 	pprofAddr string        // its listening address
+	proxy     *proxyFront   // TIMD_PROXY_ADDR; nil when off
 	served    chan struct{} // closed when http.Serve returns
 
 	sender     *callback.Sender
@@ -139,16 +140,31 @@ func (m *Main) Run(ctx context.Context) error {
 		close(m.served)
 	}()
 
-	if c.PprofAddr != "" {
-		if err := m.servePprof(c.PprofAddr); err != nil {
-			return fmt.Errorf("pprof listener: %w", err)
-		}
+	if err := m.serveBeside(); err != nil {
+		return err
 	}
 
 	m.Logger.Info("timd started", "version", Version(), "addr", ln.Addr().String(),
 		"database", db.Dialect(), "data", m.dataWhere, "apps", len(m.Apps))
 	m.printWelcome()
 	return m.writeReady()
+}
+
+// serveBeside starts the listeners configured beside the API's: Go's
+// profiles and the proxy front.
+func (m *Main) serveBeside() error {
+	c := m.Config
+	if c.PprofAddr != "" {
+		if err := m.servePprof(c.PprofAddr); err != nil {
+			return fmt.Errorf("pprof listener: %w", err)
+		}
+	}
+	if c.ProxyAddr != "" {
+		if err := m.serveProxy(m.http.Handler); err != nil {
+			return fmt.Errorf("proxy front: %w", err)
+		}
+	}
+	return nil
 }
 
 // startSender starts the callback sender of the served apps.
@@ -233,15 +249,20 @@ func (m *Main) Addr() string {
 
 // URL returns a base URL clients on this machine can reach timd at.
 func (m *Main) URL() string {
-	addr := m.Addr()
+	return "http://" + localAddr(m.Addr())
+}
+
+// localAddr is the address clients on this machine reach the listen
+// address addr at: an unspecified or named host becomes 127.0.0.1.
+func localAddr(addr string) string {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return "http://" + addr
+		return addr
 	}
 	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
 		host = "127.0.0.1"
 	}
-	return "http://" + net.JoinHostPort(host, port)
+	return net.JoinHostPort(host, port)
 }
 
 // Wait blocks until ctx is done or the server stops serving on its own (an
@@ -266,9 +287,12 @@ func (m *Main) Close() error {
 		}
 		m.pprof = nil
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
+	defer cancel()
+	if err := m.closeProxy(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	if m.http != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
-		defer cancel()
 		if err := m.http.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("shutdown: %w", err))
 			// Drop the requests still in flight rather than leave them
