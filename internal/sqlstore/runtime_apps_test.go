@@ -182,3 +182,32 @@ func mapsEqual(a, b map[string]int) bool {
 	}
 	return true
 }
+
+// Ensure apps created at once without an SDKAppID each get their own.
+func TestRuntimeApps_ConcurrentCreatesGetDistinctIDs(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		db := openAt(t, dsn)
+		const n = 8
+		ids := make([]uint64, n)
+		errs := make(chan error, n)
+		for i := range n {
+			go func() {
+				a := &im.App{SecretKey: "k", Admins: []string{"administrator"}, Edition: im.EditionUltimate}
+				err := db.CreateApp(context.Background(), a, nil)
+				ids[i] = a.SDKAppID
+				errs <- err
+			}()
+		}
+		for range n {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		slices.Sort(ids)
+		for i, id := range ids {
+			if id != im.FirstRuntimeAppID+uint64(i) {
+				t.Fatalf("allocated %v, want %d from %d on", ids, n, im.FirstRuntimeAppID)
+			}
+		}
+	})
+}
