@@ -50,7 +50,10 @@ type Main struct {
 	sender     *callback.Sender
 	stopSender context.CancelFunc
 	senderDone chan struct{}
-	serveErr   error // what it returned
+	// stopRefresh ends the refresh of runtime apps (PostgreSQL only).
+	stopRefresh context.CancelFunc
+	refreshDone chan struct{}
+	serveErr    error // what it returned
 }
 
 // NewMain returns a Main with the default configuration.
@@ -118,8 +121,12 @@ func (m *Main) Run(ctx context.Context) error {
 		// budget; the listener below caps the connections.
 		MaxInflightBytes: c.MaxInflightBytes,
 		// ConfigSvc/GetIPList answers where timd listens, once it does.
-		IPList: func() []string { return listenIPs(m.ln) },
+		IPList:     func() []string { return listenIPs(m.ln) },
+		AppWatcher: m.sender, // learns the apps timd_apps creates and deletes
 	})
+	if err := m.serveRuntimeApps(openCtx); err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -179,6 +186,45 @@ func (m *Main) startSender(db *sqlstore.DB, metrics *api.Metrics, clocks *im.Clo
 	go func() {
 		m.sender.Run(senderCtx)
 		close(m.senderDone)
+	}()
+}
+
+// appRefreshInterval is how often an instance on PostgreSQL rereads the
+// runtime apps, so that one another instance deleted stops being served
+// (one another created is read when first called).
+const appRefreshInterval = 2 * time.Second
+
+// serveRuntimeApps serves the apps created at runtime (timd_apps) that
+// are stored and, on PostgreSQL, keeps them up to date.
+func (m *Main) serveRuntimeApps(ctx context.Context) error {
+	if err := m.API.RefreshApps(ctx); err != nil {
+		return fmt.Errorf("runtime apps: %w", err)
+	}
+	if m.Store.Dialect() == "postgres" {
+		m.startAppRefresh()
+	}
+	return nil
+}
+
+// startAppRefresh rereads the runtime apps every appRefreshInterval until
+// Close.
+func (m *Main) startAppRefresh() {
+	ctx, stop := context.WithCancel(context.Background())
+	m.stopRefresh, m.refreshDone = stop, make(chan struct{})
+	go func() {
+		defer close(m.refreshDone)
+		t := time.NewTicker(appRefreshInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			if err := m.API.RefreshApps(ctx); err != nil && ctx.Err() == nil {
+				m.Logger.Warn("refresh runtime apps", "err", err)
+			}
+		}
 	}()
 }
 
@@ -304,6 +350,11 @@ func (m *Main) Close() error {
 			errs = append(errs, err)
 		}
 		m.http = nil
+	}
+	if m.stopRefresh != nil {
+		m.stopRefresh()
+		<-m.refreshDone
+		m.stopRefresh = nil
 	}
 	if m.stopSender != nil {
 		// Deliveries in flight finish and are recorded before the
