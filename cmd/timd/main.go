@@ -5,6 +5,8 @@
 //
 //	timd [serve] [flags]   run the server (the default)
 //	timd usersig ...       print a UserSig made with Tencent's algorithm
+//	timd healthcheck       exit 0 when a running timd is ready, 1 otherwise
+//	timd completion SHELL  print a bash, zsh or fish completion script
 //	timd version           print the version, commit and Go version
 //	timd help              list every command and flag
 //
@@ -60,6 +62,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args, getenv, stdout, stderr)
 	case "usersig":
 		return usersigCmd(args, stdout, stderr)
+	case "healthcheck":
+		return healthcheckCmd(ctx, args, getenv, stdout, stderr)
+	case "completion":
+		return completionCmd(args, stdout)
 	case "bench":
 		return errBenchMoved
 	case "version":
@@ -74,7 +80,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 func isFlag(s string) bool { return len(s) > 0 && s[0] == '-' }
 
-const usage = `usage: timd [serve|usersig|version|help] [flags]   (timd --help lists every command and flag)`
+const usage = `usage: timd [serve|usersig|healthcheck|completion|version|help] [flags]   (timd --help lists every command and flag)`
 
 // errBenchMoved answers `timd bench`, which was the load generator until it
 // became a command of its own, so that the server binary carries only the

@@ -50,7 +50,7 @@ func TestRun_VersionAndHelp(t *testing.T) {
 	}
 	// The load generator's flags are timd-bench's (cmd/timd-bench tests them).
 	for _, want := range []string{"timd [serve] [flags]", "timd usersig", "timd bench", "timd-bench", "timd version", "timd help",
-		"Flags of timd usersig:", "-identifier"} {
+		"timd healthcheck", "timd completion bash|zsh|fish", "Flags of timd usersig:", "-identifier", "Flags of timd healthcheck:", "-timeout"} {
 		if !strings.Contains(help, want) {
 			t.Errorf("help lacks %q", want)
 		}
@@ -92,14 +92,22 @@ func TestRun_FormatVersion(t *testing.T) {
 	bi := &debug.BuildInfo{GoVersion: "go1.99", Settings: []debug.BuildSetting{
 		{Key: "vcs.revision", Value: "0123456789abcdef"}, {Key: "vcs.modified", Value: "true"},
 	}}
-	got := formatVersion("v1.2.3", bi)
+	got := formatVersion("v1.2.3", buildStamp{}, bi)
 	for _, want := range []string{"timd v1.2.3\n", "commit: 0123456789abcdef (with uncommitted changes)\n", "go:     go1.99 "} {
 		if !strings.Contains(got, want) {
 			t.Errorf("version lacks %q:\n%s", want, got)
 		}
 	}
-	if got := formatVersion("dev", nil); !strings.Contains(got, "commit: unknown\n") || strings.Contains(got, "uncommitted") {
+	if got := formatVersion("dev", buildStamp{}, nil); !strings.Contains(got, "commit: unknown\n") || strings.Contains(got, "uncommitted") ||
+		strings.Contains(got, "built:") {
 		t.Errorf("version without build info:\n%s", got)
+	}
+	// A release build's stamp wins over what go build recorded.
+	got = formatVersion("v1.2.3", buildStamp{commit: "fedcba9", date: "2026-01-02T03:04:05Z"}, bi)
+	for _, want := range []string{"commit: fedcba9\n", "built:  2026-01-02T03:04:05Z\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("stamped version lacks %q:\n%s", want, got)
+		}
 	}
 }
 

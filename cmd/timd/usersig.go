@@ -14,17 +14,32 @@ import (
 // default of Tencent's own generators.
 const DefaultSigExpire = usersig.DefaultExpire
 
+// usersigOpts are the flags of `timd usersig`.
+type usersigOpts struct {
+	appID  uint64
+	key    string
+	ident  string
+	expire int64
+}
+
+func usersigFlags(o *usersigOpts) *flag.FlagSet {
+	fs := flag.NewFlagSet("timd usersig", flag.ContinueOnError)
+	fs.Uint64Var(&o.appID, "sdkappid", 0, "SDKAppID the UserSig is for")
+	fs.StringVar(&o.key, "key", "", "the app's secret key")
+	fs.StringVar(&o.ident, "identifier", "", "UserID the UserSig is for")
+	fs.Int64Var(&o.expire, "expire", DefaultSigExpire, "validity in seconds")
+	return fs
+}
+
 // usersigCmd prints a UserSig made with Tencent's algorithm.
 func usersigCmd(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("timd usersig", flag.ContinueOnError)
+	var o usersigOpts
+	fs := usersigFlags(&o)
 	fs.SetOutput(stderr)
-	appID := fs.Uint64("sdkappid", 0, "SDKAppID the UserSig is for")
-	key := fs.String("key", "", "the app's secret key")
-	ident := fs.String("identifier", "", "UserID the UserSig is for")
-	expire := fs.Int64("expire", DefaultSigExpire, "validity in seconds")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	appID, key, ident, expire := &o.appID, &o.key, &o.ident, &o.expire
 	var errs []error
 	if *appID == 0 {
 		errs = append(errs, errors.New("--sdkappid is required"))

@@ -6,8 +6,14 @@ import (
 	"runtime/debug"
 )
 
-// version is set at build time with -ldflags "-X main.version=v1.2.3".
-var version = ""
+// The build stamps these with -ldflags, as the Dockerfile, .goreleaser.yaml
+// and scripts/release-snapshot do:
+//
+//	-X main.version=v1.2.3 -X main.commit=0123abc -X main.date=2026-01-02T03:04:05Z
+//
+// Unset, the version comes from the module version `go install` recorded and
+// the commit from the VCS information `go build` recorded.
+var version, commit, date = "", "", ""
 
 // Version returns the build's version: the -ldflags value, else the module
 // version `go install` recorded, else "dev".
@@ -21,18 +27,22 @@ func Version() string {
 	return "dev"
 }
 
+// buildStamp is what -ldflags stamped besides the version.
+type buildStamp struct{ commit, date string }
+
 // versionText is what `timd version` prints: the version, the commit the
-// binary was built from and the Go that built it.
+// binary was built from (and when, if stamped) and the Go that built it.
 func versionText() string {
 	bi, _ := debug.ReadBuildInfo()
-	return formatVersion(Version(), bi)
+	return formatVersion(Version(), buildStamp{commit, date}, bi)
 }
 
-// formatVersion writes the version lines from bi. `go build` records the
-// commit from git (vcs.revision, and vcs.modified for uncommitted changes);
-// it is "unknown" for a build outside a checkout, with -buildvcs=false, and
-// for test binaries. A nil bi is a binary without build information.
-func formatVersion(v string, bi *debug.BuildInfo) string {
+// formatVersion writes the version lines from the stamp and bi. A stamped
+// commit wins; else `go build` records the commit from git (vcs.revision,
+// and vcs.modified for uncommitted changes); it is "unknown" for a build
+// outside a checkout, with -buildvcs=false, and for test binaries. A nil bi
+// is a binary without build information.
+func formatVersion(v string, stamp buildStamp, bi *debug.BuildInfo) string {
 	commit, modified := "unknown", ""
 	goVersion := runtime.Version()
 	if bi != nil {
@@ -48,6 +58,13 @@ func formatVersion(v string, bi *debug.BuildInfo) string {
 			}
 		}
 	}
-	return fmt.Sprintf("timd %s\ncommit: %s%s\ngo:     %s %s/%s\n",
-		v, commit, modified, goVersion, runtime.GOOS, runtime.GOARCH)
+	if stamp.commit != "" {
+		commit, modified = stamp.commit, ""
+	}
+	built := ""
+	if stamp.date != "" {
+		built = "built:  " + stamp.date + "\n"
+	}
+	return fmt.Sprintf("timd %s\ncommit: %s%s\n%sgo:     %s %s/%s\n",
+		v, commit, modified, built, goVersion, runtime.GOOS, runtime.GOARCH)
 }

@@ -11,9 +11,11 @@ import (
 )
 
 // Setting describes one setting of `timd serve` for its help: the flag,
-// the TIMD_* variable, what it does and its default.
+// the TIMD_* variable, what it does and its default, and whether the flag
+// may be given without a value.
 type Setting struct {
 	Flag, Env, Usage, Default string
+	Bool                      bool
 }
 
 // Settings lists every setting of `timd serve`, --config first, in the order
@@ -21,7 +23,7 @@ type Setting struct {
 func Settings() []Setting {
 	out := []Setting{{Flag: "config", Env: EnvConfigFile, Usage: configUsage, Default: "none"}}
 	for _, s := range settings {
-		out = append(out, Setting{Flag: s.flag, Env: s.env, Usage: s.usage, Default: defaultText(s.flag)})
+		out = append(out, Setting{Flag: s.flag, Env: s.env, Usage: s.usage, Default: defaultText(s.flag), Bool: boolSettings[s.flag]})
 	}
 	return out
 }
@@ -31,7 +33,7 @@ func Settings() []Setting {
 func WriteHelp(w io.Writer) {
 	for _, s := range Settings() {
 		value := " value"
-		if boolSettings[s.Flag] {
+		if s.Bool {
 			value = ""
 		}
 		fmt.Fprintf(w, "  --%s%s  (%s, default %s)\n      %s\n", s.Flag, value, s.Env, s.Default, s.Usage)
