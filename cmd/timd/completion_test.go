@@ -119,3 +119,28 @@ func TestCompletion_Hints(t *testing.T) {
 		}
 	}
 }
+
+// Ensure every command of the table, which the help and completion show,
+// is one run dispatches, and that the usage line names only commands of
+// the table.
+func TestCommands_Dispatched(t *testing.T) {
+	for _, c := range commands {
+		if _, _, err := runCmd(c.name, "-h"); err != nil && strings.Contains(err.Error(), "unknown command") {
+			t.Errorf("%s is in the command table but run does not know it: %v", c.name, err)
+		}
+	}
+	if _, _, err := runCmd("nosuch"); err == nil || !strings.Contains(err.Error(), "unknown command") {
+		t.Errorf("unknown command: %v", err)
+	}
+	known := map[string]bool{}
+	for _, c := range commands {
+		known[c.name] = true
+	}
+	// usage: timd [serve|usersig|...] [flags] ...
+	list := usage[strings.Index(usage, "[")+1 : strings.Index(usage, "]")]
+	for _, name := range strings.Split(list, "|") {
+		if !known[name] {
+			t.Errorf("usage names %q, which the command table lacks", name)
+		}
+	}
+}
