@@ -48,6 +48,7 @@ var valueHints = map[string]flagInfo{
 	"config":              {file: true},
 	"data":                {file: true},
 	"ready-file":          {file: true},
+	"proxy-ca-dir":        {file: true},
 	"edition":             {values: []string{"ultimate", "pro", "standard"}},
 	"control":             {values: []string{"on", "off"}},
 	"time-control":        {values: []string{"on", "off"}},
