@@ -18,6 +18,7 @@ import (
 	"github.com/timd/timd/internal/api"
 	"github.com/timd/timd/internal/callback"
 	"github.com/timd/timd/internal/config"
+	"github.com/timd/timd/internal/fault"
 	"github.com/timd/timd/internal/im"
 	"github.com/timd/timd/internal/sqlstore"
 )
@@ -103,7 +104,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if c.TimeControl {
 		clocks = &im.Clocks{}
 	}
-	m.startSender(db, metrics, clocks)
+	// Faults of timd_fault: one set, for the REST commands and the
+	// callbacks both.
+	faults := fault.New(metrics.Registry(), m.Logger)
+	m.startSender(db, metrics, clocks, faults)
 	m.API = api.NewServer(api.Options{
 		Apps:         m.Apps,
 		Store:        db,
@@ -112,7 +116,8 @@ func (m *Main) Run(ctx context.Context) error {
 		MaxBodyBytes: c.MaxBodyBytes,
 		RateLimit:    rate,
 		Clocks:       clocks,
-		Before:       &callback.Before{Client: &http.Client{}, Logger: m.Logger},
+		Faults:       faults,
+		Before:       &callback.Before{Client: &http.Client{}, Logger: m.Logger, Capture: db, Faults: faults},
 		// Bodies are read only after the query authenticates, within this
 		// budget; the listener below caps the connections.
 		MaxInflightBytes: c.MaxInflightBytes,
@@ -152,11 +157,12 @@ func (m *Main) Run(ctx context.Context) error {
 }
 
 // startSender starts the callback sender of the served apps.
-func (m *Main) startSender(db *sqlstore.DB, metrics *api.Metrics, clocks *im.Clocks) {
+func (m *Main) startSender(db *sqlstore.DB, metrics *api.Metrics, clocks *im.Clocks, faults *fault.Injector) {
 	c := m.Config
 	m.sender = callback.NewSender(callback.Options{
 		Store: db, Apps: m.Apps, Logger: m.Logger, Metrics: callback.NewMetrics(metrics.Registry()),
 		Retention: c.CallbackRetention, Lease: c.CallbackLease, Clocks: clocks,
+		Capture: db, Faults: faults,
 	})
 	senderCtx, stop := context.WithCancel(context.Background())
 	m.stopSender, m.senderDone = stop, make(chan struct{})

@@ -35,6 +35,9 @@ var services = map[string]service{
 	"timd_control": controlService,
 	// time control, also off unless TIMD_TIME_CONTROL is on (clock.go).
 	"timd_clock": controlService,
+	// captured callbacks (capture.go) and fault injection (fault_svc.go).
+	"timd_capture": controlService,
+	"timd_fault":   controlService,
 }
 
 // controlService is the codes of every service of timd's control plane.
@@ -89,6 +92,8 @@ func (s *Server) routeTable() []route {
 		s.callbackMgmtRoutes(),
 		s.controlRoutes(),
 		s.clockRoutes(),
+		s.captureRoutes(),
+		s.faultRoutes(),
 	)
 }
 
@@ -250,6 +255,25 @@ func (s *Server) clockRoutes() []route {
 		{"timd_clock", "set", 200, rpc(s.clockSet)},
 		{"timd_clock", "advance", 200, rpc(s.clockAdvance)},
 		{"timd_clock", "reset", 200, rpc(s.clockReset)},
+	}
+}
+
+// captureRoutes are the commands of captured callbacks (timd_capture).
+func (s *Server) captureRoutes() []route {
+	return []route{
+		{"timd_capture", "list", 200, rpc(s.captureList)},
+		{"timd_capture", "wait", 200, rpc(s.captureWait)},
+		{"timd_capture", "clear", 200, rpc(s.captureClear)},
+	}
+}
+
+// faultRoutes are the commands of fault injection (timd_fault).
+func (s *Server) faultRoutes() []route {
+	return []route{
+		{"timd_fault", "list", 200, rpc(s.faultList)},
+		{"timd_fault", "clear", 200, rpc(s.faultClear)},
+		{"timd_fault", "set", 200, rpc(s.faultSet)},
+		{"timd_fault", "set_callback", 200, rpc(s.faultSetCallback)},
 	}
 }
 

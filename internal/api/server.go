@@ -11,6 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/timd/timd/internal/fault"
 	"github.com/timd/timd/internal/im"
 	"github.com/timd/timd/internal/usersig"
 )
@@ -46,6 +49,12 @@ type Options struct {
 	States    stateStore        // querystate, kick, set_state (state.go)
 	Push      pushStore         // all_member_push (push.go)
 	Profiles  profileStore      // profile (profile.go)
+	Captures  captureStore      // timd_capture (capture.go)
+
+	// Faults injects the faults of timd_fault (fault_svc.go) into REST
+	// commands; nil: NewServer makes one, counting in Metrics. The callback
+	// sender and Before share it to fault deliveries.
+	Faults *fault.Injector
 
 	// IPList gives the addresses timd listens on, for ConfigSvc/GetIPList
 	// (config_svc.go); nil answers an empty list.
@@ -122,6 +131,8 @@ type Server struct {
 	ipList   func() []string
 	profiles profileStore
 	events   eventStore
+	captures captureStore
+	faults   *fault.Injector
 	ready    pinger
 	log      *slog.Logger
 	metrics  *Metrics
@@ -157,6 +168,8 @@ func NewServer(opts Options) *Server {
 		ipList:   opts.IPList,
 		profiles: opts.Profiles,
 		events:   opts.Events,
+		captures: opts.Captures,
+		faults:   opts.Faults,
 		ready:    opts.Ready,
 		log:      opts.Logger,
 		metrics:  opts.Metrics,
@@ -173,6 +186,13 @@ func NewServer(opts Options) *Server {
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.faults == nil {
+		var reg prometheus.Registerer
+		if s.metrics != nil {
+			reg = s.metrics.Registry()
+		}
+		s.faults = fault.New(reg, s.log)
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
@@ -248,6 +268,9 @@ func (o *Options) fillStores() {
 	}
 	if o.Ready == nil {
 		o.Ready = o.Store
+	}
+	if o.Captures == nil {
+		o.Captures = o.Store
 	}
 }
 

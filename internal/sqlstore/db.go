@@ -40,7 +40,8 @@ type DB struct {
 	// now is the clock every transaction reads once at its start.
 	now      func() time.Time
 	onEvents func()
-	nonce    string // see Nonce
+	nonce    string        // see Nonce
+	captures captureSignal // wakes timd_capture/wait (capture.go)
 
 	closeOnce sync.Once
 	closeErr  error
