@@ -41,10 +41,16 @@ func TestInjector_Count(t *testing.T) {
 	if _, ok := in.API(1, "sns", "friend_add"); ok || len(in.List(1, "")) != 0 {
 		t.Errorf("faults left after their counts: %+v", in.List(1, ""))
 	}
+	checkCounted(t, reg, 3)
+}
+
+// checkCounted checks that reg counts n faults, all of one series.
+func checkCounted(t *testing.T, reg *prometheus.Registry, n float64) {
+	t.Helper()
 	fams, err := reg.Gather()
 	if err != nil || len(fams) != 1 || fams[0].GetName() != "timd_faults_injected_total" || len(fams[0].GetMetric()) != 1 ||
-		fams[0].GetMetric()[0].GetCounter().GetValue() != 3 {
-		t.Errorf("counter: %v, %v; want 3 faults of sns/friend_add", fams, err)
+		fams[0].GetMetric()[0].GetCounter().GetValue() != n {
+		t.Errorf("counter: %v, %v; want %v faults of one series", fams, err, n)
 	}
 }
 
