@@ -12,6 +12,7 @@ import (
 	"github.com/timd/timd/internal/dbtest"
 	"github.com/timd/timd/internal/fault"
 	"github.com/timd/timd/internal/im"
+	"github.com/timd/timd/internal/sqlstore"
 )
 
 // captureHarness is a server whose TestApp captures its callbacks (URL
@@ -205,6 +206,38 @@ func TestCapture_WaitNeedsCapture(t *testing.T) {
 		if r := plain.Call("timd_capture", "wait", `{"TimeoutMs":10000}`); r.Code(t) != im.CodeMgmtInvalid ||
 			!strings.Contains(r.Raw, "does not capture") {
 			t.Errorf("wait on an app that does not capture: %s", r)
+		}
+	})
+}
+
+// Ensure, on PostgreSQL, that wait sees a capture committed by another
+// instance on the same database, which does not wake it: by polling.
+func TestCapture_WaitSeesOtherInstance(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		if !strings.HasPrefix(dsn, "postgres") {
+			t.Skip("one process owns a SQLite file")
+		}
+		h := openCapture(t, dsn)
+		other, err := sqlstore.Open(context.Background(), dsn, sqlstore.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			if err := other.Close(); err != nil {
+				t.Error(err)
+			}
+		})
+		waited := make(chan Reply, 1)
+		go func() { waited <- h.Call("timd_capture", "wait", `{"GroupId":"elsewhere","TimeoutMs":10000}`) }()
+		time.Sleep(100 * time.Millisecond)
+		start := time.Now()
+		if _, err := other.CaptureCallback(context.Background(), im.Captured{AppID: TestAppID, Command: "Group.CallbackAfterCreateGroup",
+			Phase: im.CaptureAfter, Body: []byte(`{"GroupId":"elsewhere"}`), GroupID: "elsewhere", CapturedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		got := captures(t, <-waited)
+		if took := time.Since(start); len(got.Callbacks) != 1 || took > 2*time.Second {
+			t.Errorf("wait answered %d callbacks %v after another instance's capture", len(got.Callbacks), took)
 		}
 	})
 }
