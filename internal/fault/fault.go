@@ -8,6 +8,7 @@ package fault
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -86,7 +87,14 @@ func New(reg prometheus.Registerer, log *slog.Logger) *Injector {
 			Help: "Faults injected by the control plane (timd_fault), by kind (API, Callback), service and command.",
 		}, []string{"kind", "service", "command"})}
 	if reg != nil {
-		reg.MustRegister(in.total)
+		// A second Injector on one registry counts in the first one's
+		// series rather than fail.
+		var dup prometheus.AlreadyRegisteredError
+		if err := reg.Register(in.total); errors.As(err, &dup) {
+			in.total = dup.ExistingCollector.(*prometheus.CounterVec)
+		} else if err != nil {
+			panic(err) // a collector of another shape under the name: a bug
+		}
 	}
 	return in
 }

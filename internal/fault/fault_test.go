@@ -42,6 +42,10 @@ func TestInjector_Count(t *testing.T) {
 		t.Errorf("faults left after their counts: %+v", in.List(1, ""))
 	}
 	checkCounted(t, reg, 3)
+	second := New(reg, nil) // shares the series
+	_, _ = second.Add(1, Rule{Kind: KindAPI, Service: "sns", Command: "friend_add", ErrorCode: 1, Count: 1})
+	second.API(1, "sns", "friend_add")
+	checkCounted(t, reg, 4)
 }
 
 // checkCounted checks that reg counts n faults, all of one series.
