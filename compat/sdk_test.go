@@ -27,6 +27,13 @@ const (
 // startTimd serves timd's REST API in-process on a fresh SQLite store.
 func startTimd(t *testing.T) string {
 	t.Helper()
+	return startTimdServer(t).URL
+}
+
+// startTimdServer is startTimd returning the test server, whose handler is
+// timd's.
+func startTimdServer(t *testing.T) *httptest.Server {
+	t.Helper()
 	db, err := sqlstore.Open(context.Background(), filepath.Join(t.TempDir(), "timd.db"), sqlstore.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +56,7 @@ func startTimd(t *testing.T) string {
 	}
 	srv = httptest.NewServer(api.NewServer(api.Options{Apps: []*im.App{app}, Store: db, RateLimit: api.RateOff, IPList: ipList}).Handler())
 	t.Cleanup(srv.Close)
-	return srv.URL
+	return srv
 }
 
 // newSDK returns the dobyte SDK pointed at base. The SDK has no option for

@@ -45,12 +45,16 @@ type Main struct {
 	http      *http.Server
 	pprof     *http.Server  // TIMD_PPROF_ADDR; nil when off
 	pprofAddr string        // its listening address
+	proxy     *proxyFront   // TIMD_PROXY_ADDR; nil when off
 	served    chan struct{} // closed when http.Serve returns
 
 	sender     *callback.Sender
 	stopSender context.CancelFunc
 	senderDone chan struct{}
-	serveErr   error // what it returned
+	// stopRefresh ends the refresh of runtime apps (PostgreSQL only).
+	stopRefresh context.CancelFunc
+	refreshDone chan struct{}
+	serveErr    error // what it returned
 }
 
 // NewMain returns a Main with the default configuration.
@@ -98,6 +102,44 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.resolveApps(openCtx); err != nil {
 		return err
 	}
+	m.startServices(db)
+	if err := m.serveRuntimeApps(openCtx); err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return err
+	}
+	ln = api.LimitListener(ln, c.MaxConnections)
+	m.ln = ln
+	m.http = &http.Server{
+		Handler:           m.API.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	m.served = make(chan struct{})
+	go func() {
+		m.serveErr = m.http.Serve(ln)
+		close(m.served)
+	}()
+
+	if err := m.serveBeside(); err != nil {
+		return err
+	}
+
+	m.Logger.Info("timd started", "version", Version(), "addr", ln.Addr().String(),
+		"database", db.Dialect(), "data", m.dataWhere, "apps", len(m.Apps))
+	m.printWelcome()
+	return m.writeReady()
+}
+
+// startServices starts the callback sender and builds the REST API, which
+// share the metrics, the apps' clocks and the faults of timd_fault.
+func (m *Main) startServices(db *sqlstore.DB) {
+	c := m.Config
 	rate, _ := c.RateLimitPerSec() // Validate has checked it
 	metrics := api.NewMetrics()
 	var clocks *im.Clocks // time control: off unless configured
@@ -122,38 +164,26 @@ func (m *Main) Run(ctx context.Context) error {
 		// budget; the listener below caps the connections.
 		MaxInflightBytes: c.MaxInflightBytes,
 		// ConfigSvc/GetIPList answers where timd listens, once it does.
-		IPList: func() []string { return listenIPs(m.ln) },
+		IPList:     func() []string { return listenIPs(m.ln) },
+		AppWatcher: m.sender, // learns the apps timd_apps creates and deletes
 	})
+}
 
-	ln, err := net.Listen("tcp", c.Addr)
-	if err != nil {
-		return err
-	}
-	ln = api.LimitListener(ln, c.MaxConnections)
-	m.ln = ln
-	m.http = &http.Server{
-		Handler:           m.API.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
-	}
-	m.served = make(chan struct{})
-	go func() {
-		m.serveErr = m.http.Serve(ln)
-		close(m.served)
-	}()
-
+// serveBeside starts the listeners configured beside the API's: Go's
+// profiles and the proxy front.
+func (m *Main) serveBeside() error {
+	c := m.Config
 	if c.PprofAddr != "" {
 		if err := m.servePprof(c.PprofAddr); err != nil {
 			return fmt.Errorf("pprof listener: %w", err)
 		}
 	}
-
-	m.Logger.Info("timd started", "version", Version(), "addr", ln.Addr().String(),
-		"database", db.Dialect(), "data", m.dataWhere, "apps", len(m.Apps))
-	m.printWelcome()
-	return m.writeReady()
+	if c.ProxyAddr != "" {
+		if err := m.serveProxy(m.http.Handler); err != nil {
+			return fmt.Errorf("proxy front: %w", err)
+		}
+	}
+	return nil
 }
 
 // startSender starts the callback sender of the served apps.
@@ -169,6 +199,45 @@ func (m *Main) startSender(db *sqlstore.DB, metrics *api.Metrics, clocks *im.Clo
 	go func() {
 		m.sender.Run(senderCtx)
 		close(m.senderDone)
+	}()
+}
+
+// appRefreshInterval is how often an instance on PostgreSQL rereads the
+// runtime apps, so that one another instance deleted stops being served
+// (one another created is read when first called).
+const appRefreshInterval = 2 * time.Second
+
+// serveRuntimeApps serves the apps created at runtime (timd_apps) that
+// are stored and, on PostgreSQL, keeps them up to date.
+func (m *Main) serveRuntimeApps(ctx context.Context) error {
+	if err := m.API.RefreshApps(ctx); err != nil {
+		return fmt.Errorf("runtime apps: %w", err)
+	}
+	if m.Store.Dialect() == "postgres" {
+		m.startAppRefresh()
+	}
+	return nil
+}
+
+// startAppRefresh rereads the runtime apps every appRefreshInterval until
+// Close.
+func (m *Main) startAppRefresh() {
+	ctx, stop := context.WithCancel(context.Background())
+	m.stopRefresh, m.refreshDone = stop, make(chan struct{})
+	go func() {
+		defer close(m.refreshDone)
+		t := time.NewTicker(appRefreshInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			if err := m.API.RefreshApps(ctx); err != nil && ctx.Err() == nil {
+				m.Logger.Warn("refresh runtime apps", "err", err)
+			}
+		}
 	}()
 }
 
@@ -239,15 +308,20 @@ func (m *Main) Addr() string {
 
 // URL returns a base URL clients on this machine can reach timd at.
 func (m *Main) URL() string {
-	addr := m.Addr()
+	return "http://" + localAddr(m.Addr())
+}
+
+// localAddr is the address clients on this machine reach the listen
+// address addr at: an unspecified or named host becomes 127.0.0.1.
+func localAddr(addr string) string {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return "http://" + addr
+		return addr
 	}
 	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
 		host = "127.0.0.1"
 	}
-	return "http://" + net.JoinHostPort(host, port)
+	return net.JoinHostPort(host, port)
 }
 
 // Wait blocks until ctx is done or the server stops serving on its own (an
@@ -272,9 +346,12 @@ func (m *Main) Close() error {
 		}
 		m.pprof = nil
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
+	defer cancel()
+	if err := m.closeProxy(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	if m.http != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
-		defer cancel()
 		if err := m.http.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("shutdown: %w", err))
 			// Drop the requests still in flight rather than leave them
@@ -286,6 +363,11 @@ func (m *Main) Close() error {
 			errs = append(errs, err)
 		}
 		m.http = nil
+	}
+	if m.stopRefresh != nil {
+		m.stopRefresh()
+		<-m.refreshDone
+		m.stopRefresh = nil
 	}
 	if m.stopSender != nil {
 		// Deliveries in flight finish and are recorded before the

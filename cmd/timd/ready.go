@@ -19,7 +19,8 @@ func (m *Main) writeReady() error {
 		return nil
 	}
 	app := m.Apps[0]
-	info := ready.Info{URL: m.URL(), SDKAppID: app.SDKAppID, Admin: app.Admins[0], PID: os.Getpid(), Data: m.dataWhere}
+	info := ready.Info{URL: m.URL(), SDKAppID: app.SDKAppID, Admin: app.Admins[0], PID: os.Getpid(), Data: m.dataWhere,
+		ProxyURL: m.ProxyURL(), ProxyCA: m.ProxyCA()}
 	if len(m.Config.AllApps()) == 0 {
 		info.SecretKey = app.SecretKey
 	}

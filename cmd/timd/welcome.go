@@ -48,6 +48,7 @@ func (m *Main) printWelcome() {
 	fmt.Fprintf(w, "  Data:        %s\n", m.dataNote())
 	fmt.Fprintf(w, "  SDKAppID:    %d\n", app.SDKAppID)
 	fmt.Fprintf(w, "  Admin:       %s\n", admin)
+	m.printProxy(w)
 	if !dev {
 		fmt.Fprintf(w, "  Secret key:  (from your configuration)\n")
 		if len(m.Apps) > 1 {

@@ -241,3 +241,20 @@ func TestCapture_WaitSeesOtherInstance(t *testing.T) {
 		}
 	})
 }
+
+// Ensure an app created at runtime with CallbackURL internal captures its
+// callbacks, in its own captures only.
+func TestCapture_RuntimeApp(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		h := openCapture(t, dsn)
+		a := createApp(t, h.Harness, `{"CallbackURL":"internal","Control":true}`)
+		callApp(h.Harness, a, "group_open_http_svc", "create_group", `{"Owner_Account":"administrator","Type":"Public","Name":"n","GroupId":"rt_g1"}`)
+		got := captures(t, callApp(h.Harness, a, "timd_capture", "list", `{"CallbackCommand":"Group.CallbackBeforeCreateGroup"}`))
+		if len(got.Callbacks) != 1 || !strings.Contains(got.Callbacks[0].Query, "SdkAppid="+jstr(a.ID)) {
+			t.Errorf("the runtime app's captures: %+v", got)
+		}
+		if mine := captures(t, h.Call("timd_capture", "list", `{}`)); len(mine.Callbacks) != 0 {
+			t.Errorf("TestApp sees %d captures of another app", len(mine.Callbacks))
+		}
+	})
+}

@@ -221,8 +221,11 @@ func (s *Server) authorize(r *http.Request, rt *route, svc service) (*Call, erro
 	// Only the canonical decimal form names an app: ParseUint would also
 	// take leading zeros.
 	id, err := strconv.ParseUint(appParam, 10, 64)
-	app := s.apps[id]
-	if err != nil || app == nil || appParam[0] == '0' {
+	var app *im.App
+	if err == nil && appParam[0] != '0' {
+		app = s.lookupApp(r.Context(), id)
+	}
+	if app == nil {
 		return nil, im.Errorf(im.CodeSDKAppIDInvalid, "sdkappid %q is not an app of this server", appParam)
 	}
 	ident := q.Get("identifier")

@@ -35,6 +35,8 @@ var services = map[string]service{
 	"timd_control": controlService,
 	// time control, also off unless TIMD_TIME_CONTROL is on (clock.go).
 	"timd_clock": controlService,
+	// apps created and deleted at runtime (apps.go).
+	"timd_apps": controlService,
 	// captured callbacks (capture.go) and fault injection (fault_svc.go).
 	"timd_capture": controlService,
 	"timd_fault":   controlService,
@@ -92,6 +94,7 @@ func (s *Server) routeTable() []route {
 		s.callbackMgmtRoutes(),
 		s.controlRoutes(),
 		s.clockRoutes(),
+		s.appsRoutes(),
 		s.captureRoutes(),
 		s.faultRoutes(),
 	)
@@ -245,6 +248,7 @@ func (s *Server) controlRoutes() []route {
 	return []route{
 		{"timd_control", "set_state", 200, rpc(s.setState)},
 		{"timd_control", "apply_join_group", 200, rpc(s.applyJoinGroup)},
+		{"timd_control", "list_objects", 200, rpc(s.listObjects)},
 	}
 }
 
@@ -255,6 +259,15 @@ func (s *Server) clockRoutes() []route {
 		{"timd_clock", "set", 200, rpc(s.clockSet)},
 		{"timd_clock", "advance", 200, rpc(s.clockAdvance)},
 		{"timd_clock", "reset", 200, rpc(s.clockReset)},
+	}
+}
+
+// appsRoutes are the commands of apps created at runtime (timd_apps).
+func (s *Server) appsRoutes() []route {
+	return []route{
+		{"timd_apps", "create", 200, rpc(s.appsCreate)},
+		{"timd_apps", "delete", 200, rpc(s.appsDelete)},
+		{"timd_apps", "list", 200, rpc(s.appsList)},
 	}
 }
 

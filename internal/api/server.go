@@ -49,7 +49,13 @@ type Options struct {
 	States    stateStore        // querystate, kick, set_state (state.go)
 	Push      pushStore         // all_member_push (push.go)
 	Profiles  profileStore      // profile (profile.go)
+	Runtime   runtimeAppStore   // timd_apps (apps.go)
+	Objects   objectStore       // timd_control/list_objects (objects_list.go)
 	Captures  captureStore      // timd_capture (capture.go)
+
+	// AppWatcher, when not nil, learns the apps created and deleted while
+	// timd runs (timd_apps).
+	AppWatcher AppWatcher
 
 	// Faults injects the faults of timd_fault (fault_svc.go) into REST
 	// commands; nil: NewServer makes one, counting in Metrics. The callback
@@ -114,7 +120,10 @@ const (
 
 // Server serves the REST API for a set of apps.
 type Server struct {
-	apps     map[uint64]*im.App
+	apps     *appSet
+	runtime  runtimeAppStore
+	objects  objectStore
+	appWatch AppWatcher
 	accounts accountStore
 	groups   groupStore
 	gadmin   groupAdminStore
@@ -151,7 +160,10 @@ type Server struct {
 func NewServer(opts Options) *Server {
 	opts.fillStores()
 	s := &Server{
-		apps:     make(map[uint64]*im.App, len(opts.Apps)),
+		apps:     newAppSet(opts.Apps),
+		runtime:  opts.Runtime,
+		objects:  opts.Objects,
+		appWatch: opts.AppWatcher,
 		accounts: opts.Accounts,
 		groups:   opts.Groups,
 		gadmin:   opts.GroupAdm,
@@ -180,9 +192,6 @@ func NewServer(opts Options) *Server {
 		before:   opts.Before,
 		verifier: usersig.NewVerifier(usersig.VerifierOptions{}),
 		routes:   make(map[string]*route),
-	}
-	for _, a := range opts.Apps {
-		s.apps[a.SDKAppID] = a
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -218,59 +227,36 @@ func NewServer(opts Options) *Server {
 
 // fillStores sets each per-service store left nil to o.Store.
 func (o *Options) fillStores() {
-	if o.Store == nil {
+	st := o.Store
+	if st == nil {
 		return
 	}
-	if o.Accounts == nil {
-		o.Accounts = o.Store
-	}
-	if o.Groups == nil {
-		o.Groups = o.Store
-	}
-	if o.GroupAdm == nil {
-		o.GroupAdm = o.Store
-	}
-	if o.GroupAttr == nil {
-		o.GroupAttr = o.Store
-	}
-	if o.NoSpeak == nil {
-		o.NoSpeak = o.Store
-	}
-	if o.GroupMsgs == nil {
-		o.GroupMsgs = o.Store
-	}
-	if o.SNS == nil {
-		o.SNS = o.Store
-	}
-	if o.SNSMore == nil {
-		o.SNSMore = o.Store
-	}
-	if o.Contacts == nil {
-		o.Contacts = o.Store
-	}
-	if o.Convs == nil {
-		o.Convs = o.Store
-	}
-	if o.C2C == nil {
-		o.C2C = o.Store
-	}
-	if o.States == nil {
-		o.States = o.Store
-	}
-	if o.Push == nil {
-		o.Push = o.Store
-	}
-	if o.Events == nil {
-		o.Events = o.Store
-	}
-	if o.Profiles == nil {
-		o.Profiles = o.Store
-	}
-	if o.Ready == nil {
-		o.Ready = o.Store
-	}
-	if o.Captures == nil {
-		o.Captures = o.Store
+	fill(&o.Accounts, accountStore(st))
+	fill(&o.Groups, groupStore(st))
+	fill(&o.GroupAdm, groupAdminStore(st))
+	fill(&o.GroupAttr, groupAttrStore(st))
+	fill(&o.NoSpeak, noSpeakingStore(st))
+	fill(&o.GroupMsgs, groupMsgStore(st))
+	fill(&o.SNS, snsStore(st))
+	fill(&o.SNSMore, snsMoreStore(st))
+	fill(&o.Contacts, contactStore(st))
+	fill(&o.Convs, conversationStore(st))
+	fill(&o.C2C, c2cStore(st))
+	fill(&o.States, stateStore(st))
+	fill(&o.Push, pushStore(st))
+	fill(&o.Events, eventStore(st))
+	fill(&o.Profiles, profileStore(st))
+	fill(&o.Ready, pinger(st))
+	fill(&o.Runtime, runtimeAppStore(st))
+	fill(&o.Objects, objectStore(st))
+	fill(&o.Captures, captureStore(st))
+}
+
+// fill sets *dst to v when it is nil.
+func fill[T comparable](dst *T, v T) {
+	var zero T
+	if *dst == zero {
+		*dst = v
 	}
 }
 

@@ -44,3 +44,28 @@ func TestSender_SlowAppDoesNotBlockOtherApps(t *testing.T) {
 		}
 	})
 }
+
+// Ensure the sender delivers the events of an app it is told of while it
+// runs (an app timd_apps created), and stops claiming those of an app it
+// is told is gone.
+func TestSender_LearnsAndForgetsApps(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		rc := newReceiver(t, nil)
+		e := newEnv(t, dsn, rc.URL(), nil, nil)
+		s := callback.NewSender(callback.Options{Store: e.db, Poll: 10 * time.Millisecond})
+		runSender(t, s)
+		e.create("before", "alice")
+		time.Sleep(150 * time.Millisecond)
+		if n := len(rc.Hits()); n != 0 {
+			t.Fatalf("%d deliveries for an app the sender does not serve", n)
+		}
+		s.AddApp(e.app)
+		waitFor(t, 10*time.Second, "the added app's event delivered", func() bool { return len(rc.hitsOf("before")) == 1 })
+		s.RemoveApp(e.app.SDKAppID)
+		e.create("after", "alice")
+		time.Sleep(150 * time.Millisecond)
+		if hits := rc.hitsOf("after"); len(hits) != 0 {
+			t.Errorf("%d deliveries for a removed app", len(hits))
+		}
+	})
+}

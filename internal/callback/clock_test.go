@@ -67,7 +67,7 @@ func TestSender_RetryMarkFollowsClock(t *testing.T) {
 
 // Ensure an app's events come due on its own time under time control: an
 // attempt that failed waits an hour by the schedule, and moving the app's
-// clock an hour on delivers it at once, with no real hour passing; another
+// clock past that hour delivers it at once, with no real hour passing; another
 // app's offset does not move it.
 func TestSender_RetryDueOnAppClock(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
@@ -84,13 +84,19 @@ func TestSender_RetryDueOnAppClock(t *testing.T) {
 		clocks := &im.Clocks{}
 		e.start(callback.Options{Clocks: clocks})
 		e.create("later-1", "alice")
-		waitFor(t, 10*time.Second, "the first attempt", func() bool { return len(rc.hitsOf("later-1")) == 1 })
+		// The failed attempt is recorded (due an hour on by the app's
+		// clock) after the receiver answers: moving the clock before that
+		// would schedule the retry from the moved clock.
+		waitFor(t, 10*time.Second, "the first attempt recorded", func() bool {
+			evs := e.events()
+			return len(evs) == 1 && evs[0].LastStatus == http.StatusInternalServerError
+		})
 		clocks.SetOffset(testApp+1, 2*time.Hour) // another app's clock
 		time.Sleep(100 * time.Millisecond)
 		if n := len(rc.hitsOf("later-1")); n != 1 {
 			t.Fatalf("%d attempts before the app's clock moved, want 1", n)
 		}
-		clocks.SetOffset(testApp, time.Hour+time.Minute)
+		clocks.SetOffset(testApp, time.Hour+7*time.Minute) // past the hour's ±10% jitter
 		evs := e.waitSettled(10 * time.Second)
 		if len(evs) != 1 || evs[0].State != im.EventDelivered || evs[0].Attempts != 2 {
 			t.Fatalf("events %+v, want one delivered at the second attempt", evs)

@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -74,7 +75,10 @@ type Options struct {
 // each app's bound, and records the outcome: delivered, retried later on the
 // app's schedule, or dead after the last attempt.
 type Sender struct {
-	o      Options
+	o Options
+	// mu guards apps, order and slots: AddApp and RemoveApp change them
+	// while Run delivers.
+	mu     sync.RWMutex
 	apps   map[uint64]*im.App
 	order  []uint64                 // the apps, claimed in this order
 	slots  map[uint64]chan struct{} // per-app deliveries in flight
@@ -126,13 +130,7 @@ func NewSender(o Options) *Sender {
 	}
 	total := 0
 	for _, a := range o.Apps {
-		n := a.Callback.Concurrency
-		if n <= 0 {
-			n = 16
-		}
-		s.apps[a.SDKAppID], s.slots[a.SDKAppID] = a, make(chan struct{}, n)
-		s.order = append(s.order, a.SDKAppID)
-		total += n
+		total += s.addApp(a)
 	}
 	if s.client == nil {
 		s.client = &http.Client{Transport: &http.Transport{
@@ -140,6 +138,53 @@ func NewSender(o Options) *Sender {
 		}, CheckRedirect: noRedirects}
 	}
 	return s
+}
+
+// addApp starts serving a's events and returns its delivery bound; the
+// caller holds mu or owns s alone.
+func (s *Sender) addApp(a *im.App) int {
+	n := a.Callback.Concurrency
+	if n <= 0 {
+		n = 16
+	}
+	if _, ok := s.apps[a.SDKAppID]; !ok {
+		s.order = append(s.order, a.SDKAppID)
+	}
+	s.apps[a.SDKAppID], s.slots[a.SDKAppID] = a, make(chan struct{}, n)
+	return n
+}
+
+// AddApp delivers the events of an app created while timd runs, or of an
+// app whose settings changed, from the next claim on.
+func (s *Sender) AddApp(a *im.App) {
+	s.mu.Lock()
+	s.addApp(a)
+	s.mu.Unlock()
+	s.Kick()
+}
+
+// RemoveApp stops claiming the events of a deleted app. Deliveries in
+// flight finish; their outcome finds no event to record.
+func (s *Sender) RemoveApp(sdkappid uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.apps, sdkappid)
+	delete(s.slots, sdkappid)
+	s.order = slices.DeleteFunc(s.order, func(id uint64) bool { return id == sdkappid })
+}
+
+// app returns a served app, nil if it was removed.
+func (s *Sender) app(sdkappid uint64) *im.App {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.apps[sdkappid]
+}
+
+// appSlots returns a served app and its delivery slots; nil if removed.
+func (s *Sender) appSlots(sdkappid uint64) (*im.App, chan struct{}) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.apps[sdkappid], s.slots[sdkappid]
 }
 
 // noRedirects makes a client return a 3xx reply as it is: a failed attempt.
@@ -202,9 +247,12 @@ func (s *Sender) claimAndDeliver(ctx context.Context) {
 	if !s.settleClaims(ctx) {
 		return // the store is still away: claiming would fail too
 	}
-	for _, app := range s.order {
-		slots := s.slots[app]
-		for ctx.Err() == nil {
+	s.mu.RLock()
+	order := slices.Clone(s.order)
+	s.mu.RUnlock()
+	for _, app := range order {
+		a, slots := s.appSlots(app)
+		for slots != nil && ctx.Err() == nil {
 			// Claim when at least half the app's slots are free, or none is
 			// busy: each claim is a write transaction, and claiming for one
 			// freed slot at a time made a backlog cost a claim per event.
@@ -234,7 +282,7 @@ func (s *Sender) claimAndDeliver(ctx context.Context) {
 				s.wg.Add(1)
 				go func() {
 					defer func() { <-slots; s.wg.Done() }()
-					s.deliver(ev, claimed)
+					s.deliver(a, ev, claimed)
 					s.Kick() // the key's next event may now be due
 				}()
 			}
@@ -282,9 +330,8 @@ func (s *Sender) settleClaims(ctx context.Context) bool {
 // deliver makes one attempt and records its outcome. It does not use the
 // Run context: a delivery started before shutdown finishes (or times out)
 // and is recorded, so it is not sent again after a restart.
-func (s *Sender) deliver(ev im.Event, claimed time.Time) {
+func (s *Sender) deliver(app *im.App, ev im.Event, claimed time.Time) {
 	ctx := context.Background()
-	app := s.apps[ev.AppID]
 	if app.Callback.URL == "" {
 		s.record(ctx, ev, claimed, 0, nil, fmt.Errorf("app %d has no callback URL configured", ev.AppID), true)
 		return
@@ -365,7 +412,7 @@ func (s *Sender) record(ctx context.Context, ev im.Event, claimed time.Time, sta
 	a := im.Attempt{Status: status, Error: err.Error()}
 	attempt := ev.Attempts + 1 // this one
 	schedule := im.DefaultRetry()
-	if app := s.apps[ev.AppID]; app != nil && len(app.Callback.Retry) > 0 {
+	if app := s.app(ev.AppID); app != nil && len(app.Callback.Retry) > 0 {
 		schedule = app.Callback.Retry
 	}
 	if !dead && attempt < len(schedule) {

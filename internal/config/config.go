@@ -38,6 +38,13 @@ type Config struct {
 	// CPU profile or trace costs it, so they stay local unless the
 	// operator says otherwise.
 	PprofAllowRemote bool `yaml:"pprof_allow_remote"`
+	// ProxyAddr, if set, is the listen address of the proxy front
+	// (package proxyfront): HTTP CONNECT and direct TLS for Tencent's REST
+	// hosts, answered by timd's own handler; off by default.
+	ProxyAddr string `yaml:"proxy_addr"`
+	// ProxyCADir is the directory of the proxy front's CA; empty, the
+	// directory of the SQLite file (PostgreSQL and in-memory data need it).
+	ProxyCADir string `yaml:"proxy_ca_dir"`
 	// TimeControl lets the control plane move apps' clocks (timd_clock);
 	// only apps whose control plane is on can use it.
 	TimeControl bool `yaml:"time_control"`
@@ -284,11 +291,49 @@ func (c *Config) serverErrors() []error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		add("log_format %q: want text or json", c.LogFormat)
 	}
+	errs = append(errs, c.proxyErrors()...)
 	if c.PprofAddr != "" && !c.PprofAllowRemote && !IsLoopback(c.PprofAddr) {
 		add("pprof_addr (TIMD_PPROF_ADDR) %q is not a loopback address: Go's profiles would be open to the network; "+
 			"use 127.0.0.1:PORT, or set TIMD_PPROF_ALLOW_REMOTE=true (--pprof-allow-remote) to serve them there anyway", c.PprofAddr)
 	}
 	return errs
+}
+
+// proxyErrors are the problems of the proxy front's settings.
+func (c *Config) proxyErrors() []error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if c.ProxyAddr == "" {
+		if c.ProxyCADir != "" {
+			add("proxy_ca_dir (TIMD_PROXY_CA_DIR) is set but proxy_addr (TIMD_PROXY_ADDR) is not: the CA serves only the proxy front")
+		}
+		return errs
+	}
+	if _, port, err := net.SplitHostPort(c.ProxyAddr); err != nil {
+		add("proxy_addr (TIMD_PROXY_ADDR) %q is not host:port, e.g. 127.0.0.1:8443", c.ProxyAddr)
+	} else if c.ProxyAddr == c.Addr && port != "0" {
+		add("proxy_addr (TIMD_PROXY_ADDR) %q is addr (TIMD_ADDR) too: the proxy front needs its own port", c.ProxyAddr)
+	}
+	if c.ProxyCADir == "" && !dataIsFile(c.Data) {
+		add("proxy_addr (TIMD_PROXY_ADDR) with data %q needs proxy_ca_dir (TIMD_PROXY_CA_DIR): "+
+			"there is no data directory to keep the proxy's CA in", redactDSN(c.Data))
+	}
+	return errs
+}
+
+// dataIsFile reports whether data names a SQLite file or directory, not a
+// PostgreSQL URL or an in-memory database.
+func dataIsFile(data string) bool {
+	return data != "" && data != ":memory:" &&
+		!strings.HasPrefix(data, "postgres://") && !strings.HasPrefix(data, "postgresql://")
+}
+
+// redactDSN hides a password in a database URL.
+func redactDSN(data string) string {
+	if u, err := url.Parse(data); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return data
 }
 
 // appErrors are the problems of the apps, the TIMD_SDKAPPID one included.

@@ -143,6 +143,8 @@ func TestConfig_LoadEachSetting(t *testing.T) {
 		{"TIMD_LOG_FORMAT", "json", func(c Config) bool { return c.LogFormat == "json" }},
 		{"TIMD_PPROF_ADDR", "127.0.0.1:6060", func(c Config) bool { return c.PprofAddr == "127.0.0.1:6060" }},
 		{"TIMD_PPROF_ALLOW_REMOTE", "true", func(c Config) bool { return c.PprofAllowRemote }},
+		{"TIMD_PROXY_ADDR", "127.0.0.1:8443", func(c Config) bool { return c.ProxyAddr == "127.0.0.1:8443" }},
+		{"TIMD_PROXY_CA_DIR", "/var/lib/timd/ca", func(c Config) bool { return c.ProxyCADir == "/var/lib/timd/ca" }},
 		{"TIMD_READY_FILE", "/run/timd/ready.json", func(c Config) bool { return c.ReadyFile == "/run/timd/ready.json" }},
 	}
 	covered := map[string]bool{}

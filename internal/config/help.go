@@ -46,6 +46,8 @@ var fixedDefaults = map[string]string{
 	"profile-fields": "none: only the standard profile fields",
 	"control":        "on for the development app, off for a configured one",
 	"pprof-addr":     "off",
+	"proxy-addr":     "off",
+	"proxy-ca-dir":   "the directory of the SQLite file",
 	"time-control":   "off",
 }
 

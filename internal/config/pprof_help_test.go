@@ -68,6 +68,7 @@ func TestConfig_WriteHelp(t *testing.T) {
 		"(TIMD_CALLBACK_RETENTION, default 168h)",
 		"(TIMD_MAX_CONNS, default 16)",
 		"--pprof-allow-remote  (TIMD_PPROF_ALLOW_REMOTE, default false)",
+		"--proxy-addr value  (TIMD_PROXY_ADDR, default off)",
 	} {
 		if !strings.Contains(help, want) {
 			t.Errorf("help lacks %q:\n%s", want, help)

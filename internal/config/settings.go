@@ -145,6 +145,8 @@ var settings = []setting{
 		c.PprofAllowRemote = b
 		return err
 	}},
+	{"proxy-addr", "TIMD_PROXY_ADDR", "listen address of the proxy front, e.g. 127.0.0.1:8443: clients that hard-code Tencent's hosts reach timd with HTTPS_PROXY=http://<this address> and its CA trusted (docs/clients.md)", func(c *Config, v string) error { c.ProxyAddr = v; return nil }},
+	{"proxy-ca-dir", "TIMD_PROXY_CA_DIR", "directory of the proxy front's CA (timd-proxy-ca.pem, made on first start; its key stays there)", func(c *Config, v string) error { c.ProxyCADir = v; return nil }},
 	{"ready-file", "TIMD_READY_FILE", "file timd writes, once it serves, a JSON object with its URL, app and pid to (for programs that start timd)", func(c *Config, v string) error {
 		c.ReadyFile = v
 		return nil

@@ -9,6 +9,8 @@ import "context"
 type Store interface {
 	AccountService
 	AppService
+	RuntimeAppService
+	ObjectService
 	GroupService
 	GroupAdminService
 	GroupAttrService

@@ -27,6 +27,10 @@ type Info struct {
 	SecretKey string `json:"secret_key,omitempty"`
 	PID       int    `json:"pid"`  // timd's process id
 	Data      string `json:"data"` // where the data lives, as the welcome's Data line (no password)
+	// ProxyURL (an HTTPS_PROXY value) and ProxyCA (the CA certificate's
+	// path) describe the proxy front, when TIMD_PROXY_ADDR turns it on.
+	ProxyURL string `json:"proxy_url,omitempty"`
+	ProxyCA  string `json:"proxy_ca,omitempty"`
 }
 
 // Write writes info to path atomically: readers see no file or the whole

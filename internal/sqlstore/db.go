@@ -40,8 +40,11 @@ type DB struct {
 	// now is the clock every transaction reads once at its start.
 	now      func() time.Time
 	onEvents func()
-	nonce    string        // see Nonce
-	captures captureSignal // wakes timd_capture/wait (capture.go)
+	nonce    string // see Nonce
+	// appTables are the tables keyed by app_id (loadAppTables), whose
+	// rows DeleteApp deletes.
+	appTables []string
+	captures  captureSignal // wakes timd_capture/wait (capture.go)
 
 	closeOnce sync.Once
 	closeErr  error
@@ -100,6 +103,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if err := db.loadNonce(ctx); err != nil {
 		_ = db.Close() // the error returned is the one to report
 		return nil, fmt.Errorf("database nonce: %w", err)
+	}
+	if err := db.loadAppTables(ctx); err != nil {
+		_ = db.Close() // the error returned is the one to report
+		return nil, fmt.Errorf("tables of app data: %w", err)
 	}
 	if d.oneProcess() {
 		// Any delivery lease in the database is a dead process's: free

@@ -280,3 +280,15 @@ func (tx *Tx) forKeyShare() string {
 // only to take such locks is not run on SQLite, whose single writer runs
 // transactions one at a time.
 func (tx *Tx) locksRows() bool { return tx.dialect == dialectPostgres }
+
+// appTablesQuery lists the tables with an app_id column, each once, from
+// the catalog: SQLite's table list and table_info pragma, PostgreSQL's
+// information_schema for the schema in use.
+func (d dialect) appTablesQuery() string {
+	if d == dialectPostgres {
+		return `SELECT table_name FROM information_schema.columns
+			WHERE table_schema = current_schema() AND column_name = 'app_id' ORDER BY table_name`
+	}
+	return `SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) p
+		WHERE m.type = 'table' AND p.name = 'app_id' ORDER BY m.name`
+}
