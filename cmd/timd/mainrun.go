@@ -18,6 +18,7 @@ import (
 	"github.com/timd/timd/internal/api"
 	"github.com/timd/timd/internal/callback"
 	"github.com/timd/timd/internal/config"
+	"github.com/timd/timd/internal/fault"
 	"github.com/timd/timd/internal/im"
 	"github.com/timd/timd/internal/sqlstore"
 )
@@ -101,29 +102,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.resolveApps(openCtx); err != nil {
 		return err
 	}
-	rate, _ := c.RateLimitPerSec() // Validate has checked it
-	metrics := api.NewMetrics()
-	var clocks *im.Clocks // time control: off unless configured
-	if c.TimeControl {
-		clocks = &im.Clocks{}
-	}
-	m.startSender(db, metrics, clocks)
-	m.API = api.NewServer(api.Options{
-		Apps:         m.Apps,
-		Store:        db,
-		Logger:       m.Logger,
-		Metrics:      metrics,
-		MaxBodyBytes: c.MaxBodyBytes,
-		RateLimit:    rate,
-		Clocks:       clocks,
-		Before:       &callback.Before{Client: &http.Client{}, Logger: m.Logger},
-		// Bodies are read only after the query authenticates, within this
-		// budget; the listener below caps the connections.
-		MaxInflightBytes: c.MaxInflightBytes,
-		// ConfigSvc/GetIPList answers where timd listens, once it does.
-		IPList:     func() []string { return listenIPs(m.ln) },
-		AppWatcher: m.sender, // learns the apps timd_apps creates and deletes
-	})
+	m.startServices(db)
 	if err := m.serveRuntimeApps(openCtx); err != nil {
 		return err
 	}
@@ -157,6 +136,39 @@ func (m *Main) Run(ctx context.Context) error {
 	return m.writeReady()
 }
 
+// startServices starts the callback sender and builds the REST API, which
+// share the metrics, the apps' clocks and the faults of timd_fault.
+func (m *Main) startServices(db *sqlstore.DB) {
+	c := m.Config
+	rate, _ := c.RateLimitPerSec() // Validate has checked it
+	metrics := api.NewMetrics()
+	var clocks *im.Clocks // time control: off unless configured
+	if c.TimeControl {
+		clocks = &im.Clocks{}
+	}
+	// Faults of timd_fault: one set, for the REST commands and the
+	// callbacks both.
+	faults := fault.New(metrics.Registry(), m.Logger)
+	m.startSender(db, metrics, clocks, faults)
+	m.API = api.NewServer(api.Options{
+		Apps:         m.Apps,
+		Store:        db,
+		Logger:       m.Logger,
+		Metrics:      metrics,
+		MaxBodyBytes: c.MaxBodyBytes,
+		RateLimit:    rate,
+		Clocks:       clocks,
+		Faults:       faults,
+		Before:       &callback.Before{Client: &http.Client{}, Logger: m.Logger, Capture: db, Faults: faults},
+		// Bodies are read only after the query authenticates, within this
+		// budget; the listener below caps the connections.
+		MaxInflightBytes: c.MaxInflightBytes,
+		// ConfigSvc/GetIPList answers where timd listens, once it does.
+		IPList:     func() []string { return listenIPs(m.ln) },
+		AppWatcher: m.sender, // learns the apps timd_apps creates and deletes
+	})
+}
+
 // serveBeside starts the listeners configured beside the API's: Go's
 // profiles and the proxy front.
 func (m *Main) serveBeside() error {
@@ -175,11 +187,12 @@ func (m *Main) serveBeside() error {
 }
 
 // startSender starts the callback sender of the served apps.
-func (m *Main) startSender(db *sqlstore.DB, metrics *api.Metrics, clocks *im.Clocks) {
+func (m *Main) startSender(db *sqlstore.DB, metrics *api.Metrics, clocks *im.Clocks, faults *fault.Injector) {
 	c := m.Config
 	m.sender = callback.NewSender(callback.Options{
 		Store: db, Apps: m.Apps, Logger: m.Logger, Metrics: callback.NewMetrics(metrics.Registry()),
 		Retention: c.CallbackRetention, Lease: c.CallbackLease, Clocks: clocks,
+		Capture: db, Faults: faults,
 	})
 	senderCtx, stop := context.WithCancel(context.Background())
 	m.stopSender, m.senderDone = stop, make(chan struct{})

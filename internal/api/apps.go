@@ -127,9 +127,10 @@ func (s *Server) newRuntimeApp(req *appCreateReq) (*im.App, error) {
 		}
 	}
 	if req.CallbackURL != nil {
-		if u, err := url.Parse(*req.CallbackURL); *req.CallbackURL != "" &&
+		// internal captures the app's callbacks (timd_capture).
+		if u, err := url.Parse(*req.CallbackURL); *req.CallbackURL != "" && *req.CallbackURL != im.CaptureURL &&
 			(err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
-			return nil, invalidField("CallbackURL", "CallbackURL must be an http:// or https:// URL")
+			return nil, invalidField("CallbackURL", "CallbackURL must be an http:// or https:// URL, or internal to capture callbacks")
 		}
 		app.Callback.URL = *req.CallbackURL
 	}

@@ -70,9 +70,11 @@ func (s *Server) handle(r *http.Request, x *exchange) (fields any) {
 		err = im.Errorf(im.CodeUnknownResource, "unknown resource: REST API paths are /v4/{service}/{command}")
 	}
 	if err == nil {
-		ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
+		ctx, cancel := context.WithTimeout(r.Context(), s.timeout+longPolls[x.rt.service+"/"+x.rt.command])
 		ctx = im.WithClockOffset(ctx, s.clocks.Offset(x.adm.call.App.SDKAppID))
-		fields, err = x.rt.call(ctx, x.adm.call, x.adm.body)
+		if err = s.injectFault(ctx, x); err == nil {
+			fields, err = x.rt.call(ctx, x.adm.call, x.adm.body)
+		}
 		cancel()
 	}
 	var internal bool

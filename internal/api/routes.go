@@ -37,6 +37,9 @@ var services = map[string]service{
 	"timd_clock": controlService,
 	// apps created and deleted at runtime (apps.go).
 	"timd_apps": controlService,
+	// captured callbacks (capture.go) and fault injection (fault_svc.go).
+	"timd_capture": controlService,
+	"timd_fault":   controlService,
 }
 
 // controlService is the codes of every service of timd's control plane.
@@ -92,6 +95,8 @@ func (s *Server) routeTable() []route {
 		s.controlRoutes(),
 		s.clockRoutes(),
 		s.appsRoutes(),
+		s.captureRoutes(),
+		s.faultRoutes(),
 	)
 }
 
@@ -263,6 +268,25 @@ func (s *Server) appsRoutes() []route {
 		{"timd_apps", "create", 200, rpc(s.appsCreate)},
 		{"timd_apps", "delete", 200, rpc(s.appsDelete)},
 		{"timd_apps", "list", 200, rpc(s.appsList)},
+	}
+}
+
+// captureRoutes are the commands of captured callbacks (timd_capture).
+func (s *Server) captureRoutes() []route {
+	return []route{
+		{"timd_capture", "list", 200, rpc(s.captureList)},
+		{"timd_capture", "wait", 200, rpc(s.captureWait)},
+		{"timd_capture", "clear", 200, rpc(s.captureClear)},
+	}
+}
+
+// faultRoutes are the commands of fault injection (timd_fault).
+func (s *Server) faultRoutes() []route {
+	return []route{
+		{"timd_fault", "list", 200, rpc(s.faultList)},
+		{"timd_fault", "clear", 200, rpc(s.faultClear)},
+		{"timd_fault", "set", 200, rpc(s.faultSet)},
+		{"timd_fault", "set_callback", 200, rpc(s.faultSetCallback)},
 	}
 }
 

@@ -11,6 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/timd/timd/internal/fault"
 	"github.com/timd/timd/internal/im"
 	"github.com/timd/timd/internal/usersig"
 )
@@ -48,10 +51,16 @@ type Options struct {
 	Profiles  profileStore      // profile (profile.go)
 	Runtime   runtimeAppStore   // timd_apps (apps.go)
 	Objects   objectStore       // timd_control/list_objects (objects_list.go)
+	Captures  captureStore      // timd_capture (capture.go)
 
 	// AppWatcher, when not nil, learns the apps created and deleted while
 	// timd runs (timd_apps).
 	AppWatcher AppWatcher
+
+	// Faults injects the faults of timd_fault (fault_svc.go) into REST
+	// commands; nil: NewServer makes one, counting in Metrics. The callback
+	// sender and Before share it to fault deliveries.
+	Faults *fault.Injector
 
 	// IPList gives the addresses timd listens on, for ConfigSvc/GetIPList
 	// (config_svc.go); nil answers an empty list.
@@ -131,6 +140,8 @@ type Server struct {
 	ipList   func() []string
 	profiles profileStore
 	events   eventStore
+	captures captureStore
+	faults   *fault.Injector
 	ready    pinger
 	log      *slog.Logger
 	metrics  *Metrics
@@ -169,6 +180,8 @@ func NewServer(opts Options) *Server {
 		ipList:   opts.IPList,
 		profiles: opts.Profiles,
 		events:   opts.Events,
+		captures: opts.Captures,
+		faults:   opts.Faults,
 		ready:    opts.Ready,
 		log:      opts.Logger,
 		metrics:  opts.Metrics,
@@ -182,6 +195,13 @@ func NewServer(opts Options) *Server {
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.faults == nil {
+		var reg prometheus.Registerer
+		if s.metrics != nil {
+			reg = s.metrics.Registry()
+		}
+		s.faults = fault.New(reg, s.log)
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
@@ -229,6 +249,7 @@ func (o *Options) fillStores() {
 	fill(&o.Ready, pinger(st))
 	fill(&o.Runtime, runtimeAppStore(st))
 	fill(&o.Objects, objectStore(st))
+	fill(&o.Captures, captureStore(st))
 }
 
 // fill sets *dst to v when it is nil.

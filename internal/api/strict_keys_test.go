@@ -137,6 +137,14 @@ var strictKeyRoutes = map[string]strictKeyRoute{
 	"timd_apps/create":              {`{"Edition":"standard"}`, 0},
 	"timd_apps/delete":              {`{"SdkAppId":1600000999}`, 91001},
 	"timd_apps/list":                {`{}`, 0},
+	"timd_capture/list":             {`{"Limit":0}`, 0},
+	"timd_capture/wait":             {`{"TimeoutMs":-1}`, 0},
+	"timd_capture/clear":            {`{"GroupId":""}`, 0},
+	"timd_fault/list":               {`{"Kind":"x"}`, 0},
+	"timd_fault/clear":              {`{"FaultId":0}`, 0},
+	// The last routes: their faults touch nothing the others call.
+	"timd_fault/set":          {`{"Service":"sns","Command":"friend_delete_all","ErrorCode":30001,"Count":1}`, 91001},
+	"timd_fault/set_callback": {`{"CallbackCommand":"*","Action":"Fail","Count":1}`, 91001},
 }
 
 var jsonKey = regexp.MustCompile(`"([^"\\]+)"(\s*):`)

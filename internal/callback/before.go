@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/timd/timd/internal/fault"
 	"github.com/timd/timd/internal/im"
 )
 
@@ -27,6 +28,11 @@ type Before struct {
 	Client *http.Client
 	Logger *slog.Logger     // nil: none
 	Now    func() time.Time // nil: time.Now
+	// Capture stores the before-callbacks of apps whose URL is internal
+	// (im.CaptureURL), answered as a receiver that accepts; nil fails them.
+	Capture Capturer
+	// Faults injects delivery faults (timd_fault/set_callback); nil: none.
+	Faults *fault.Injector
 
 	clientOnce sync.Once
 	client     *http.Client // Client without redirects
@@ -153,6 +159,14 @@ func (b *Before) postRaw(ctx context.Context, app *im.App, command, clientIP str
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	if hit, ok := b.Faults.Callback(app.SDKAppID, command); ok {
+		if _, err := injectFault(ctx, hit, timeout); err != nil {
+			return nil, err
+		}
+	}
+	if app.Captures() {
+		return b.capture(ctx, app, command, clientIP, body, now, keep)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, callbackURL(app, command, clientIP, now), bytes.NewReader(body))
 	if err != nil {
 		return nil, err
@@ -268,4 +282,24 @@ func (b *Before) rewrite(app *im.App, command string, raw []byte) im.SendVerdict
 		v.MsgBody = body
 	}
 	return v
+}
+
+// acceptReply is the answer of a receiver that accepts: what a captured
+// before-callback is answered.
+const acceptReply = `{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}`
+
+// capture stores a before-callback of a capturing app and answers it as a
+// receiver that accepts.
+func (b *Before) capture(ctx context.Context, app *im.App, command, clientIP string, body []byte, now time.Time, keep *[]byte) (*beforeReply, error) {
+	if b.Capture == nil {
+		return nil, errNoCapture
+	}
+	if _, err := b.Capture.CaptureCallback(ctx, captureOf(app, command, im.CaptureBefore, clientIP, body, now, now)); err != nil {
+		return nil, fmt.Errorf("capture: %w", err)
+	}
+	if keep != nil {
+		*keep = []byte(acceptReply)
+	}
+	code := 0
+	return &beforeReply{ActionStatus: "OK", ErrorCode: &code}, nil
 }

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/timd/timd/internal/fault"
 	"github.com/timd/timd/internal/im"
 )
 
@@ -62,6 +63,11 @@ type Options struct {
 	// Clocks are the apps' offsets under time control (nil: none): an
 	// app's events come due, and are marked, on its own time.
 	Clocks *im.Clocks
+	// Capture stores the callbacks of apps whose URL is internal
+	// (im.CaptureURL) instead of sending them; nil fails their attempts.
+	Capture DeliveryCapturer
+	// Faults injects delivery faults (timd_fault/set_callback); nil: none.
+	Faults *fault.Injector
 }
 
 // Sender delivers recorded after-callback events: it claims due events
@@ -331,18 +337,48 @@ func (s *Sender) deliver(app *im.App, ev im.Event, claimed time.Time) {
 		return
 	}
 
-	status, retryAfter, err := s.post(ctx, app, ev)
+	status, retryAfter, err := s.attempt(ctx, app, ev)
 	if err == nil {
 		at := s.appNow(ev.AppID)
-		if mErr := s.retryMark(claimed, func() error {
-			return s.o.Store.MarkDelivered(ctx, ev.ID, s.o.Instance, status, at)
-		}); mErr != nil {
+		mark := func() error { return s.o.Store.MarkDelivered(ctx, ev.ID, s.o.Instance, status, at) }
+		if app.Captures() {
+			c := captureOf(app, ev.Command, im.CaptureAfter, ev.ClientIP, ev.Body, s.o.Now(), at)
+			c.EventID = ev.ID
+			mark = func() error { return s.o.Capture.CaptureDelivered(ctx, s.o.Instance, status, c) }
+		}
+		if mErr := s.retryMark(claimed, mark); mErr != nil {
 			s.o.Logger.Warn("record callback delivery", "id", ev.ID, "err", mErr)
 		}
 		s.o.Metrics.delivered(s.appNow(ev.AppID).Sub(ev.CreatedAt))
 		return
 	}
 	s.record(ctx, ev, claimed, status, retryAfter, err, false)
+}
+
+// attempt is one delivery attempt: a fault injected into it, then, unless
+// the fault failed it, the POST, or for a capturing app nothing (the
+// capture is stored as the delivery is recorded).
+func (s *Sender) attempt(ctx context.Context, app *im.App, ev im.Event) (int, *time.Duration, error) {
+	if hit, ok := s.o.Faults.Callback(app.SDKAppID, ev.Command); ok {
+		if status, err := injectFault(ctx, hit, deliveryTimeout(app)); err != nil {
+			return status, nil, err
+		}
+	}
+	if app.Captures() {
+		if s.o.Capture == nil {
+			return 0, nil, errNoCapture
+		}
+		return 0, nil, nil
+	}
+	return s.post(ctx, app, ev)
+}
+
+// deliveryTimeout bounds one delivery attempt of app.
+func deliveryTimeout(app *im.App) time.Duration {
+	if app.Callback.Timeout <= 0 {
+		return 5 * time.Second
+	}
+	return app.Callback.Timeout
 }
 
 // retryMark runs mark, which records a delivery's outcome, again with a
@@ -406,11 +442,7 @@ func jitter(d time.Duration) time.Duration {
 // post sends one event and returns the HTTP status, a Retry-After if the
 // receiver sent one, and an error unless the reply was 2xx.
 func (s *Sender) post(ctx context.Context, app *im.App, ev im.Event) (int, *time.Duration, error) {
-	timeout := app.Callback.Timeout
-	if timeout <= 0 {
-		timeout = 5 * time.Second
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(ctx, deliveryTimeout(app))
 	defer cancel()
 	now := s.o.Now()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, callbackURL(app, ev.Command, ev.ClientIP, now), bytes.NewReader(ev.Body))

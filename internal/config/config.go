@@ -399,10 +399,11 @@ func (a AppConfig) validate(where string) []error {
 	if !im.Edition(a.Edition).Valid() {
 		add("edition %q: want ultimate, pro or standard", a.Edition)
 	}
-	if a.Callback.URL != "" {
+	// "internal" captures the callbacks instead (im.CaptureURL, timd_capture).
+	if a.Callback.URL != "" && a.Callback.URL != im.CaptureURL {
 		u, err := url.Parse(a.Callback.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			add("callback url %q must be an http:// or https:// URL", a.Callback.URL)
+			add("callback url %q must be an http:// or https:// URL, or internal to capture callbacks", a.Callback.URL)
 		}
 	}
 	for _, s := range a.Callback.Secrets {

@@ -48,7 +48,7 @@ var settings = []setting{
 		return err
 	}},
 	{"rate-limit", "TIMD_RATE_LIMIT", "per-app, per-API limit: tencent, off, or calls per second", func(c *Config, v string) error { c.RateLimit = v; return nil }},
-	{"callback-url", "TIMD_CALLBACK_URL", "URL third-party callbacks are POSTed to", func(c *Config, v string) error { c.App.Callback.URL = v; return nil }},
+	{"callback-url", "TIMD_CALLBACK_URL", "URL third-party callbacks are POSTed to; internal captures them for timd_capture", func(c *Config, v string) error { c.App.Callback.URL = v; return nil }},
 	{"callback-token", "TIMD_CALLBACK_TOKEN", "callback auth token (adds Sign and RequestTime)", func(c *Config, v string) error { c.App.Callback.Token = v; return nil }},
 	{"callback-secret", "TIMD_CALLBACK_SECRET", "Standard Webhooks signing secret(s), whsec_..., comma-separated for rotation", func(c *Config, v string) error {
 		c.App.Callback.Secrets = splitList(v)

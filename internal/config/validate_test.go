@@ -49,7 +49,7 @@ func TestConfig_Validate(t *testing.T) {
 		`apps[0]: edition "gold": want ultimate, pro or standard`,
 		"apps[1]: sdkappid 1 appears twice",
 		`apps[1]: admin "bad\tid" is not a valid identifier`,
-		`apps[1]: callback url "ftp://cb.example" must be an http:// or https:// URL`,
+		`apps[1]: callback url "ftp://cb.example" must be an http:// or https:// URL, or internal to capture callbacks`,
 		"apps[1]: callback secret: secret must start with whsec_",
 		"apps[2]: sdkappid is required",
 		"callback_retention (TIMD_CALLBACK_RETENTION) must be positive",

@@ -25,6 +25,7 @@ type Store interface {
 	StateService
 	PushService
 	ProfileService
+	CaptureService
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

@@ -44,6 +44,7 @@ type DB struct {
 	// appTables are the tables keyed by app_id (loadAppTables), whose
 	// rows DeleteApp deletes.
 	appTables []string
+	captures  captureSignal // wakes timd_capture/wait (capture.go)
 
 	closeOnce sync.Once
 	closeErr  error
