@@ -23,6 +23,7 @@ type Store interface {
 	StateService
 	PushService
 	ProfileService
+	StateControlService
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
