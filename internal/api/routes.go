@@ -89,6 +89,7 @@ func (s *Server) routeTable() []route {
 		s.callbackMgmtRoutes(),
 		s.controlRoutes(),
 		s.clockRoutes(),
+		s.stateRoutes(),
 	)
 }
 

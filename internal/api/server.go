@@ -46,6 +46,7 @@ type Options struct {
 	States    stateStore        // querystate, kick, set_state (state.go)
 	Push      pushStore         // all_member_push (push.go)
 	Profiles  profileStore      // profile (profile.go)
+	StateCtl  stateCtlStore     // timd_control state control (statectl.go)
 
 	// IPList gives the addresses timd listens on, for ConfigSvc/GetIPList
 	// (config_svc.go); nil answers an empty list.
@@ -121,6 +122,7 @@ type Server struct {
 	push     pushStore
 	ipList   func() []string
 	profiles profileStore
+	statectl stateCtlStore
 	events   eventStore
 	ready    pinger
 	log      *slog.Logger
@@ -156,6 +158,7 @@ func NewServer(opts Options) *Server {
 		push:     opts.Push,
 		ipList:   opts.IPList,
 		profiles: opts.Profiles,
+		statectl: opts.StateCtl,
 		events:   opts.Events,
 		ready:    opts.Ready,
 		log:      opts.Logger,
@@ -248,6 +251,9 @@ func (o *Options) fillStores() {
 	}
 	if o.Ready == nil {
 		o.Ready = o.Store
+	}
+	if o.StateCtl == nil {
+		o.StateCtl = o.Store
 	}
 }
 

@@ -133,7 +133,20 @@ var strictKeyRoutes = map[string]strictKeyRoute{
 	"timd_clock/advance":            {`{"Seconds":1}`, 91001},
 	"timd_clock/reset":              {`{}`, 0},
 	"timd_control/apply_join_group": {`{"GroupId":"sk_group","Requestor_Account":"carol"}`, 91001},
+	// reset and import replace the state the reads look at: strictKeyResets.
+	"timd_control/reset":           {`{}`, 0}, // no fields at all
+	"timd_control/export":          {`{}`, 0}, // no fields at all
+	"timd_control/import":          {`{"Format":"timd-export","Version":1,"Accounts":[{"user_id":"sk_seeded","created_at":1}]}`, 91001},
+	"timd_control/snapshot":        {`{"Name":"sk"}`, 91001},
+	"timd_control/restore":         {`{"Name":"sk"}`, 91001},
+	"timd_control/list_snapshots":  {`{}`, 0}, // no fields at all
+	"timd_control/delete_snapshot": {`{"Name":"sk"}`, 91001},
 }
+
+// strictKeyResets are the commands whose exact bodies replace the app's
+// state: the test keeps a snapshot of the state before each and restores it
+// after.
+var strictKeyResets = map[string]bool{"timd_control/reset": true, "timd_control/import": true}
 
 var jsonKey = regexp.MustCompile(`"([^"\\]+)"(\s*):`)
 
@@ -226,6 +239,9 @@ func TestStrictKeysEveryRoute(t *testing.T) {
 				continue
 			}
 			svc, cmd, _ := strings.Cut(name, "/")
+			if strictKeyResets[name] {
+				h.MustCall(0, "timd_control", "snapshot", `{"Name":"sk_keep"}`)
+			}
 			t.Run(name, func(t *testing.T) {
 				lowered := lowerKeys(rt.body)
 				before := strictKeySnapshot(t, h)
@@ -251,6 +267,9 @@ func TestStrictKeysEveryRoute(t *testing.T) {
 					t.Errorf("%s: the exactly cased body is refused too: %s", rt.body, exact.Raw)
 				}
 			})
+			if strictKeyResets[name] {
+				h.MustCall(0, "timd_control", "restore", `{"Name":"sk_keep"}`)
+			}
 		}
 	})
 }
