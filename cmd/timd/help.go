@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/timd/timd/internal/config"
@@ -15,6 +17,10 @@ its third-party callbacks, on embedded SQLite or on PostgreSQL.
 Commands:
   timd [serve] [flags]   run the server (the default command)
   timd usersig [flags]   print a UserSig made with Tencent's algorithm
+  timd export --app ID [--out FILE]
+                         write the app's whole state as one JSON document (docs/control-state.md)
+  timd import --app ID FILE
+                         replace the app's state by such a document
   timd bench             moved to its own command: timd-bench (go run ./cmd/timd-bench -h)
   timd version           print the version, commit and Go version (also: timd --version)
   timd help              print this help (also: timd -h, timd --help, timd serve -h)
@@ -37,6 +43,10 @@ func writeHelp(w io.Writer) {
 		run  func(stderr io.Writer) error
 	}{
 		{"usersig", func(e io.Writer) error { return usersigCmd([]string{"-h"}, io.Discard, e) }},
+		{"export", func(e io.Writer) error {
+			return exportCmd(context.Background(), []string{"-h"}, os.Getenv, io.Discard, e)
+		}},
+		{"import", func(e io.Writer) error { return importCmd(context.Background(), []string{"-h"}, os.Getenv, e) }},
 	} {
 		var b bytes.Buffer
 		// -h: it returns flag.ErrHelp, with the flags written to b.

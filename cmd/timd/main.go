@@ -5,6 +5,8 @@
 //
 //	timd [serve] [flags]   run the server (the default)
 //	timd usersig ...       print a UserSig made with Tencent's algorithm
+//	timd export ...        write an app's whole state as one JSON document
+//	timd import ...        replace an app's state by such a document
 //	timd version           print the version, commit and Go version
 //	timd help              list every command and flag
 //
@@ -60,6 +62,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args, getenv, stdout, stderr)
 	case "usersig":
 		return usersigCmd(args, stdout, stderr)
+	case "export":
+		return exportCmd(ctx, args, getenv, stdout, stderr)
+	case "import":
+		return importCmd(ctx, args, getenv, stderr)
 	case "bench":
 		return errBenchMoved
 	case "version":
@@ -74,7 +80,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 func isFlag(s string) bool { return len(s) > 0 && s[0] == '-' }
 
-const usage = `usage: timd [serve|usersig|version|help] [flags]   (timd --help lists every command and flag)`
+const usage = `usage: timd [serve|usersig|export|import|version|help] [flags]   (timd --help lists every command and flag)`
 
 // errBenchMoved answers `timd bench`, which was the load generator until it
 // became a command of its own, so that the server binary carries only the

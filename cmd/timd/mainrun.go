@@ -97,6 +97,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.resolveApps(openCtx); err != nil {
 		return err
 	}
+	if err := m.seed(openCtx); err != nil {
+		return err
+	}
 	rate, _ := c.RateLimitPerSec() // Validate has checked it
 	metrics := api.NewMetrics()
 	var clocks *im.Clocks // time control: off unless configured

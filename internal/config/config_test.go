@@ -144,6 +144,7 @@ func TestConfig_LoadEachSetting(t *testing.T) {
 		{"TIMD_PPROF_ADDR", "127.0.0.1:6060", func(c Config) bool { return c.PprofAddr == "127.0.0.1:6060" }},
 		{"TIMD_PPROF_ALLOW_REMOTE", "true", func(c Config) bool { return c.PprofAllowRemote }},
 		{"TIMD_READY_FILE", "/run/timd/ready.json", func(c Config) bool { return c.ReadyFile == "/run/timd/ready.json" }},
+		{"TIMD_SEED", "/srv/state.json", func(c Config) bool { return c.Seed == "/srv/state.json" }},
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {

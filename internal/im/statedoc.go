@@ -3,6 +3,8 @@ package im
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"reflect"
 	"time"
 )
 
@@ -79,3 +81,28 @@ type StateControlService interface {
 	ListSnapshots(ctx context.Context, app uint64) ([]Snapshot, error)
 	DeleteSnapshot(ctx context.Context, app uint64, name string) error
 }
+
+// ParseStateDoc reads a document from a file's bytes. Keys are matched
+// exactly, and a key that is neither a field of StateDoc nor one of the
+// reply envelope's (an export saved from the REST API) is refused, so that
+// a misspelt table is not silently left empty.
+func ParseStateDoc(b []byte) (*StateDoc, error) {
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(b, &keys); err != nil {
+		return nil, fmt.Errorf("not a JSON object: %w", err)
+	}
+	t := reflect.TypeFor[StateDoc]()
+	for k := range keys {
+		if f, ok := t.FieldByName(k); (!ok || !f.IsExported()) && !envelopeKeys[k] {
+			return nil, fmt.Errorf("%q is not a key of a state document", k)
+		}
+	}
+	var doc StateDoc
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, err
+	}
+	return &doc, nil
+}
+
+// envelopeKeys are the keys of a REST reply's envelope.
+var envelopeKeys = map[string]bool{"ActionStatus": true, "ErrorInfo": true, "ErrorCode": true}
