@@ -48,7 +48,7 @@ func importApp(ctx context.Context, tx *Tx, app uint64, tables []importTable, ad
 	for _, t := range tables {
 		for n, r := range t.rows {
 			if err := t.st.insert(ctx, tx, app, r, ids); err != nil {
-				return rowError(ctx, t.st, n, err)
+				return rowError(t.st, n, err)
 			}
 		}
 	}
@@ -57,12 +57,12 @@ func importApp(ctx context.Context, tx *Tx, app uint64, tables []importTable, ad
 
 // rowError names the row a failed insert came from: the database refusing
 // a row (a duplicate key, a missing column) is the document's fault.
-func rowError(ctx context.Context, st *stateTable, n int, err error) error {
+func rowError(st *stateTable, n int, err error) error {
 	var de *im.Error
 	if errors.As(err, &de) {
 		return im.Errorf(de.Code, "%s[%d]: %s", st.field, n, de.Info)
 	}
-	if classify(err) == errRetryable || ctx.Err() != nil {
+	if !refusedRow(err) {
 		return err
 	}
 	return im.Errorf(im.CodeMgmtInvalid, "%s[%d]: the database refused the row: %v", st.field, n, err)
@@ -103,7 +103,7 @@ func (st *stateTable) insert(ctx context.Context, tx *Tx, app uint64, r importRo
 	q := "INSERT INTO " + st.table + " (" + strings.Join(names, ", ") + ") VALUES (" + strings.Join(marks, ", ") +
 		") ON CONFLICT DO NOTHING"
 	if st.storageID == "" {
-		res, err := tx.ExecContext(ctx, q, args...)
+		res, err := st.exec(ctx, tx, r, q, args)
 		if err != nil {
 			return err
 		}
@@ -115,10 +115,31 @@ func (st *stateTable) insert(ctx context.Context, tx *Tx, app uint64, r importRo
 	return st.insertNumbered(ctx, tx, q, args, r, ids)
 }
 
+// full reports whether the row gives every column, as an export does: its
+// insert is one of a few texts, worth keeping prepared. Rows of
+// hand-written documents give any subset, so their inserts run unprepared
+// rather than fill the statement cache (stmtcache.go).
+func (st *stateTable) full(r importRow) bool { return len(r.cols) == len(st.text)+len(st.ints) }
+
+// exec runs an insert, prepared when the row is full.
+func (st *stateTable) exec(ctx context.Context, tx *Tx, r importRow, q string, args []any) (sql.Result, error) {
+	if st.full(r) {
+		return tx.ExecContext(ctx, q, args...)
+	}
+	return tx.Tx.ExecContext(tx.context(ctx), q, args...)
+}
+
 // insertNumbered inserts a row the database numbers and records its number.
 func (st *stateTable) insertNumbered(ctx context.Context, tx *Tx, q string, args []any, r importRow, ids *importIDs) error {
 	var id int64
-	err := tx.QueryRowContext(ctx, q+" RETURNING "+st.storageID, args...).Scan(&id)
+	q += " RETURNING " + st.storageID
+	var row *sql.Row
+	if st.full(r) {
+		row = tx.QueryRowContext(ctx, q, args...)
+	} else {
+		row = tx.Tx.QueryRowContext(tx.context(ctx), q, args...)
+	}
+	err := row.Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return im.Errorf(im.CodeMgmtInvalid, "a row with the same key comes earlier")
 	}
