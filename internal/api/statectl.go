@@ -1,7 +1,9 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 
 	"github.com/timd/timd/internal/im"
 )
@@ -31,7 +33,7 @@ func (s *Server) stateRoutes() []route {
 	return []route{
 		{"timd_control", "reset", 200, rpc(s.resetState)},
 		{"timd_control", "export", 200, rpc(s.exportState)},
-		{"timd_control", "import", 200, rpc(s.importState)},
+		{"timd_control", "import", 200, s.importState},
 		{"timd_control", "snapshot", 200, rpc(s.snapshotState)},
 		{"timd_control", "restore", 200, rpc(s.restoreState)},
 		{"timd_control", "list_snapshots", 200, rpc(s.listSnapshots)},
@@ -50,8 +52,22 @@ func (s *Server) exportState(ctx context.Context, c *Call, _ *empty) (*im.StateD
 }
 
 // importState replaces the app's state by the document in the body, which
-// may name another app (SdkAppId): its state goes into the caller's.
-func (s *Server) importState(ctx context.Context, c *Call, doc *im.StateDoc) (*empty, error) {
+// may name another app (SdkAppId): its state goes into the caller's. It
+// reads the body itself, with im.ParseStateDoc: a key that is not the
+// document's (a table misspelt, or cased otherwise) is refused rather than
+// ignored as other commands ignore unknown keys, since ignoring it would
+// empty that table.
+func (s *Server) importState(ctx context.Context, c *Call, body []byte) (any, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		body = []byte("{}")
+	}
+	if !json.Valid(body) {
+		return nil, im.Errorf(im.CodeJSONParse, "request body is not valid JSON")
+	}
+	doc, err := im.ParseStateDoc(body)
+	if err != nil {
+		return nil, im.Errorf(im.CodeMgmtInvalid, "%v", err)
+	}
 	return nil, s.statectl.ImportApp(ctx, c.App.SDKAppID, doc, c.App.Admins)
 }
 

@@ -144,3 +144,31 @@ func TestStateControl_SnapshotsREST(t *testing.T) {
 		}
 	})
 }
+
+// Ensure import refuses a key that is not the document's, however cased,
+// and a body that is not JSON, and changes nothing.
+func TestStateControl_ImportKeys(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		h := MustOpenHarness(t, dsn)
+		h.MustCall(0, "im_open_login_svc", "account_import", `{"UserID":"alice"}`)
+		saved := h.MustCall(0, "timd_control", "export", `{}`).Raw
+		for _, c := range []struct {
+			body string
+			code int
+		}{
+			{`{"Format":"timd-export","Version":1,"accounts":[]}`, 91001},
+			{`{"Format":"timd-export","Version":1,"Acounts":[]}`, 91001},
+			{`{"format":"timd-export","Version":1}`, 91001},
+			{`{"Format":"timd-export","Version":1,"Accounts":{}}`, 91001},
+			{`{"Format":"timd-export","Version":1,"Accounts":[[]]}`, 91001},
+			{`{"Format":"timd-export"`, 60003},
+			{`[]`, 91001},
+			{``, 91001},
+		} {
+			h.MustCall(c.code, "timd_control", "import", c.body)
+		}
+		if got := h.MustCall(0, "timd_control", "export", `{}`).Raw; got != saved {
+			t.Fatalf("a refused import changed the state:\n%s", got)
+		}
+	})
+}
