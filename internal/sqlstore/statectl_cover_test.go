@@ -47,6 +47,21 @@ func TestStateTables_Cover(t *testing.T) {
 	}
 }
 
+// Ensure stateTables lists a table after those its rows refer to by storage
+// number: groups before the tables keyed by group, C2C messages before
+// conversations (export counts clear_pos, import numbers them, in order).
+func TestStateTables_Order(t *testing.T) {
+	at := map[string]int{}
+	for i, st := range stateTables {
+		at[st.table] = i
+	}
+	for i, st := range stateTables {
+		if st.group && i < at["im_groups"] || st.clearPos && i < at["c2c_msgs"] {
+			t.Errorf("%s comes before the table it refers to", st.table)
+		}
+	}
+}
+
 // checkStateColumns compares a stateTable's columns with the schema's.
 func checkStateColumns(t *testing.T, st *stateTable, schema map[string]schemaColumn) {
 	t.Helper()

@@ -8,3 +8,8 @@ CREATE TABLE snapshots (
 	created_at INTEGER NOT NULL, -- unix ms
 	PRIMARY KEY (app_id, name)
 ) WITHOUT ROWID;
+
+-- Planner statistics (see 0006): a few snapshots per app.
+INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
+	('snapshots', 'snapshots', '1000 100 1');
+ANALYZE sqlite_schema; -- this connection's planner reads them now
