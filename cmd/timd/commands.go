@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"io"
 
 	"github.com/timd/timd/internal/config"
 )
@@ -24,6 +25,11 @@ var commands = []command{
 	{name: "serve", usage: "timd [serve] [flags]", summary: "run the server (the default command)"},
 	{name: "usersig", usage: "timd usersig [flags]", summary: "print a UserSig made with Tencent's algorithm",
 		flagSet: func() *flag.FlagSet { return usersigFlags(&usersigOpts{}) }},
+	{name: "export", usage: "timd export --app ID [--out FILE]",
+		summary: "write the app's whole state as one JSON document (docs/control-state.md)",
+		flagSet: func() *flag.FlagSet { return newStateFlags("export", io.Discard).fs }},
+	{name: "import", usage: "timd import --app ID FILE", summary: "replace the app's state by such a document",
+		flagSet: func() *flag.FlagSet { return newStateFlags("import", io.Discard).fs }},
 	{name: "healthcheck", usage: "timd healthcheck [flags]",
 		summary: "exit 0 when a running timd is ready (GET /readyz), else 1; one line either way",
 		flagSet: func() *flag.FlagSet { return healthcheckFlags(&healthcheckOpts{}) }},

@@ -7,6 +7,8 @@
 //	timd usersig ...       print a UserSig made with Tencent's algorithm
 //	timd healthcheck       exit 0 when a running timd is ready, 1 otherwise
 //	timd completion SHELL  print a bash, zsh or fish completion script
+//	timd export ...        write an app's whole state as one JSON document
+//	timd import ...        replace an app's state by such a document
 //	timd version           print the version, commit and Go version
 //	timd help              list every command and flag
 //
@@ -66,6 +68,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return healthcheckCmd(ctx, args, getenv, stdout, stderr)
 	case "completion":
 		return completionCmd(args, stdout)
+	case "export":
+		return exportCmd(ctx, args, getenv, stdout, stderr)
+	case "import":
+		return importCmd(ctx, args, getenv, stderr)
 	case "bench":
 		return errBenchMoved
 	case "version":
@@ -80,7 +86,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 func isFlag(s string) bool { return len(s) > 0 && s[0] == '-' }
 
-const usage = `usage: timd [serve|usersig|healthcheck|completion|version|help] [flags]   (timd --help lists every command and flag)`
+const usage = `usage: timd [serve|usersig|export|import|healthcheck|completion|version|help] [flags]   (timd --help lists every command and flag)`
 
 // errBenchMoved answers `timd bench`, which was the load generator until it
 // became a command of its own, so that the server binary carries only the

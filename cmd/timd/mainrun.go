@@ -102,6 +102,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.resolveApps(openCtx); err != nil {
 		return err
 	}
+	if err := m.seed(openCtx); err != nil {
+		return err
+	}
 	m.startServices(db)
 	if err := m.serveRuntimeApps(openCtx); err != nil {
 		return err

@@ -97,6 +97,7 @@ func (s *Server) routeTable() []route {
 		s.appsRoutes(),
 		s.captureRoutes(),
 		s.faultRoutes(),
+		s.stateRoutes(),
 	)
 }
 

@@ -60,7 +60,8 @@ type Options struct {
 	// Faults injects the faults of timd_fault (fault_svc.go) into REST
 	// commands; nil: NewServer makes one, counting in Metrics. The callback
 	// sender and Before share it to fault deliveries.
-	Faults *fault.Injector
+	Faults   *fault.Injector
+	StateCtl stateCtlStore // timd_control state control (statectl.go)
 
 	// IPList gives the addresses timd listens on, for ConfigSvc/GetIPList
 	// (config_svc.go); nil answers an empty list.
@@ -139,6 +140,7 @@ type Server struct {
 	push     pushStore
 	ipList   func() []string
 	profiles profileStore
+	statectl stateCtlStore
 	events   eventStore
 	captures captureStore
 	faults   *fault.Injector
@@ -179,6 +181,7 @@ func NewServer(opts Options) *Server {
 		push:     opts.Push,
 		ipList:   opts.IPList,
 		profiles: opts.Profiles,
+		statectl: opts.StateCtl,
 		events:   opts.Events,
 		captures: opts.Captures,
 		faults:   opts.Faults,
@@ -250,6 +253,7 @@ func (o *Options) fillStores() {
 	fill(&o.Runtime, runtimeAppStore(st))
 	fill(&o.Objects, objectStore(st))
 	fill(&o.Captures, captureStore(st))
+	fill(&o.StateCtl, stateCtlStore(st))
 }
 
 // fill sets *dst to v when it is nil.

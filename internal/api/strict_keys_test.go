@@ -142,10 +142,23 @@ var strictKeyRoutes = map[string]strictKeyRoute{
 	"timd_capture/clear":            {`{"GroupId":""}`, 0},
 	"timd_fault/list":               {`{"Kind":"x"}`, 0},
 	"timd_fault/clear":              {`{"FaultId":0}`, 0},
+	// reset and import replace the state the reads look at: strictKeyResets.
+	"timd_control/reset":           {`{}`, 0}, // no fields at all
+	"timd_control/export":          {`{}`, 0}, // no fields at all
+	"timd_control/import":          {`{"Format":"timd-export","Version":1,"Accounts":[{"user_id":"sk_seeded","created_at":1}]}`, 91001},
+	"timd_control/snapshot":        {`{"Name":"sk"}`, 91001},
+	"timd_control/restore":         {`{"Name":"sk"}`, 91001},
+	"timd_control/list_snapshots":  {`{}`, 0}, // no fields at all
+	"timd_control/delete_snapshot": {`{"Name":"sk"}`, 91001},
 	// The last routes: their faults touch nothing the others call.
 	"timd_fault/set":          {`{"Service":"sns","Command":"friend_delete_all","ErrorCode":30001,"Count":1}`, 91001},
 	"timd_fault/set_callback": {`{"CallbackCommand":"*","Action":"Fail","Count":1}`, 91001},
 }
+
+// strictKeyResets are the commands whose exact bodies replace the app's
+// state: the test keeps a snapshot of the state before each and restores it
+// after.
+var strictKeyResets = map[string]bool{"timd_control/reset": true, "timd_control/import": true}
 
 var jsonKey = regexp.MustCompile(`"([^"\\]+)"(\s*):`)
 
@@ -243,6 +256,9 @@ func TestStrictKeysEveryRoute(t *testing.T) {
 				continue
 			}
 			svc, cmd, _ := strings.Cut(name, "/")
+			if strictKeyResets[name] {
+				h.MustCall(0, "timd_control", "snapshot", `{"Name":"sk_keep"}`)
+			}
 			t.Run(name, func(t *testing.T) {
 				lowered := lowerKeys(rt.body)
 				before := strictKeySnapshot(t, h)
@@ -272,6 +288,9 @@ func TestStrictKeysEveryRoute(t *testing.T) {
 					t.Errorf("%s: the exactly cased body is refused too: %s", rt.body, exact.Raw)
 				}
 			})
+			if strictKeyResets[name] {
+				h.MustCall(0, "timd_control", "restore", `{"Name":"sk_keep"}`)
+			}
 		}
 	})
 }

@@ -51,6 +51,10 @@ type Config struct {
 	// ReadyFile, if set, is where timd writes its start-up handshake (package
 	// ready: URL, app, pid as JSON) once it serves, for programs that start it.
 	ReadyFile string `yaml:"ready_file"`
+	// Seed, if set, is a state document (timd export, timd_control/export)
+	// imported at every start into its app, replacing that app's state
+	// (docs/control-state.md).
+	Seed string `yaml:"seed"`
 	// CallbackRetention is how long delivered callback events are kept
 	// before they are purged, for every app.
 	CallbackRetention time.Duration `yaml:"callback_retention"`

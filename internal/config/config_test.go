@@ -99,14 +99,16 @@ func TestConfig_LoadPrecedence(t *testing.T) {
 	}
 }
 
-// Ensure every setting, as TIMD_* variable and as flag, sets its field; and
-// that the table below covers every entry of settings.
-func TestConfig_LoadEachSetting(t *testing.T) {
+// settingCase is one setting's value and what it must set.
+type settingCase struct {
+	env, value string
+	check      func(c Config) bool
+}
+
+// settingCases gives a value of every setting and its check.
+func settingCases() []settingCase {
 	secrets := "whsec_c2VjcmV0MQ==,whsec_c2VjcmV0Mg=="
-	tests := []struct {
-		env, value string
-		check      func(c Config) bool
-	}{
+	return []settingCase{
 		{"TIMD_ADDR", "0.0.0.0:9", func(c Config) bool { return c.Addr == "0.0.0.0:9" }},
 		{"TIMD_DATA", "postgres://db/timd", func(c Config) bool { return c.Data == "postgres://db/timd" }},
 		{"TIMD_SDKAPPID", "1400000099", func(c Config) bool { return c.App.SDKAppID == 1400000099 }},
@@ -146,7 +148,14 @@ func TestConfig_LoadEachSetting(t *testing.T) {
 		{"TIMD_PROXY_ADDR", "127.0.0.1:8443", func(c Config) bool { return c.ProxyAddr == "127.0.0.1:8443" }},
 		{"TIMD_PROXY_CA_DIR", "/var/lib/timd/ca", func(c Config) bool { return c.ProxyCADir == "/var/lib/timd/ca" }},
 		{"TIMD_READY_FILE", "/run/timd/ready.json", func(c Config) bool { return c.ReadyFile == "/run/timd/ready.json" }},
+		{"TIMD_SEED", "/srv/state.json", func(c Config) bool { return c.Seed == "/srv/state.json" }},
 	}
+}
+
+// Ensure every setting, as TIMD_* variable and as flag, sets its field; and
+// that the table below covers every entry of settings.
+func TestConfig_LoadEachSetting(t *testing.T) {
+	tests := settingCases()
 	covered := map[string]bool{}
 	for _, tt := range tests {
 		covered[tt.env] = true

@@ -151,6 +151,10 @@ var settings = []setting{
 		c.ReadyFile = v
 		return nil
 	}},
+	{"seed", "TIMD_SEED", "state document (timd export) imported at every start into its app (SdkAppId), replacing that app's state", func(c *Config, v string) error {
+		c.Seed = v
+		return nil
+	}},
 }
 
 // boolSettings are the settings whose flag may be given without a value,

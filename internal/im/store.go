@@ -26,6 +26,7 @@ type Store interface {
 	PushService
 	ProfileService
 	CaptureService
+	StateControlService
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

@@ -249,17 +249,20 @@ func lockAccounts(ctx context.Context, tx *Tx, app uint64, ids []string) (map[st
 
 // EnsureAccounts imports the ids that do not exist yet.
 func (db *DB) EnsureAccounts(ctx context.Context, app uint64, userIDs []string) error {
-	return db.write(ctx, func(tx *Tx) error {
-		for _, id := range userIDs {
-			_, err := tx.ExecContext(ctx, `
-				INSERT INTO accounts (app_id, user_id, created_at) VALUES ($1, $2, $3)
-				ON CONFLICT (app_id, user_id) DO NOTHING`, int64(app), id, tx.now.UnixMilli())
-			if err != nil {
-				return err
-			}
+	return db.write(ctx, func(tx *Tx) error { return ensureAccounts(ctx, tx, app, userIDs) })
+}
+
+// ensureAccounts is EnsureAccounts in tx.
+func ensureAccounts(ctx context.Context, tx *Tx, app uint64, userIDs []string) error {
+	for _, id := range userIDs {
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO accounts (app_id, user_id, created_at) VALUES ($1, $2, $3)
+			ON CONFLICT (app_id, user_id) DO NOTHING`, int64(app), id, tx.now.UnixMilli())
+		if err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // FindAccount returns one account, or 70107 if it is not imported.

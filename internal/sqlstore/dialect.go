@@ -227,6 +227,19 @@ func classify(err error) errKind {
 	return errOther
 }
 
+// refusedRow reports whether err is the database refusing a row for its
+// values: a NOT NULL, CHECK or key constraint (PostgreSQL's class 23,
+// SQLite's SQLITE_CONSTRAINT and its extended codes). Only an import of a
+// document inserts rows that can break one (state_import.go).
+func refusedRow(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return strings.HasPrefix(pgErr.Code, "23")
+	}
+	var sqErr *sqlite.Error
+	return errors.As(err, &sqErr) && sqErr.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
+}
+
 // skipLocked is the suffix of a SELECT that claims rows: PostgreSQL locks
 // them and skips rows other transactions hold, so instances claiming at once
 // take different rows. SQLite's single writer needs neither.
