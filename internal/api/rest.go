@@ -72,7 +72,7 @@ func (s *Server) handle(r *http.Request, x *exchange) (fields any) {
 	if err == nil {
 		ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
 		ctx = im.WithClockOffset(ctx, s.clocks.Offset(x.adm.call.App.SDKAppID))
-		fields, err = x.rt.call(ctx, x.adm.call, x.adm.body)
+		fields, err = x.rt.h.call(ctx, x.adm.call, x.adm.body)
 		cancel()
 	}
 	var internal bool

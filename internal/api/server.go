@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/timd/timd/internal/im"
@@ -143,6 +144,12 @@ type Server struct {
 	limiter  *rateLimiter
 	before   BeforeHook
 	routes   map[string]*route // by "service/command"
+	// openapi is GET /openapi.json's document, built on first request.
+	openapi struct {
+		once sync.Once
+		body []byte
+		err  error
+	}
 }
 
 // NewServer builds a Server from opts.
@@ -256,6 +263,9 @@ func (s *Server) Handler() http.Handler {
 				return
 			case "/readyz":
 				s.serveReady(w, r)
+				return
+			case openAPIPath:
+				s.serveOpenAPI(w)
 				return
 			case "/metrics":
 				if metrics != nil {

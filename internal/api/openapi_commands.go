@@ -1,0 +1,117 @@
+package api
+
+// commandDoc is what /openapi.json says of a command beyond what reflection
+// finds in its types (openapi.go, docs/openapi.md).
+type commandDoc struct {
+	summary string
+	// required lists the request fields that must be present; "A.B" is
+	// field B of A's elements (A an object, or an array or map of objects).
+	required []string
+	// enums lists the values a request field takes, by the same paths.
+	enums map[string][]any
+	// codes are the codes the command itself answers, beyond the REST
+	// layer's and its service's (invalid, internal, ...), which every
+	// command lists.
+	codes []int
+}
+
+// commandDocs describes every command of the route table, by
+// "service/command": a route added to routes.go needs one line here
+// (TestOpenAPI_EveryRoute says which). Codes follow docs/fidelity.
+var commandDocs = map[string]commandDoc{
+	"im_open_login_svc/account_import":                   {summary: "Imports one account, or updates its profile if it exists", required: []string{"UserID"}, codes: []int{40601, 70402}},
+	"im_open_login_svc/multiaccount_import":              {summary: "Imports up to 100 accounts in either form", codes: []int{70402}},
+	"im_open_login_svc/account_delete":                   {summary: "Deletes up to 100 accounts with everything they own, in one transaction", required: []string{"DeleteItem", "DeleteItem.UserID"}, codes: []int{10019, 70107, 70402}},
+	"im_open_login_svc/account_check":                    {summary: "Reports, for up to 100 ids, whether each is imported", required: []string{"CheckItem", "CheckItem.UserID"}, codes: []int{70402}},
+	"im_open_login_svc/kick":                             {summary: "Logs an account out of every platform", required: []string{"UserID"}, codes: []int{60010, 70107, 70402}},
+	"openim/querystate":                                  {summary: "Answers the state of up to 500 accounts", required: []string{"To_Account"}, codes: []int{70107, 90003, 90010}},
+	"openim/query_online_status":                         {summary: "Answers the state of up to 500 accounts", required: []string{"To_Account"}, codes: []int{70107, 90003, 90010}},
+	"group_open_http_svc/create_group":                   {summary: "Creates a group", required: []string{"Type", "Name", "MemberList.Member_Account"}, enums: map[string][]any{"Type": {"Private", "Public", "ChatRoom", "AVChatRoom", "Community", "Work", "Meeting"}}, codes: []int{10004, 10005, 10007, 10014, 10019, 10021, 10100, 10200}},
+	"group_open_http_svc/get_group_info":                 {summary: "Returns up to 50 groups' profiles and members", required: []string{"GroupIdList"}, codes: []int{10004, 10010, 10015, 10018}},
+	"group_open_http_svc/destroy_group":                  {summary: "Dismisses a group", required: []string{"GroupId"}, codes: []int{10010}},
+	"group_open_http_svc/add_group_member":               {summary: "Adds up to 300 accounts to a group", required: []string{"GroupId", "MemberList", "MemberList.Member_Account"}, codes: []int{10004, 10005, 10007, 10010, 10014, 10019}},
+	"group_open_http_svc/delete_group_member":            {summary: "Removes up to 100 members", required: []string{"GroupId", "MemberToDel_Account"}, codes: []int{10004, 10005, 10007}},
+	"group_open_http_svc/get_group_member_info":          {summary: "Lists a group's members, a page at a time with Limit and Offset, or, for a Community, Limit and Next", required: []string{"GroupId"}, codes: []int{10004, 10007}},
+	"group_open_http_svc/get_joined_group_list":          {summary: "Lists the groups an account belongs to", required: []string{"Member_Account"}, codes: []int{10004, 10019}},
+	"group_open_http_svc/get_appid_group_list":           {summary: "Pages through all of the app's groups, oldest first", codes: []int{10004}},
+	"group_open_http_svc/change_group_owner":             {summary: "Hands a group to one of its members", required: []string{"GroupId", "NewOwner_Account"}, codes: []int{10004, 10007, 10019}},
+	"group_open_http_svc/modify_group_base_info":         {summary: "Changes a group's profile", required: []string{"GroupId"}, codes: []int{10004}},
+	"group_open_http_svc/modify_group_member_info":       {summary: "Changes one member's role, message option, name card, mute or custom fields", required: []string{"GroupId", "Member_Account"}, codes: []int{10004, 10007, 10019}},
+	"group_open_http_svc/forbid_send_msg":                {summary: "Mutes (or, with 0, unmutes) up to 500 members", required: []string{"GroupId", "Members_Account", "ShutUpTime"}, codes: []int{10004, 10005, 10007, 10017, 10019}},
+	"group_open_http_svc/get_group_muted_account":        {summary: "Lists the members muted now, with when each mute ends (unix seconds)", required: []string{"GroupId"}},
+	"group_open_http_svc/get_group_shutted_uin":          {summary: "Get_group_muted_account under its older name, with the older reply keys (ShuttedUinList, ShuttedUntil)", required: []string{"GroupId"}},
+	"group_open_http_svc/get_role_in_group":              {summary: "Answers up to 500 accounts' roles", required: []string{"GroupId", "User_Account"}, codes: []int{10004, 10005, 10007}},
+	"group_open_http_svc/import_group":                   {summary: "Creates a group as create_group does, without members beyond its owner, at its CreateTime, and records no callback", required: []string{"Type", "Name"}, enums: map[string][]any{"Type": {"Private", "Public", "ChatRoom", "AVChatRoom", "Community", "Work", "Meeting"}}, codes: []int{10004, 10007}},
+	"group_open_http_svc/import_group_member":            {summary: "Adds up to 300 members with their roles, join times and unread counts", required: []string{"GroupId", "MemberList", "MemberList.Member_Account"}, codes: []int{10004, 10005, 10007, 10014, 10019}},
+	"group_open_http_svc/set_unread_msg_num":             {summary: "Sets a member's unread message count", required: []string{"GroupId", "Member_Account", "UnreadMsgNum"}, codes: []int{10004, 10019}},
+	"group_open_attr_http_svc/get_group_attr":            {summary: "Reads a group's attributes", required: []string{"GroupId"}},
+	"group_open_http_svc/modify_group_attr":              {summary: "Adds or replaces the attributes given", required: []string{"GroupId", "GroupAttr"}},
+	"group_open_http_svc/set_group_attr":                 {summary: "Replaces a group's attributes with those given", required: []string{"GroupId", "GroupAttr"}},
+	"group_open_http_svc/delete_group_attr":              {summary: "Deletes the attributes whose keys are given, every one of which the group must have (10050)", required: []string{"GroupId", "GroupAttr"}},
+	"group_open_http_svc/clear_group_attr":               {summary: "Deletes all of a group's attributes", required: []string{"GroupId"}},
+	"group_open_http_svc/send_group_msg":                 {summary: "Sends a message to a group", required: []string{"GroupId", "Random"}, enums: map[string][]any{"MsgPriority": {"High", "Normal", "Low"}}, codes: []int{10004, 10007, 10010, 10016, 10017, 10019, 10100, 80002}},
+	"group_open_http_svc/send_group_system_notification": {summary: "Sends a system notification to a group's members, or to those of them named", required: []string{"GroupId", "Content"}, codes: []int{10004, 10007, 10010}},
+	"group_open_http_svc/group_msg_get_simple":           {summary: "Reads a page of a group's history, newest first", required: []string{"GroupId", "ReqMsgNumber"}, codes: []int{10004, 10007, 10010}},
+	"group_open_http_svc/group_msg_recall":               {summary: "Recalls up to 10 messages, each answered with its own RetCode", required: []string{"GroupId", "MsgSeqList", "MsgSeqList.MsgSeq"}, codes: []int{10004, 10010, 10030, 10033}},
+	"group_open_http_svc/import_group_msg":               {summary: "Imports up to 7 messages of history, in time order, each answered with its own Result", required: []string{"GroupId", "MsgList", "MsgList.From_Account", "MsgList.SendTime"}, codes: []int{10004, 10007, 10010, 10019}},
+	"group_open_http_svc/delete_group_msg_by_sender":     {summary: "Deletes what one account sent among a group's latest 1000 messages", required: []string{"GroupId", "Sender_Account"}, codes: []int{10004, 10010}},
+	"openim/modify_group_msg":                            {summary: "Overwrites a stored group message's MsgBody and/or CloudCustomData", required: []string{"GroupId", "MsgSeq"}, codes: []int{10007, 10010, 10015, 10030, 90002, 90003, 90007, 90010, 93000}},
+	"group_open_http_svc/get_online_member_num":          {summary: "Answers how many of a group's members are online", required: []string{"GroupId"}, codes: []int{10004, 10007, 10010, 10015}},
+	"sns/friend_add":                                     {summary: "Adds friends", required: []string{"From_Account", "AddFriendItem", "AddFriendItem.To_Account"}, codes: []int{30001, 30003, 30010, 30011, 30014, 30515, 30516, 30525, 30539}},
+	"sns/friend_import":                                  {summary: "Imports one-way friends with their fields", required: []string{"From_Account", "AddFriendItem", "AddFriendItem.To_Account", "AddFriendItem.AddSource"}, codes: []int{30001, 30003, 30010, 30011}},
+	"sns/friend_delete":                                  {summary: "Removes friends", required: []string{"From_Account", "To_Account"}, codes: []int{31704}},
+	"sns/friend_check":                                   {summary: "Reports relations", required: []string{"From_Account", "To_Account", "CheckType"}},
+	"sns/friend_get":                                     {summary: "Pages through a user's friends, 100 a page, in UserID order, with every standard and custom friend field", required: []string{"From_Account", "StartIndex"}, codes: []int{30001}},
+	"sns/group_add":                                      {summary: "Creates friend lists (up to 32 per user)", required: []string{"From_Account", "GroupName"}, codes: []int{30001, 30011, 32216}},
+	"sns/group_delete":                                   {summary: "Deletes friend lists", required: []string{"From_Account", "GroupName"}, codes: []int{30001, 30003}},
+	"sns/group_get":                                      {summary: "Lists a user's friend lists in creation order with their friend counts, and with NeedFriend \"Need_Friend_Type_Yes\" their friends", required: []string{"From_Account"}, codes: []int{30001}},
+	"sns/friend_update":                                  {summary: "Changes friends' remarks, lists and custom fields, the only fields Tencent lets it update (1047/34904)", required: []string{"From_Account", "UpdateItem", "UpdateItem.To_Account", "UpdateItem.SnsItem"}, codes: []int{30001, 30011}},
+	"sns/friend_delete_all":                              {summary: "Removes all of a user's friends", required: []string{"From_Account"}},
+	"sns/friend_get_list":                                {summary: "Reads the named friends' fields and profiles, the tags of TagList only", required: []string{"From_Account", "To_Account", "TagList"}, codes: []int{30001}},
+	"sns/black_list_add":                                 {summary: "Blocks accounts", required: []string{"From_Account", "To_Account"}, codes: []int{30001, 30003, 30013}},
+	"sns/black_list_delete":                              {summary: "Unblocks accounts", required: []string{"From_Account", "To_Account"}, codes: []int{30001, 30003, 30013}},
+	"sns/black_list_get":                                 {summary: "Pages through a blocklist in the order of blocking", required: []string{"From_Account", "StartIndex", "MaxLimited", "LastSequence"}, codes: []int{30001, 30003, 30013}},
+	"sns/black_list_check":                               {summary: "Reports blocklist relations", required: []string{"From_Account", "To_Account", "CheckType"}, codes: []int{30001, 30003, 30013}},
+	"profile/portrait_set":                               {summary: "Sets From_Account's fields", required: []string{"From_Account", "ProfileItem", "ProfileItem.Tag"}, codes: []int{40001, 40003, 40004, 40006, 40008, 40009, 40601, 40605, 40610, 60010}},
+	"profile/portrait_get":                               {summary: "Reads the TagList fields of up to 100 accounts", required: []string{"To_Account", "TagList"}, codes: []int{40001, 40002, 40003, 40004, 40006, 40007, 40009, 60010}},
+	"recentcontact/create_contact_group":                 {summary: "Creates one conversation group (Tencent takes one per call) holding the listed conversations, each with its own ResultCode", required: []string{"From_Account", "GroupContactItem"}, codes: []int{50002, 51007, 51008, 51010, 51011}},
+	"recentcontact/update_contact_group":                 {summary: "Renames a conversation group (UpdateGroupType 1) or adds and removes its conversations (2, ContactOptType 1 add, 2 remove)", required: []string{"From_Account", "UpdateType", "UpdateGroup"}, codes: []int{50002, 51007, 51008, 51009}},
+	"recentcontact/get_contact_group":                    {summary: "Pages through a user's conversations, 100 a page, each page with all of the user's conversation groups", required: []string{"From_Account", "StartIndex"}, codes: []int{50002}},
+	"recentcontact/search_contact_group":                 {summary: "Returns the groups and marks of 1 to 300 named conversations", required: []string{"From_Account", "ContactItem"}, codes: []int{50002}},
+	"recentcontact/mark_contact":                         {summary: "Sets and clears standard marks (bits 0 to 63) and replaces custom marks", required: []string{"From_Account", "MarkItem"}, codes: []int{50002, 51006, 51007, 51008}},
+	"recentcontact/del_contact_group":                    {summary: "Deletes one conversation group by name (docs/decisions.md §5.4)", required: []string{"From_Account", "GroupName"}, codes: []int{50002, 51009}},
+	"recentcontact/get_list":                             {summary: "Answers one page of an account's conversations, pinned first, newest first", required: []string{"From_Account", "TimeStamp", "StartIndex", "TopTimeStamp", "TopStartIndex"}, codes: []int{50001, 50002}},
+	"recentcontact/delete":                               {summary: "Deletes one conversation of an account, and with ClearRamble 1 its history for that account", required: []string{"From_Account", "Type"}, codes: []int{50001, 50002, 51007}},
+	"recentcontact/top":                                  {summary: "Pins (OperationType 1) or unpins (2) From_Account's conversations", required: []string{"From_Account", "OperationType", "RecentContactItem"}, codes: []int{50001, 50002, 51007}},
+	"openim/sendmsg":                                     {summary: "Sends one one-to-one message", required: []string{"To_Account", "MsgRandom", "MsgBody"}, codes: []int{20003, 20006, 90003, 90005, 90006, 90010, 90012, 90026, 90031, 90044}},
+	"openim/batchsendmsg":                                {summary: "Sends one message to up to 500 accounts", required: []string{"To_Account", "MsgRandom", "MsgBody"}, codes: []int{20003, 70107, 90003, 90011, 90012, 90048}},
+	"openim/importmsg":                                   {summary: "Imports one message of a one-to-one history", required: []string{"SyncFromOldSystem", "From_Account", "To_Account", "MsgRandom", "MsgTimeStamp", "MsgBody"}, codes: []int{90003, 90006, 90008, 90012, 90030}},
+	"openim/admin_getroammsg":                            {summary: "Answers one page of a conversation's history", required: []string{"MaxCnt", "MinTime", "MaxTime"}, codes: []int{90003, 90010, 90054}},
+	"openim/admin_msgwithdraw":                           {summary: "Recalls a one-to-one message", required: []string{"From_Account", "To_Account", "MsgKey"}, codes: []int{20022, 20023, 90008, 90054}},
+	"openim/admin_set_msg_read":                          {summary: "Marks Report_Account's conversation with Peer_Account read up to MsgReadTime, or now", required: []string{"Report_Account", "Peer_Account"}, codes: []int{90003, 90008, 90010}},
+	"openim/get_c2c_unread_msg_num":                      {summary: "Reads an account's unread one-to-one counts", required: []string{"To_Account"}, codes: []int{70107, 90003, 90010}},
+	"openim/modify_c2c_msg":                              {summary: "Overwrites a message's MsgBody and/or CloudCustomData", required: []string{"From_Account", "To_Account", "MsgKey"}, codes: []int{20022, 20023, 90010, 93000}},
+	"all_member_push/im_push":                            {summary: "Records a push to the accounts Condition selects, all of them without one, from From_Account (the calling admin if left out), and answers its TaskId", required: []string{"MsgRandom", "MsgBody"}, codes: []int{90005, 90008, 90020, 90022, 90024, 90026, 90032, 90033, 90039, 90047, 90056}},
+	"all_member_push/im_set_attr_name":                   {summary: "Names attributes \"0\"..\"9\" (269/45935)", required: []string{"AttrNames"}, codes: []int{90033}},
+	"all_member_push/im_get_attr_name":                   {summary: "Answers the app's attribute names (269/45936)", codes: []int{90033}},
+	"all_member_push/im_get_attr":                        {summary: "Answers accounts' attribute values (269/45937), {} for an account without any", required: []string{"To_Account"}, codes: []int{90033}},
+	"all_member_push/im_set_attr":                        {summary: "Sets accounts' attribute values (269/45938)", required: []string{"UserAttrs"}, codes: []int{90033}},
+	"all_member_push/im_remove_attr":                     {summary: "Removes accounts' attribute values by name (269/45939)", required: []string{"UserAttrs"}, codes: []int{90033}},
+	"all_member_push/im_get_tag":                         {summary: "Answers accounts' tags in the order they were added (269/45940)", required: []string{"To_Account"}, codes: []int{90020, 90032, 90040}},
+	"all_member_push/im_add_tag":                         {summary: "Adds tags (269/45941)", required: []string{"UserTags"}, codes: []int{90020, 90032, 90040}},
+	"all_member_push/im_remove_tag":                      {summary: "Removes tags (269/45942)", required: []string{"UserTags"}, codes: []int{90020, 90032, 90040}},
+	"all_member_push/im_remove_all_tags":                 {summary: "Removes every tag of the accounts named (269/45943)", required: []string{"To_Account"}, codes: []int{90020, 90032, 90040}},
+	"ConfigSvc/GetIPList":                                {summary: "Answers the addresses timd listens on"},
+	"openconfigsvr/setnospeaking":                        {summary: "Sets an account's one-to-one and group mute periods, from now", required: []string{"Set_Account"}, codes: []int{10017, 20012, 90001, 91000}},
+	"openconfigsvr/getnospeaking":                        {summary: "Reads an account's mute periods", required: []string{"Get_Account"}, codes: []int{10017, 20012, 90001, 91000}},
+	"timd_callback/list_deliveries":                      {summary: "Pages through the app's events, oldest first", enums: map[string][]any{"State": {"pending", "delivered", "dead"}}, codes: []int{91001}},
+	"timd_callback/replay":                               {summary: "Makes one event pending again, due at once, with its attempts reset", required: []string{"Id"}, codes: []int{91003}},
+	"timd_callback/replay_dead":                          {summary: "Makes every dead event of the app pending again"},
+	"timd_callback/purge":                                {summary: "Deletes the app's events delivered before Before", required: []string{"Before"}, codes: []int{91001}},
+	"timd_control/set_state":                             {summary: "Sets one platform of an account as a client's Login, Logout or Disconnect would, and records State.StateChange as Tencent sends it", required: []string{"To_Account", "Platform", "Action"}, enums: map[string][]any{"Action": {"Login", "Logout", "Disconnect"}}, codes: []int{60009, 70107, 91001, 91002}},
+	"timd_control/apply_join_group":                      {summary: "Applies to join a group on an account's behalf, as a client would", required: []string{"GroupId", "Requestor_Account"}, codes: []int{10007, 10010, 10013, 10014, 10015, 10019, 10100, 10200}},
+	"timd_clock/get":                                     {summary: "Answers the app's clock"},
+	"timd_clock/set":                                     {summary: "Moves the app's clock to Time, forward or back", required: []string{"Time"}},
+	"timd_clock/advance":                                 {summary: "Moves the app's clock forward by Seconds and Milliseconds"},
+	"timd_clock/reset":                                   {summary: "Puts the app back on the real time"},
+}
