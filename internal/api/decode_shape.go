@@ -104,7 +104,7 @@ func structFields(t reflect.Type, building map[reflect.Type]*shape) []shapeField
 type jsonField struct {
 	name      string
 	typ       reflect.Type
-	omitEmpty bool
+	omitEmpty bool // omitempty or omitzero: left out of a reply when empty
 }
 
 // jsonFields lists the fields of struct type t as encoding/json sees them:
@@ -169,7 +169,8 @@ func levelFields(st reflect.Type, visited map[reflect.Type]bool, next []reflect.
 		if name == "" {
 			name = f.Name
 		}
-		omit := slices.Contains(strings.Split(opts, ","), "omitempty")
+		o := strings.Split(opts, ",")
+		omit := slices.Contains(o, "omitempty") || slices.Contains(o, "omitzero")
 		names = append(names, jsonField{name: name, typ: f.Type, omitEmpty: omit})
 	}
 	return names, next

@@ -23,7 +23,7 @@ var commandDocs = map[string]commandDoc{
 	"im_open_login_svc/multiaccount_import":              {summary: "Imports up to 100 accounts in either form", codes: []int{70402}},
 	"im_open_login_svc/account_delete":                   {summary: "Deletes up to 100 accounts with everything they own, in one transaction", required: []string{"DeleteItem", "DeleteItem.UserID"}, codes: []int{10019, 70107, 70402}},
 	"im_open_login_svc/account_check":                    {summary: "Reports, for up to 100 ids, whether each is imported", required: []string{"CheckItem", "CheckItem.UserID"}, codes: []int{70402}},
-	"im_open_login_svc/kick":                             {summary: "Logs an account out of every platform", required: []string{"UserID"}, codes: []int{60010, 70107, 70402}},
+	"im_open_login_svc/kick":                             {summary: "Logs an account out of every platform (UserID, or its older name Identifier)", codes: []int{60010, 70107, 70402}},
 	"openim/querystate":                                  {summary: "Answers the state of up to 500 accounts", required: []string{"To_Account"}, codes: []int{70107, 90003, 90010}},
 	"openim/query_online_status":                         {summary: "Answers the state of up to 500 accounts", required: []string{"To_Account"}, codes: []int{70107, 90003, 90010}},
 	"group_open_http_svc/create_group":                   {summary: "Creates a group", required: []string{"Type", "Name", "MemberList.Member_Account"}, enums: map[string][]any{"Type": {"Private", "Public", "ChatRoom", "AVChatRoom", "Community", "Work", "Meeting"}}, codes: []int{10004, 10005, 10007, 10014, 10019, 10021, 10100, 10200}},

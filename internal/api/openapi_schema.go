@@ -31,6 +31,7 @@ const (
 var (
 	rawMessageType  = reflect.TypeFor[json.RawMessage]()
 	rawJSONType     = reflect.TypeFor[rawJSON]()
+	jsonNumberType  = reflect.TypeFor[json.Number]()
 	objectType      = reflect.TypeFor[object]()
 	jsonMarshaler   = reflect.TypeFor[json.Marshaler]()
 	textMarshaler   = reflect.TypeFor[encoding.TextMarshaler]()
@@ -91,6 +92,11 @@ func (g *schemaGen) special(t reflect.Type) (jsonSchema, bool) {
 		return jsonSchema{"description": anyJSONDesc}, true
 	case objectType:
 		return jsonSchema{"type": "object"}, true
+	case jsonNumberType: // decodes a number or a string holding one
+		if g.mode == modeReply {
+			return jsonSchema{"type": "number"}, true
+		}
+		return jsonSchema{"type": []string{"number", "string"}}, true
 	}
 	self := jsonUnmarshaler
 	other := textUnmarshaler

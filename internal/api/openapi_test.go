@@ -164,12 +164,13 @@ func compileComponent(doc any, name string, closed bool) (*jsonschema.Schema, er
 	return c.Compile(url)
 }
 
-// closeObjects sets additionalProperties false on every object schema in s
+// closeObjects sets additionalProperties false on every object type in s
 // that lists its properties and says nothing of others.
 func closeObjects(s any) {
 	switch v := s.(type) {
 	case map[string]any:
-		if _, ok := v["properties"]; ok && v["additionalProperties"] == nil {
+		// Only object types: an "if" that lists properties must stay open.
+		if _, ok := v["properties"]; ok && v["type"] == "object" && v["additionalProperties"] == nil {
 			v["additionalProperties"] = false
 		}
 		for _, x := range v {
