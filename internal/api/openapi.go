@@ -149,6 +149,7 @@ func requestSchema(h handler, doc commandDoc) (jsonSchema, error) {
 	for _, path := range doc.required {
 		errs = append(errs, require(s, path))
 	}
+	errs = append(errs, requireAny(s, doc.anyOf))
 	for _, path := range slices.Sorted(maps.Keys(doc.enums)) {
 		fs, err := at(s, path)
 		if err != nil {
@@ -159,6 +160,25 @@ func requestSchema(h handler, doc commandDoc) (jsonSchema, error) {
 		fs["enum"] = doc.enums[path]
 	}
 	return s, errors.Join(errs...)
+}
+
+// requireAny has s require at least one field of each set.
+func requireAny(s jsonSchema, sets [][]string) error {
+	var all []jsonSchema
+	for _, set := range sets {
+		var alts []jsonSchema
+		for _, f := range set {
+			if _, err := at(s, f); err != nil {
+				return fmt.Errorf("anyOf %q: %w", f, err)
+			}
+			alts = append(alts, jsonSchema{"required": []string{f}})
+		}
+		all = append(all, jsonSchema{"anyOf": alts})
+	}
+	if len(all) > 0 {
+		s["allOf"] = all
+	}
+	return nil
 }
 
 // replySchema is the schema of a reply of h: the envelope, and on success

@@ -7,6 +7,9 @@ type commandDoc struct {
 	// required lists the request fields that must be present; "A.B" is
 	// field B of A's elements (A an object, or an array or map of objects).
 	required []string
+	// anyOf lists sets of top-level request fields of which at least one
+	// must be present (UserID or its older name Identifier).
+	anyOf [][]string
 	// enums lists the values a request field takes, by the same paths.
 	enums map[string][]any
 	// codes are the codes the command itself answers, beyond the REST
@@ -20,10 +23,10 @@ type commandDoc struct {
 // (TestOpenAPI_EveryRoute says which). Codes follow docs/fidelity.
 var commandDocs = map[string]commandDoc{
 	"im_open_login_svc/account_import":                   {summary: "Imports one account, or updates its profile if it exists", required: []string{"UserID"}, codes: []int{40601, 70402}},
-	"im_open_login_svc/multiaccount_import":              {summary: "Imports up to 100 accounts in either form", codes: []int{70402}},
+	"im_open_login_svc/multiaccount_import":              {summary: "Imports up to 100 accounts in either form", anyOf: [][]string{{"Accounts", "AccountList"}}, codes: []int{70402}},
 	"im_open_login_svc/account_delete":                   {summary: "Deletes up to 100 accounts with everything they own, in one transaction", required: []string{"DeleteItem", "DeleteItem.UserID"}, codes: []int{10019, 70107, 70402}},
 	"im_open_login_svc/account_check":                    {summary: "Reports, for up to 100 ids, whether each is imported", required: []string{"CheckItem", "CheckItem.UserID"}, codes: []int{70402}},
-	"im_open_login_svc/kick":                             {summary: "Logs an account out of every platform (UserID, or its older name Identifier)", codes: []int{60010, 70107, 70402}},
+	"im_open_login_svc/kick":                             {summary: "Logs an account out of every platform (UserID, or its older name Identifier)", anyOf: [][]string{{"UserID", "Identifier"}}, codes: []int{60010, 70107, 70402}},
 	"openim/querystate":                                  {summary: "Answers the state of up to 500 accounts", required: []string{"To_Account"}, codes: []int{70107, 90003, 90010}},
 	"openim/query_online_status":                         {summary: "Answers the state of up to 500 accounts", required: []string{"To_Account"}, codes: []int{70107, 90003, 90010}},
 	"group_open_http_svc/create_group":                   {summary: "Creates a group", required: []string{"Type", "Name", "MemberList.Member_Account"}, enums: map[string][]any{"Type": {"Private", "Public", "ChatRoom", "AVChatRoom", "Community", "Work", "Meeting"}}, codes: []int{10004, 10005, 10007, 10014, 10019, 10021, 10100, 10200}},
@@ -86,7 +89,7 @@ var commandDocs = map[string]commandDoc{
 	"openim/sendmsg":                                     {summary: "Sends one one-to-one message", required: []string{"To_Account", "MsgRandom", "MsgBody"}, codes: []int{20003, 20006, 90003, 90005, 90006, 90010, 90012, 90026, 90031, 90044}},
 	"openim/batchsendmsg":                                {summary: "Sends one message to up to 500 accounts", required: []string{"To_Account", "MsgRandom", "MsgBody"}, codes: []int{20003, 70107, 90003, 90011, 90012, 90048}},
 	"openim/importmsg":                                   {summary: "Imports one message of a one-to-one history", required: []string{"SyncFromOldSystem", "From_Account", "To_Account", "MsgRandom", "MsgTimeStamp", "MsgBody"}, codes: []int{90003, 90006, 90008, 90012, 90030}},
-	"openim/admin_getroammsg":                            {summary: "Answers one page of a conversation's history", required: []string{"MaxCnt", "MinTime", "MaxTime"}, codes: []int{90003, 90010, 90054}},
+	"openim/admin_getroammsg":                            {summary: "Answers one page of a conversation's history", required: []string{"MaxCnt", "MinTime", "MaxTime"}, anyOf: [][]string{{"Operator_Account", "From_Account"}, {"Peer_Account", "To_Account"}}, codes: []int{90003, 90010, 90054}},
 	"openim/admin_msgwithdraw":                           {summary: "Recalls a one-to-one message", required: []string{"From_Account", "To_Account", "MsgKey"}, codes: []int{20022, 20023, 90008, 90054}},
 	"openim/admin_set_msg_read":                          {summary: "Marks Report_Account's conversation with Peer_Account read up to MsgReadTime, or now", required: []string{"Report_Account", "Peer_Account"}, codes: []int{90003, 90008, 90010}},
 	"openim/get_c2c_unread_msg_num":                      {summary: "Reads an account's unread one-to-one counts", required: []string{"To_Account"}, codes: []int{70107, 90003, 90010}},
@@ -107,11 +110,11 @@ var commandDocs = map[string]commandDoc{
 	"timd_callback/list_deliveries":                      {summary: "Pages through the app's events, oldest first", enums: map[string][]any{"State": {"pending", "delivered", "dead"}}, codes: []int{91001}},
 	"timd_callback/replay":                               {summary: "Makes one event pending again, due at once, with its attempts reset", required: []string{"Id"}, codes: []int{91003}},
 	"timd_callback/replay_dead":                          {summary: "Makes every dead event of the app pending again"},
-	"timd_callback/purge":                                {summary: "Deletes the app's events delivered before Before", required: []string{"Before"}, codes: []int{91001}},
+	"timd_callback/purge":                                {summary: "Deletes the app's events delivered before Before", codes: []int{91001}},
 	"timd_control/set_state":                             {summary: "Sets one platform of an account as a client's Login, Logout or Disconnect would, and records State.StateChange as Tencent sends it", required: []string{"To_Account", "Platform", "Action"}, enums: map[string][]any{"Action": {"Login", "Logout", "Disconnect"}}, codes: []int{60009, 70107, 91001, 91002}},
 	"timd_control/apply_join_group":                      {summary: "Applies to join a group on an account's behalf, as a client would", required: []string{"GroupId", "Requestor_Account"}, codes: []int{10007, 10010, 10013, 10014, 10015, 10019, 10100, 10200}},
 	"timd_clock/get":                                     {summary: "Answers the app's clock"},
 	"timd_clock/set":                                     {summary: "Moves the app's clock to Time, forward or back", required: []string{"Time"}},
-	"timd_clock/advance":                                 {summary: "Moves the app's clock forward by Seconds and Milliseconds"},
+	"timd_clock/advance":                                 {summary: "Moves the app's clock forward by Seconds and Milliseconds", anyOf: [][]string{{"Seconds", "Milliseconds"}}},
 	"timd_clock/reset":                                   {summary: "Puts the app back on the real time"},
 }
