@@ -39,7 +39,7 @@ func (s *Server) serveOpenAPI(w http.ResponseWriter) {
 		if err != nil {
 			s.log.Warn("openapi document incomplete", "err", err)
 		}
-		s.openapi.body, s.openapi.err = json.MarshalIndent(doc, "", "  ")
+		s.openapi.body, s.openapi.err = json.Marshal(doc)
 	})
 	if s.openapi.err != nil {
 		s.log.Error("openapi document", "err", s.openapi.err)
