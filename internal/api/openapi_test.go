@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -179,6 +180,44 @@ func closeObjects(s any) {
 	case []any:
 		for _, x := range v {
 			closeObjects(x)
+		}
+	}
+}
+
+// The members timd writes in a reply of each command, built by json.Marshal
+// or member by member (objectReply), are the reply schema's properties, and
+// those it requires on success are written even for an empty reply.
+func TestOpenAPI_ReplyMembers(t *testing.T) {
+	for _, r := range (&Server{}).routeTable() {
+		svc := services[r.service]
+		reply := reflect.New(r.h.resp)
+		for i := range reply.Elem().NumField() {
+			// Raw JSON is written as it is: the handler always sets it.
+			if f := reply.Elem().Field(i); f.Type() == rawJSONType {
+				f.SetBytes([]byte("null"))
+			}
+		}
+		body, err := svc.envelope(0, "", reply.Interface())
+		if err != nil {
+			t.Fatalf("%s/%s: %v", r.service, r.command, err)
+		}
+		var got map[string]json.RawMessage
+		if err := json.Unmarshal(body, &got); err != nil {
+			t.Fatalf("%s/%s: %v: %s", r.service, r.command, err, body)
+		}
+		s := replySchema(r.h, svc)
+		props := s["properties"].(jsonSchema)
+		for k := range got {
+			if props[k] == nil {
+				t.Errorf("%s/%s: the reply has %s, its schema does not", r.service, r.command, k)
+			}
+		}
+		then, _ := s["then"].(jsonSchema)
+		required, _ := then["required"].([]string)
+		for _, k := range append(required, s["required"].([]string)...) {
+			if _, ok := got[k]; !ok {
+				t.Errorf("%s/%s: the schema requires %s, an empty reply leaves it out: %s", r.service, r.command, k, body)
+			}
 		}
 	}
 }
