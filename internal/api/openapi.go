@@ -222,6 +222,7 @@ func commandCodes(svc service, doc commandDoc) []int {
 	}
 	codes = append(codes, slices.Collect(maps.Values(svc.fieldCodes))...)
 	codes = append(codes, doc.codes...)
+	codes = slices.DeleteFunc(codes, func(c int) bool { return c == 0 }) // a service without one
 	slices.Sort(codes)
 	return slices.Compact(codes)
 }
