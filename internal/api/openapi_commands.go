@@ -117,4 +117,10 @@ var commandDocs = map[string]commandDoc{
 	"timd_clock/set":                                     {summary: "Moves the app's clock to Time, forward or back", required: []string{"Time"}},
 	"timd_clock/advance":                                 {summary: "Moves the app's clock forward by Seconds and Milliseconds", anyOf: [][]string{{"Seconds", "Milliseconds"}}},
 	"timd_clock/reset":                                   {summary: "Puts the app back on the real time"},
+	"timd_control/list_objects": {summary: "Answers one page of the app's accounts, groups, a group's members or an account's friends", required: []string{"Type"},
+		enums: map[string][]any{"Type": {"Account", "Group", "GroupMember", "Friend"}}, codes: []int{10010}},
+	"timd_apps/create": {summary: "Creates an app at runtime and serves it at once, answering its first admin's UserSig",
+		enums: map[string][]any{"Edition": {"ultimate", "pro", "standard"}}},
+	"timd_apps/delete": {summary: "Deletes a runtime app with all its data", required: []string{"SdkAppId"}},
+	"timd_apps/list":   {summary: "Lists the configured apps (without their keys) and the runtime apps"},
 }
