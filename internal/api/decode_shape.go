@@ -4,6 +4,7 @@ import (
 	"encoding"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -89,49 +90,42 @@ func buildShape(t reflect.Type, building map[reflect.Type]*shape) *shape {
 }
 
 // structFields lists the JSON names of t's fields as encoding/json sees
-// them: tag names, "-" left out, fields of embedded structs promoted. Where
+// them (jsonFields), each with the shape of its value.
+func structFields(t reflect.Type, building map[reflect.Type]*shape) []shapeField {
+	fs := jsonFields(t)
+	out := make([]shapeField, len(fs))
+	for i, f := range fs {
+		out[i] = shapeField{name: f.name, shape: buildShape(f.typ, building)}
+	}
+	return out
+}
+
+// jsonField is a struct field as encoding/json sees it.
+type jsonField struct {
+	name      string
+	typ       reflect.Type
+	omitEmpty bool // omitempty or omitzero: left out of a reply when empty
+}
+
+// jsonFields lists the fields of struct type t as encoding/json sees them:
+// tag names, "-" left out, fields of embedded structs promoted. Where
 // encoding/json drops a name that embedded structs share, the list keeps
 // one: a key of that name is then treated as a field, which json.Unmarshal
-// ignores, as it would have.
-func structFields(t reflect.Type, building map[reflect.Type]*shape) []shapeField {
-	var out []shapeField
+// ignores, as it would have. The strict key check (decode.go) and
+// /openapi.json (openapi_schema.go) both follow this one list.
+func jsonFields(t reflect.Type) []jsonField {
+	var out []jsonField
 	have := map[string]bool{}
 	// Breadth first, so that a shallower field hides a deeper one.
 	level := []reflect.Type{t}
 	visited := map[reflect.Type]bool{t: true}
 	for len(level) > 0 {
 		var next []reflect.Type
-		var names []shapeField
+		var names []jsonField
 		for _, st := range level {
-			for i := range st.NumField() {
-				f := st.Field(i)
-				tag := f.Tag.Get("json")
-				if tag == "-" {
-					continue
-				}
-				name, _, _ := strings.Cut(tag, ",")
-				if !validTagName(name) {
-					name = ""
-				}
-				ft := f.Type
-				if ft.Kind() == reflect.Pointer {
-					ft = ft.Elem()
-				}
-				if f.Anonymous && name == "" && ft.Kind() == reflect.Struct {
-					if !visited[ft] {
-						visited[ft] = true
-						next = append(next, ft)
-					}
-					continue
-				}
-				if !f.IsExported() {
-					continue
-				}
-				if name == "" {
-					name = f.Name
-				}
-				names = append(names, shapeField{name: name, shape: buildShape(f.Type, building)})
-			}
+			var fs []jsonField
+			fs, next = levelFields(st, visited, next)
+			names = append(names, fs...)
 		}
 		for _, f := range names {
 			if !have[f.name] {
@@ -142,6 +136,44 @@ func structFields(t reflect.Type, building map[reflect.Type]*shape) []shapeField
 		level = next
 	}
 	return out
+}
+
+// levelFields lists st's own fields and appends to next the embedded
+// structs not yet visited, whose fields come one level deeper.
+func levelFields(st reflect.Type, visited map[reflect.Type]bool, next []reflect.Type) ([]jsonField, []reflect.Type) {
+	var names []jsonField
+	for i := range st.NumField() {
+		f := st.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if !validTagName(name) {
+			name = ""
+		}
+		ft := f.Type
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		if f.Anonymous && name == "" && ft.Kind() == reflect.Struct {
+			if !visited[ft] {
+				visited[ft] = true
+				next = append(next, ft)
+			}
+			continue
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		o := strings.Split(opts, ",")
+		omit := slices.Contains(o, "omitempty") || slices.Contains(o, "omitzero")
+		names = append(names, jsonField{name: name, typ: f.Type, omitEmpty: omit})
+	}
+	return names, next
 }
 
 // validTagName is encoding/json's rule for a usable tag name; with any

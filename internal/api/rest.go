@@ -73,7 +73,7 @@ func (s *Server) handle(r *http.Request, x *exchange) (fields any) {
 		ctx, cancel := context.WithTimeout(r.Context(), s.timeout+longPolls[x.rt.service+"/"+x.rt.command])
 		ctx = im.WithClockOffset(ctx, s.clocks.Offset(x.adm.call.App.SDKAppID))
 		if err = s.injectFault(ctx, x); err == nil {
-			fields, err = x.rt.call(ctx, x.adm.call, x.adm.body)
+			fields, err = x.rt.h.call(ctx, x.adm.call, x.adm.body)
 		}
 		cancel()
 	}

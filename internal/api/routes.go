@@ -75,7 +75,7 @@ type route struct {
 	service string
 	command string
 	perSec  int // Tencent's documented calls per second for this API
-	call    callFunc
+	h       handler
 }
 
 // routeTable is the one route table: every command timd serves is one line

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -156,6 +157,12 @@ type Server struct {
 	limiter  *rateLimiter
 	before   BeforeHook
 	routes   map[string]*route // by "service/command"
+	// openapi is GET /openapi.json's document, built on first request.
+	openapi struct {
+		once sync.Once
+		body []byte
+		err  error
+	}
 }
 
 // NewServer builds a Server from opts.
@@ -281,6 +288,9 @@ func (s *Server) Handler() http.Handler {
 				return
 			case "/readyz":
 				s.serveReady(w, r)
+				return
+			case openAPIPath:
+				s.serveOpenAPI(w)
 				return
 			case "/metrics":
 				if metrics != nil {

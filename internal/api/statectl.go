@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"reflect"
 
 	"github.com/timd/timd/internal/im"
 )
@@ -33,7 +34,7 @@ func (s *Server) stateRoutes() []route {
 	return []route{
 		{"timd_control", "reset", 200, rpc(s.resetState)},
 		{"timd_control", "export", 200, rpc(s.exportState)},
-		{"timd_control", "import", 200, s.importState},
+		{"timd_control", "import", 200, handler{call: s.importState, req: reflect.TypeFor[im.StateDoc](), resp: reflect.TypeFor[empty]()}},
 		{"timd_control", "snapshot", 200, rpc(s.snapshotState)},
 		{"timd_control", "restore", 200, rpc(s.restoreState)},
 		{"timd_control", "list_snapshots", 200, rpc(s.listSnapshots)},

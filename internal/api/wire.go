@@ -30,10 +30,21 @@ type Call struct {
 // fields (a struct without the envelope) or an error.
 type callFunc func(ctx context.Context, c *Call, body []byte) (any, error)
 
+// handler is a command's callFunc with the Go types of its request and
+// reply fields, from which /openapi.json describes the command (openapi.go).
+type handler struct {
+	call      callFunc
+	req, resp reflect.Type
+}
+
 // rpc adapts a typed handler to a callFunc: the one generic
 // decode → call path every command goes through. Handlers never see the HTTP
 // request or response.
-func rpc[Req, Resp any](fn func(ctx context.Context, c *Call, req *Req) (*Resp, error)) callFunc {
+func rpc[Req, Resp any](fn func(ctx context.Context, c *Call, req *Req) (*Resp, error)) handler {
+	return handler{call: rpcCall(fn), req: reflect.TypeFor[Req](), resp: reflect.TypeFor[Resp]()}
+}
+
+func rpcCall[Req, Resp any](fn func(ctx context.Context, c *Call, req *Req) (*Resp, error)) callFunc {
 	return func(ctx context.Context, c *Call, body []byte) (any, error) {
 		var req Req
 		if err := decode(body, &req); err != nil {
