@@ -16,6 +16,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/timd/timd/internal/atomicfile"
 )
 
 // File names of the CA in its directory. The certificate is what clients
@@ -101,27 +103,10 @@ func createCA(dir, certPath, keyPath string) error {
 	return writePEM(certPath, "CERTIFICATE", der, 0o644)
 }
 
-// writePEM writes one PEM block to path through a temporary file renamed
-// into place, so a crash leaves no half-written file.
+// writePEM writes one PEM block to path atomically, so a crash leaves no
+// half-written file.
 func writePEM(path, typ string, der []byte, perm os.FileMode) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".timd-ca-*")
-	if err != nil {
-		return err
-	}
-	err = pem.Encode(f, &pem.Block{Type: typ, Bytes: der})
-	if err == nil {
-		err = f.Chmod(perm)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		_ = os.Remove(f.Name()) // the error above is the one to report
-	}
-	return err
+	return atomicfile.Write(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), perm)
 }
 
 // loadCA reads the CA's certificate and key and checks that they belong

@@ -13,8 +13,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"time"
+
+	"github.com/timd/timd/internal/atomicfile"
 )
 
 // Info is what the ready file holds.
@@ -41,21 +42,7 @@ func Write(path string, info Info) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".timd-ready-*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(append(b, '\n'))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		_ = os.Remove(f.Name()) // the error above is the one to report
-	}
-	return err
+	return atomicfile.Write(path, append(b, '\n'), 0o600)
 }
 
 // Read reads the ready file at path; the error wraps fs.ErrNotExist while
