@@ -181,7 +181,12 @@ func startupPprofCmdline(t *testing.T, bin string) {
 		"--callback-token="+token, "--callback-secret", secret, "--callback-url", "http://cb:pa55word@127.0.0.1:9/cb")
 	cmd.Env = timdEnv("TIMD_ADDR=127.0.0.1:0", "TIMD_DATA="+t.TempDir())
 	_, stderr := startWelcome(t, cmd)
-	m := rePprofAddr.FindStringSubmatch(stderr.String())
+	// stdout and stderr are separate pipes: the welcome can arrive before
+	// the log line that names the pprof address, so wait for it.
+	var m []string
+	for deadline := time.Now().Add(10 * time.Second); m == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		m = rePprofAddr.FindStringSubmatch(stderr.String())
+	}
 	if m == nil {
 		t.Fatalf("no pprof address in the log:\n%s", stderr)
 	}
