@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -160,32 +159,4 @@ func TestMain_ConfigFile(t *testing.T) {
 	}
 	m.MustCall(t, 70009, 1400000012, "key-twelve-file", "boss", svc, cmd, body)
 	m.MustCall(t, 60010, 1400000012, "key-twelve-env", "ops", svc, cmd, body)
-}
-
-// fakeListener reports a fixed address.
-type fakeListener struct {
-	net.Listener
-	addr string
-}
-
-func (f fakeListener) Addr() net.Addr { a, _ := net.ResolveTCPAddr("tcp", f.addr); return a }
-
-// Ensure URL gives a base URL a local client can use: a wildcard listen
-// address becomes 127.0.0.1, a specific one is kept.
-func TestMain_URL(t *testing.T) {
-	for addr, want := range map[string]string{
-		"0.0.0.0:8080":  "http://127.0.0.1:8080",
-		"[::]:8080":     "http://127.0.0.1:8080",
-		"127.0.0.1:81":  "http://127.0.0.1:81",
-		"10.1.2.3:9000": "http://10.1.2.3:9000",
-		"[::1]:9":       "http://[::1]:9",
-	} {
-		m := &Main{ln: fakeListener{addr: addr}}
-		if got := m.URL(); got != want {
-			t.Errorf("URL with listener on %s = %q, want %q", addr, got, want)
-		}
-	}
-	if got := NewMain().Addr(); got != "" {
-		t.Errorf("Addr before Run = %q, want empty", got)
-	}
 }

@@ -25,6 +25,8 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+
+	"github.com/timd/timd/internal/server"
 )
 
 // defaultGOGC is the Go collector's setting when GOGC is not in the
@@ -93,6 +95,19 @@ const usage = `usage: timd [serve|usersig|export|import|healthcheck|completion|v
 // server.
 var errBenchMoved = errors.New("timd bench has moved to its own command, timd-bench: " +
 	"go run ./cmd/timd-bench (or go install ./cmd/timd-bench) takes the same flags")
+
+// Main is the server `timd serve` runs. It lives in internal/server so that
+// timdtest can run it inside a test's process; the end-to-end tests here
+// add their helpers to this type.
+type Main struct{ *server.Server }
+
+// NewMain returns a server with the default configuration that calls itself
+// by this build's stamped version.
+func NewMain() *Main {
+	m := server.New()
+	m.Version = Version()
+	return &Main{m}
+}
 
 // serve runs the server until ctx is cancelled, then shuts it down gracefully.
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

@@ -23,7 +23,7 @@ func TestReady_File(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := m.DevWelcome(t)
-	want := ready.Info{URL: m.URL(), SDKAppID: w.SDKAppID, Admin: w.Admin, SecretKey: w.SecretKey, PID: os.Getpid(), Data: m.dataWhere}
+	want := ready.Info{URL: m.URL(), SDKAppID: w.SDKAppID, Admin: w.Admin, SecretKey: w.SecretKey, PID: os.Getpid(), Data: m.DataPlace()}
 	if info != want || w.SecretKey == "" {
 		t.Errorf("ready file %+v, want %+v", info, want)
 	}

@@ -156,7 +156,7 @@ func waitWelcome(tb testing.TB, out *syncBuffer, done <-chan error) Welcome {
 // that the API's address does not.
 func TestMain_Pprof(t *testing.T) {
 	m := MustRunMain(t, map[string]string{"TIMD_PPROF_ADDR": "127.0.0.1:0"})
-	resp, err := http.Get("http://" + m.pprofAddr + "/debug/pprof/heap?debug=1")
+	resp, err := http.Get("http://" + m.PprofAddr() + "/debug/pprof/heap?debug=1")
 	if err != nil {
 		t.Fatal(err)
 	}

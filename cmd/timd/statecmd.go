@@ -10,10 +10,10 @@ import (
 	"io"
 	"os"
 	"reflect"
-	"slices"
 
 	"github.com/timd/timd/internal/config"
 	"github.com/timd/timd/internal/im"
+	"github.com/timd/timd/internal/server"
 	"github.com/timd/timd/internal/sqlstore"
 )
 
@@ -100,7 +100,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if f.fs.NArg() != 1 || *f.app == 0 {
 		return errors.New("usage: timd import --app ID [--data DSN] FILE: --app is required, and one FILE")
 	}
-	doc, err := readStateDoc(f.fs.Arg(0))
+	doc, err := server.ReadStateDoc(f.fs.Arg(0))
 	if err != nil {
 		return err
 	}
@@ -115,19 +115,6 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 		}
 	}
 	return errors.Join(db.ImportApp(ctx, *f.app, doc, admins), db.Close())
-}
-
-// readStateDoc reads a document from a file.
-func readStateDoc(path string) (*im.StateDoc, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	doc, err := im.ParseStateDoc(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return doc, nil
 }
 
 // writeStateDoc writes a document as JSON with one key, and one row, a
@@ -169,30 +156,4 @@ func writeRows(w *bytes.Buffer, rows []im.StateRow) {
 		w.WriteString("\n")
 	}
 	w.WriteString("]")
-}
-
-// seed imports the --seed document, if any, into its app (SdkAppId; 0
-// names the one app served), replacing that app's state.
-func (m *Main) seed(ctx context.Context) error {
-	if m.Config.Seed == "" {
-		return nil
-	}
-	doc, err := readStateDoc(m.Config.Seed)
-	if err != nil {
-		return fmt.Errorf("seed: %w", err)
-	}
-	i := slices.IndexFunc(m.Apps, func(a *im.App) bool { return a.SDKAppID == doc.SdkAppId })
-	if doc.SdkAppId == 0 && len(m.Apps) == 1 {
-		i = 0
-	}
-	if i < 0 {
-		return fmt.Errorf("seed %s: app %d is not served: configure it, or give the development app's SDKAppID (or 0 when one app is served)",
-			m.Config.Seed, doc.SdkAppId)
-	}
-	app := m.Apps[i]
-	if err := m.Store.ImportApp(ctx, app.SDKAppID, doc, app.Admins); err != nil {
-		return fmt.Errorf("seed %s: %w", m.Config.Seed, err)
-	}
-	m.Logger.Info("state seeded", "sdkappid", app.SDKAppID, "file", m.Config.Seed)
-	return nil
 }

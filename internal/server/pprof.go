@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"errors"
@@ -17,7 +17,7 @@ import (
 // never reachable on the API's address: CPU and heap profiles of a running
 // timd are how its performance work is measured (docs/benchmarks.md).
 // Validate has refused a non-loopback address unless the operator allowed it.
-func (m *Main) servePprof(addr string) error {
+func (m *Server) servePprof(addr string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err

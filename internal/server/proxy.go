@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -27,7 +27,7 @@ type proxyFront struct {
 // REST hosts, served by the same handler as the API's own address, within
 // the same connection cap. The CA is made on first start in the CA
 // directory, by default the SQLite file's.
-func (m *Main) serveProxy(h http.Handler) error {
+func (m *Server) serveProxy(h http.Handler) error {
 	c := m.Config
 	dir := c.ProxyCADir
 	if dir == "" {
@@ -58,7 +58,7 @@ func (m *Main) serveProxy(h http.Handler) error {
 
 // ProxyURL is the HTTPS_PROXY value that reaches the proxy front from this
 // machine; empty when it is off.
-func (m *Main) ProxyURL() string {
+func (m *Server) ProxyURL() string {
 	if m.proxy == nil {
 		return ""
 	}
@@ -66,7 +66,7 @@ func (m *Main) ProxyURL() string {
 }
 
 // ProxyCA is the path of the proxy front's CA certificate; empty when off.
-func (m *Main) ProxyCA() string {
+func (m *Server) ProxyCA() string {
 	if m.proxy == nil {
 		return ""
 	}
@@ -75,7 +75,7 @@ func (m *Main) ProxyCA() string {
 
 // printProxy adds the proxy front to the welcome: the two variables an
 // unchanged SDK needs.
-func (m *Main) printProxy(w io.Writer) {
+func (m *Server) printProxy(w io.Writer) {
 	if m.proxy == nil {
 		return
 	}
@@ -85,7 +85,7 @@ func (m *Main) printProxy(w io.Writer) {
 
 // closeProxy stops the proxy front as Close stops the API: requests in
 // flight get until ctx is done.
-func (m *Main) closeProxy(ctx context.Context) error {
+func (m *Server) closeProxy(ctx context.Context) error {
 	if m.proxy == nil {
 		return nil
 	}

@@ -1,4 +1,8 @@
-package main
+// Package server is timd's start-up: it opens the database, resolves the
+// apps, wires the REST API, the callback sender and the listeners together,
+// serves, and shuts down. cmd/timd runs it as a process; timdtest runs it
+// inside a user's test process (a package main cannot be imported).
+package server
 
 import (
 	"context"
@@ -23,14 +27,18 @@ import (
 	"github.com/timd/timd/internal/sqlstore"
 )
 
-// Main is one running timd server: its configuration and the parts it wires
-// together. End-to-end tests run it on :0.
-type Main struct {
+// Server is one running timd server: its configuration and the parts it
+// wires together. cmd/timd runs one per process; timdtest and end-to-end
+// tests run it in-process on :0.
+type Server struct {
 	Config config.Config
-	Store  *sqlstore.DB
-	API    *api.Server
-	Apps   []*im.App
-	Logger *slog.Logger
+	// Version is what the welcome and the log call this build (cmd/timd's
+	// stamped version).
+	Version string
+	Store   *sqlstore.DB
+	API     *api.Server
+	Apps    []*im.App
+	Logger  *slog.Logger
 	// DevAppCreated reports that this start created the development app.
 	DevAppCreated bool
 	// dataWhere is where the data lives (dataPlace); dataExisted reports
@@ -57,14 +65,14 @@ type Main struct {
 	serveErr    error // what it returned
 }
 
-// NewMain returns a Main with the default configuration.
-func NewMain() *Main {
-	return &Main{Config: config.Default(), Stdout: os.Stdout, Stderr: os.Stderr}
+// New returns a Server with the default configuration.
+func New() *Server {
+	return &Server{Config: config.Default(), Stdout: os.Stdout, Stderr: os.Stderr}
 }
 
 // ParseFlags loads the configuration from args and the environment and
 // validates it, reporting every problem at once.
-func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
+func (m *Server) ParseFlags(args []string, getenv func(string) string) error {
 	c, err := config.Load(args, getenv)
 	if errors.Is(err, flag.ErrHelp) {
 		return err
@@ -79,7 +87,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 
 // Run opens the database, resolves the apps, starts serving and prints how
 // to make a first call. It returns once the server is listening.
-func (m *Main) Run(ctx context.Context) error {
+func (m *Server) Run(ctx context.Context) error {
 	c := m.Config
 	m.Logger = newLogger(m.Stderr, c.LogLevel, c.LogFormat)
 
@@ -133,7 +141,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 
-	m.Logger.Info("timd started", "version", Version(), "addr", ln.Addr().String(),
+	m.Logger.Info("timd started", "version", m.Version, "addr", ln.Addr().String(),
 		"database", db.Dialect(), "data", m.dataWhere, "apps", len(m.Apps))
 	m.printWelcome()
 	return m.writeReady()
@@ -141,7 +149,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 // startServices starts the callback sender and builds the REST API, which
 // share the metrics, the apps' clocks and the faults of timd_fault.
-func (m *Main) startServices(db *sqlstore.DB) {
+func (m *Server) startServices(db *sqlstore.DB) {
 	c := m.Config
 	rate, _ := c.RateLimitPerSec() // Validate has checked it
 	metrics := api.NewMetrics()
@@ -174,7 +182,7 @@ func (m *Main) startServices(db *sqlstore.DB) {
 
 // serveBeside starts the listeners configured beside the API's: Go's
 // profiles and the proxy front.
-func (m *Main) serveBeside() error {
+func (m *Server) serveBeside() error {
 	c := m.Config
 	if c.PprofAddr != "" {
 		if err := m.servePprof(c.PprofAddr); err != nil {
@@ -190,7 +198,7 @@ func (m *Main) serveBeside() error {
 }
 
 // startSender starts the callback sender of the served apps.
-func (m *Main) startSender(db *sqlstore.DB, metrics *api.Metrics, clocks *im.Clocks, faults *fault.Injector) {
+func (m *Server) startSender(db *sqlstore.DB, metrics *api.Metrics, clocks *im.Clocks, faults *fault.Injector) {
 	c := m.Config
 	m.sender = callback.NewSender(callback.Options{
 		Store: db, Apps: m.Apps, Logger: m.Logger, Metrics: callback.NewMetrics(metrics.Registry()),
@@ -212,7 +220,7 @@ const appRefreshInterval = 2 * time.Second
 
 // serveRuntimeApps serves the apps created at runtime (timd_apps) that
 // are stored and, on PostgreSQL, keeps them up to date.
-func (m *Main) serveRuntimeApps(ctx context.Context) error {
+func (m *Server) serveRuntimeApps(ctx context.Context) error {
 	if err := m.API.RefreshApps(ctx); err != nil {
 		return fmt.Errorf("runtime apps: %w", err)
 	}
@@ -224,7 +232,7 @@ func (m *Main) serveRuntimeApps(ctx context.Context) error {
 
 // startAppRefresh rereads the runtime apps every appRefreshInterval until
 // Close.
-func (m *Main) startAppRefresh() {
+func (m *Server) startAppRefresh() {
 	ctx, stop := context.WithCancel(context.Background())
 	m.stopRefresh, m.refreshDone = stop, make(chan struct{})
 	go func() {
@@ -248,7 +256,7 @@ func (m *Main) startAppRefresh() {
 // configured, from the development app stored in the database (created with
 // a random SDKAppID and secret key on first start). Every app's admins exist
 // as accounts, so they can be named wherever an imported account is needed.
-func (m *Main) resolveApps(ctx context.Context) error {
+func (m *Server) resolveApps(ctx context.Context) error {
 	appCfgs := m.Config.AllApps()
 	if len(appCfgs) == 0 {
 		dev := m.Config.App
@@ -302,7 +310,7 @@ func newDevApp() (uint64, string) {
 }
 
 // Addr returns the address timd listens on, with the real port for :0.
-func (m *Main) Addr() string {
+func (m *Server) Addr() string {
 	if m.ln == nil {
 		return ""
 	}
@@ -310,7 +318,7 @@ func (m *Main) Addr() string {
 }
 
 // URL returns a base URL clients on this machine can reach timd at.
-func (m *Main) URL() string {
+func (m *Server) URL() string {
 	return "http://" + localAddr(m.Addr())
 }
 
@@ -329,7 +337,7 @@ func localAddr(addr string) string {
 
 // Wait blocks until ctx is done or the server stops serving on its own (an
 // accept error), which it returns.
-func (m *Main) Wait(ctx context.Context) error {
+func (m *Server) Wait(ctx context.Context) error {
 	select {
 	case <-ctx.Done():
 		return nil
@@ -340,7 +348,7 @@ func (m *Main) Wait(ctx context.Context) error {
 
 // Close stops accepting requests, waits up to ShutdownTimeout for in-flight
 // ones to finish (dropping those that do not), and closes the database.
-func (m *Main) Close() error {
+func (m *Server) Close() error {
 	m.removeReady()
 	var errs []error
 	if m.pprof != nil {
@@ -398,3 +406,10 @@ func newLogger(w io.Writer, level, format string) *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
 }
+
+// DataPlace is where the data lives, as the welcome shows it: an absolute
+// SQLite path, "in memory", or the PostgreSQL URL without its password.
+func (m *Server) DataPlace() string { return m.dataWhere }
+
+// PprofAddr is the address Go's profiles are served on; empty when off.
+func (m *Server) PprofAddr() string { return m.pprofAddr }

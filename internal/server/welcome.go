@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"fmt"
@@ -39,12 +39,12 @@ func dataPlace(data string) (where string, existed bool) {
 // key live, the key, a fresh admin UserSig and a curl command ready to
 // paste. A configured app's key is the operator's, and a long-lived admin
 // UserSig is as good as the key: for those it shows how to make one.
-func (m *Main) printWelcome() {
+func (m *Server) printWelcome() {
 	app := m.Apps[0]
 	admin := app.Admins[0]
 	dev := len(m.Config.AllApps()) == 0
 	w := m.Stdout
-	fmt.Fprintf(w, "\ntimd %s is serving the Tencent Cloud Chat REST API at %s (%s)\n\n", Version(), m.URL(), m.dbKind())
+	fmt.Fprintf(w, "\ntimd %s is serving the Tencent Cloud Chat REST API at %s (%s)\n\n", m.Version, m.URL(), m.dbKind())
 	fmt.Fprintf(w, "  Data:        %s\n", m.dataNote())
 	fmt.Fprintf(w, "  SDKAppID:    %d\n", app.SDKAppID)
 	fmt.Fprintf(w, "  Admin:       %s\n", admin)
@@ -66,7 +66,7 @@ func (m *Main) printWelcome() {
 		note = "development app created now, stored in the data above; reused on later starts"
 	}
 	fmt.Fprintf(w, "  Secret key:  %s  (%s)\n", app.SecretKey, note)
-	sig, err := usersig.Gen(app.SDKAppID, app.SecretKey, admin, DefaultSigExpire, time.Now())
+	sig, err := usersig.Gen(app.SDKAppID, app.SecretKey, admin, usersig.DefaultExpire, time.Now())
 	if err != nil {
 		m.Logger.Error("generate admin usersig", "err", err)
 		return
@@ -83,7 +83,7 @@ func (m *Main) printWelcome() {
 }
 
 // dbKind names the database for the welcome's first line.
-func (m *Main) dbKind() string {
+func (m *Server) dbKind() string {
 	switch {
 	case sqlstore.IsMemory(m.Config.Data):
 		return "SQLite in memory"
@@ -95,7 +95,7 @@ func (m *Main) dbKind() string {
 
 // dataNote is the welcome's Data line: where the data is and whether this
 // start created it.
-func (m *Main) dataNote() string {
+func (m *Server) dataNote() string {
 	switch {
 	case sqlstore.IsMemory(m.Config.Data):
 		return "in memory only: everything, the development app's key included, is lost when timd exits"

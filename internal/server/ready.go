@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"errors"
@@ -13,7 +13,7 @@ import (
 // URL, the first app and its first admin, the pid and where the data lives,
 // and the development app's key (a configured app's is the operator's). A
 // program that started timd reads it instead of the welcome.
-func (m *Main) writeReady() error {
+func (m *Server) writeReady() error {
 	path := m.Config.ReadyFile
 	if path == "" {
 		return nil
@@ -33,7 +33,7 @@ func (m *Main) writeReady() error {
 
 // removeReady removes the ready file this start wrote: a timd shutting down
 // is no longer ready. One killed leaves it behind, with its pid.
-func (m *Main) removeReady() {
+func (m *Server) removeReady() {
 	if m.readyFile != "" {
 		// Left behind, it would tell a program that timd is ready.
 		if err := os.Remove(m.readyFile); err != nil && !errors.Is(err, fs.ErrNotExist) {
