@@ -28,7 +28,7 @@ const distVersion = "9.9.9-disttest"
 // Ensure scripts/release-snapshot's fallback writes the archive
 // .goreleaser.yaml names, with the stamped binary and the files it lists, and
 // a checksums.txt that matches it; then that the binary runs as the image
-// runs it.
+// runs it, and that the GitHub Action installs and starts it.
 func TestDist_ReleaseSnapshot(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a release binary")
@@ -68,6 +68,7 @@ func TestDist_ReleaseSnapshot(t *testing.T) {
 		t.Errorf("timd --version: %v\n%s", err, out)
 	}
 	t.Run("image", func(t *testing.T) { testImage(t, bin) })
+	t.Run("action", func(t *testing.T) { testAction(t, dist, bin) })
 }
 
 // untar extracts the regular files of the tar.gz at path into dir and
