@@ -66,9 +66,11 @@ func TestAction_YAML(t *testing.T) {
 			t.Errorf("output %s = %q", out, got)
 		}
 	}
-	doc, err := os.ReadFile("../../docs/ci-usage.md")
-	if err != nil || !strings.Contains(string(doc), "uses: timd/timd@v"+a.Inputs["version"].Default) {
-		t.Errorf("docs/ci-usage.md does not use the action's pinned release v%s (%v)", a.Inputs["version"].Default, err)
+	for _, path := range []string{"../../docs/ci-usage.md", "../../README.md", "../../docs/deploy.md"} {
+		doc, err := os.ReadFile(path)
+		if err != nil || !strings.Contains(string(doc), "uses: timd/timd@v"+a.Inputs["version"].Default) {
+			t.Errorf("%s does not use the action's pinned release v%s (%v)", path, a.Inputs["version"].Default, err)
+		}
 	}
 }
 
