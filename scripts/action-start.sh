@@ -57,7 +57,7 @@ else
   install "${INPUT_VERSION#v}"
 fi
 timd="$dir/timd"
-"$timd" --version | head -1
+"$timd" --version | sed -n 1p
 
 # A configured SDKAppID gets a fresh key, and the control plane (on by
 # default only for the development app).
