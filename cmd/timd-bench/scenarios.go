@@ -179,6 +179,8 @@ var benchScenarios = []benchScenario{
 	{name: "contact_group_create+del", cycle: 2, ops: func(ctx context.Context, e *benchEnv, baseline bool) (opFunc, int, error) {
 		return func(w, i int) (benchOp, bool) { return contactOp(w, i), true }, 0, nil
 	}},
+	sendmsgScenario,
+	roamScenario,
 	// mix: per worker a cycle of 3 reads and 7 writes; the group it creates
 	// is destroyed at the end of the same cycle.
 	{name: "mix", cycle: 10, ops: func(ctx context.Context, e *benchEnv, baseline bool) (opFunc, int, error) {

@@ -210,6 +210,7 @@ func (c *committer) tryBatch(batch []*writeReq) bool {
 	if err != nil {
 		return false
 	}
+	defer db.groups.invalidate() // after the commit, before the callers hear of it
 	abort := func() bool { _ = sqlTx.Rollback(); return false }
 	recorded := false
 	for _, r := range batch {

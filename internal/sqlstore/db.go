@@ -45,6 +45,9 @@ type DB struct {
 	// rows DeleteApp deletes.
 	appTables []string
 	captures  captureSignal // wakes timd_capture/wait (capture.go)
+	// groups caches FindGroups' reads on SQLite (groupcache.go); nil on
+	// PostgreSQL.
+	groups *groupCache
 
 	closeOnce sync.Once
 	closeErr  error
@@ -119,6 +122,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	}
 	if d.cachesStatements() {
 		db.wStmts, db.rStmts = newStmtCache(w), newStmtCache(r)
+	}
+	if d.oneProcess() {
+		db.groups = newGroupCache()
 	}
 	if d.batchesCommits() {
 		db.committer = startCommitter(db)
@@ -267,6 +273,9 @@ func (db *DB) runOnce(ctx context.Context, pool *sql.DB, readOnly bool, fn func(
 	sqlTx, err := pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly && db.dialect.beginReadOnly()})
 	if err != nil {
 		return err
+	}
+	if !readOnly {
+		defer db.groups.invalidate() // after the commit, before the caller hears of it
 	}
 	tx := &Tx{Tx: sqlTx, now: db.now().Add(im.ClockOffset(ctx)), dialect: db.dialect, stmts: db.rStmts}
 	if pool == db.w {

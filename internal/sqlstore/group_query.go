@@ -18,7 +18,14 @@ func (db *DB) FindGroups(ctx context.Context, app uint64, ids []string, withMemb
 	var (
 		groups  []*im.Group
 		members [][]im.Member
+		gen     uint64
 	)
+	if db.groups != nil {
+		var ok bool
+		if groups, members, gen, ok = db.groups.cachedGroups(app, ids, withMembers); ok {
+			return groups, members, nil
+		}
+	}
 	err := db.read(ctx, func(tx *Tx) error {
 		groups, members = make([]*im.Group, len(ids)), make([][]im.Member, len(ids))
 		for i, id := range ids {
@@ -38,6 +45,9 @@ func (db *DB) FindGroups(ctx context.Context, app uint64, ids []string, withMemb
 		}
 		return nil
 	})
+	if err == nil && db.groups != nil {
+		db.groups.fill(app, ids, withMembers, gen, groups, members)
+	}
 	return groups, members, err
 }
 
