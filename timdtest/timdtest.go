@@ -9,11 +9,13 @@
 // Users of testcontainers-go have a module of their own:
 // github.com/timd/timd/testcontainers.
 //
-//	srv, err := timdtest.Run(ctx)
-//	if err != nil { t.Fatal(err) }
-//	t.Cleanup(func() { srv.Close() })
+//	srv := timdtest.Start(t) // Run, failing t on an error, and Close when t ends
 //	resp, err := http.Post(srv.CallURL("im_open_login_svc", "account_import"), "application/json",
 //		strings.NewReader(`{"UserID":"alice"}`))
+//
+// timdtest is a package of the timd module, not a module of its own: it
+// runs timd's server, which is internal to the module, and so adds no
+// dependency timd does not have.
 package timdtest
 
 import (
