@@ -18,7 +18,7 @@ func (m *Main) handler() http.Handler {
 	if !m.Config.ConsoleOn() {
 		return rest
 	}
-	pages := console.Handler(console.Options{Version: Version()})
+	pages := console.Handler(console.Options{Version: Version(), SDKAppID: m.Apps[0].SDKAppID})
 	root := strings.TrimSuffix(console.Path, "/")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {

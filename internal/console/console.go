@@ -44,13 +44,17 @@ var loginPage = page{"login", "login", "Log in"}
 type Options struct {
 	// Version is timd's version, shown in the page footer.
 	Version string
+	// SDKAppID, when not 0, is the login form's default SDKAppID (the
+	// first app timd serves; an SDKAppID is no secret, clients carry it).
+	SDKAppID uint64
 }
 
 // view is what a page's template sees.
 type view struct {
-	Page    page
-	Pages   []page
-	Version string
+	Page     page
+	Pages    []page
+	Version  string
+	SDKAppID uint64
 }
 
 // Handler serves the console's pages and static files under Path.
@@ -87,7 +91,7 @@ func Handler(opts Options) http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		render(w, tmpls[p.Name], view{Page: p, Pages: pages, Version: opts.Version})
+		render(w, tmpls[p.Name], view{Page: p, Pages: pages, Version: opts.Version, SDKAppID: opts.SDKAppID})
 	})
 }
 

@@ -20,7 +20,7 @@ func get(t *testing.T, h http.Handler, method, path string) (*http.Response, str
 // Ensure every page renders with the navigation, its own script and the
 // shared one, under a policy that allows only the console's own files.
 func TestConsole_Pages(t *testing.T) {
-	h := Handler(Options{Version: "v9"})
+	h := Handler(Options{Version: "v9", SDKAppID: 1400000042})
 	for _, p := range append([]page{loginPage}, pages...) {
 		res, body := get(t, h, http.MethodGet, Path+p.Slug)
 		if res.StatusCode != http.StatusOK {
@@ -34,6 +34,9 @@ func TestConsole_Pages(t *testing.T) {
 		}
 		if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") {
 			t.Errorf("%s: Content-Security-Policy %q", p.Slug, csp)
+		}
+		if prefilled := strings.Contains(body, `value="1400000042"`); prefilled != (p.Name == "login") {
+			t.Errorf("%s: SDKAppID prefilled %v", p.Slug, prefilled)
 		}
 		if nav := strings.Contains(body, `<a href="/console/accounts"`); nav == (p.Name == "login") {
 			t.Errorf("%s: navigation shown %v", p.Slug, nav)

@@ -42,7 +42,12 @@ async function run(page) {
   step("log in with the secret key");
   await page.goto(`${base}/console/`);
   await page.waitForURL(/\/console\/login/);
-  await page.fill("#sdkappid", env("TIMD_SDKAPPID"));
+  const prefilled = await page.inputValue("#sdkappid");
+  if (prefilled !== env("TIMD_SDKAPPID")) throw new Error(`SDKAppID prefilled ${prefilled}`);
+  await page.fill("#key", "not-the-key");
+  await page.click("#login-submit");
+  await page.waitForSelector("#flash.error >> text=70009");
+  if (await page.evaluate(() => sessionStorage.length) !== 0) throw new Error("refused credentials were kept");
   await page.fill("#key", env("TIMD_KEY"));
   await shot(page, "login");
   await page.click("#login-submit");
@@ -93,7 +98,7 @@ async function run(page) {
   step("see its callback arrive in the log");
   await page.click("nav >> text=Callbacks");
   const row = 'tr[data-command="Group.CallbackAfterGroupDestroyed"][data-state="delivered"]';
-  await page.waitForSelector(row, { timeout: 15000 });
+  await page.waitForSelector(row, { timeout: 30000 });
   await page.click(`${row} >> text=Request`);
   await page.waitForSelector('tr.detail pre >> text=console_demo');
   await page.waitForSelector('tr[data-capture] >> text=Group.CallbackAfterGroupDestroyed');
@@ -132,7 +137,7 @@ async function run(page) {
   let failed = false;
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-    page.setDefaultTimeout(10000);
+    page.setDefaultTimeout(20000); // generous: CI runs other packages' tests beside it
     page.on("pageerror", e => errors.push(String(e)));
     page.on("console", m => { if (m.type() === "error") errors.push(m.text()); });
     try {
