@@ -105,6 +105,10 @@ async function run(page) {
   await shot(page, "callbacks");
   await page.click(`${row} >> text=Replay`);
   await page.waitForSelector("#flash >> text=pending again");
+  await page.selectOption("#state", "dead");
+  await page.waitForSelector("tr[data-event]", { state: "detached" });
+  await page.selectOption("#state", "");
+  await page.waitForSelector('tr[data-command="Group.CallbackAfterGroupDestroyed"]');
 
   step("a user's friends, friend lists and conversation groups");
   await page.click("nav >> text=Friends");

@@ -16,15 +16,21 @@
     return f;
   }
 
+  // The live view reads on from the oldest event (capture) it shows, so a
+  // refresh is one call however long the log; a new filter reads anew.
+  let eventsFrom = 0, capturesFrom = 0, refiltered = false;
+
   // events reads the log's newest events: every page, the last 500 kept.
   async function events(quiet) {
-    let all = [], after = 0;
+    if (refiltered) { eventsFrom = 0; refiltered = false; }
+    let all = [], after = eventsFrom;
     for (;;) {
       const r = await call("timd_callback", "list_deliveries", Object.assign({ Limit: 1000, AfterId: after }, filter()), null, quiet);
       all = all.concat(r.Events).slice(-500);
       if (!r.Next) break;
       after = r.Next;
     }
+    if (all.length) eventsFrom = all[0].Id - 1;
     return all.reverse();
   }
 
@@ -62,15 +68,15 @@
 
   async function captures(quiet) {
     try {
-      const list = [];
-      let cursor = 0;
+      let list = [], cursor = capturesFrom;
       for (;;) {
         const r = await call("timd_capture", "list", { Cursor: cursor, Limit: 1000 }, null, quiet);
-        list.push(...r.Callbacks);
+        list = list.concat(r.Callbacks).slice(-200);
         if (r.Callbacks.length < 1000) break;
         cursor = r.NextCursor;
       }
-      fill(document.getElementById("captures"), list.slice(-200).reverse().flatMap(c => {
+      if (list.length) capturesFrom = list[0].Seq - 1;
+      fill(document.getElementById("captures"), list.reverse().flatMap(c => {
         const id = "cap" + c.Seq;
         const out = [el("tr", { "data-capture": c.Seq }, el("td", {}, c.Seq), el("td", {}, c.Kind), el("td", {}, c.CallbackCommand),
           el("td", {}, c.GroupId || ""), el("td", {}, new Date(c.CapturedAt).toLocaleString()),
@@ -104,8 +110,9 @@
     TIMD.flash(`${r.Replayed} dead event${r.Replayed === 1 ? "" : "s"} replayed.`);
     await refresh();
   }));
-  for (const id of ["state", "command", "key"]) document.getElementById(id).addEventListener("change", () => guard(refresh));
-  document.getElementById("filter").addEventListener("submit", ev => { ev.preventDefault(); guard(refresh); });
+  const refilter = () => { refiltered = true; guard(refresh); };
+  for (const id of ["state", "command", "key"]) document.getElementById(id).addEventListener("change", refilter);
+  document.getElementById("filter").addEventListener("submit", ev => { ev.preventDefault(); refilter(); });
   guard(refresh);
   setInterval(() => { if (document.getElementById("live").checked) guard(() => refresh(true)); }, 2000);
 })();
