@@ -55,7 +55,7 @@ func TestConsole_Browser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	m := MustRunMain(t, nil)
+	m := MustRunMain(t, map[string]string{"TIMD_TIME_CONTROL": "on"}) // the clock's page works too
 	w := m.DevWelcome(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Second)
 	defer cancel()

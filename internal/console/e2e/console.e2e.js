@@ -62,6 +62,11 @@ async function run(page) {
   await page.fill("#import-nick", "Alice");
   await page.click("#import-submit");
   await page.waitForSelector('tr[data-user="alice"]');
+  await page.fill("#import-userid", "dave");
+  await page.click("#import-submit");
+  await page.click('tr[data-user="dave"] >> text=Delete');
+  await page.click("#confirm-ok");
+  await page.waitForSelector('tr[data-user="dave"]', { state: "detached" });
 
   step("create a group through the API");
   await api("im_open_login_svc", "multiaccount_import", { Accounts: ["bob", "carol"] });
@@ -118,6 +123,11 @@ async function run(page) {
   await page.waitForSelector("#lists >> text=work");
   await page.waitForSelector("#contacts >> text=projects");
   await shot(page, "friends");
+  await api("sns", "group_add", { From_Account: "alice", GroupName: ["old"] });
+  await page.click("#user >> text=Show");
+  await page.click('#lists tr:has-text("old") >> text=Delete');
+  await page.click("#confirm-ok");
+  await page.waitForSelector('#lists >> text="old"', { state: "detached" });
 
   step("faults and clock, overview");
   await page.click("nav >> text=Faults & clock");
@@ -127,6 +137,9 @@ async function run(page) {
   await page.fill("#fault-count", "1");
   await page.click("#fault >> text=Add API fault");
   await page.waitForSelector('#faults >> text=create_group');
+  await page.fill("#advance-by", "3600");
+  await page.click("#advance >> text=Advance");
+  await page.waitForSelector("#clock-offset >> text=3600 s from real time");
   await shot(page, "control");
   await page.click("nav >> text=Overview");
   await page.waitForSelector("#rates >> text=destroy_group");

@@ -60,7 +60,7 @@
     if (!ok) return;
     await guard(async () => {
       await call("group_open_http_svc", "destroy_group", { GroupId: g.GroupId });
-      TIMD.flash(`Dismissed ${g.GroupId}. Its Group.CallbackAfterGroupDestroyed is in the Callbacks page's log.`);
+      TIMD.flash(`Dismissed ${g.GroupId}. Its Group.CallbackAfterGroupDestroyed is in the Callbacks page's log (when the app has a callback URL).`);
       document.getElementById("members-card").hidden = true;
       await load();
     });
