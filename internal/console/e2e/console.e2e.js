@@ -68,6 +68,17 @@ async function run(page) {
   await page.click("#confirm-ok");
   await page.waitForSelector('tr[data-user="dave"]', { state: "detached" });
 
+  step("an app with no group shows how to create one; that command works");
+  await page.click("nav >> text=Groups");
+  const command = await page.textContent("#create-command");
+  const m = /^curl -s '([^']+)' -d '([^']+)'$/.exec(command);
+  if (!m) throw new Error(`not a curl command: ${command}`);
+  const created = await (await fetch(m[1], { method: "POST", body: m[2] })).json();
+  if (created.ErrorCode !== 0) throw new Error(`the shown command: ${JSON.stringify(created)}`);
+  await page.reload();
+  await page.waitForSelector(`tr[data-group="${created.GroupId}"]`);
+  await page.click("nav >> text=Accounts");
+
   step("create a group through the API");
   await api("im_open_login_svc", "multiaccount_import", { Accounts: ["bob", "carol"] });
   await api("group_open_http_svc", "create_group", { Owner_Account: "alice", Type: "Public", Name: "Console demo",

@@ -44,6 +44,17 @@
     fill(table, list.map(row), "no groups match");
     hint.textContent = `${total} group${total === 1 ? "" : "s"}${type ? " of type " + type : ""}` +
       (ids.length < total ? `; the first ${ids.length} are searched` : "") + ".";
+    if (!total && !type) hint.append(" Create one through the REST API, as a client would; in a shell:", createCommand());
+  }
+
+  // createCommand is a create_group call with this tab's credentials, for
+  // an app with no group yet.
+  function createCommand() {
+    const c = TIMD.creds();
+    const q = new URLSearchParams({ sdkappid: c.sdkappid, identifier: c.identifier, usersig: c.usersig, random: "1", contenttype: "json" });
+    const body = JSON.stringify({ Owner_Account: c.identifier, Type: "Public", Name: "First group" });
+    return el("pre", { class: "json", id: "create-command" },
+      `curl -s '${location.origin}/v4/group_open_http_svc/create_group?${q}' -d '${body}'`);
   }
 
   async function members(id) {
