@@ -15,8 +15,10 @@ func TestConsole_OnForTheDevelopmentApp(t *testing.T) {
 	if want := "Console:     " + m.URL() + "/console/"; !strings.Contains(w.Out, want) {
 		t.Errorf("welcome lacks %q:\n%s", want, w.Out)
 	}
-	if code, body := get(t, m, "/console/groups"); code != http.StatusOK || !strings.Contains(body, "groups.js") {
-		t.Errorf("/console/groups: %d %.200s", code, body)
+	for path, want := range map[string]string{"/console/groups": "groups.js", "/console": "overview.js"} {
+		if code, body := get(t, m, path); code != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("%s: %d %.200s", path, code, body)
+		}
 	}
 	call := func(svc, cmd, body string) Reply {
 		t.Helper()

@@ -160,7 +160,7 @@ async function run(page) {
 
 (async () => {
   const browser = await chromium.launch({ executablePath: env("CHROMIUM"),
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"] });
   const errors = [];
   let failed = false;
   try {
