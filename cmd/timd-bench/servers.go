@@ -64,8 +64,10 @@ func benchStartTimds(ctx context.Context, timd, data string, n int, preload *ben
 			fmt.Fprintf(logw, "timd bench: %v\n", err)
 		}
 	}
+	// The console off: with it on, the development app would capture
+	// every callback, a load the figures have never included.
 	env := []string{"TIMD_ADDR=127.0.0.1:0", "TIMD_DATA=" + data,
-		"TIMD_RATE_LIMIT=off", "TIMD_LOG_LEVEL=error"}
+		"TIMD_RATE_LIMIT=off", "TIMD_LOG_LEVEL=error", "TIMD_CONSOLE=off"}
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "TIMD_") {
 			env = append(env, kv)

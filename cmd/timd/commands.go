@@ -58,6 +58,7 @@ var valueHints = map[string]flagInfo{
 	"edition":             {values: []string{"ultimate", "pro", "standard"}},
 	"control":             {values: []string{"on", "off"}},
 	"time-control":        {values: []string{"on", "off"}},
+	"console":             {values: []string{"on", "off"}},
 	"rate-limit":          {values: []string{"tencent", "off"}},
 	"callback-on-failure": {values: []string{config.OnFailureAllow, "reject"}},
 	"log-level":           {values: []string{"debug", "info", "warn", "error"}},

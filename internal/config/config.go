@@ -48,6 +48,9 @@ type Config struct {
 	// TimeControl lets the control plane move apps' clocks (timd_clock);
 	// only apps whose control plane is on can use it.
 	TimeControl bool `yaml:"time_control"`
+	// Console turns the web console (/console/) on or off; unset, it is on
+	// when timd serves the development app only (ConsoleOn).
+	Console *bool `yaml:"console"`
 	// ReadyFile, if set, is where timd writes its start-up handshake (package
 	// ready: URL, app, pid as JSON) once it serves, for programs that start it.
 	ReadyFile string `yaml:"ready_file"`
@@ -472,4 +475,13 @@ func ValidCallbackCommand(s string) bool {
 		}
 	}
 	return true
+}
+
+// ConsoleOn reports whether timd serves the web console: as set, else only
+// for the development app (no app configured), like the control plane.
+func (c *Config) ConsoleOn() bool {
+	if c.Console != nil {
+		return *c.Console
+	}
+	return len(c.AllApps()) == 0
 }

@@ -121,6 +121,7 @@ func settingCases() []settingCase {
 		}},
 		{"TIMD_CONTROL", "on", func(c Config) bool { return c.App.Control != nil && *c.App.Control }},
 		{"TIMD_TIME_CONTROL", "on", func(c Config) bool { return c.TimeControl }},
+		{"TIMD_CONSOLE", "off", func(c Config) bool { return c.Console != nil && !*c.Console && !c.ConsoleOn() }},
 		{"TIMD_CALLBACK_URL", "https://cb.example/im", func(c Config) bool { return c.App.Callback.URL == "https://cb.example/im" }},
 		{"TIMD_CALLBACK_TOKEN", "tok", func(c Config) bool { return c.App.Callback.Token == "tok" }},
 		{"TIMD_CALLBACK_SECRET", secrets, func(c Config) bool { return reflect.DeepEqual(c.App.Callback.Secrets, strings.Split(secrets, ",")) }},

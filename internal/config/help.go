@@ -48,6 +48,7 @@ var fixedDefaults = map[string]string{
 	"seed":           "none",
 	"profile-fields": "none: only the standard profile fields",
 	"control":        "on for the development app, off for a configured one",
+	"console":        "on for the development app, off for a configured one",
 	"pprof-addr":     "off",
 	"proxy-addr":     "off",
 	"proxy-ca-dir":   "the directory of the SQLite file",

@@ -47,6 +47,11 @@ var settings = []setting{
 		c.TimeControl = on
 		return err
 	}},
+	{"console", "TIMD_CONSOLE", "the web console at /console/: on or off; default on for the development app, off for a configured one", func(c *Config, v string) error {
+		on, err := parseOnOff(v)
+		c.Console = &on
+		return err
+	}},
 	{"rate-limit", "TIMD_RATE_LIMIT", "per-app, per-API limit: tencent, off, or calls per second", func(c *Config, v string) error { c.RateLimit = v; return nil }},
 	{"callback-url", "TIMD_CALLBACK_URL", "URL third-party callbacks are POSTed to; internal captures them for timd_capture", func(c *Config, v string) error { c.App.Callback.URL = v; return nil }},
 	{"callback-token", "TIMD_CALLBACK_TOKEN", "callback auth token (adds Sign and RequestTime)", func(c *Config, v string) error { c.App.Callback.Token = v; return nil }},

@@ -125,7 +125,7 @@ func (m *Server) Run(ctx context.Context) error {
 	ln = api.LimitListener(ln, c.MaxConnections)
 	m.ln = ln
 	m.http = &http.Server{
-		Handler:           m.API.Handler(),
+		Handler:           m.handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,
@@ -262,6 +262,11 @@ func (m *Server) resolveApps(ctx context.Context) error {
 		dev := m.Config.App
 		if dev.Control == nil {
 			dev.Control = new(true) // the development app is a test double first
+		}
+		if dev.Callback.URL == "" && m.Config.ConsoleOn() {
+			// Its callbacks are captured, so that the console shows each
+			// one arrive (the Callbacks page) with no receiver to set up.
+			dev.Callback.URL = im.CaptureURL
 		}
 		id, key, created, err := m.Store.DevApp(ctx, newDevApp)
 		if err != nil {

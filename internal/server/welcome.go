@@ -55,7 +55,9 @@ func (m *Server) printWelcome() {
 			fmt.Fprintf(w, "  (%d more apps configured)\n", len(m.Apps)-1)
 		}
 		fmt.Fprintf(w, "  UserSig:     not printed for a configured app; make one with\n"+
-			"               timd usersig --sdkappid %d --key <secret key> --identifier %s\n\n", app.SDKAppID, admin)
+			"               timd usersig --sdkappid %d --key <secret key> --identifier %s\n", app.SDKAppID, admin)
+		m.printConsole(w, dev)
+		fmt.Fprintln(w)
 		return
 	}
 	note := "development app stored in the data above, reused on later starts"
@@ -71,7 +73,9 @@ func (m *Server) printWelcome() {
 		m.Logger.Error("generate admin usersig", "err", err)
 		return
 	}
-	fmt.Fprintf(w, "  UserSig:     %s  (admin, valid 180 days)\n\n", sig)
+	fmt.Fprintf(w, "  UserSig:     %s  (admin, valid 180 days)\n", sig)
+	m.printConsole(w, dev)
+	fmt.Fprintln(w)
 	// Tencent's parameter order, as its documentation writes the URL.
 	query := fmt.Sprintf("sdkappid=%d&identifier=%s&usersig=%s&random=1&contenttype=json",
 		app.SDKAppID, url.QueryEscape(admin), url.QueryEscape(sig))
