@@ -25,6 +25,8 @@ type groupStore interface {
 	UpdateGroup(ctx context.Context, op im.Op, groupID string, upd im.GroupUpdate) error
 	// group_info.go: get_group_info.
 	FindGroups(ctx context.Context, app uint64, ids []string, withMembers bool) ([]*im.Group, [][]im.Member, error)
+	// group_online.go: get_online_member_num.
+	OnlineMemberNum(ctx context.Context, app uint64, groupSeq int64) (int, error)
 	// group_list.go: get_joined_group_list, get_appid_group_list.
 	JoinedGroups(ctx context.Context, app uint64, userID string, f im.JoinedFilter) (total int, groups []im.Joined, err error)
 	AppGroups(ctx context.Context, app uint64, f im.GroupListFilter) (total int, ids []string, next int64, err error)

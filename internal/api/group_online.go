@@ -17,8 +17,9 @@ type onlineMemberNumResp struct {
 	OnlineMemberNum int
 }
 
-// getOnlineMemberNum answers how many of a group's members are online.
-// timd keeps no client sessions, so none is: the answer is 0. An
+// getOnlineMemberNum answers how many of a group's members are online:
+// those timd_control/set_state logged in with the status Online on some
+// platform (timd keeps no client sessions of its own). An
 // AVChatRoom is always answered; another type only on the Ultimate
 // edition, which Tencent requires with the console's "group member online
 // status" switch; else 10007, as Tencent's earlier page answered every
@@ -38,5 +39,9 @@ func (s *Server) getOnlineMemberNum(ctx context.Context, c *Call, req *onlineMem
 	if groups[0].Type != im.GroupAVChatRoom && c.App.Edition != im.EditionUltimate {
 		return nil, im.Errorf(im.CodeGroupForbidden, "the online member count of a %s group needs the Ultimate edition", groups[0].Type)
 	}
-	return &onlineMemberNumResp{OnlineMemberNum: 0}, nil
+	n, err := s.groups.OnlineMemberNum(ctx, c.App.SDKAppID, groups[0].Seq)
+	if err != nil {
+		return nil, err
+	}
+	return &onlineMemberNumResp{OnlineMemberNum: n}, nil
 }

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -71,4 +72,40 @@ func TestConfigSvc_GetIPList(t *testing.T) {
 	if got := r.M["IPList"]; !reflect.DeepEqual(got, []any{"127.0.0.1", "10.0.0.2"}) {
 		t.Errorf("IPList %v", got)
 	}
+}
+
+// Ensure get_online_member_num counts the members timd_control/set_state
+// logged in (Online on some platform), not those only reachable by push,
+// logged out, or online but outside the group; on both databases.
+func TestGroup_OnlineMemberNumCounts(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		h := MustOpenHarness(t, dsn)
+		h.importUsers("alice", "bob", "carol", "dave")
+		h.MustCall(0, "group_open_http_svc", "create_group",
+			`{"Type":"Public","GroupId":"g","Name":"n","Owner_Account":"alice","MemberList":[{"Member_Account":"bob"},{"Member_Account":"carol"}]}`)
+		count := func() string {
+			return fmt.Sprint(h.MustCall(0, "group_open_http_svc", "get_online_member_num", `{"GroupId":"g"}`).M["OnlineMemberNum"])
+		}
+		if n := count(); n != "0" {
+			t.Fatalf("nobody logged in: %v", n)
+		}
+		state := func(who, platform, action string) {
+			t.Helper()
+			h.MustCall(0, "timd_control", "set_state", `{"To_Account":"`+who+`","Platform":"`+platform+`","Action":"`+action+`"}`)
+		}
+		state("alice", "Web", "Login")
+		state("alice", "iPhone", "Login") // counted once
+		state("bob", "Android", "Login")
+		state("bob", "Android", "Disconnect") // PushOnline only
+		state("carol", "Web", "Login")
+		state("carol", "Web", "Logout")
+		state("dave", "Web", "Login") // not a member
+		if n := count(); n != "1" {
+			t.Errorf("alice online, bob reachable by push, carol logged out, dave outside: %v, want 1", n)
+		}
+		state("bob", "Web", "Login")
+		if n := count(); n != "2" {
+			t.Errorf("after bob logs in on the web: %v, want 2", n)
+		}
+	})
 }

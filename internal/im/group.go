@@ -245,6 +245,10 @@ type GroupService interface {
 	// withMembers also loads the member lists.
 	FindGroups(ctx context.Context, app uint64, ids []string, withMembers bool) ([]*Group, [][]Member, error)
 
+	// OnlineMemberNum counts the members of the group (by its storage
+	// Seq) that are online on some platform (timd_control/set_state).
+	OnlineMemberNum(ctx context.Context, app uint64, groupSeq int64) (int, error)
+
 	// DestroyGroup dismisses a group in one transaction with its members
 	// and conversation items, recording Group.CallbackAfterGroupDestroyed.
 	// 10010 if it does not exist.

@@ -132,3 +132,17 @@ func deleteStates(ctx context.Context, tx *Tx, app uint64, userID string) (int64
 	}
 	return res.RowsAffected()
 }
+
+// OnlineMemberNum counts the group's members with the status Online on at
+// least one platform.
+func (db *DB) OnlineMemberNum(ctx context.Context, app uint64, groupSeq int64) (int, error) {
+	var n int
+	err := db.read(ctx, func(tx *Tx) error {
+		return tx.QueryRowContext(ctx, `
+			SELECT COUNT(*) FROM group_members m
+			WHERE m.app_id = $1 AND m.group_seq = $2 AND EXISTS (
+				SELECT 1 FROM online_states s WHERE s.app_id = m.app_id AND s.user_id = m.user_id AND s.status = $3)`,
+			int64(app), groupSeq, im.StatusOnline).Scan(&n)
+	})
+	return n, err
+}
