@@ -30,6 +30,7 @@ type outbox interface {
 	MarkDelivered(ctx context.Context, id int64, instance string, status int, at time.Time) error
 	MarkFailed(ctx context.Context, id int64, instance string, a im.Attempt) error
 	PurgeDelivered(ctx context.Context, app uint64, before time.Time) (int, error) // the retention sweep, app 0
+	PurgeCaptured(ctx context.Context, before time.Time) (int, error)              // the retention sweep
 	OutboxStats(ctx context.Context) (pending int, oldest time.Time, err error)
 	Nonce() string
 }
@@ -52,7 +53,8 @@ type Options struct {
 	// Poll is how often the sender looks for due events when nothing woke
 	// it (retries come due, other instances' commits): default 250 ms.
 	Poll time.Duration
-	// Retention is how long delivered events are kept (default 7 days).
+	// Retention is how long delivered events and captured callbacks are
+	// kept (default 7 days).
 	Retention time.Duration
 	Metrics   *Metrics // nil: none
 	// Now is the sender's clock (nil: time.Now). Every time it reads is
@@ -485,8 +487,8 @@ func retryAfter(h string, now time.Time) *time.Duration {
 	return nil
 }
 
-// housekeeping purges old delivered events every hour and refreshes the
-// queue gauges every few seconds.
+// housekeeping purges old delivered events and captured callbacks every
+// hour and refreshes the queue gauges every few seconds.
 func (s *Sender) housekeeping(ctx context.Context) {
 	defer s.wg.Done()
 	stats := time.NewTicker(5 * time.Second)
@@ -499,6 +501,11 @@ func (s *Sender) housekeeping(ctx context.Context) {
 				s.o.Logger.Warn("purge delivered callback events", "err", err)
 			} else if n > 0 {
 				s.o.Logger.Info("purged delivered callback events", "count", n)
+			}
+			if n, err := s.o.Store.PurgeCaptured(ctx, lastPurge.Add(-s.o.Retention)); err != nil && ctx.Err() == nil {
+				s.o.Logger.Warn("purge captured callbacks", "err", err)
+			} else if n > 0 {
+				s.o.Logger.Info("purged captured callbacks", "count", n)
 			}
 		}
 		if n, oldest, err := s.o.Store.OutboxStats(ctx); err == nil {

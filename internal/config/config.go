@@ -58,7 +58,7 @@ type Config struct {
 	// imported at every start into its app, replacing that app's state
 	// (docs/control-state.md).
 	Seed string `yaml:"seed"`
-	// CallbackRetention is how long delivered callback events are kept
+	// CallbackRetention is how long delivered callback events (and captured callbacks) are kept
 	// before they are purged, for every app.
 	CallbackRetention time.Duration `yaml:"callback_retention"`
 	// CallbackLease is how long an instance owns a claimed callback event

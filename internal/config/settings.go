@@ -86,7 +86,7 @@ var settings = []setting{
 		c.App.Callback.OnFailure = v
 		return nil
 	}},
-	{"callback-retention", "TIMD_CALLBACK_RETENTION", "how long delivered callback events are kept", func(c *Config, v string) error {
+	{"callback-retention", "TIMD_CALLBACK_RETENTION", "how long delivered callback events and captured callbacks are kept", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		if err != nil {
 			return err

@@ -114,6 +114,9 @@ type Outbox interface {
 	// PurgeDelivered deletes delivered events delivered before the time;
 	// app 0 means every app.
 	PurgeDelivered(ctx context.Context, app uint64, before time.Time) (int, error)
+	// PurgeCaptured deletes every app's callbacks captured (callback URL
+	// "internal") before the time.
+	PurgeCaptured(ctx context.Context, before time.Time) (int, error)
 	// OutboxStats reports the pending events and the creation time of the
 	// oldest (zero if none).
 	OutboxStats(ctx context.Context) (pending int, oldest time.Time, err error)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/timd/timd/internal/im"
 )
@@ -190,6 +191,27 @@ func (db *DB) ClearCaptured(ctx context.Context, app uint64, f im.CaptureFilter)
 		// reads them, so not before).
 		_, err = tx.ExecContext(ctx, `DELETE FROM captured_accounts WHERE app_id = $1 AND NOT EXISTS
 			(SELECT 1 FROM captured_callbacks c WHERE c.app_id = captured_accounts.app_id AND c.seq = captured_accounts.seq)`, int64(app))
+		return err
+	})
+	return int(n), err
+}
+
+// PurgeCaptured deletes, for every app, the callbacks captured before the
+// time (their CapturedAt, on the app's clock) and the accounts they name:
+// the retention sweep's, so that captures do not grow without end where
+// nobody clears them (the development app captures while the console is on).
+func (db *DB) PurgeCaptured(ctx context.Context, before time.Time) (int, error) {
+	var n int64
+	err := db.write(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM captured_callbacks WHERE captured_at < $1", before.UnixMilli())
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM captured_accounts WHERE NOT EXISTS
+			(SELECT 1 FROM captured_callbacks c WHERE c.app_id = captured_accounts.app_id AND c.seq = captured_accounts.seq)`)
 		return err
 	})
 	return int(n), err

@@ -164,3 +164,39 @@ func TestCapture_Delivered(t *testing.T) {
 		}
 	})
 }
+
+// Ensure the retention sweep's PurgeCaptured deletes every app's captures
+// made before the time, and the accounts they name, and keeps later ones.
+func TestCapture_Purge(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := MustOpenDB(t, dsn)
+		capture := func(app uint64, at int64, account string) {
+			t.Helper()
+			if _, err := db.CaptureCallback(ctx, im.Captured{AppID: app, Command: "Sns.CallbackFriendAdd", Phase: im.CaptureAfter,
+				Body: []byte(`{}`), Accounts: []string{account}, CapturedAt: time.UnixMilli(at)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		capture(captureApp, 1000, "old")
+		capture(captureOther, 1500, "old")
+		capture(captureApp, 2000, "new")
+		if n, err := db.PurgeCaptured(ctx, time.UnixMilli(2000)); err != nil || n != 2 {
+			t.Fatalf("purge before 2000: %d, %v; want 2", n, err)
+		}
+		for app, want := range map[uint64]int{captureApp: 1, captureOther: 0} {
+			if got, _ := db.ListCaptured(ctx, app, im.CaptureFilter{}, 100); len(got) != want {
+				t.Errorf("app %d after the purge: %d captures, want %d", app, len(got), want)
+			}
+		}
+		if got, _ := db.ListCaptured(ctx, captureApp, im.CaptureFilter{Account: "old"}, 100); len(got) != 0 {
+			t.Errorf("a purged capture's account still matches: %v", seqsOf(got))
+		}
+		if got, _ := db.ListCaptured(ctx, captureApp, im.CaptureFilter{Account: "new"}, 100); len(got) != 1 {
+			t.Errorf("the kept capture's account: %v", seqsOf(got))
+		}
+		if n, err := db.PurgeCaptured(ctx, time.UnixMilli(2000)); err != nil || n != 0 {
+			t.Errorf("a second purge: %d, %v; want 0", n, err)
+		}
+	})
+}
