@@ -19,9 +19,15 @@ const roamHistory = 40
 // earlier one (Tencent drops a repeated From/To/MsgRandom).
 func sendOp(e *benchEnv, w, i int) benchOp {
 	random := (crc32.ChecksumIEEE([]byte(e.prefix)) + uint32(w)*1_000_003 + uint32(i)) & 0x7fffffff
-	return benchOp{"openim", "sendmsg", []byte(`{"SyncOtherMachine":2,"From_Account":"` + benchUser(w) +
-		`","To_Account":"` + benchOwner + `","MsgRandom":` + strconv.FormatUint(uint64(random), 10) +
-		`,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hello from timd-bench"}}]}`)}
+	return textMsgOp(benchUser(w), benchOwner, uint64(random), "hello from timd-bench")
+}
+
+// textMsgOp is a sendmsg of one text element that the recipient's
+// conversation and roaming history keep.
+func textMsgOp(from, to string, random uint64, text string) benchOp {
+	return benchOp{"openim", "sendmsg", []byte(`{"SyncOtherMachine":2,"From_Account":"` + from +
+		`","To_Account":"` + to + `","MsgRandom":` + strconv.FormatUint(random, 10) +
+		`,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"` + text + `"}}]}`)}
 }
 
 // roamOp reads the newest page of 20 of the member accounts' conversation.
@@ -35,9 +41,7 @@ func roamOp() benchOp {
 func roamSetup(ctx context.Context, e *benchEnv) (int, error) {
 	base := crc32.ChecksumIEEE([]byte(e.prefix+"roam")) & 0x3fffffff
 	for k := range roamHistory {
-		op := benchOp{"openim", "sendmsg", []byte(`{"SyncOtherMachine":2,"From_Account":"` + benchMember1 +
-			`","To_Account":"` + benchMember2 + `","MsgRandom":` + strconv.FormatUint(uint64(base)+uint64(k), 10) +
-			`,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"history ` + strconv.Itoa(k) + `"}}]}`)}
+		op := textMsgOp(benchMember1, benchMember2, uint64(base)+uint64(k), "history "+strconv.Itoa(k))
 		if code, key := e.timd.call(ctx, op); key != "" {
 			return k, fmt.Errorf("setup sendmsg %d: %s (code %d)", k, key, code)
 		}

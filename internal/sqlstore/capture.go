@@ -189,9 +189,7 @@ func (db *DB) ClearCaptured(ctx context.Context, app uint64, f im.CaptureFilter)
 		}
 		// Then the accounts of the callbacks gone (the Account filter
 		// reads them, so not before).
-		_, err = tx.ExecContext(ctx, `DELETE FROM captured_accounts WHERE app_id = $1 AND NOT EXISTS
-			(SELECT 1 FROM captured_callbacks c WHERE c.app_id = captured_accounts.app_id AND c.seq = captured_accounts.seq)`, int64(app))
-		return err
+		return deleteOrphanCapturedAccounts(ctx, tx, app)
 	})
 	return int(n), err
 }
@@ -210,9 +208,19 @@ func (db *DB) PurgeCaptured(ctx context.Context, before time.Time) (int, error) 
 		if n, err = res.RowsAffected(); err != nil || n == 0 {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM captured_accounts WHERE NOT EXISTS
-			(SELECT 1 FROM captured_callbacks c WHERE c.app_id = captured_accounts.app_id AND c.seq = captured_accounts.seq)`)
-		return err
+		return deleteOrphanCapturedAccounts(ctx, tx, 0)
 	})
 	return int(n), err
+}
+
+// deleteOrphanCapturedAccounts deletes the accounts of app's captured
+// callbacks that are gone (app 0: of every app).
+func deleteOrphanCapturedAccounts(ctx context.Context, tx *Tx, app uint64) error {
+	q, args := `DELETE FROM captured_accounts WHERE NOT EXISTS
+		(SELECT 1 FROM captured_callbacks c WHERE c.app_id = captured_accounts.app_id AND c.seq = captured_accounts.seq)`, []any{}
+	if app != 0 {
+		q, args = q+" AND app_id = $1", append(args, int64(app))
+	}
+	_, err := tx.ExecContext(ctx, q, args...)
+	return err
 }
