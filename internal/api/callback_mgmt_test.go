@@ -113,19 +113,19 @@ func openMgmt(t *testing.T, dsn string) *mgmtScenario {
 func (s *mgmtScenario) settle(t *testing.T) (retryAt time.Time) {
 	t.Helper()
 	ctx, st := t.Context(), s.h.Store
-	claimed, err := st.ClaimEvents(ctx, "test", TestAppID, time.Now(), time.Minute, 100)
+	claimed, err := st.ClaimEvents(ctx, "test", TestAppID, time.Now(), time.Minute, 100, 0)
 	if err != nil || len(claimed) != 3 {
 		t.Fatalf("ClaimEvents = %d events, %v; want 3", len(claimed), err)
 	}
-	if claimed, err = st.ClaimEvents(ctx, "test", OtherAppID, time.Now(), time.Minute, 100); err != nil || len(claimed) != 1 {
+	if claimed, err = st.ClaimEvents(ctx, "test", OtherAppID, time.Now(), time.Minute, 100, 0); err != nil || len(claimed) != 1 {
 		t.Fatalf("ClaimEvents(OtherApp) = %d events, %v; want 1", len(claimed), err)
 	}
 	retryAt = time.Now().Add(time.Hour)
 	for _, err := range []error{
-		st.MarkDelivered(ctx, s.ev[0].ID, "test", 200, time.Now()),
+		st.MarkDelivered(ctx, "test", im.Delivery{ID: s.ev[0].ID, Status: 200, At: time.Now()}),
 		st.MarkFailed(ctx, s.ev[1].ID, "test", im.Attempt{Status: 500, Error: "boom"}),
 		st.MarkFailed(ctx, s.ev[2].ID, "test", im.Attempt{Status: 503, Error: "busy", Next: retryAt}),
-		st.MarkDelivered(ctx, s.other.ID, "test", 204, time.Now()),
+		st.MarkDelivered(ctx, "test", im.Delivery{ID: s.other.ID, Status: 204, At: time.Now()}),
 	} {
 		if err != nil {
 			t.Fatal(err)
@@ -335,7 +335,7 @@ func (s *mgmtScenario) checkReplayOne(t *testing.T) {
 	}
 	// The replayed event is the oldest pending of its key again: it goes
 	// out before the member-join event queued behind it.
-	claimed, err := h.Store.ClaimEvents(t.Context(), "again", TestAppID, time.Now(), time.Minute, 100)
+	claimed, err := h.Store.ClaimEvents(t.Context(), "again", TestAppID, time.Now(), time.Minute, 100, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,10 +59,12 @@ func percentile(sorted []time.Duration, p float64) float64 {
 //     delivered. Latency here is mostly time spent waiting in the backlog.
 //   - backlog-16keys: the same with the events spread over 16 groups, so that
 //     per-key ordering bounds the parallelism.
+//   - backlog-1key: the same on one group, whose events go out one at a
+//     time.
 //   - live: b.N events committed one after the other while the sender runs,
 //     woken by each commit; latency is commit to delivery.
 func BenchmarkSender_Throughput(b *testing.B) {
-	for _, mode := range []string{"backlog", "backlog-16keys", "live"} {
+	for _, mode := range []string{"backlog", "backlog-16keys", "backlog-1key", "live"} {
 		b.Run(mode, func(b *testing.B) {
 			lr := &latencyReceiver{want: b.N, allDone: make(chan struct{})}
 			srv := httptest.NewServer(lr)
@@ -71,6 +73,12 @@ func BenchmarkSender_Throughput(b *testing.B) {
 			e.app.Callback.Concurrency = 0 // the default
 			record := func(i int) {
 				switch {
+				case mode == "backlog-1key" && i > 0:
+					if i%2 == 1 {
+						e.add("bench-0", "u00")
+					} else {
+						e.del("bench-0", "u00")
+					}
 				case mode == "backlog-16keys" && i >= 16:
 					// Rounds of the 16 groups: add a member, remove it again.
 					round, group := i/16, fmt.Sprintf("bench-%d", i%16)

@@ -21,11 +21,11 @@ type failingMarks struct {
 	marks atomic.Int64
 }
 
-func (o *failingMarks) MarkDelivered(ctx context.Context, id int64, instance string, status int, at time.Time) error {
+func (o *failingMarks) MarkDelivered(ctx context.Context, instance string, ds ...im.Delivery) error {
 	if o.marks.Add(1) <= o.fails {
 		return fmt.Errorf("database unreachable")
 	}
-	return o.Outbox.MarkDelivered(ctx, id, instance, status, at)
+	return o.Outbox.MarkDelivered(ctx, instance, ds...)
 }
 
 // Ensure a sender retries recording an outcome for as long as the lease

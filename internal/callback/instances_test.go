@@ -105,7 +105,7 @@ func TestSender_LeaseTakeover(t *testing.T) {
 		}
 		e.add("lease-1", "bob") // behind lease-1's first event
 		claimedAt := time.Now()
-		claimed, err := e.db.ClaimEvents(t.Context(), "dead-instance", testApp, claimedAt, 200*time.Millisecond, 10)
+		claimed, err := e.db.ClaimEvents(t.Context(), "dead-instance", testApp, claimedAt, 200*time.Millisecond, 10, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -138,7 +138,7 @@ func TestSender_LeaseTakeover(t *testing.T) {
 		if err := e.db.MarkFailed(t.Context(), first, "dead-instance", im.Attempt{Status: 500, Error: "late", Next: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.db.MarkDelivered(t.Context(), first, "dead-instance", 299, time.Now()); err != nil {
+		if err := e.db.MarkDelivered(t.Context(), "dead-instance", im.Delivery{ID: first, Status: 299, At: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
 		if ev := e.event(first); ev.State != im.EventDelivered || ev.Attempts != 1 || ev.LastStatus != 200 {

@@ -375,12 +375,12 @@ type downOutbox struct {
 	fails atomic.Int64
 }
 
-func (o *downOutbox) MarkDelivered(ctx context.Context, id int64, instance string, status int, at time.Time) error {
+func (o *downOutbox) MarkDelivered(ctx context.Context, instance string, ds ...im.Delivery) error {
 	if o.down.Load() {
 		o.fails.Add(1)
 		return fmt.Errorf("database unreachable")
 	}
-	return o.Outbox.MarkDelivered(ctx, id, instance, status, at)
+	return o.Outbox.MarkDelivered(ctx, instance, ds...)
 }
 
 func (o *downOutbox) MarkFailed(ctx context.Context, id int64, instance string, a im.Attempt) error {
@@ -427,8 +427,8 @@ type lostClaimOutbox struct {
 	lose atomic.Bool
 }
 
-func (o *lostClaimOutbox) ClaimEvents(ctx context.Context, instance string, app uint64, now time.Time, lease time.Duration, n int) ([]im.Event, error) {
-	evs, err := o.Outbox.ClaimEvents(ctx, instance, app, now, lease, n)
+func (o *lostClaimOutbox) ClaimEvents(ctx context.Context, instance string, app uint64, now time.Time, lease time.Duration, n, window int) ([]im.Event, error) {
+	evs, err := o.Outbox.ClaimEvents(ctx, instance, app, now, lease, n, window)
 	if err == nil && len(evs) > 0 && o.lose.CompareAndSwap(true, false) {
 		return nil, fmt.Errorf("read: connection reset by peer")
 	}

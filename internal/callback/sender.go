@@ -25,9 +25,9 @@ import (
 // whose methods and codes these are. Listing, replaying and purging by hand
 // is the REST layer's (timd_callback).
 type outbox interface {
-	ClaimEvents(ctx context.Context, instance string, app uint64, now time.Time, lease time.Duration, n int) ([]im.Event, error)
+	ClaimEvents(ctx context.Context, instance string, app uint64, now time.Time, lease time.Duration, n, window int) ([]im.Event, error)
 	ReleaseClaim(ctx context.Context, instance string, app uint64, until time.Time) (int, error)
-	MarkDelivered(ctx context.Context, id int64, instance string, status int, at time.Time) error
+	MarkDelivered(ctx context.Context, instance string, ds ...im.Delivery) error
 	MarkFailed(ctx context.Context, id int64, instance string, a im.Attempt) error
 	PurgeDelivered(ctx context.Context, app uint64, before time.Time) (int, error) // the retention sweep, app 0
 	PurgeCaptured(ctx context.Context, before time.Time) (int, error)              // the retention sweep
@@ -78,13 +78,14 @@ type Options struct {
 // app's schedule, or dead after the last attempt.
 type Sender struct {
 	o Options
-	// mu guards apps, order and slots: AddApp and RemoveApp change them
+	// mu guards apps, order and lanes: AddApp and RemoveApp change them
 	// while Run delivers.
 	mu     sync.RWMutex
 	apps   map[uint64]*im.App
-	order  []uint64                 // the apps, claimed in this order
-	slots  map[uint64]chan struct{} // per-app deliveries in flight
+	order  []uint64         // the apps, claimed in this order
+	lanes  map[uint64]*lane // per-app deliveries claimed and in flight
 	wake   chan struct{}
+	marks  *markQueue // successful deliveries waiting to be recorded (marks.go)
 	wg     sync.WaitGroup
 	client *http.Client
 	nonce  string // the store's, for webhook ids
@@ -94,6 +95,28 @@ type Sender struct {
 	// claims that failed and may still hold events (see settleClaims).
 	lastClaim int64
 	unsettled []failedClaim
+}
+
+// lane bounds an app's deliveries. Up to cap(flight) are in flight; each
+// claim takes up to as many again ahead, so that the next deliveries start
+// as slots free instead of after another claim transaction, whose commit a
+// backlog otherwise waited for every half lane. held counts the app's
+// events from their claim until their outcome is recorded.
+type lane struct {
+	held   chan struct{} // claimed, outcome not recorded: 2 × the app's bound
+	flight chan struct{} // in flight: the app's bound
+}
+
+// release frees one held place; the caller kicks the sender if it was
+// full.
+func (ln *lane) release() (wasFull bool) {
+	wasFull = len(ln.held) == cap(ln.held)
+	<-ln.held
+	return wasFull
+}
+
+func newLane(n int) *lane {
+	return &lane{held: make(chan struct{}, 2*n), flight: make(chan struct{}, n)}
 }
 
 // failedClaim names a ClaimEvents call that returned an error: the app and
@@ -123,7 +146,8 @@ func NewSender(o Options) *Sender {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	s := &Sender{o: o, apps: map[uint64]*im.App{}, slots: map[uint64]chan struct{}{}, wake: make(chan struct{}, 1)}
+	s := &Sender{o: o, apps: map[uint64]*im.App{}, lanes: map[uint64]*lane{}, wake: make(chan struct{}, 1),
+		marks: newMarkQueue()}
 	if o.Client != nil {
 		s.client = withoutRedirects(o.Client)
 	}
@@ -152,7 +176,7 @@ func (s *Sender) addApp(a *im.App) int {
 	if _, ok := s.apps[a.SDKAppID]; !ok {
 		s.order = append(s.order, a.SDKAppID)
 	}
-	s.apps[a.SDKAppID], s.slots[a.SDKAppID] = a, make(chan struct{}, n)
+	s.apps[a.SDKAppID], s.lanes[a.SDKAppID] = a, newLane(n)
 	return n
 }
 
@@ -171,7 +195,7 @@ func (s *Sender) RemoveApp(sdkappid uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.apps, sdkappid)
-	delete(s.slots, sdkappid)
+	delete(s.lanes, sdkappid)
 	s.order = slices.DeleteFunc(s.order, func(id uint64) bool { return id == sdkappid })
 }
 
@@ -182,11 +206,11 @@ func (s *Sender) app(sdkappid uint64) *im.App {
 	return s.apps[sdkappid]
 }
 
-// appSlots returns a served app and its delivery slots; nil if removed.
-func (s *Sender) appSlots(sdkappid uint64) (*im.App, chan struct{}) {
+// appLane returns a served app and its delivery lane; nil if removed.
+func (s *Sender) appLane(sdkappid uint64) (*im.App, *lane) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.apps[sdkappid], s.slots[sdkappid]
+	return s.apps[sdkappid], s.lanes[sdkappid]
 }
 
 // noRedirects makes a client return a 3xx reply as it is: a failed attempt.
@@ -224,7 +248,13 @@ func (s *Sender) Kick() {
 // bounded by its timeout) before returning.
 func (s *Sender) Run(ctx context.Context) {
 	s.stop = ctx.Done() // before any delivery starts
-	defer s.wg.Wait()
+	marksDone, recorded := make(chan struct{}), make(chan struct{})
+	go func() { s.recordMarks(marksDone); close(recorded) }()
+	defer func() {
+		s.wg.Wait() // every delivery has queued its mark
+		close(marksDone)
+		<-recorded
+	}()
 	s.wg.Add(1)
 	go s.housekeeping(ctx)
 	timer := time.NewTimer(0)
@@ -241,10 +271,10 @@ func (s *Sender) Run(ctx context.Context) {
 	}
 }
 
-// claimAndDeliver claims, app by app, as many due events as the app has
-// free delivery slots and starts their deliveries. An app whose receiver is
-// slow fills only its own slots. Events of an app that is no longer
-// configured stay pending until it is configured again.
+// claimAndDeliver claims, app by app, as many due events as the app's lane
+// holds and starts their deliveries. An app whose receiver is slow fills
+// only its own lane. Events of an app that is no longer configured stay
+// pending until it is configured again.
 func (s *Sender) claimAndDeliver(ctx context.Context) {
 	if !s.settleClaims(ctx) {
 		return // the store is still away: claiming would fail too
@@ -253,21 +283,21 @@ func (s *Sender) claimAndDeliver(ctx context.Context) {
 	order := slices.Clone(s.order)
 	s.mu.RUnlock()
 	for _, app := range order {
-		a, slots := s.appSlots(app)
-		for slots != nil && ctx.Err() == nil {
-			// Claim when at least half the app's slots are free, or none is
-			// busy: each claim is a write transaction, and claiming for one
-			// freed slot at a time made a backlog cost a claim per event.
-			// An idle app claims at once, so a live event is not delayed.
-			free := cap(slots) - len(slots)
-			if free == 0 || (free < (cap(slots)+1)/2 && len(slots) > 0) {
+		a, ln := s.appLane(app)
+		for ln != nil && ctx.Err() == nil {
+			// Claim when at least half the lane is free, or nothing is held:
+			// each claim is a write transaction, and claiming for one freed
+			// slot at a time made a backlog cost a claim per event. An idle
+			// app claims at once, so a live event is not delayed.
+			free := cap(ln.held) - len(ln.held)
+			if free == 0 || (free < (cap(ln.held)+1)/2 && len(ln.held) > 0) {
 				break
 			}
 			// Due times and leases are in the app's time (time control);
 			// claimed, the real time, bounds retryMark.
 			claimed := s.claimTime()
 			appClaimed := claimed.Add(s.o.Clocks.Offset(app))
-			events, err := s.o.Store.ClaimEvents(ctx, s.o.Instance, app, appClaimed, s.o.Lease, free)
+			events, err := s.claim(ctx, ln, app, appClaimed, free)
 			if err != nil {
 				if ctx.Err() == nil {
 					s.o.Logger.Warn("claim callback events", "sdkappid", app, "err", err)
@@ -280,16 +310,54 @@ func (s *Sender) claimAndDeliver(ctx context.Context) {
 			}
 			sort.Slice(events, func(i, j int) bool { return events[i].ID < events[j].ID })
 			for _, ev := range events {
-				slots <- struct{}{} // free was counted above: never blocks
+				ln.held <- struct{}{} // free was counted above: never blocks
 				s.wg.Add(1)
-				go func() {
-					defer func() { <-slots; s.wg.Done() }()
-					s.deliver(a, ev, claimed)
-					s.Kick() // the key's next event may now be due
-				}()
+				go s.runDelivery(a, ln, ev, claimed)
+			}
+			if len(events) < free {
+				break // nothing more is claimable now: the next mark or commit kicks
 			}
 		}
 	}
+}
+
+// claim claims up to n of app's events, looking first at the first
+// candidates only (sqlstore's ClaimEvents says why), and at all of them if
+// that found nothing while the lane is empty: with events held, a claim
+// that finds nothing is usually waiting for their outcome, and the record
+// of it claims again.
+func (s *Sender) claim(ctx context.Context, ln *lane, app uint64, at time.Time, n int) ([]im.Event, error) {
+	events, err := s.o.Store.ClaimEvents(ctx, s.o.Instance, app, at, s.o.Lease, n, 4*n+64)
+	if err == nil && len(events) == 0 && len(ln.held) == 0 {
+		events, err = s.o.Store.ClaimEvents(ctx, s.o.Instance, app, at, s.o.Lease, n, 0)
+	}
+	return events, err
+}
+
+// runDelivery waits for a slot of the lane, in claim order, and delivers
+// ev. An event still waiting when the sender stops is not started: it
+// stays claimed until its lease ends (a restarted SQLite timd releases
+// every claim at once). Nor is one that waited for half its lease, so that
+// no attempt can outlast the lease and race another instance's.
+func (s *Sender) runDelivery(a *im.App, ln *lane, ev im.Event, claimed time.Time) {
+	queued := false // the mark queue releases the held place
+	defer func() {
+		s.wg.Done()
+		if !queued && ln.release() {
+			s.Kick()
+		}
+	}()
+	select {
+	case ln.flight <- struct{}{}:
+	case <-s.stop:
+		return
+	}
+	defer func() { <-ln.flight }()
+	if s.o.Now().Sub(claimed) > s.o.Lease/2 {
+		s.o.Logger.Info("callback event waited past half its lease; left for its lease to end", "id", ev.ID)
+		return
+	}
+	queued = s.deliver(a, ln, ev, claimed)
 }
 
 // appNow is app's time: the real time, moved by its offset under time
@@ -329,32 +397,35 @@ func (s *Sender) settleClaims(ctx context.Context) bool {
 	return true
 }
 
-// deliver makes one attempt and records its outcome. It does not use the
-// Run context: a delivery started before shutdown finishes (or times out)
-// and is recorded, so it is not sent again after a restart.
-func (s *Sender) deliver(app *im.App, ev im.Event, claimed time.Time) {
+// deliver makes one attempt and records its outcome, or hands a success to
+// the mark queue (then it reports true). It does not use the Run context: a
+// delivery started before shutdown finishes (or times out) and is
+// recorded, so it is not sent again after a restart.
+func (s *Sender) deliver(app *im.App, ln *lane, ev im.Event, claimed time.Time) bool {
 	ctx := context.Background()
 	if app.Callback.URL == "" {
 		s.record(ctx, ev, claimed, 0, nil, fmt.Errorf("app %d has no callback URL configured", ev.AppID), true)
-		return
+		return false
 	}
 
 	status, retryAfter, err := s.attempt(ctx, app, ev)
 	if err == nil {
 		at := s.appNow(ev.AppID)
-		mark := func() error { return s.o.Store.MarkDelivered(ctx, ev.ID, s.o.Instance, status, at) }
-		if app.Captures() {
-			c := captureOf(app, ev.Command, im.CaptureAfter, ev.ClientIP, ev.Body, s.o.Now(), at)
-			c.EventID = ev.ID
-			mark = func() error { return s.o.Capture.CaptureDelivered(ctx, s.o.Instance, status, c) }
+		s.o.Metrics.delivered(at.Sub(ev.CreatedAt))
+		if !app.Captures() {
+			s.marks.add(pendingMark{im.Delivery{ID: ev.ID, Status: status, At: at}, claimed, ln})
+			return true
 		}
+		c := captureOf(app, ev.Command, im.CaptureAfter, ev.ClientIP, ev.Body, s.o.Now(), at)
+		c.EventID = ev.ID
+		mark := func() error { return s.o.Capture.CaptureDelivered(ctx, s.o.Instance, status, c) }
 		if mErr := s.retryMark(claimed, mark); mErr != nil {
 			s.o.Logger.Warn("record callback delivery", "id", ev.ID, "err", mErr)
 		}
-		s.o.Metrics.delivered(s.appNow(ev.AppID).Sub(ev.CreatedAt))
-		return
+		return false
 	}
 	s.record(ctx, ev, claimed, status, retryAfter, err, false)
+	return false
 }
 
 // attempt is one delivery attempt: a fault injected into it, then, unless

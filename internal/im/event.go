@@ -86,6 +86,14 @@ type Attempt struct {
 	Next   time.Time // when to try again; zero when the event is now dead
 }
 
+// Delivery is a successful delivery attempt: the event, the receiver's
+// HTTP status and when it answered (the app's time).
+type Delivery struct {
+	ID     int64
+	Status int
+	At     time.Time
+}
+
 // Outbox is the store side of callback delivery: events are claimed by one
 // sender instance at a time under a lease, each only while it is the oldest
 // pending event of its key, so that delivery is in commit order per key.
@@ -93,15 +101,19 @@ type Outbox interface {
 	// ClaimEvents leases up to n of an app's due events to instance until
 	// now+lease. Claiming per app keeps one app's slow receiver from taking
 	// the delivery slots of another.
-	ClaimEvents(ctx context.Context, instance string, app uint64, now time.Time, lease time.Duration, n int) ([]Event, error)
+	// window > 0 looks at the first window candidates only (due order),
+	// claimable or not; 0 at all of them.
+	ClaimEvents(ctx context.Context, instance string, app uint64, now time.Time, lease time.Duration, n, window int) ([]Event, error)
 	// ReleaseClaim gives back the pending events instance claimed for app
 	// with the lease ending at until (to the millisecond): the events of one
 	// ClaimEvents call whose outcome the caller never learned, since a
 	// database can commit a claim as the connection to it fails. It returns
 	// how many it released.
 	ReleaseClaim(ctx context.Context, instance string, app uint64, until time.Time) (int, error)
-	// MarkDelivered records a successful delivery by instance.
-	MarkDelivered(ctx context.Context, id int64, instance string, status int, at time.Time) error
+	// MarkDelivered records successful deliveries by instance, all in one
+	// transaction. A delivery whose event is no longer pending under
+	// instance's lease (another instance took it over) changes nothing.
+	MarkDelivered(ctx context.Context, instance string, ds ...Delivery) error
 	// MarkFailed records a failed attempt: retried at a.Next, or dead.
 	MarkFailed(ctx context.Context, id int64, instance string, a Attempt) error
 	// ListEvents lists an app's events, oldest first.

@@ -135,7 +135,7 @@ func TestCapture_Delivered(t *testing.T) {
 		if err := db.SetState(ctx, op, im.StateChange{UserID: "alice", Platform: "Web", Action: im.ActionLogin, Reason: "Register"}); err != nil {
 			t.Fatal(err)
 		}
-		evs, err := db.ClaimEvents(ctx, "me", captureApp, time.Now().Add(time.Second), time.Minute, 10)
+		evs, err := db.ClaimEvents(ctx, "me", captureApp, time.Now().Add(time.Second), time.Minute, 10, 0)
 		if err != nil || len(evs) != 1 {
 			t.Fatalf("claimed %d events, %v; want 1", len(evs), err)
 		}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"math"
 	"strings"
 	"time"
 
@@ -50,31 +51,52 @@ func scanEvents(rows *sql.Rows) ([]im.Event, error) {
 // events go out one at a time, in commit order. On PostgreSQL, instances
 // claiming at once skip each other's locked rows.
 //
-// Candidates are taken in the order of the events_pending_due index (due
-// time, then id), so that the scan stops after n claimable events instead
-// of reading and sorting every due event: with a backlog of pending events
-// (a receiver back after an outage), ordering by id alone made each claim
-// cost time linear in the backlog, and draining it quadratic.
-func (db *DB) ClaimEvents(ctx context.Context, instance string, app uint64, now time.Time, lease time.Duration, n int) ([]im.Event, error) {
+// Candidates are taken in the order of the events_pending_app_due index
+// (due time, then id), so that the scan stops after n claimable events
+// instead of reading and sorting every due event: with a backlog of pending
+// events (a receiver back after an outage), ordering by id alone made each
+// claim cost time linear in the backlog, and draining it quadratic.
+//
+// window bounds the scan when fewer than n events are claimable, as when
+// the backlog is of a few keys (one busy group): each key's head is claimed
+// and every later event of the key fails the older-pending test, so an
+// unbounded scan reads the whole backlog to return a handful. A claim with
+// window > 0 looks at the first window candidates only; the sender claims
+// without a bound (window 0) when a bounded claim found nothing and it
+// holds none of the app's events, so that no event is starved by a window
+// full of events waiting on their keys' heads.
+func (db *DB) ClaimEvents(ctx context.Context, instance string, app uint64, now time.Time, lease time.Duration, n, window int) ([]im.Event, error) {
+	if window <= 0 {
+		window = math.MaxInt64
+	}
 	var out []im.Event
 	err := db.write(ctx, func(tx *Tx) error {
-		nowMs := now.UnixMilli()
-		rows, err := tx.QueryContext(ctx, `
-			UPDATE events SET claimed_by = $1, claim_until = $2
-			WHERE id IN (
-				SELECT e.id FROM events e
-				WHERE e.state = 'pending' AND e.app_id = $5 AND e.next_attempt_at <= $3 AND e.claim_until <= $3
-				AND NOT EXISTS (SELECT 1 FROM events p WHERE p.state = 'pending'
-					AND p.app_id = e.app_id AND p.event_key = e.event_key AND p.id < e.id)
-				ORDER BY e.next_attempt_at, e.id LIMIT $4`+tx.skipLocked()+`)
-			RETURNING `+eventCols, instance, now.Add(lease).UnixMilli(), nowMs, n, int64(app))
-		if err != nil {
-			return err
-		}
-		out, err = scanEvents(rows)
+		var err error
+		out, err = claimEvents(ctx, tx, instance, app, now, lease, n, int64(window))
 		return err
 	})
 	return out, err
+}
+
+// claimEvents leases up to n of the first window candidates that are
+// claimable.
+func claimEvents(ctx context.Context, tx *Tx, instance string, app uint64, now time.Time, lease time.Duration, n int, window int64) ([]im.Event, error) {
+	nowMs := now.UnixMilli()
+	rows, err := tx.QueryContext(ctx, `
+		UPDATE events SET claimed_by = $1, claim_until = $2
+		WHERE id IN (
+			SELECT w.id FROM (
+				SELECT e.id, e.app_id, e.event_key, e.next_attempt_at FROM events e
+				WHERE e.state = 'pending' AND e.app_id = $5 AND e.next_attempt_at <= $3 AND e.claim_until <= $3
+				ORDER BY e.next_attempt_at, e.id LIMIT $6`+tx.skipLocked()+`) w
+			WHERE NOT EXISTS (SELECT 1 FROM events p WHERE p.state = 'pending'
+				AND p.app_id = w.app_id AND p.event_key = w.event_key AND p.id < w.id)
+			ORDER BY w.next_attempt_at, w.id LIMIT $4)
+		RETURNING `+eventCols, instance, now.Add(lease).UnixMilli(), nowMs, n, int64(app), window)
+	if err != nil {
+		return nil, err
+	}
+	return scanEvents(rows)
 }
 
 // ReleaseClaim gives back what one ClaimEvents call leased to instance.
@@ -94,15 +116,23 @@ func (db *DB) ReleaseClaim(ctx context.Context, instance string, app uint64, unt
 	return int(n), err
 }
 
-// MarkDelivered records a delivery. It changes nothing if the event is no
-// longer pending under instance's lease (another instance took it over).
-func (db *DB) MarkDelivered(ctx context.Context, id int64, instance string, status int, at time.Time) error {
+// MarkDelivered records deliveries in one transaction: the sender marks
+// what its deliveries finished while the previous mark was committing, so
+// that a backlog costs a write per batch rather than per event. A delivery
+// changes nothing if its event is no longer pending under instance's lease
+// (another instance took it over).
+func (db *DB) MarkDelivered(ctx context.Context, instance string, ds ...im.Delivery) error {
 	return db.write(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `
-			UPDATE events SET state = 'delivered', attempts = attempts + 1, last_status = $3, last_error = '',
-				delivered_at = $4, claimed_by = '', claim_until = 0
-			WHERE id = $1 AND state = 'pending' AND claimed_by = $2`, id, instance, status, at.UnixMilli())
-		return err
+		for _, d := range ds {
+			_, err := tx.ExecContext(ctx, `
+				UPDATE events SET state = 'delivered', attempts = attempts + 1, last_status = $3, last_error = '',
+					delivered_at = $4, claimed_by = '', claim_until = 0
+				WHERE id = $1 AND state = 'pending' AND claimed_by = $2`, d.ID, instance, d.Status, d.At.UnixMilli())
+			if err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
