@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 
 	"github.com/timd/timd/internal/dbtest"
@@ -20,4 +21,23 @@ func openSQLite(t testing.TB) *DB {
 		}
 	})
 	return db
+}
+
+// Ensure every SQLite connection, the writer's and the readers', runs with
+// the settings openPools names: WAL, synchronous=FULL (2), foreign keys and
+// the statement journal in memory (temp_store 2).
+func TestOpen_SQLitePragmas(t *testing.T) {
+	db := openSQLite(t)
+	want := map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "temp_store": "2"}
+	for name, pool := range map[string]*sql.DB{"writer": db.w, "reader": db.r} {
+		for pragma, v := range want {
+			var got string
+			if err := pool.QueryRowContext(t.Context(), "PRAGMA "+pragma).Scan(&got); err != nil {
+				t.Fatalf("%s: PRAGMA %s: %v", name, pragma, err)
+			}
+			if got != v {
+				t.Errorf("%s: %s = %s, want %s", name, pragma, got, v)
+			}
+		}
+	}
 }
