@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -213,8 +212,8 @@ func (s *Server) admit(r *http.Request, rt *route, svc service) (a admission, er
 func (s *Server) authorize(r *http.Request, rt *route, svc service) (*Call, error) {
 	// Query parameters: the first value of each name counts; a malformed
 	// escape elsewhere in the query does not hide the ones that parse.
-	q, _ := url.ParseQuery(r.URL.RawQuery)
-	appParam := q.Get("sdkappid")
+	q := readAuthQuery(r.URL.RawQuery)
+	appParam := q.sdkAppID
 	if appParam == "" {
 		return nil, im.Errorf(im.CodeSDKAppIDMissing, "sdkappid is missing from the URL")
 	}
@@ -228,12 +227,12 @@ func (s *Server) authorize(r *http.Request, rt *route, svc service) (*Call, erro
 	if app == nil {
 		return nil, im.Errorf(im.CodeSDKAppIDInvalid, "sdkappid %q is not an app of this server", appParam)
 	}
-	ident := q.Get("identifier")
+	ident := q.identifier
 	if ident == "" {
 		return nil, im.Errorf(im.CodeIdentifierError, "identifier is missing from the URL")
 	}
 	c := &Call{App: app, Identifier: ident, ClientIP: clientIP(r.RemoteAddr)}
-	if err := s.verifySig(app, ident, q.Get("usersig"), c.ClientIP); err != nil {
+	if err := s.verifySig(app, ident, q.userSig, c.ClientIP); err != nil {
 		return c, err
 	}
 	if !app.IsAdmin(ident) {
