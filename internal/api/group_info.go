@@ -53,7 +53,7 @@ func (s *Server) getGroupInfo(ctx context.Context, c *Call, req *getGroupInfoReq
 	j := 0
 	size := 0
 	for _, id := range req.GroupIdList {
-		o := object{{"GroupId", id}}
+		o := append(make(object, 0, groupInfoMembers), member{"GroupId", id})
 		switch {
 		case !im.WellFormedGroupID(id):
 			o.add("ErrorCode", im.CodeGroupIDMalformed)
@@ -83,6 +83,14 @@ func (s *Server) getGroupInfo(ctx context.Context, c *Call, req *getGroupInfoReq
 	}
 	return resp, nil
 }
+
+// groupInfoMembers is how many members a group of get_group_info has at
+// most, memberInfoMembers the same for one of its members: the objects are
+// made that large at once.
+const (
+	groupInfoMembers  = 22
+	memberInfoMembers = 9
+)
 
 // groupView renders groups and members as a ResponseFilter asks. Without a
 // filter everything is rendered; with one, each part only if its filter is
@@ -148,7 +156,7 @@ func (v groupView) base(o *object, appID uint64, g *im.Group) {
 
 // member renders one member with the fields the filter asks for.
 func (v groupView) member(m *im.Member) object {
-	o := object{{"Member_Account", m.UserID}}
+	o := append(make(object, 0, memberInfoMembers), member{"Member_Account", m.UserID})
 	f := v.memberFields
 	add := func(name string, value any) {
 		if f.has(name) {

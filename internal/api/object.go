@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+
+	"github.com/timd/timd/internal/im"
 )
 
 // object is a JSON object whose members keep the order they were added in.
@@ -68,6 +70,8 @@ func appendJSONValue(b []byte, v any) ([]byte, error) {
 		return append(b, ']'), nil
 	case rawJSON:
 		return append(b, v...), nil
+	case []im.KV:
+		return appendKVs(b, v), nil
 	case string:
 		return appendJSONString(b, v), nil
 	case int:
@@ -84,6 +88,23 @@ func appendJSONValue(b []byte, v any) ([]byte, error) {
 		return nil, err
 	}
 	return append(b, j...), nil
+}
+
+// appendKVs appends custom fields as encoding/json writes them.
+func appendKVs(b []byte, kvs []im.KV) []byte {
+	if kvs == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, kv := range kvs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(append(b, `{"Key":`...), kv.Key)
+		b = appendJSONString(append(b, `,"Value":`...), kv.Value)
+		b = append(b, '}')
+	}
+	return append(b, ']')
 }
 
 // appendJSONString appends s quoted. Plain printable ASCII, the usual case,

@@ -25,6 +25,13 @@ func TestObject_SameBytesAsEncodingJSON(t *testing.T) {
 	o.add("nilList", []object(nil))
 	o.add("emptyObj", object(nil))
 	o.add("nested", []object{{{"k", "v"}}, {{"m", object{{"x", 1}}}}})
+	o.add("nilKVs", []im.KV(nil))
+	o.add("noKVs", []im.KV{})
+	kvs := []im.KV{{Key: "k", Value: "v"}}
+	for _, s := range strs {
+		kvs = append(kvs, im.KV{Key: s, Value: s})
+	}
+	o.add("kvs", kvs)
 	got, err := json.Marshal(o)
 	if err != nil {
 		t.Fatal(err)
