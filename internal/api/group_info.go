@@ -67,10 +67,7 @@ func (s *Server) getGroupInfo(ctx context.Context, c *Call, req *getGroupInfoReq
 			o.add("ErrorInfo", "")
 			view.base(&o, c.App.SDKAppID, groups[j])
 			if view.members != nil && groups[j].Type != im.GroupAVChatRoom {
-				list := make([]object, len(members[j]))
-				for k := range members[j] {
-					list[k] = view.member(&members[j][k])
-				}
+				list := view.memberList(members[j])
 				o.add("MemberList", list)
 				size += len(list) * 64
 			}
@@ -154,9 +151,20 @@ func (v groupView) base(o *object, appID uint64, g *im.Group) {
 	}
 }
 
-// member renders one member with the fields the filter asks for.
-func (v groupView) member(m *im.Member) object {
-	o := append(make(object, 0, memberInfoMembers), member{"Member_Account", m.UserID})
+// memberList renders members, their objects made in one allocation.
+func (v groupView) memberList(ms []im.Member) []object {
+	const n = memberInfoMembers
+	list := make([]object, len(ms))
+	objs := make(object, len(ms)*n)
+	for k := range ms {
+		list[k] = v.member(objs[k*n:k*n:(k+1)*n], &ms[k])
+	}
+	return list
+}
+
+// member appends to o one member with the fields the filter asks for.
+func (v groupView) member(o object, m *im.Member) object {
+	o = append(o, member{"Member_Account", m.UserID})
 	f := v.memberFields
 	add := func(name string, value any) {
 		if f.has(name) {
