@@ -122,6 +122,10 @@ func newGroupView(f *responseFilter) groupView {
 }
 
 // base adds a group's base profile fields, in the order of Tencent's samples.
+// Here and in member, string fields are added as pointers to them: a string
+// put in an interface is copied to the heap, a pointer is not. g and the
+// members are not changed while the reply is built: FindGroups gives each
+// caller its own Group, and member lists are read-only.
 func (v groupView) base(o *object, appID uint64, g *im.Group) {
 	f := v.baseFields
 	add := func(name string, value any) {
@@ -129,13 +133,13 @@ func (v groupView) base(o *object, appID uint64, g *im.Group) {
 			o.add(name, value)
 		}
 	}
-	add("Type", g.Type)
-	add("Name", g.Name)
+	add("Type", &g.Type)
+	add("Name", &g.Name)
 	add("Appid", appID)
-	add("Introduction", g.Introduction)
-	add("Notification", g.Notification)
-	add("FaceUrl", g.FaceURL)
-	add("Owner_Account", g.Owner)
+	add("Introduction", &g.Introduction)
+	add("Notification", &g.Notification)
+	add("FaceUrl", &g.FaceURL)
+	add("Owner_Account", &g.Owner)
 	add("CreateTime", g.CreateTime.Unix())
 	add("InfoSeq", g.InfoSeq)
 	add("LastInfoTime", g.LastInfoTime.Unix())
@@ -143,8 +147,8 @@ func (v groupView) base(o *object, appID uint64, g *im.Group) {
 	add("NextMsgSeq", g.NextMsgSeq)
 	add("MemberNum", g.MemberNum)
 	add("MaxMemberNum", g.MaxMemberNum)
-	add("ApplyJoinOption", g.ApplyJoin)
-	add("InviteJoinOption", g.InviteJoin)
+	add("ApplyJoinOption", &g.ApplyJoin)
+	add("InviteJoinOption", &g.InviteJoin)
 	add("MuteAllMember", onOff(g.MuteAll))
 	if defined := filterKVs(g.AppDefined, v.appDefined); v.appDefined == nil || len(v.appDefined) > 0 {
 		o.add("AppDefinedData", defined)
@@ -164,20 +168,20 @@ func (v groupView) memberList(ms []im.Member) []object {
 
 // member appends to o one member with the fields the filter asks for.
 func (v groupView) member(o object, m *im.Member) object {
-	o = append(o, member{"Member_Account", m.UserID})
+	o = append(o, member{"Member_Account", &m.UserID})
 	f := v.memberFields
 	add := func(name string, value any) {
 		if f.has(name) {
 			o.add(name, value)
 		}
 	}
-	add("Role", m.Role)
+	add("Role", &m.Role)
 	add("JoinTime", m.JoinTime.Unix())
 	add("MsgSeq", 0)
-	add("MsgFlag", m.MsgFlag)
+	add("MsgFlag", &m.MsgFlag)
 	add("LastSendMsgTime", 0)
 	add("MuteUntil", m.MuteUntil)
-	add("NameCard", m.NameCard)
+	add("NameCard", &m.NameCard)
 	if v.memberAppDef == nil || len(v.memberAppDef) > 0 {
 		o.add("AppMemberDefinedData", filterKVs(m.AppDefined, v.memberAppDef))
 	}

@@ -74,6 +74,11 @@ func appendJSONValue(b []byte, v any) ([]byte, error) {
 		return appendKVs(b, v), nil
 	case string:
 		return appendJSONString(b, v), nil
+	case *string:
+		if v == nil {
+			return append(b, "null"...), nil
+		}
+		return appendJSONString(b, *v), nil
 	case int:
 		return strconv.AppendInt(b, int64(v), 10), nil
 	case int64:

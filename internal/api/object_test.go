@@ -25,6 +25,8 @@ func TestObject_SameBytesAsEncodingJSON(t *testing.T) {
 	o.add("nilList", []object(nil))
 	o.add("emptyObj", object(nil))
 	o.add("nested", []object{{{"k", "v"}}, {{"m", object{{"x", 1}}}}})
+	o.add("strPtr", &strs[3])
+	o.add("nilStrPtr", (*string)(nil))
 	o.add("nilKVs", []im.KV(nil))
 	o.add("noKVs", []im.KV{})
 	kvs := []im.KV{{Key: "k", Value: "v"}}
