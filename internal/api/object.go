@@ -118,7 +118,7 @@ func appendKVs(b []byte, kvs []im.KV) []byte {
 // the bytes are always the same as json.Marshal's.
 func appendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+		if !jsonPlain[s[i]] {
 			j, _ := json.Marshal(s)
 			return append(b, j...)
 		}
@@ -127,6 +127,18 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, s...)
 	return append(b, '"')
 }
+
+// jsonPlain marks the bytes appendJSONString copies as they are: printable
+// ASCII but for the quote, the backslash, <, > and &.
+var jsonPlain = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = true
+	}
+	for _, c := range `"\<>&` {
+		t[c] = false
+	}
+	return t
+}()
 
 // rawJSON is JSON text a reply carries as it is: compact, and escaped as
 // encoding/json escapes (appendStoredJSON makes it so).

@@ -103,3 +103,16 @@ func TestAppendRoamItem_MatchesMarshal(t *testing.T) {
 		}
 	}
 }
+
+// Ensure appendJSONString writes every byte, alone and amid plain text, as
+// json.Marshal writes it.
+func TestAppendJSONString_EveryByte(t *testing.T) {
+	for c := range 256 {
+		for _, s := range []string{string([]byte{byte(c)}), "ab" + string([]byte{byte(c)}) + "cd"} {
+			want, _ := json.Marshal(s)
+			if got := appendJSONString([]byte("x"), s); string(got) != "x"+string(want) {
+				t.Errorf("byte %#x: %s, json.Marshal %s", c, got[1:], want)
+			}
+		}
+	}
+}
