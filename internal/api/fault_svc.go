@@ -79,7 +79,7 @@ func (s *Server) faultSet(ctx context.Context, c *Call, req *faultSetReq) (*faul
 	if _, ok := services[svc]; !ok || strings.HasPrefix(svc, "timd_") {
 		return nil, invalidField("Service", fmt.Sprintf("Service %q is not a Tencent service timd serves", svc))
 	}
-	if cmd != fault.Any && s.routes[svc+"/"+cmd] == nil {
+	if cmd != fault.Any && s.route(svc, cmd) == nil {
 		return nil, invalidField("Command", fmt.Sprintf("%s has no command %q", svc, cmd))
 	}
 	r := fault.Rule{Kind: fault.KindAPI, Service: svc, Command: cmd, Count: deref0(req.Count), Probability: deref0(req.Probability),

@@ -53,7 +53,7 @@ func (s *Server) getGroupInfo(ctx context.Context, c *Call, req *getGroupInfoReq
 	j := 0
 	size := 0
 	for _, id := range req.GroupIdList {
-		o := object{{"GroupId", id}}
+		o := append(make(object, 0, groupInfoMembers), member{"GroupId", id})
 		switch {
 		case !im.WellFormedGroupID(id):
 			o.add("ErrorCode", im.CodeGroupIDMalformed)
@@ -67,10 +67,7 @@ func (s *Server) getGroupInfo(ctx context.Context, c *Call, req *getGroupInfoReq
 			o.add("ErrorInfo", "")
 			view.base(&o, c.App.SDKAppID, groups[j])
 			if view.members != nil && groups[j].Type != im.GroupAVChatRoom {
-				list := make([]object, len(members[j]))
-				for k := range members[j] {
-					list[k] = view.member(&members[j][k])
-				}
+				list := view.memberList(members[j])
 				o.add("MemberList", list)
 				size += len(list) * 64
 			}
@@ -83,6 +80,14 @@ func (s *Server) getGroupInfo(ctx context.Context, c *Call, req *getGroupInfoReq
 	}
 	return resp, nil
 }
+
+// groupInfoMembers is how many members a group of get_group_info has at
+// most, memberInfoMembers the same for one of its members: the objects are
+// made that large at once.
+const (
+	groupInfoMembers  = 22
+	memberInfoMembers = 9
+)
 
 // groupView renders groups and members as a ResponseFilter asks. Without a
 // filter everything is rendered; with one, each part only if its filter is
@@ -117,6 +122,10 @@ func newGroupView(f *responseFilter) groupView {
 }
 
 // base adds a group's base profile fields, in the order of Tencent's samples.
+// Here and in member, string fields are added as pointers to them: a string
+// put in an interface is copied to the heap, a pointer is not. g and the
+// members are not changed while the reply is built: FindGroups gives each
+// caller its own Group, and member lists are read-only.
 func (v groupView) base(o *object, appID uint64, g *im.Group) {
 	f := v.baseFields
 	add := func(name string, value any) {
@@ -124,13 +133,13 @@ func (v groupView) base(o *object, appID uint64, g *im.Group) {
 			o.add(name, value)
 		}
 	}
-	add("Type", g.Type)
-	add("Name", g.Name)
+	add("Type", &g.Type)
+	add("Name", &g.Name)
 	add("Appid", appID)
-	add("Introduction", g.Introduction)
-	add("Notification", g.Notification)
-	add("FaceUrl", g.FaceURL)
-	add("Owner_Account", g.Owner)
+	add("Introduction", &g.Introduction)
+	add("Notification", &g.Notification)
+	add("FaceUrl", &g.FaceURL)
+	add("Owner_Account", &g.Owner)
 	add("CreateTime", g.CreateTime.Unix())
 	add("InfoSeq", g.InfoSeq)
 	add("LastInfoTime", g.LastInfoTime.Unix())
@@ -138,30 +147,41 @@ func (v groupView) base(o *object, appID uint64, g *im.Group) {
 	add("NextMsgSeq", g.NextMsgSeq)
 	add("MemberNum", g.MemberNum)
 	add("MaxMemberNum", g.MaxMemberNum)
-	add("ApplyJoinOption", g.ApplyJoin)
-	add("InviteJoinOption", g.InviteJoin)
+	add("ApplyJoinOption", &g.ApplyJoin)
+	add("InviteJoinOption", &g.InviteJoin)
 	add("MuteAllMember", onOff(g.MuteAll))
 	if defined := filterKVs(g.AppDefined, v.appDefined); v.appDefined == nil || len(v.appDefined) > 0 {
 		o.add("AppDefinedData", defined)
 	}
 }
 
-// member renders one member with the fields the filter asks for.
-func (v groupView) member(m *im.Member) object {
-	o := object{{"Member_Account", m.UserID}}
+// memberList renders members, their objects made in one allocation.
+func (v groupView) memberList(ms []im.Member) []object {
+	const n = memberInfoMembers
+	list := make([]object, len(ms))
+	objs := make(object, len(ms)*n)
+	for k := range ms {
+		list[k] = v.member(objs[k*n:k*n:(k+1)*n], &ms[k])
+	}
+	return list
+}
+
+// member appends to o one member with the fields the filter asks for.
+func (v groupView) member(o object, m *im.Member) object {
+	o = append(o, member{"Member_Account", &m.UserID})
 	f := v.memberFields
 	add := func(name string, value any) {
 		if f.has(name) {
 			o.add(name, value)
 		}
 	}
-	add("Role", m.Role)
+	add("Role", &m.Role)
 	add("JoinTime", m.JoinTime.Unix())
 	add("MsgSeq", 0)
-	add("MsgFlag", m.MsgFlag)
+	add("MsgFlag", &m.MsgFlag)
 	add("LastSendMsgTime", 0)
 	add("MuteUntil", m.MuteUntil)
-	add("NameCard", m.NameCard)
+	add("NameCard", &m.NameCard)
 	if v.memberAppDef == nil || len(v.memberAppDef) > 0 {
 		o.add("AppMemberDefinedData", filterKVs(m.AppDefined, v.memberAppDef))
 	}

@@ -123,10 +123,7 @@ func (s *Server) getGroupMemberInfo(ctx context.Context, c *Call, req *getGroupM
 	} else if req.MemberInfoFilter != nil {
 		view.memberAppDef = fieldSet{}
 	}
-	resp := &getGroupMemberInfoResp{MemberNum: g.MemberNum, MemberList: make([]object, len(members))}
-	for i := range members {
-		resp.MemberList[i] = view.member(&members[i])
-	}
+	resp := &getGroupMemberInfoResp{MemberNum: g.MemberNum, MemberList: view.memberList(members)}
 	if g.Type == im.GroupCommunity {
 		n := ""
 		if next > 0 {

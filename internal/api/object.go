@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+
+	"github.com/timd/timd/internal/im"
 )
 
 // object is a JSON object whose members keep the order they were added in.
@@ -68,8 +70,15 @@ func appendJSONValue(b []byte, v any) ([]byte, error) {
 		return append(b, ']'), nil
 	case rawJSON:
 		return append(b, v...), nil
+	case []im.KV:
+		return appendKVs(b, v), nil
 	case string:
 		return appendJSONString(b, v), nil
+	case *string:
+		if v == nil {
+			return append(b, "null"...), nil
+		}
+		return appendJSONString(b, *v), nil
 	case int:
 		return strconv.AppendInt(b, int64(v), 10), nil
 	case int64:
@@ -86,13 +95,30 @@ func appendJSONValue(b []byte, v any) ([]byte, error) {
 	return append(b, j...), nil
 }
 
+// appendKVs appends custom fields as encoding/json writes them.
+func appendKVs(b []byte, kvs []im.KV) []byte {
+	if kvs == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, kv := range kvs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(append(b, `{"Key":`...), kv.Key)
+		b = appendJSONString(append(b, `,"Value":`...), kv.Value)
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}
+
 // appendJSONString appends s quoted. Plain printable ASCII, the usual case,
 // is copied as it is; anything encoding/json would escape (quotes,
 // backslashes, control characters, <, >, &, non-ASCII) goes through it, so
 // the bytes are always the same as json.Marshal's.
 func appendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+		if !jsonPlain[s[i]] {
 			j, _ := json.Marshal(s)
 			return append(b, j...)
 		}
@@ -101,6 +127,18 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, s...)
 	return append(b, '"')
 }
+
+// jsonPlain marks the bytes appendJSONString copies as they are: printable
+// ASCII but for the quote, the backslash, <, > and &.
+var jsonPlain = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = true
+	}
+	for _, c := range `"\<>&` {
+		t[c] = false
+	}
+	return t
+}()
 
 // rawJSON is JSON text a reply carries as it is: compact, and escaped as
 // encoding/json escapes (appendStoredJSON makes it so).

@@ -25,6 +25,15 @@ func TestObject_SameBytesAsEncodingJSON(t *testing.T) {
 	o.add("nilList", []object(nil))
 	o.add("emptyObj", object(nil))
 	o.add("nested", []object{{{"k", "v"}}, {{"m", object{{"x", 1}}}}})
+	o.add("strPtr", &strs[3])
+	o.add("nilStrPtr", (*string)(nil))
+	o.add("nilKVs", []im.KV(nil))
+	o.add("noKVs", []im.KV{})
+	kvs := []im.KV{{Key: "k", Value: "v"}}
+	for _, s := range strs {
+		kvs = append(kvs, im.KV{Key: s, Value: s})
+	}
+	o.add("kvs", kvs)
 	got, err := json.Marshal(o)
 	if err != nil {
 		t.Fatal(err)
@@ -91,6 +100,19 @@ func TestAppendRoamItem_MatchesMarshal(t *testing.T) {
 		}
 		if got := appendRoamItem(nil, m); string(got) != string(want) {
 			t.Errorf("appendRoamItem:\n got %s\nwant %s", got, want)
+		}
+	}
+}
+
+// Ensure appendJSONString writes every byte, alone and amid plain text, as
+// json.Marshal writes it.
+func TestAppendJSONString_EveryByte(t *testing.T) {
+	for c := range 256 {
+		for _, s := range []string{string([]byte{byte(c)}), "ab" + string([]byte{byte(c)}) + "cd"} {
+			want, _ := json.Marshal(s)
+			if got := appendJSONString([]byte("x"), s); string(got) != "x"+string(want) {
+				t.Errorf("byte %#x: %s, json.Marshal %s", c, got[1:], want)
+			}
 		}
 	}
 }

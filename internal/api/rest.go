@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/timd/timd/internal/im"
@@ -33,13 +35,18 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 	}
 	x.svc = svc
 	if x.v4 {
-		x.rt = s.routes[x.svcName+"/"+x.cmdName]
+		x.rt = s.route(x.svcName, x.cmdName)
 	}
-	body := s.encode(x, s.handle(r, x))
+	buf := getBuf()
+	body := s.encode((*buf)[:0], x, s.handle(r, x))
 	// Counted before the reply goes out: a client that has its reply finds
 	// the call in /metrics.
 	s.logExchange(r, x, time.Since(start))
 	s.reply(w, r, x, body)
+	// Written: neither the reply's bytes nor the request's are used again.
+	*buf = body
+	putBuf(buf)
+	putBuf(x.adm.pooled)
 }
 
 // exchange is one REST request on its way through serveREST.
@@ -70,7 +77,7 @@ func (s *Server) handle(r *http.Request, x *exchange) (fields any) {
 		err = im.Errorf(im.CodeUnknownResource, "unknown resource: REST API paths are /v4/{service}/{command}")
 	}
 	if err == nil {
-		ctx, cancel := context.WithTimeout(r.Context(), s.timeout+longPolls[x.rt.service+"/"+x.rt.command])
+		ctx, cancel := context.WithTimeout(r.Context(), s.timeout+longPoll(x.rt))
 		ctx = im.WithClockOffset(ctx, s.clocks.Offset(x.adm.call.App.SDKAppID))
 		if err = s.injectFault(ctx, x); err == nil {
 			fields, err = x.rt.h.call(ctx, x.adm.call, x.adm.body)
@@ -88,13 +95,13 @@ func (s *Server) handle(r *http.Request, x *exchange) (fields any) {
 	return fields
 }
 
-// encode renders the envelope of x's outcome with fields; a reply that
-// cannot be encoded becomes the service's internal code.
-func (s *Server) encode(x *exchange, fields any) []byte {
-	body, err := x.svc.envelope(x.code, x.info, fields)
+// encode appends to dst the envelope of x's outcome with fields; a reply
+// that cannot be encoded becomes the service's internal code.
+func (s *Server) encode(dst []byte, x *exchange, fields any) []byte {
+	body, err := x.svc.appendEnvelope(dst, x.code, x.info, fields)
 	if err != nil {
 		s.log.Error("encode reply", "service", x.svcName, "command", x.cmdName, "err", err)
-		body, _ = x.svc.envelope(x.svc.internal, "internal server error, please retry", nil)
+		body, _ = x.svc.appendEnvelope(dst[:0], x.svc.internal, "internal server error, please retry", nil)
 		x.code = x.svc.internal
 	}
 	return body
@@ -104,8 +111,10 @@ func (s *Server) encode(x *exchange, fields any) []byte {
 // connection whose body was refused.
 func (s *Server) reply(w http.ResponseWriter, r *http.Request, x *exchange, body []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	// One allocation for both values; each slice is capped so that an
+	// append to one cannot write over the other.
+	vals := []string{jsonContentType, strconv.Itoa(len(body))}
+	h["Content-Type"], h["Content-Length"] = vals[0:1:1], vals[1:2:2]
 	// A body refused before or while it was read is not wanted: the
 	// connection is closed after the reply rather than drained.
 	drop := x.adm.body == nil && r.ContentLength != 0
@@ -141,9 +150,13 @@ func (s *Server) logExchange(r *http.Request, x *exchange, elapsed time.Duration
 	if c := x.adm.call; c != nil {
 		app, ident = c.App.SDKAppID, c.Identifier
 	}
-	s.log.Info("request", "service", svcName, "command", cmdName, "sdkappid", app,
-		"identifier", ident, "code", x.code, "duration", elapsed)
+	s.log.LogAttrs(context.Background(), slog.LevelInfo, "request", slog.String("service", svcName),
+		slog.String("command", cmdName), slog.Uint64("sdkappid", app), slog.String("identifier", ident),
+		slog.Int("code", x.code), slog.Duration("duration", elapsed))
 }
+
+// jsonContentType is the Content-Type of every REST reply.
+const jsonContentType = "application/json; charset=utf-8"
 
 // lingerDelay is how long hangUp leaves a connection half-closed.
 const lingerDelay = 500 * time.Millisecond
@@ -179,6 +192,9 @@ type admission struct {
 	// reserved is how much of the in-flight body budget the request holds
 	// until its reply is written.
 	reserved int64
+	// pooled is the pooled buffer body was read into, if it was: given back
+	// once the reply is written.
+	pooled *[]byte
 }
 
 // admit runs every check before the command itself and returns what they
@@ -204,7 +220,7 @@ func (s *Server) admit(r *http.Request, rt *route, svc service) (a admission, er
 		return a, im.Errorf(im.CodeRateLimited, "server busy: too many request bytes in flight, retry later")
 	}
 	a.reserved = n
-	a.body, err = s.readBody(r)
+	a.body, a.pooled, err = s.readBody(r)
 	return a, err
 }
 
@@ -213,8 +229,8 @@ func (s *Server) admit(r *http.Request, rt *route, svc service) (a admission, er
 func (s *Server) authorize(r *http.Request, rt *route, svc service) (*Call, error) {
 	// Query parameters: the first value of each name counts; a malformed
 	// escape elsewhere in the query does not hide the ones that parse.
-	q, _ := url.ParseQuery(r.URL.RawQuery)
-	appParam := q.Get("sdkappid")
+	q := readAuthQuery(r.URL.RawQuery)
+	appParam := q.sdkAppID
 	if appParam == "" {
 		return nil, im.Errorf(im.CodeSDKAppIDMissing, "sdkappid is missing from the URL")
 	}
@@ -228,12 +244,12 @@ func (s *Server) authorize(r *http.Request, rt *route, svc service) (*Call, erro
 	if app == nil {
 		return nil, im.Errorf(im.CodeSDKAppIDInvalid, "sdkappid %q is not an app of this server", appParam)
 	}
-	ident := q.Get("identifier")
+	ident := q.identifier
 	if ident == "" {
 		return nil, im.Errorf(im.CodeIdentifierError, "identifier is missing from the URL")
 	}
 	c := &Call{App: app, Identifier: ident, ClientIP: clientIP(r.RemoteAddr)}
-	if err := s.verifySig(app, ident, q.Get("usersig"), c.ClientIP); err != nil {
+	if err := s.verifySig(app, ident, q.userSig, c.ClientIP); err != nil {
 		return c, err
 	}
 	if !app.IsAdmin(ident) {
@@ -294,24 +310,56 @@ func (s *Server) verifySig(app *im.App, ident, sig, client string) error {
 
 // readBody reads the whole body: into a buffer of the announced size, or,
 // when none is announced (chunked), up to the limit, refusing the body as
-// soon as it passes it. The body is nil exactly when err is not.
-func (s *Server) readBody(r *http.Request) ([]byte, error) {
+// soon as it passes it. The body is nil exactly when err is not. A body of
+// an announced size up to maxPooledBuf is read into a pooled buffer,
+// returned as pooled for putBuf once the body is no longer used.
+func (s *Server) readBody(r *http.Request) (body []byte, pooled *[]byte, err error) {
 	if n := r.ContentLength; n >= 0 {
-		body := make([]byte, n)
-		if _, err := io.ReadFull(r.Body, body); err != nil {
-			return nil, im.Errorf(im.CodeHTTPParse, "request body could not be read")
+		if n <= maxPooledBuf {
+			pooled = getBuf()
+			body = slices.Grow((*pooled)[:0], int(n))[:n]
+			*pooled = body
+		} else {
+			body = make([]byte, n)
 		}
-		return body, nil
+		if _, err := io.ReadFull(r.Body, body); err != nil {
+			putBuf(pooled)
+			return nil, nil, im.Errorf(im.CodeHTTPParse, "request body could not be read")
+		}
+		return body, pooled, nil
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, s.maxBody))
+	body, err = io.ReadAll(http.MaxBytesReader(nil, r.Body, s.maxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, s.tooLarge()
+			return nil, nil, s.tooLarge()
 		}
-		return nil, im.Errorf(im.CodeHTTPParse, "request body could not be read")
+		return nil, nil, im.Errorf(im.CodeHTTPParse, "request body could not be read")
 	}
-	return body, nil
+	return body, nil, nil
+}
+
+// maxPooledBuf is the largest buffer bufPool keeps.
+const maxPooledBuf = 64 << 10
+
+// bufPool holds the buffers request bodies are read into and replies are
+// encoded in.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// getBuf takes an empty buffer from bufPool.
+func getBuf() *[]byte {
+	b := bufPool.Get().(*[]byte)
+	*b = (*b)[:0]
+	return b
+}
+
+// putBuf gives b back to bufPool, unless it is nil or larger than
+// maxPooledBuf. Nothing may use b's bytes afterwards.
+func putBuf(b *[]byte) {
+	if b == nil || cap(*b) > maxPooledBuf {
+		return
+	}
+	bufPool.Put(b)
 }
 
 func (s *Server) tooLarge() error {

@@ -333,6 +333,25 @@ func (s *Server) appNow(app *im.App) time.Time {
 // and of /timd/v1/{name}/{command}, timd's own APIs, which is
 // /v4/timd_{name}/{command} under a path that says it is not Tencent's;
 // v4 is false for any other path.
+// route is the route of svc/cmd, nil when there is none.
+func (s *Server) route(svc, cmd string) *route {
+	var buf [64]byte
+	return s.routes[string(routeKey(&buf, svc, cmd))]
+}
+
+// longPoll is how much longer than the request timeout rt's command may
+// take (longPolls).
+func longPoll(rt *route) time.Duration {
+	var buf [64]byte
+	return longPolls[string(routeKey(&buf, rt.service, rt.command))]
+}
+
+// routeKey is "service/command", the key of Server.routes, built in buf
+// when it fits: a map lookup with it allocates nothing.
+func routeKey(buf *[64]byte, svc, cmd string) []byte {
+	return append(append(append(buf[:0], svc...), '/'), cmd...)
+}
+
 func splitPath(p string) (svc, cmd string, v4 bool) {
 	if rest, ok := strings.CutPrefix(p, "/timd/v1/"); ok {
 		svc, cmd, _ = strings.Cut(rest, "/")

@@ -130,11 +130,18 @@ type service struct {
 // reports that err was not a domain error, so its detail belongs in the log
 // and not on the wire.
 func (s service) outcome(err error) (code int, info string, internal bool) {
+	if err == nil {
+		return 0, "", false
+	}
+	return s.failure(err)
+}
+
+// failure is outcome for an error: apart, so that a call that succeeds
+// does not allocate the targets of errors.As.
+func (s service) failure(err error) (code int, info string, internal bool) {
 	var ie *im.Error
 	var pe *paramError
 	switch {
-	case err == nil:
-		return 0, "", false
 	case errors.As(err, &ie) && ie.Code == im.CodeJSONParse && s.jsonParse != 0:
 		return s.jsonParse, ie.Info, false
 	case errors.As(err, &ie):
@@ -155,30 +162,31 @@ func (s service) outcome(err error) (code int, info string, internal bool) {
 // envelope renders a reply: the envelope fields first, then fields (a struct
 // of the command's reply fields, or nil).
 func (s service) envelope(code int, info string, fields any) ([]byte, error) {
-	var b bytes.Buffer
-	b.Grow(128)
+	return s.appendEnvelope(make([]byte, 0, 128), code, info, fields)
+}
+
+// appendEnvelope appends the reply envelope renders to b.
+func (s service) appendEnvelope(b []byte, code int, info string, fields any) ([]byte, error) {
 	if code == 0 {
-		b.WriteString(`{"ActionStatus":"OK","ErrorInfo":`)
+		b = append(b, `{"ActionStatus":"OK","ErrorInfo":`...)
 	} else {
-		b.WriteString(`{"ActionStatus":"FAIL","ErrorInfo":`)
+		b = append(b, `{"ActionStatus":"FAIL","ErrorInfo":`...)
 	}
-	infoJSON, _ := json.Marshal(info)
-	b.Write(infoJSON)
-	b.WriteString(`,"ErrorCode":`)
-	b.WriteString(strconv.Itoa(code))
+	b = appendJSONString(b, info)
+	b = append(b, `,"ErrorCode":`...)
+	b = strconv.AppendInt(b, int64(code), 10)
 	if s.errorDisplay {
-		b.WriteString(`,"ErrorDisplay":""`)
+		b = append(b, `,"ErrorDisplay":""`...)
 	}
 	if r, ok := fields.(objectReply); ok {
 		// Written directly: json.Marshal would validate and copy the
 		// objects' bytes once more.
 		for _, m := range r.replyObject() {
-			b.WriteByte(',')
-			buf, err := appendJSONValue(append(appendJSONString(b.AvailableBuffer(), m.key), ':'), m.value)
-			if err != nil {
+			b = append(appendJSONString(append(b, ','), m.key), ':')
+			var err error
+			if b, err = appendJSONValue(b, m.value); err != nil {
 				return nil, err
 			}
-			b.Write(buf) // appended in b's spare capacity: no copy when it fits
 		}
 	} else if fields != nil {
 		f, err := json.Marshal(fields)
@@ -187,10 +195,8 @@ func (s service) envelope(code int, info string, fields any) ([]byte, error) {
 		}
 		// f is a JSON object: splice its members after the envelope's.
 		if len(f) > 2 {
-			b.WriteByte(',')
-			b.Write(f[1 : len(f)-1])
+			b = append(append(b, ','), f[1:len(f)-1]...)
 		}
 	}
-	b.WriteString("}")
-	return b.Bytes(), nil
+	return append(b, '}'), nil
 }
