@@ -102,8 +102,9 @@ func startProcess(t *testing.T, bin string, env []string) (*exec.Cmd, string) {
 // Ensure a crash loses no callback event: while a receiver is down and then
 // back, a real timd process under a write load is killed with SIGKILL and
 // started again; afterwards every committed event is delivered, every
-// request answered OK has its event, duplicates are only events that were in
-// flight at the kill, and each key's events arrived first in commit order.
+// request answered OK has its event, duplicates are only events whose
+// outcome was not yet recorded at the kill, and each key's events arrived
+// first in commit order.
 func TestCrash_CallbacksSurviveKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds timd and kills it")
@@ -160,7 +161,7 @@ func TestCrash_CallbacksSurviveKill(t *testing.T) {
 
 	// Every OK reply has its event.
 	load.checkEvents(t, events)
-	// Every event delivered; duplicates only for the few in flight at the kill.
+	// Every event delivered; duplicates only of the events the lane held at the kill.
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	dups := checkDeliveredOnce(t, rc, events)
@@ -281,8 +282,11 @@ func checkDeliveredOnce(t *testing.T, rc *receiver, events []mixEvent) (dups int
 			dups += n - 1
 		}
 	}
-	if dups > 16 {
-		t.Errorf("%d duplicate deliveries: more than the deliveries in flight at the kill", dups)
+	// At a kill, the events the app's lane held may go out again: claimed,
+	// delivered or in flight, their outcome not yet recorded. The lane holds
+	// 4 × TIMD_CALLBACK_CONCURRENCY (16 by default).
+	if dups > 4*16 {
+		t.Errorf("%d duplicate deliveries: more than the app's lane holds", dups)
 	}
 	for k, ids := range rc.firstSeq {
 		if !sort.SliceIsSorted(ids, func(i, j int) bool { return ids[i] < ids[j] }) {
