@@ -46,8 +46,12 @@ func newStmtCache(pool *sql.DB) *stmtCache {
 	return c
 }
 
-// get returns the prepared statement for query, or nil after queueing it.
+// get returns the prepared statement for query, or nil after queueing it
+// (always nil without a cache, on PostgreSQL).
 func (c *stmtCache) get(query string) *sql.Stmt {
+	if c == nil {
+		return nil
+	}
 	c.mu.RLock()
 	s := c.m[query]
 	c.mu.RUnlock()
