@@ -123,6 +123,12 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if d.cachesStatements() {
 		db.wStmts, db.rStmts = newStmtCache(w), newStmtCache(r)
 	}
+	if d == dialectSQLite && !IsMemory(dsn) {
+		if err := warmReaders(ctx, r, opts.MaxConns); err != nil {
+			_ = db.Close() // the error returned is the one to report
+			return nil, fmt.Errorf("open readers: %w", err)
+		}
+	}
 	if d.oneProcess() {
 		db.groups = newGroupCache()
 	}
@@ -322,6 +328,32 @@ func (db *DB) runOnce(ctx context.Context, pool *sql.DB, readOnly bool, fn func(
 	}
 	if tx.recorded && db.onEvents != nil {
 		db.onEvents()
+	}
+	return nil
+}
+
+// warmReaders opens a SQLite file's n reader connections before timd
+// serves, each with the schema read, so that the first burst of reads does
+// not open them (an in-memory store, for tests, skips it): opened on demand, 16 connections each parsing the schema under the
+// first 32 concurrent requests put that second's p99 at 17-24 ms against
+// about 2 ms after it (timd-bench --rate 2000 --interval 1s).
+func warmReaders(ctx context.Context, r *sql.DB, n int) error {
+	conns := make([]*sql.Conn, 0, n)
+	defer func() {
+		for _, c := range conns {
+			_ = c.Close() // back to the idle pool; nothing to report
+		}
+	}()
+	for range n {
+		c, err := r.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		conns = append(conns, c)
+		var v int
+		if err := c.QueryRowContext(ctx, "SELECT COUNT(*) FROM sqlite_master").Scan(&v); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -41,3 +41,20 @@ func TestOpen_SQLitePragmas(t *testing.T) {
 		}
 	}
 }
+
+// Ensure a SQLite file's reader connections are all open, idle and ready when
+// Open returns, so that the first burst of reads opens none.
+func TestOpen_SQLiteReadersWarm(t *testing.T) {
+	db, err := Open(t.Context(), dbtest.SQLiteDSN(t), Options{MaxConns: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
+	if st := db.r.Stats(); st.OpenConnections != 5 || st.Idle != 5 {
+		t.Fatalf("readers after Open: %d open, %d idle; want 5 and 5", st.OpenConnections, st.Idle)
+	}
+}
