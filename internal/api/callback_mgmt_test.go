@@ -122,10 +122,10 @@ func (s *mgmtScenario) settle(t *testing.T) (retryAt time.Time) {
 	}
 	retryAt = time.Now().Add(time.Hour)
 	for _, err := range []error{
-		st.MarkDelivered(ctx, "test", im.Delivery{ID: s.ev[0].ID, Status: 200, At: time.Now()}),
+		noEvents(st.MarkDelivered(ctx, "test", im.Delivery{ID: s.ev[0].ID, Status: 200, At: time.Now()})),
 		st.MarkFailed(ctx, s.ev[1].ID, "test", im.Attempt{Status: 500, Error: "boom"}),
 		st.MarkFailed(ctx, s.ev[2].ID, "test", im.Attempt{Status: 503, Error: "busy", Next: retryAt}),
-		st.MarkDelivered(ctx, "test", im.Delivery{ID: s.other.ID, Status: 204, At: time.Now()}),
+		noEvents(st.MarkDelivered(ctx, "test", im.Delivery{ID: s.other.ID, Status: 204, At: time.Now()})),
 	} {
 		if err != nil {
 			t.Fatal(err)
@@ -521,3 +521,7 @@ func TestCallbackMgmt_TimeRange(t *testing.T) {
 		}
 	})
 }
+
+// noEvents is the error of a call that returns events too, which the test
+// does not ask for.
+func noEvents(_ []im.Event, err error) error { return err }

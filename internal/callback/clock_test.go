@@ -21,9 +21,9 @@ type failingMarks struct {
 	marks atomic.Int64
 }
 
-func (o *failingMarks) MarkDelivered(ctx context.Context, instance string, ds ...im.Delivery) error {
+func (o *failingMarks) MarkDelivered(ctx context.Context, instance string, ds ...im.Delivery) ([]im.Event, error) {
 	if o.marks.Add(1) <= o.fails {
-		return fmt.Errorf("database unreachable")
+		return nil, fmt.Errorf("database unreachable")
 	}
 	return o.Outbox.MarkDelivered(ctx, instance, ds...)
 }

@@ -138,11 +138,63 @@ func TestSender_LeaseTakeover(t *testing.T) {
 		if err := e.db.MarkFailed(t.Context(), first, "dead-instance", im.Attempt{Status: 500, Error: "late", Next: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.db.MarkDelivered(t.Context(), "dead-instance", im.Delivery{ID: first, Status: 299, At: time.Now()}); err != nil {
+		if _, err := e.db.MarkDelivered(t.Context(), "dead-instance", im.Delivery{ID: first, Status: 299, At: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
 		if ev := e.event(first); ev.State != im.EventDelivered || ev.Attempts != 1 || ev.LastStatus != 200 {
 			t.Errorf("after the dead instance's late reports: %s, %d attempts, last status %d", ev.State, ev.Attempts, ev.LastStatus)
+		}
+	})
+}
+
+// Ensure recording a delivery leases its key's next event to the same
+// instance, in the same transaction, only when that event is due and
+// unleased, and only for the instance whose lease the delivered event was
+// under: another instance then finds nothing of the key to claim.
+func TestMarkDelivered_LeasesKeysNextEvent(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn, "http://127.0.0.1:1/unused", nil, nil)
+		ctx := t.Context()
+		e.create("next-1", "alice")
+		e.add("next-1", "bob")
+		e.add("next-1", "carol")
+		e.create("next-2", "alice")
+		e.create("next-3", "alice")
+		e.add("next-3", "bob")
+		a, b, c := e.eventsOf("next-1"), e.eventsOf("next-2"), e.eventsOf("next-3")
+		if len(a) != 3 || len(b) != 1 || len(c) != 2 {
+			t.Fatalf("events per key: %d, %d, %d; want 3, 1, 2", len(a), len(b), len(c))
+		}
+		now := time.Now()
+		heads, err := e.db.ClaimEvents(ctx, "me", testApp, now, time.Minute, 10, 0)
+		if err != nil || len(heads) != 3 {
+			t.Fatalf("ClaimEvents = %d events, %v; want the 3 keys' first", len(heads), err)
+		}
+		next := func(id int64, at time.Time) im.Delivery {
+			return im.Delivery{ID: id, Status: 200, At: now, NextAt: at, NextUntil: at.Add(time.Minute)}
+		}
+		got, err := e.db.MarkDelivered(ctx, "me",
+			next(a[0].ID, now),
+			im.Delivery{ID: b[0].ID, Status: 200, At: now},
+			next(c[0].ID, now.Add(-time.Hour))) // next-3's second is not due then
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0].ID != a[1].ID {
+			t.Fatalf("MarkDelivered leased %v, want next-1's second event %d only", got, a[1].ID)
+		}
+		if other, err := e.db.ClaimEvents(ctx, "other", testApp, now, time.Minute, 10, 0); err != nil || len(other) != 1 || other[0].ID != c[1].ID {
+			t.Fatalf("another instance's claim = %v, %v; want next-3's second event %d only", other, err, c[1].ID)
+		}
+		// Not "other"'s to record: nothing changes, nothing is leased.
+		if got, err := e.db.MarkDelivered(ctx, "other", next(a[1].ID, now)); err != nil || len(got) != 0 {
+			t.Fatalf("another instance's record = %v, %v; want nothing", got, err)
+		}
+		if ev := e.event(a[1].ID); ev.State != im.EventPending {
+			t.Fatalf("next-1's second event after another instance's record: %s", ev.State)
+		}
+		if got, err := e.db.MarkDelivered(ctx, "me", next(a[1].ID, now)); err != nil || len(got) != 1 || got[0].ID != a[2].ID {
+			t.Fatalf("MarkDelivered leased %v, %v; want next-1's third event %d", got, err, a[2].ID)
 		}
 	})
 }

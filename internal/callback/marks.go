@@ -2,6 +2,7 @@ package callback
 
 import (
 	"context"
+	"sort"
 	"sync"
 	"time"
 
@@ -21,6 +22,12 @@ import (
 // before the record commits sends those events again after their lease, as
 // it did when each record was a write of its own (at-least-once, same
 // webhook-id).
+//
+// The record also claims each key's next event (sqlstore's MarkDelivered),
+// which takes the delivered event's place in its lane and is started by
+// Run. An event so leased that is never started (the sender stopped, the
+// app was removed, the record's outcome was lost with the connection)
+// waits for its lease to end, as a claimed event does.
 
 // maxMarkBatch bounds the records one write carries.
 const maxMarkBatch = 256
@@ -30,7 +37,54 @@ const maxMarkBatch = 256
 type pendingMark struct {
 	im.Delivery
 	claimed time.Time
-	lane    *lane // whose held place the record frees
+	app     uint64
+	lane    *lane // whose held place the record frees, or hands to the next event
+}
+
+// nextEvent is an event a record leased, holding a delivered event's place
+// in lane.
+type nextEvent struct {
+	ev      im.Event
+	lane    *lane
+	claimed time.Time
+}
+
+// nextQueue holds leased events until Run starts them: only Run starts
+// deliveries, so that none starts after it has waited for them to end.
+type nextQueue struct {
+	mu  sync.Mutex
+	evs []nextEvent
+}
+
+func (q *nextQueue) add(evs []nextEvent) {
+	q.mu.Lock()
+	q.evs = append(q.evs, evs...)
+	q.mu.Unlock()
+}
+
+func (q *nextQueue) take() []nextEvent {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	evs := q.evs
+	q.evs = nil
+	return evs
+}
+
+// startNext starts the deliveries of the events records leased, in id
+// order; an app no longer configured gives its places back and leaves its
+// events to their leases.
+func (s *Sender) startNext() {
+	evs := s.next.take()
+	sort.Slice(evs, func(i, j int) bool { return evs[i].ev.ID < evs[j].ev.ID })
+	for _, n := range evs {
+		a := s.app(n.ev.AppID)
+		if a == nil {
+			n.lane.release()
+			continue
+		}
+		s.wg.Add(1)
+		go s.runDelivery(a, n.lane, n.ev, n.claimed)
+	}
 }
 
 // markQueue holds deliveries waiting to be recorded.
@@ -89,20 +143,56 @@ func (s *Sender) recordMarks(done <-chan struct{}) {
 func (s *Sender) recordBatch(batch []pendingMark) {
 	ds := make([]im.Delivery, len(batch))
 	claimed := batch[0].claimed
+	nextClaim, stopping := s.claimTime(), s.stopping()
 	for i, m := range batch {
 		ds[i] = m.Delivery
+		if !stopping {
+			at := nextClaim.Add(s.o.Clocks.Offset(m.app))
+			ds[i].NextAt, ds[i].NextUntil = at, at.Add(s.o.Lease)
+		}
 		if m.claimed.Before(claimed) {
 			claimed = m.claimed
 		}
 	}
+	var next []im.Event
 	err := s.retryMark(claimed, func() error {
-		return s.o.Store.MarkDelivered(context.Background(), s.o.Instance, ds...)
+		var err error
+		next, err = s.o.Store.MarkDelivered(context.Background(), s.o.Instance, ds...)
+		return err
 	})
 	if err != nil {
 		s.o.Logger.Warn("record callback deliveries", "events", len(ds), "first_id", ds[0].ID, "err", err)
 	}
+	// Each next event takes the place of a delivered event of its app; the
+	// places left over are freed.
+	places := map[uint64][]*lane{}
 	for _, m := range batch {
-		m.lane.release()
+		places[m.app] = append(places[m.app], m.lane)
 	}
-	s.Kick() // the keys' next events may now be due, and the lanes have room
+	handed := make([]nextEvent, 0, len(next))
+	for _, ev := range next {
+		lns := places[ev.AppID]
+		if len(lns) == 0 {
+			continue // not one of this batch's apps: cannot happen, and its lease ends
+		}
+		places[ev.AppID] = lns[1:]
+		handed = append(handed, nextEvent{ev, lns[0], nextClaim})
+	}
+	for _, lns := range places {
+		for _, ln := range lns {
+			ln.release()
+		}
+	}
+	s.next.add(handed)
+	s.Kick() // the next events wait for Run, other keys' may be due, and the lanes have room
+}
+
+// stopping reports whether Run's context has ended.
+func (s *Sender) stopping() bool {
+	select {
+	case <-s.stop:
+		return true
+	default:
+		return false
+	}
 }

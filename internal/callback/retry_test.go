@@ -375,10 +375,10 @@ type downOutbox struct {
 	fails atomic.Int64
 }
 
-func (o *downOutbox) MarkDelivered(ctx context.Context, instance string, ds ...im.Delivery) error {
+func (o *downOutbox) MarkDelivered(ctx context.Context, instance string, ds ...im.Delivery) ([]im.Event, error) {
 	if o.down.Load() {
 		o.fails.Add(1)
-		return fmt.Errorf("database unreachable")
+		return nil, fmt.Errorf("database unreachable")
 	}
 	return o.Outbox.MarkDelivered(ctx, instance, ds...)
 }

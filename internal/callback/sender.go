@@ -27,7 +27,7 @@ import (
 type outbox interface {
 	ClaimEvents(ctx context.Context, instance string, app uint64, now time.Time, lease time.Duration, n, window int) ([]im.Event, error)
 	ReleaseClaim(ctx context.Context, instance string, app uint64, until time.Time) (int, error)
-	MarkDelivered(ctx context.Context, instance string, ds ...im.Delivery) error
+	MarkDelivered(ctx context.Context, instance string, ds ...im.Delivery) ([]im.Event, error)
 	MarkFailed(ctx context.Context, id int64, instance string, a im.Attempt) error
 	PurgeDelivered(ctx context.Context, app uint64, before time.Time) (int, error) // the retention sweep, app 0
 	PurgeCaptured(ctx context.Context, before time.Time) (int, error)              // the retention sweep
@@ -86,14 +86,18 @@ type Sender struct {
 	lanes  map[uint64]*lane // per-app deliveries claimed and in flight
 	wake   chan struct{}
 	marks  *markQueue // successful deliveries waiting to be recorded (marks.go)
+	next   nextQueue  // events their records leased, waiting for Run to start them (marks.go)
 	wg     sync.WaitGroup
 	client *http.Client
 	nonce  string // the store's, for webhook ids
 	// stop is Run's ctx.Done(): recording an outcome stops retrying then.
 	stop <-chan struct{}
-	// Owned by Run's goroutine: the last claim's time (Unix ms), and the
-	// claims that failed and may still hold events (see settleClaims).
+	// The last claim's time (Unix ms), under claimMu: Run claims, and so do
+	// the records of deliveries (marks.go).
+	claimMu   sync.Mutex
 	lastClaim int64
+	// Owned by Run's goroutine: the claims that failed and may still hold
+	// events (see settleClaims).
 	unsettled []failedClaim
 }
 
@@ -277,6 +281,7 @@ func (s *Sender) Run(ctx context.Context) {
 // only its own lane. Events of an app that is no longer configured stay
 // pending until it is configured again.
 func (s *Sender) claimAndDeliver(ctx context.Context) {
+	s.startNext()
 	if !s.settleClaims(ctx) {
 		return // the store is still away: claiming would fail too
 	}
@@ -369,6 +374,8 @@ func (s *Sender) appNow(app uint64) time.Time { return s.o.Now().Add(s.o.Clocks.
 // claimed in the current millisecond, the next one. Each claim then asks
 // for a lease end of its own, which names it for ReleaseClaim.
 func (s *Sender) claimTime() time.Time {
+	s.claimMu.Lock()
+	defer s.claimMu.Unlock()
 	now := s.o.Now()
 	if now.UnixMilli() <= s.lastClaim {
 		now = time.UnixMilli(s.lastClaim + 1)
@@ -414,7 +421,7 @@ func (s *Sender) deliver(app *im.App, ln *lane, ev im.Event, claimed time.Time) 
 		at := s.appNow(ev.AppID)
 		s.o.Metrics.delivered(at.Sub(ev.CreatedAt))
 		if !app.Captures() {
-			s.marks.add(pendingMark{im.Delivery{ID: ev.ID, Status: status, At: at}, claimed, ln})
+			s.marks.add(pendingMark{im.Delivery{ID: ev.ID, Status: status, At: at}, claimed, ev.AppID, ln})
 			return true
 		}
 		c := captureOf(app, ev.Command, im.CaptureAfter, ev.ClientIP, ev.Body, s.o.Now(), at)

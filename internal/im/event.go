@@ -87,11 +87,15 @@ type Attempt struct {
 }
 
 // Delivery is a successful delivery attempt: the event, the receiver's
-// HTTP status and when it answered (the app's time).
+// HTTP status and when it answered (the app's time). With NextUntil set it
+// also asks for the next event of the delivered event's key, leased until
+// NextUntil if it is claimable at NextAt (both the app's time).
 type Delivery struct {
 	ID     int64
 	Status int
 	At     time.Time
+
+	NextAt, NextUntil time.Time
 }
 
 // Outbox is the store side of callback delivery: events are claimed by one
@@ -113,7 +117,10 @@ type Outbox interface {
 	// MarkDelivered records successful deliveries by instance, all in one
 	// transaction. A delivery whose event is no longer pending under
 	// instance's lease (another instance took it over) changes nothing.
-	MarkDelivered(ctx context.Context, instance string, ds ...Delivery) error
+	// It returns the next events it leased to instance for the deliveries
+	// that asked (Delivery.NextUntil): at most one per delivery, each then
+	// the oldest pending event of its key, due and unleased at NextAt.
+	MarkDelivered(ctx context.Context, instance string, ds ...Delivery) ([]Event, error)
 	// MarkFailed records a failed attempt: retried at a.Next, or dead.
 	MarkFailed(ctx context.Context, id int64, instance string, a Attempt) error
 	// ListEvents lists an app's events, oldest first.
