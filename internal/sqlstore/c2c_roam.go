@@ -40,106 +40,111 @@ func readConv(ctx context.Context, tx *Tx, app uint64, owner, peer string) (conv
 	return c, err
 }
 
-// roamCols are the columns a history page reads, NULL-free so that the
-// state row without messages scans like any other (ids start at 1).
-const roamCols = `COALESCE(m.id, 0), COALESCE(m.from_user, ''), COALESCE(m.to_user, ''), COALESCE(m.msg_seq, 0),
-	COALESCE(m.msg_random, 0), COALESCE(m.msg_time, 0), COALESCE(m.flag_bits, 0), COALESCE(m.body, ''),
-	COALESCE(m.cloud_data, '')`
+// roamState is what a history page needs besides its rows: whether the
+// operator and the peer are accounts, and both sides' conversation rows (a
+// deleted peer can still be named by the operator who has a conversation
+// with it, see knownPeer).
+type roamState struct {
+	operator, peer bool
+	mine, theirs   convState
+}
 
-// roamMine is the operator's conversation with the peer, roamBack the
-// peer's with the operator.
-const (
-	roamMine = "FROM conversations WHERE app_id = $1 AND owner = $2 AND type = $4 AND peer = $3"
-	roamBack = "FROM conversations WHERE app_id = $1 AND owner = $3 AND type = $4 AND peer = $2"
-)
+// readRoamState reads a roamState in one statement, where separate queries
+// cost a page four more round trips through the driver.
+func readRoamState(ctx context.Context, tx *Tx, app uint64, operator, peer string) (roamState, error) {
+	var st roamState
+	if !im.ValidUserID(operator) || !im.ValidUserID(peer) {
+		// No account and no conversation can have such an id (and
+		// PostgreSQL could not compare a NUL).
+		st.operator = im.ValidUserID(operator)
+		return st, nil
+	}
+	const conv = "FROM conversations WHERE app_id = $1 AND owner = $2 AND type = $4 AND peer = $3"
+	const back = "FROM conversations WHERE app_id = $1 AND owner = $3 AND type = $4 AND peer = $2"
+	var nOp, nPeer, nMine int
+	err := tx.QueryRowContext(ctx, `SELECT
+			(SELECT COUNT(*) FROM accounts WHERE app_id = $1 AND user_id = $2),
+			(SELECT COUNT(*) FROM accounts WHERE app_id = $1 AND user_id = $3),
+			(SELECT COUNT(*) `+conv+`),
+			COALESCE((SELECT read_time `+conv+`), 0),
+			COALESCE((SELECT clear_id `+conv+`), 0),
+			COALESCE((SELECT read_time `+back+`), 0)`,
+		int64(app), operator, peer, convC2C).Scan(&nOp, &nPeer, &nMine, &st.mine.readTime, &st.mine.clearID, &st.theirs.readTime)
+	st.operator, st.peer, st.mine.exists = nOp > 0, nPeer > 0, nMine > 0
+	return st, err
+}
+
+// roamCols are the columns a history page reads.
+const roamCols = "SELECT from_user, to_user, msg_seq, msg_random, msg_time, flag_bits, body, cloud_data FROM c2c_msgs"
 
 // RoamC2C reads one admin_getroammsg page, newest first: up to MaxCnt+1
-// messages, the last telling the caller whether more are left.
-//
-// The page is one statement, outside a transaction: a single SELECT sees one
-// snapshot on both databases, and BEGIN and COMMIT around two statements
-// cost a tenth of the command's CPU. Its first columns are the state the
-// page needs besides its rows (whether the operator and the peer are
-// accounts, and both sides' conversation rows: a deleted peer can still be
-// named by the operator who has a conversation with it, see knownPeer),
-// joined to each row and present once when there is none. The rows are one
-// range of c2c_msgs_conv walked backwards and stopped by LIMIT, however
+// messages, the last telling the caller whether more are left. The page is
+// one range of c2c_msgs_conv walked backwards and stopped by LIMIT, however
 // long the conversation; only the rows hidden from the operator (its
 // cleared history, its own SyncOtherMachine 2 messages) are skipped on the
 // way.
 func (db *DB) RoamC2C(ctx context.Context, app uint64, q im.RoamQuery) ([]im.RoamMsg, error) {
-	if !im.ValidUserID(q.Operator) {
-		// No account and no conversation can have such an id (and
-		// PostgreSQL could not compare a NUL).
-		return nil, im.Errorf(im.CodeMsgFromAccount, "Operator_Account %s is not imported", q.Operator)
-	}
-	if !im.ValidUserID(q.Peer) {
-		return nil, im.Errorf(im.CodeMsgToAccount, "Peer_Account %s is not imported", q.Peer)
-	}
-	query, args := roamQuery(app, q, db.now().Add(im.ClockOffset(ctx)).UnixMilli())
 	var out []im.RoamMsg
-	err := db.queryAlone(ctx, query, args, func(rows *sql.Rows) error {
+	err := db.read(ctx, func(tx *Tx) error {
 		out = nil
-		var nOp, nPeer, nMine int
-		var mineRead, theirsRead int64
-		for rows.Next() {
-			var m im.RoamMsg
-			var id, seq, rnd int64
-			var body string
-			if err := rows.Scan(&nOp, &nPeer, &nMine, &mineRead, &theirsRead,
-				&id, &m.From, &m.To, &seq, &rnd, &m.Time, &m.FlagBits, &body, &m.CloudData); err != nil {
-				return err
-			}
-			if id == 0 {
-				break // the state alone: no message
-			}
-			m.Seq, m.Random, m.Body = uint32(seq), uint32(rnd), im.MsgBody(body)
-			readTime := theirsRead
-			if m.To == q.Operator {
-				readTime = mineRead
-			}
-			m.PeerRead = readTime >= m.Time
-			out = append(out, m)
+		st, err := readRoamState(ctx, tx, app, q.Operator, q.Peer)
+		if err != nil {
+			return err
 		}
-		switch {
-		case nOp == 0:
+		if !st.operator {
 			return im.Errorf(im.CodeMsgFromAccount, "Operator_Account %s is not imported", q.Operator)
-		case nPeer == 0 && nMine == 0:
+		}
+		if !st.peer && !st.mine.exists {
 			return im.Errorf(im.CodeMsgToAccount, "Peer_Account %s is not imported", q.Peer)
 		}
-		return nil
+		mine, theirs := st.mine, st.theirs
+		rows, err := roamRows(ctx, tx, app, q, mine.clearID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var m im.RoamMsg
+			var seq, rnd int64
+			var body string
+			if err := rows.Scan(&m.From, &m.To, &seq, &rnd, &m.Time, &m.FlagBits, &body, &m.CloudData); err != nil {
+				return err
+			}
+			m.Seq, m.Random, m.Body = uint32(seq), uint32(rnd), im.MsgBody(body)
+			reader := theirs
+			if m.To == q.Operator {
+				reader = mine
+			}
+			m.PeerRead = reader.readTime >= m.Time
+			out = append(out, m)
+		}
+		return rows.Err()
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return out, err
 }
 
-// roamQuery is the page's statement. A continuation starts strictly below
+// roamRows runs the page's query. A continuation starts strictly below
 // the message LastMsgKey names, in (msg_time, msg_seq, id) order; when
 // that message is gone, below every message of its time and seq.
-func roamQuery(app uint64, q im.RoamQuery, nowMs int64) (string, []any) {
+func roamRows(ctx context.Context, tx *Tx, app uint64, q im.RoamQuery, clearID int64) (*sql.Rows, error) {
 	lo, hi := peerPair(q.Operator, q.Peer)
-	args := []any{int64(app), q.Operator, q.Peer, convC2C, lo, hi, q.MinTime, q.MaxTime, nowMs}
-	page := `SELECT id, from_user, to_user, msg_seq, msg_random, msg_time, flag_bits, body, cloud_data FROM c2c_msgs
-		WHERE app_id = $1 AND peer_lo = $5 AND peer_hi = $6 AND msg_time >= $7 AND msg_time <= $8
-			AND expires_at > $9 AND id > COALESCE((SELECT clear_id ` + roamMine + `), 0)
-			AND NOT (from_user = $2 AND hide_from = 1)`
+	args := []any{int64(app), lo, hi, q.MinTime, q.MaxTime, tx.now.UnixMilli(), clearID, q.Operator}
+	query := roamCols + `
+		WHERE app_id = $1 AND peer_lo = $2 AND peer_hi = $3 AND msg_time >= $4 AND msg_time <= $5
+			AND expires_at > $6 AND id > $7 AND NOT (from_user = $8 AND hide_from = 1)`
 	if q.After {
-		args = append(args, q.AfterTime, int64(q.AfterSeq), int64(q.AfterRnd))
-		page += ` AND msg_time <= $10 AND (msg_time < $10 OR msg_seq < $11 OR (msg_seq = $11 AND id < (
-			SELECT COALESCE(MAX(id), 0) FROM c2c_msgs WHERE app_id = $1 AND peer_lo = $5 AND peer_hi = $6
-				AND msg_time = $10 AND msg_seq = $11 AND msg_random = $12)))`
+		var id int64
+		err := tx.QueryRowContext(ctx, `
+			SELECT COALESCE(MAX(id), 0) FROM c2c_msgs WHERE app_id = $1 AND peer_lo = $2 AND peer_hi = $3
+				AND msg_time = $4 AND msg_seq = $5 AND msg_random = $6`,
+			int64(app), lo, hi, q.AfterTime, int64(q.AfterSeq), int64(q.AfterRnd)).Scan(&id)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, q.AfterTime, int64(q.AfterSeq), id)
+		query += ` AND msg_time <= $9 AND (msg_time < $9 OR msg_seq < $10 OR (msg_seq = $10 AND id < $11))`
 	}
 	args = append(args, q.MaxCnt+1)
-	page += " ORDER BY msg_time DESC, msg_seq DESC, id DESC LIMIT $" + itoa(len(args))
-	return `SELECT st.n_op, st.n_peer, st.n_mine, st.mine_read, st.theirs_read, ` + roamCols + `
-		FROM (SELECT
-			(SELECT COUNT(*) FROM accounts WHERE app_id = $1 AND user_id = $2) AS n_op,
-			(SELECT COUNT(*) FROM accounts WHERE app_id = $1 AND user_id = $3) AS n_peer,
-			(SELECT COUNT(*) ` + roamMine + `) AS n_mine,
-			COALESCE((SELECT read_time ` + roamMine + `), 0) AS mine_read,
-			COALESCE((SELECT read_time ` + roamBack + `), 0) AS theirs_read) st
-		LEFT JOIN (` + page + `) m ON TRUE
-		ORDER BY m.msg_time DESC, m.msg_seq DESC, m.id DESC`, args
+	query += " ORDER BY msg_time DESC, msg_seq DESC, id DESC LIMIT $" + itoa(len(args))
+	return tx.QueryContext(ctx, query, args...)
 }

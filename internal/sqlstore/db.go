@@ -229,37 +229,6 @@ func (db *DB) read(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(tx *Tx) error) error {
-	return db.retry(ctx, func() error { return db.runOnce(ctx, pool, readOnly, fn) })
-}
-
-// queryAlone runs one read statement outside a transaction, prepared when
-// it can be, and hands its rows to scan (which must not keep state across
-// calls: a retryable failure runs it again). A single statement sees one
-// snapshot on both databases, so a read that fits in one needs no BEGIN and
-// COMMIT.
-func (db *DB) queryAlone(ctx context.Context, query string, args []any, scan func(*sql.Rows) error) error {
-	return db.retry(ctx, func() error {
-		var rows *sql.Rows
-		var err error
-		if s := db.rStmts.get(query); s != nil {
-			rows, err = s.QueryContext(ctx, args...)
-		} else {
-			rows, err = db.r.QueryContext(ctx, query, args...)
-		}
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		if err := scan(rows); err != nil {
-			return err
-		}
-		return rows.Err()
-	})
-}
-
-// retry runs once until it succeeds, fails for good or has run maxAttempts
-// times.
-func (db *DB) retry(ctx context.Context, once func() error) error {
 	var err error
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		if attempt > 0 {
@@ -270,7 +239,7 @@ func (db *DB) retry(ctx context.Context, once func() error) error {
 			case <-time.After(time.Duration(attempt*attempt) * time.Millisecond):
 			}
 		}
-		err = once()
+		err = db.runOnce(ctx, pool, readOnly, fn)
 		if err == nil || classify(err) != errRetryable {
 			return hideDriverError(err)
 		}

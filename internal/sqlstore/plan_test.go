@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/timd/timd/internal/dbtest"
-	"github.com/timd/timd/internal/im"
 )
 
 // Ensure SQLite plans the queries that find rows by a secondary key with that
@@ -121,41 +120,5 @@ func TestPlannerStats_CoverEveryIndex(t *testing.T) {
 	}
 	if checked < 20 {
 		t.Errorf("checked %d indexes: the schema query found too few", checked)
-	}
-}
-
-// Ensure the admin_getroammsg page, one statement with its state, walks
-// c2c_msgs_conv (first page and continuation) and scans no table.
-func TestQueryPlans_RoamPage(t *testing.T) {
-	db := openSQLite(t)
-	for _, q := range []im.RoamQuery{
-		{Operator: "a", Peer: "b", MaxCnt: 20, MaxTime: 1 << 40},
-		{Operator: "a", Peer: "b", MaxCnt: 20, MaxTime: 1 << 40, After: true, AfterTime: 5, AfterSeq: 1, AfterRnd: 2},
-	} {
-		query, args := roamQuery(1, q, 0)
-		rows, err := db.r.Query("EXPLAIN QUERY PLAN "+query, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		_ = rows.Close()
-		joined := strings.Join(plan, "; ")
-		if !strings.Contains(joined, "c2c_msgs_conv (app_id=? AND peer_lo=? AND peer_hi=?") {
-			t.Errorf("after %v: the page does not walk c2c_msgs_conv: %s", q.After, joined)
-		}
-		for _, p := range plan {
-			if strings.HasPrefix(p, "SCAN ") && !strings.HasPrefix(p, "SCAN st") && !strings.HasPrefix(p, "SCAN m") && !strings.Contains(p, "CONSTANT ROW") {
-				t.Errorf("after %v: %q in %s", q.After, p, joined)
-			}
-		}
-		t.Logf("after %v: %s", q.After, joined)
 	}
 }

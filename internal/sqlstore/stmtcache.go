@@ -46,12 +46,8 @@ func newStmtCache(pool *sql.DB) *stmtCache {
 	return c
 }
 
-// get returns the prepared statement for query, or nil after queueing it
-// (always nil without a cache, on PostgreSQL).
+// get returns the prepared statement for query, or nil after queueing it.
 func (c *stmtCache) get(query string) *sql.Stmt {
-	if c == nil {
-		return nil
-	}
 	c.mu.RLock()
 	s := c.m[query]
 	c.mu.RUnlock()
