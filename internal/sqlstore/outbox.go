@@ -125,8 +125,8 @@ func (db *DB) ReleaseClaim(ctx context.Context, instance string, app uint64, unt
 // A delivery that asks (NextUntil) also leases its key's next event in the
 // same transaction, when that event is claimable: a key's events then go
 // out a write apiece. Recorded and then claimed, one commit after the
-// other, a backlog of 16 busy keys went out at 60% of the rate it had when
-// every record was a write of its own.
+// other, a backlog of 16 busy keys went out at about three quarters of the
+// rate it had when every record was a write of its own.
 func (db *DB) MarkDelivered(ctx context.Context, instance string, ds ...im.Delivery) ([]im.Event, error) {
 	var next []im.Event
 	err := db.write(ctx, func(tx *Tx) error {
@@ -145,7 +145,7 @@ func (db *DB) MarkDelivered(ctx context.Context, instance string, ds ...im.Deliv
 			if n, err := res.RowsAffected(); err != nil {
 				return err
 			} else if n == 0 {
-				continue // the event was not this instance's, nor is its key
+				continue // not this instance's event, so not its key's next either
 			}
 			ev, err := claimNext(ctx, tx, instance, d)
 			if err != nil {
@@ -165,14 +165,13 @@ func (db *DB) MarkDelivered(ctx context.Context, instance string, ds ...im.Deliv
 // due and unleased at d.NextAt. Being the oldest, it is the one ClaimEvents
 // would find claimable; a later one is not, whatever the first's state.
 func claimNext(ctx context.Context, tx *Tx, instance string, d im.Delivery) ([]im.Event, error) {
-	at := d.NextAt.UnixMilli()
 	rows, err := tx.QueryContext(ctx, `
 		UPDATE events SET claimed_by = $1, claim_until = $2
 		WHERE id = (SELECT n.id FROM events d, events n
 				WHERE d.id = $3 AND n.app_id = d.app_id AND n.event_key = d.event_key AND n.state = 'pending'
 				ORDER BY n.id LIMIT 1)
 			AND state = 'pending' AND next_attempt_at <= $4 AND claim_until <= $4
-		RETURNING `+eventCols, instance, d.NextUntil.UnixMilli(), d.ID, at)
+		RETURNING `+eventCols, instance, d.NextUntil.UnixMilli(), d.ID, d.NextAt.UnixMilli())
 	if err != nil {
 		return nil, err
 	}
