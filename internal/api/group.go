@@ -25,6 +25,10 @@ type groupStore interface {
 	UpdateGroup(ctx context.Context, op im.Op, groupID string, upd im.GroupUpdate) error
 	// group_info.go: get_group_info.
 	FindGroups(ctx context.Context, app uint64, ids []string, withMembers bool) ([]*im.Group, [][]im.Member, error)
+	// CacheGeneration is the store's read cache generation, read before
+	// FindGroups to file its result in get_group_info's memo; ok is false
+	// when the store has none (group_info_memo.go).
+	CacheGeneration() (gen uint64, ok bool)
 	// group_online.go: get_online_member_num.
 	OnlineMemberNum(ctx context.Context, app uint64, groupSeq int64) (int, error)
 	// group_list.go: get_joined_group_list, get_appid_group_list.

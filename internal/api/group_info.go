@@ -26,7 +26,14 @@ type getGroupInfoReq struct {
 
 type getGroupInfoResp struct {
 	GroupInfo []object
+	// memo, when set, is written as GroupInfo instead: the groups' objects
+	// as the memo holds them (group_info_memo.go).
+	memo []rawJSON
 }
+
+// memberSizeEstimate is what each member is taken to add to a reply when
+// checking it against maxReplyBytes.
+const memberSizeEstimate = 64
 
 // getGroupInfo returns up to 50 groups' profiles and members. The reply's
 // own ErrorCode is 0; each group carries its own (10010 unknown or
@@ -38,6 +45,17 @@ func (s *Server) getGroupInfo(ctx context.Context, c *Call, req *getGroupInfoReq
 	if len(req.GroupIdList) > im.MaxGroupInfoBatch {
 		return nil, invalidParam(fmt.Sprintf("at most %d groups per request", im.MaxGroupInfoBatch))
 	}
+	app := c.App.SDKAppID
+	gen, memo := s.groups.CacheGeneration()
+	memo = memo && s.groupMemo != nil && memoizable(req)
+	if memo {
+		if items, size, ok := s.groupMemo.lookup(app, req.GroupIdList, gen); ok {
+			if size > maxReplyBytes {
+				return nil, replyTooLarge()
+			}
+			return &getGroupInfoResp{memo: items}, nil
+		}
+	}
 	view := newGroupView(req.ResponseFilter)
 	var ids []string
 	for _, id := range req.GroupIdList {
@@ -45,7 +63,7 @@ func (s *Server) getGroupInfo(ctx context.Context, c *Call, req *getGroupInfoReq
 			ids = append(ids, id)
 		}
 	}
-	groups, members, err := s.groups.FindGroups(ctx, c.App.SDKAppID, ids, view.members != nil)
+	groups, members, err := s.groups.FindGroups(ctx, app, ids, view.members != nil)
 	if err != nil {
 		return nil, err
 	}
@@ -65,20 +83,31 @@ func (s *Server) getGroupInfo(ctx context.Context, c *Call, req *getGroupInfoReq
 		default:
 			o.add("ErrorCode", 0)
 			o.add("ErrorInfo", "")
-			view.base(&o, c.App.SDKAppID, groups[j])
+			view.base(&o, app, groups[j])
+			n := 0
 			if view.members != nil && groups[j].Type != im.GroupAVChatRoom {
 				list := view.memberList(members[j])
 				o.add("MemberList", list)
-				size += len(list) * 64
+				n = len(list)
+				size += n * memberSizeEstimate
+			}
+			if memo {
+				if b, err := o.appendJSON(nil); err == nil {
+					s.groupMemo.put(app, id, gen, b, n)
+				}
 			}
 			j++
 		}
 		resp.GroupInfo = append(resp.GroupInfo, o)
 	}
 	if size > maxReplyBytes {
-		return nil, im.Errorf(im.CodeGroupReplyTooLarge, "the reply would exceed 1 MB: use ResponseFilter or get_group_member_info")
+		return nil, replyTooLarge()
 	}
 	return resp, nil
+}
+
+func replyTooLarge() error {
+	return im.Errorf(im.CodeGroupReplyTooLarge, "the reply would exceed 1 MB: use ResponseFilter or get_group_member_info")
 }
 
 // groupInfoMembers is how many members a group of get_group_info has at

@@ -190,3 +190,41 @@ func TestGroup_Modify(t *testing.T) {
 		})
 	})
 }
+
+// Ensure a get_group_info answered again, from the memo of encoded groups
+// on SQLite, is the same bytes, and that every kind of change to a group
+// (its profile, its members, a member's card, dismissal) shows in the very
+// next read.
+func TestGroup_InfoMemoFollowsWrites(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		h := openGroups(t, dsn, "alice", "bob")
+		h.create(`{"Owner_Account":"alice","Type":"Public","GroupId":"G","Name":"one"}`)
+		info := func(ids string) string { return h.MustCall(0, grp, "get_group_info", `{"GroupIdList":[`+ids+`]}`).Raw }
+		first := info(`"G"`)
+		if again := info(`"G"`); again != first {
+			t.Fatalf("read again:\n%s\nfirst:\n%s", again, first)
+		}
+		h.MustCall(0, login, "account_import", `{"UserID":"carol"}`) // a write elsewhere
+		if again := info(`"G"`); again != first {
+			t.Fatalf("after an unrelated write:\n%s\nfirst:\n%s", again, first)
+		}
+		steps := []struct{ cmd, body, want string }{
+			{"modify_group_base_info", `{"GroupId":"G","Name":"two"}`, `"Name":"two"`},
+			{"add_group_member", `{"GroupId":"G","MemberList":[{"Member_Account":"bob"}]}`, `{"Member_Account":"bob","Role":"Member"`},
+			{"modify_group_member_info", `{"GroupId":"G","Member_Account":"bob","NameCard":"card"}`, `"NameCard":"card"`},
+			{"destroy_group", `{"GroupId":"G"}`, `{"GroupId":"G","ErrorCode":10010`},
+		}
+		for _, st := range steps {
+			info(`"G"`) // memoized before the change
+			h.MustCall(0, grp, st.cmd, st.body)
+			if got := info(`"G"`); !strings.Contains(got, st.want) {
+				t.Fatalf("after %s: %s\nlacks %s", st.cmd, got, st.want)
+			}
+		}
+		h.create(`{"Owner_Account":"alice","Type":"Public","GroupId":"H","Name":"h"}`)
+		info(`"H"`)
+		if got := info(`"H","nosuch","H"`); strings.Count(got, `"GroupId":"H","ErrorCode":0`) != 2 || !strings.Contains(got, `{"GroupId":"nosuch","ErrorCode":10010`) {
+			t.Fatalf("mixed: %s", got)
+		}
+	})
+}

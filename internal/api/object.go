@@ -70,6 +70,15 @@ func appendJSONValue(b []byte, v any) ([]byte, error) {
 		return append(b, ']'), nil
 	case rawJSON:
 		return append(b, v...), nil
+	case []rawJSON:
+		b = append(b, '[')
+		for i, r := range v {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, r...)
+		}
+		return append(b, ']'), nil
 	case []im.KV:
 		return appendKVs(b, v), nil
 	case string:
@@ -163,7 +172,12 @@ func appendStoredJSON(b []byte, v []byte, empty string) []byte {
 // writes its members itself instead of through json.Marshal.
 type objectReply interface{ replyObject() object }
 
-func (r *getGroupInfoResp) replyObject() object { return object{{"GroupInfo", r.GroupInfo}} }
+func (r *getGroupInfoResp) replyObject() object {
+	if r.memo != nil {
+		return object{{"GroupInfo", r.memo}}
+	}
+	return object{{"GroupInfo", r.GroupInfo}}
+}
 
 func (r *getJoinedGroupListResp) replyObject() object {
 	return object{{"TotalCount", r.TotalCount}, {"GroupIdList", r.GroupIdList}}

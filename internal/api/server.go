@@ -157,6 +157,8 @@ type Server struct {
 	limiter  *rateLimiter
 	before   BeforeHook
 	routes   map[string]*route // by "service/command"
+	// groupMemo holds get_group_info's encoded groups (group_info_memo.go).
+	groupMemo *groupMemo
 	// openapi is GET /openapi.json's document, built on first request.
 	openapi struct {
 		once sync.Once
@@ -169,39 +171,40 @@ type Server struct {
 func NewServer(opts Options) *Server {
 	opts.fillStores()
 	s := &Server{
-		apps:     newAppSet(opts.Apps),
-		runtime:  opts.Runtime,
-		objects:  opts.Objects,
-		appWatch: opts.AppWatcher,
-		accounts: opts.Accounts,
-		groups:   opts.Groups,
-		gadmin:   opts.GroupAdm,
-		gattr:    opts.GroupAttr,
-		nospeak:  opts.NoSpeak,
-		gmsgs:    opts.GroupMsgs,
-		sns:      opts.SNS,
-		snsMore:  opts.SNSMore,
-		contacts: opts.Contacts,
-		convs:    opts.Convs,
-		c2c:      opts.C2C,
-		states:   opts.States,
-		push:     opts.Push,
-		ipList:   opts.IPList,
-		profiles: opts.Profiles,
-		statectl: opts.StateCtl,
-		events:   opts.Events,
-		captures: opts.Captures,
-		faults:   opts.Faults,
-		ready:    opts.Ready,
-		log:      opts.Logger,
-		metrics:  opts.Metrics,
-		maxBody:  opts.MaxBodyBytes,
-		timeout:  opts.RequestTimeout,
-		now:      opts.Now,
-		clocks:   opts.Clocks,
-		before:   opts.Before,
-		verifier: usersig.NewVerifier(usersig.VerifierOptions{}),
-		routes:   make(map[string]*route),
+		apps:      newAppSet(opts.Apps),
+		runtime:   opts.Runtime,
+		objects:   opts.Objects,
+		appWatch:  opts.AppWatcher,
+		accounts:  opts.Accounts,
+		groups:    opts.Groups,
+		groupMemo: newGroupMemo(),
+		gadmin:    opts.GroupAdm,
+		gattr:     opts.GroupAttr,
+		nospeak:   opts.NoSpeak,
+		gmsgs:     opts.GroupMsgs,
+		sns:       opts.SNS,
+		snsMore:   opts.SNSMore,
+		contacts:  opts.Contacts,
+		convs:     opts.Convs,
+		c2c:       opts.C2C,
+		states:    opts.States,
+		push:      opts.Push,
+		ipList:    opts.IPList,
+		profiles:  opts.Profiles,
+		statectl:  opts.StateCtl,
+		events:    opts.Events,
+		captures:  opts.Captures,
+		faults:    opts.Faults,
+		ready:     opts.Ready,
+		log:       opts.Logger,
+		metrics:   opts.Metrics,
+		maxBody:   opts.MaxBodyBytes,
+		timeout:   opts.RequestTimeout,
+		now:       opts.Now,
+		clocks:    opts.Clocks,
+		before:    opts.Before,
+		verifier:  usersig.NewVerifier(usersig.VerifierOptions{}),
+		routes:    make(map[string]*route),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -47,7 +47,7 @@ func BenchmarkEnvelope_GroupInfo(b *testing.B) {
 	g.add("Name", "bench")
 	g.add("MemberNum", 100)
 	g.add("MemberList", members)
-	resp := &getGroupInfoResp{[]object{g}}
+	resp := &getGroupInfoResp{GroupInfo: []object{g}}
 	s := service{invalid: 10004, internal: 10002}
 	b.ReportAllocs()
 	for b.Loop() {

@@ -245,6 +245,12 @@ type GroupService interface {
 	// withMembers also loads the member lists.
 	FindGroups(ctx context.Context, app uint64, ids []string, withMembers bool) ([]*Group, [][]Member, error)
 
+	// CacheGeneration is a number that moves after every write
+	// transaction ends and before its caller is answered, so that what is
+	// read after loading it describes the store while it has not moved;
+	// ok is false for a store that cannot say (another process may write).
+	CacheGeneration() (gen uint64, ok bool)
+
 	// OnlineMemberNum counts the members of the group (by its storage
 	// Seq) that are online on some platform (timd_control/set_state).
 	OnlineMemberNum(ctx context.Context, app uint64, groupSeq int64) (int, error)

@@ -122,3 +122,14 @@ func (c *groupCache) fill(app uint64, ids []string, withMembers bool, gen uint64
 		c.put(groupCacheKey{app, id, withMembers}, e)
 	}
 }
+
+// CacheGeneration reports the group cache's generation, which moves after
+// every write transaction ends and before its caller is answered: what is
+// read after loading gen describes the store as it is while gen is still
+// the current one. ok is false on PostgreSQL, which has no cache.
+func (db *DB) CacheGeneration() (gen uint64, ok bool) {
+	if db.groups == nil {
+		return 0, false
+	}
+	return db.groups.gen.Load(), true
+}
