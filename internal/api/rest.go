@@ -77,12 +77,12 @@ func (s *Server) handle(r *http.Request, x *exchange) (fields any) {
 		err = im.Errorf(im.CodeUnknownResource, "unknown resource: REST API paths are /v4/{service}/{command}")
 	}
 	if err == nil {
-		ctx, cancel := context.WithTimeout(r.Context(), s.timeout+longPoll(x.rt))
-		ctx = im.WithClockOffset(ctx, s.clocks.Offset(x.adm.call.App.SDKAppID))
+		dl := newLazyDeadline(r.Context(), time.Now().Add(s.timeout+longPoll(x.rt)))
+		ctx := im.WithClockOffset(dl, s.clocks.Offset(x.adm.call.App.SDKAppID))
 		if err = s.injectFault(ctx, x); err == nil {
 			fields, err = x.rt.h.call(ctx, x.adm.call, x.adm.body)
 		}
-		cancel()
+		dl.release()
 	}
 	var internal bool
 	x.code, x.info, internal = x.svc.outcome(err)
@@ -249,7 +249,7 @@ func (s *Server) authorize(r *http.Request, rt *route, svc service) (*Call, erro
 		return nil, im.Errorf(im.CodeIdentifierError, "identifier is missing from the URL")
 	}
 	c := &Call{App: app, Identifier: ident, ClientIP: clientIP(r.RemoteAddr)}
-	if err := s.verifySig(app, ident, q.userSig, c.ClientIP); err != nil {
+	if err := s.verifySig(app, ident, q.userSigQuery, c.ClientIP); err != nil {
 		return c, err
 	}
 	if !app.IsAdmin(ident) {
@@ -293,10 +293,10 @@ var sigCodes = []struct {
 	{usersig.ErrLocked, im.CodeSigLocked, "too many failed usersig checks, retry after a minute"},
 }
 
-// verifySig checks the UserSig through the cached, lock-out guarded
+// verifySig checks the UserSig (as the query has it, escaped) through the cached, lock-out guarded
 // verifier; failures are counted per client address.
-func (s *Server) verifySig(app *im.App, ident, sig, client string) error {
-	err := s.verifier.VerifyFrom(app.SDKAppID, app.SecretKey, ident, sig, client, s.appNow(app))
+func (s *Server) verifySig(app *im.App, ident, sigQuery, client string) error {
+	err := s.verifier.VerifyQueryFrom(app.SDKAppID, app.SecretKey, ident, sigQuery, client, s.appNow(app))
 	if err == nil {
 		return nil
 	}
