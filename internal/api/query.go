@@ -26,12 +26,19 @@ var queryScanExact = func() bool {
 // semicolon, or whose name or value has a malformed escape, is skipped and
 // the parts after it still count. Only the values asked for are unescaped,
 // so a usual query costs no allocation. names has at most 64 entries.
-func scanQuery(raw string, names, vals []string) {
+//
+// A name whose bit is set in escaped has its value left as the query has it
+// (its escapes checked, so the same part is taken): what url.QueryEscape of
+// the value url.ParseQuery gives would unescape to.
+func scanQuery(raw string, names, vals []string, escaped uint64) {
 	clear(vals)
 	if strings.Count(raw, "&") >= queryScanMax || !queryScanExact {
 		q, _ := url.ParseQuery(raw)
 		for i, n := range names {
 			vals[i] = q.Get(n)
+			if escaped&(1<<i) != 0 {
+				vals[i] = url.QueryEscape(vals[i])
+			}
 		}
 		return
 	}
@@ -47,18 +54,20 @@ func scanQuery(raw string, names, vals []string) {
 		if err != nil {
 			continue
 		}
-		unescaped := false
 		for i, n := range names {
 			if found&(1<<i) != 0 || n != key {
 				continue
 			}
-			if !unescaped {
-				if value, err = queryUnescape(value); err != nil {
-					break
-				}
-				unescaped = true
+			v := value
+			if escaped&(1<<i) == 0 {
+				v, err = queryUnescape(value)
+			} else if !validEscapes(value) {
+				err = url.EscapeError(value)
 			}
-			vals[i] = value
+			if err != nil {
+				break
+			}
+			vals[i] = v
 			found |= 1 << i
 		}
 	}
@@ -73,18 +82,37 @@ func queryUnescape(s string) (string, error) {
 	return url.QueryUnescape(s)
 }
 
+// validEscapes reports whether every '%' in s starts a %XX escape, as
+// url.QueryUnescape requires.
+func validEscapes(s string) bool {
+	for i := strings.IndexByte(s, '%'); i >= 0; i = strings.IndexByte(s, '%') {
+		if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+			return false
+		}
+		s = s[i+3:]
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
 // authQuery names the query parameters authorize reads, in the order of
 // authParams' fields.
 var authQuery = []string{"sdkappid", "identifier", "usersig"}
 
 // authParams are the query parameters a REST request authenticates with.
 type authParams struct {
-	sdkAppID, identifier, userSig string
+	sdkAppID, identifier string
+	// userSigQuery is the usersig as the query has it, still escaped: the
+	// verifier's cache knows a repeated ticket by it.
+	userSigQuery string
 }
 
 // readAuthQuery reads authQuery's parameters from a raw query.
 func readAuthQuery(raw string) authParams {
 	var v [3]string
-	scanQuery(raw, authQuery, v[:])
+	scanQuery(raw, authQuery, v[:], 1<<2)
 	return authParams{v[0], v[1], v[2]}
 }

@@ -83,15 +83,16 @@ func TestScanQueryMatchesParseQuery(t *testing.T) {
 	for _, raw := range queryCases {
 		want := parseQueryGet(raw, names)
 		got := make([]string, len(names))
-		scanQuery(raw, names, got)
+		scanQuery(raw, names, got, 0)
 		for i := range names {
 			if got[i] != want[i] {
 				t.Errorf("query %.80q, name %q: scanQuery %q, ParseQuery %q", raw, names[i], got[i], want[i])
 			}
 		}
 		p := readAuthQuery(raw)
-		if p != (authParams{want[0], want[1], want[2]}) {
-			t.Errorf("query %.80q: readAuthQuery %+v, ParseQuery %q", raw, p, want[:3])
+		sig, err := url.QueryUnescape(p.userSigQuery)
+		if p.sdkAppID != want[0] || p.identifier != want[1] || err != nil || sig != want[2] {
+			t.Errorf("query %.80q: readAuthQuery %+v (usersig unescaped %q, %v), ParseQuery %q", raw, p, sig, err, want[:3])
 		}
 	}
 }
@@ -99,7 +100,7 @@ func TestScanQueryMatchesParseQuery(t *testing.T) {
 func TestScanQueryRepeatedName(t *testing.T) {
 	names := []string{"sdkappid", "sdkappid", "usersig"}
 	got := []string{"stale", "stale", "stale"}
-	scanQuery("sdkappid=%zz&usersig=1&sdkappid=2&sdkappid=3", names, got)
+	scanQuery("sdkappid=%zz&usersig=1&sdkappid=2&sdkappid=3", names, got, 0)
 	if want := []string{"2", "2", "1"}; strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("got %q, want %q", got, want)
 	}
@@ -128,10 +129,17 @@ func FuzzQueryParam(f *testing.F) {
 		names := []string{name, "sdkappid", "identifier", "usersig"}
 		want := parseQueryGet(raw, names)
 		got := make([]string, len(names))
-		scanQuery(raw, names, got)
+		scanQuery(raw, names, got, 0)
 		for i := range names {
 			if got[i] != want[i] {
 				t.Errorf("query %q, name %q: scanQuery %q, ParseQuery %q", raw, names[i], got[i], want[i])
+			}
+		}
+		// Left escaped, each value is the same part's, unescaping to it.
+		scanQuery(raw, names, got, 1<<len(names)-1)
+		for i := range names {
+			if v, err := url.QueryUnescape(got[i]); err != nil || v != want[i] {
+				t.Errorf("query %q, name %q: escaped %q unescapes to %q (%v), ParseQuery %q", raw, names[i], got[i], v, err, want[i])
 			}
 		}
 	})

@@ -3,6 +3,7 @@ package usersig
 import (
 	"crypto/sha256"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -121,4 +122,23 @@ func TestVerifierConcurrent(t *testing.T) {
 	if cacheLen(v) > 4 || trackedLen(v) > 16 {
 		t.Fatalf("bounds exceeded: cache %d, tracked %d", cacheLen(v), trackedLen(v))
 	}
+}
+
+// Ensure VerifyQueryFrom verifies a ticket as a URL query carries it,
+// escaped, caches it under that text with an allocation-free hit, and
+// answers text that is not a valid escape as an empty ticket.
+func TestVerifierQueryEscaped(t *testing.T) {
+	v := NewVerifier(VerifierOptions{})
+	sig := fixtureSig(t)
+	escaped := url.QueryEscape(sig)
+	if escaped == sig {
+		t.Fatalf("fixture %q has nothing to escape", sig)
+	}
+	expect(t, "escaped (miss)", v.VerifyQueryFrom(tApp, tKey, tID, escaped, "", tNow), nil)
+	if a := testing.AllocsPerRun(100, func() { _ = v.VerifyQueryFrom(tApp, tKey, tID, escaped, "", tNow) }); a != 0 {
+		t.Fatalf("cache hit allocates %v times", a)
+	}
+	expect(t, "raw ticket as query text", v.VerifyQueryFrom(tApp, tKey, tID, sig, "", tNow), nil)
+	expect(t, "wrong identifier", v.VerifyQueryFrom(tApp, tKey, "other", escaped, "", tNow), ErrIdentifier)
+	expect(t, "bad escape", v.VerifyQueryFrom(tApp, tKey, tID, "%zz", "", tNow), ErrEmpty)
 }
