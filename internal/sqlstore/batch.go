@@ -210,8 +210,15 @@ func (c *committer) tryBatch(batch []*writeReq) bool {
 	if err != nil {
 		return false
 	}
-	defer db.groups.invalidate() // after the commit, before the callers hear of it
-	abort := func() bool { _ = sqlTx.Rollback(); return false }
+	// After the commit, before the callers hear of it; unless every write
+	// of the batch was set aside (writeAside).
+	aside := true
+	defer func() {
+		if !aside {
+			db.groups.invalidate()
+		}
+	}()
+	abort := func() bool { aside = false; _ = sqlTx.Rollback(); return false }
 	recorded := false
 	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
@@ -223,6 +230,7 @@ func (c *committer) tryBatch(batch []*writeReq) bool {
 		}
 		tx := &Tx{Tx: sqlTx, now: db.now().Add(im.ClockOffset(r.ctx)), dialect: db.dialect, stmts: db.wStmts, detached: true}
 		err := r.fn(tx)
+		aside = aside && tx.aside
 		var de *im.Error
 		switch {
 		case err == nil:

@@ -249,3 +249,33 @@ func TestCommitter_DeadlinePassedBeforeStart(t *testing.T) {
 		t.Errorf("%d writes ran after their deadline", ran)
 	}
 }
+
+// Ensure a batch moves the group cache's generation unless every write in
+// it was set aside (writeAside): one ordinary write among outbox writes
+// is enough.
+func TestCommitter_BatchGenerationUnlessAllAside(t *testing.T) {
+	ctx := context.Background()
+	db := openSQLite(t)
+	aside := func(tx *Tx) error { tx.aside = true; return nil }
+	plain := func(tx *Tx) error { return nil }
+	for _, tc := range []struct {
+		fns  []func(*Tx) error
+		move bool
+	}{
+		{[]func(*Tx) error{aside, aside, aside}, false},
+		{[]func(*Tx) error{aside, plain, aside}, true},
+		{[]func(*Tx) error{plain, plain}, true},
+	} {
+		var batch []*writeReq
+		for _, fn := range tc.fns {
+			batch = append(batch, &writeReq{ctx: ctx, fn: fn, done: make(chan struct{})})
+		}
+		before, _ := db.CacheGeneration()
+		if !db.committer.tryBatch(batch) {
+			t.Fatal("batch not committed")
+		}
+		if after, _ := db.CacheGeneration(); (after != before) != tc.move {
+			t.Errorf("%d writes: generation %d -> %d, want moved %v", len(tc.fns), before, after, tc.move)
+		}
+	}
+}

@@ -46,7 +46,7 @@ func (db *DB) CaptureSignal() <-chan struct{} { return db.captures.wait() }
 // CaptureCallback stores a captured callback and returns its Seq.
 func (db *DB) CaptureCallback(ctx context.Context, c im.Captured) (int64, error) {
 	var seq int64
-	err := db.write(ctx, func(tx *Tx) (err error) {
+	err := db.writeAside(ctx, func(tx *Tx) (err error) {
 		seq, err = insertCaptured(ctx, tx, c)
 		return err
 	})
@@ -61,7 +61,7 @@ func (db *DB) CaptureCallback(ctx context.Context, c im.Captured) (int64, error)
 // instance no longer holds the event's lease (another delivers it).
 func (db *DB) CaptureDelivered(ctx context.Context, instance string, status int, c im.Captured) error {
 	stored := false
-	err := db.write(ctx, func(tx *Tx) error {
+	err := db.writeAside(ctx, func(tx *Tx) error {
 		stored = false
 		res, err := tx.ExecContext(ctx, `
 			UPDATE events SET state = 'delivered', attempts = attempts + 1, last_status = $3, last_error = '',
@@ -179,7 +179,7 @@ func (db *DB) ClearCaptured(ctx context.Context, app uint64, f im.CaptureFilter)
 	}
 	where, args := captureWhere(app, f, false)
 	var n int64
-	err := db.write(ctx, func(tx *Tx) error {
+	err := db.writeAside(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM captured_callbacks AS c WHERE "+where, args...)
 		if err != nil {
 			return err
@@ -200,7 +200,7 @@ func (db *DB) ClearCaptured(ctx context.Context, app uint64, f im.CaptureFilter)
 // nobody clears them (the development app captures while the console is on).
 func (db *DB) PurgeCaptured(ctx context.Context, before time.Time) (int, error) {
 	var n int64
-	err := db.write(ctx, func(tx *Tx) error {
+	err := db.writeAside(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM captured_callbacks WHERE captured_at < $1", before.UnixMilli())
 		if err != nil {
 			return err

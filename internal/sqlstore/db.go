@@ -203,6 +203,9 @@ type Tx struct {
 	// detached: statements ignore their caller's context (the SQLite
 	// writer, see committer.write).
 	detached bool
+	// aside: the write touches only the callback outbox and captures, so
+	// it leaves the read cache's generation where it is (writeAside).
+	aside bool
 }
 
 // maxAttempts bounds how often a transaction that hit a serialization
@@ -221,6 +224,19 @@ func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
 		return db.committer.write(ctx, fn)
 	}
 	return db.run(ctx, db.w, false, fn)
+}
+
+// writeAside is write for a write that touches only the callback outbox
+// and the captured callbacks (events, captured_*, capture_seqs), which no
+// cached read shows: it does not move the group cache's generation. The
+// sender claims and records deliveries several times a second, with
+// nothing pending too; each of those emptied the cache, so that a busy
+// callback receiver made every get_group_info a database read.
+func (db *DB) writeAside(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.write(ctx, func(tx *Tx) error {
+		tx.aside = true
+		return fn(tx)
+	})
 }
 
 // read runs fn in one read-only transaction.
@@ -280,10 +296,14 @@ func (db *DB) runOnce(ctx context.Context, pool *sql.DB, readOnly bool, fn func(
 	if err != nil {
 		return err
 	}
-	if !readOnly {
-		defer db.groups.invalidate() // after the commit, before the caller hears of it
-	}
 	tx := &Tx{Tx: sqlTx, now: db.now().Add(im.ClockOffset(ctx)), dialect: db.dialect, stmts: db.rStmts}
+	if !readOnly {
+		defer func() {
+			if !tx.aside {
+				db.groups.invalidate() // after the commit, before the caller hears of it
+			}
+		}()
+	}
 	if pool == db.w {
 		tx.stmts = db.wStmts
 		tx.detached = db.committer != nil

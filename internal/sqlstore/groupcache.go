@@ -13,9 +13,10 @@ import (
 // Profiles of get_group_info put over 40% of timd's CPU in FindGroups' read
 // transaction; a repeated read of an unchanged group now costs a map lookup.
 // The cache is kept simple enough to be obviously right rather than
-// precise: every write transaction, whatever it touched, moves one
-// generation counter after it ends (committed or not) and before its
-// caller is answered, and an entry is used only while the generation it was
+// precise: every write transaction, whatever it touched (but for the
+// callback outbox's and captures' own, writeAside), moves one generation
+// counter after it ends (committed or not) and before its caller is
+// answered, and an entry is used only while the generation it was
 // read at is still the current one. A reader loads the generation before
 // its read transaction begins, so data read before a commit is filed under
 // a generation that commit has left behind. A write-heavy workload

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/timd/timd/internal/dbtest"
 	"github.com/timd/timd/internal/im"
@@ -111,4 +112,58 @@ func TestGroupCache_NoStaleReadAfterAck(t *testing.T) {
 		close(stop)
 		wg.Wait()
 	})
+}
+
+// TestGroupCache_OutboxWritesKeepGeneration checks that the callback
+// outbox's own writes (a claim that finds nothing, a claim of a pending
+// event, its delivery record) leave the cache's generation alone, and that
+// any other write, concurrent ones in one batch included, moves it.
+func TestGroupCache_OutboxWritesKeepGeneration(t *testing.T) {
+	ctx := context.Background()
+	db := openGroupDB(t, dbtest.SQLiteDSN(t), "o", "a")
+	gen := func() uint64 {
+		t.Helper()
+		g, ok := db.CacheGeneration()
+		if !ok {
+			t.Fatal("SQLite store without a cache generation")
+		}
+		return g
+	}
+	before := gen()
+	mustCreate(t, db, recording, newGroup("g1", im.GroupPublic, "o")) // records an event
+	if gen() == before {
+		t.Fatal("create_group did not move the generation")
+	}
+	before = gen()
+	evs, err := db.ClaimEvents(ctx, "i", gapp, time.Now(), time.Minute, 10, 0)
+	if err != nil || len(evs) == 0 {
+		t.Fatalf("claim: %v %v", evs, err)
+	}
+	if _, err := db.MarkDelivered(ctx, "i", im.Delivery{ID: evs[0].ID, Status: 200, At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ClaimEvents(ctx, "i", gapp, time.Now(), time.Minute, 10, 0); err != nil {
+		t.Fatal(err)
+	}
+	if gen() != before {
+		t.Fatal("outbox writes moved the generation")
+	}
+	// Batched with an outbox write, a group write still moves it.
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			if i%2 == 0 {
+				_, _ = db.ClaimEvents(ctx, "i", gapp, time.Now(), time.Minute, 10, 0)
+				return
+			}
+			name := "n" + strconv.Itoa(i)
+			if err := db.UpdateGroup(ctx, quiet, "g1", im.GroupUpdate{Name: &name}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if gen() == before {
+		t.Fatal("group writes batched with outbox writes did not move the generation")
+	}
 }

@@ -70,7 +70,7 @@ func (db *DB) ClaimEvents(ctx context.Context, instance string, app uint64, now 
 		window = math.MaxInt64
 	}
 	var out []im.Event
-	err := db.write(ctx, func(tx *Tx) error {
+	err := db.writeAside(ctx, func(tx *Tx) error {
 		var err error
 		out, err = claimEvents(ctx, tx, instance, app, now, lease, n, int64(window))
 		return err
@@ -102,7 +102,7 @@ func claimEvents(ctx context.Context, tx *Tx, instance string, app uint64, now t
 // ReleaseClaim gives back what one ClaimEvents call leased to instance.
 func (db *DB) ReleaseClaim(ctx context.Context, instance string, app uint64, until time.Time) (int, error) {
 	var n int64
-	err := db.write(ctx, func(tx *Tx) error {
+	err := db.writeAside(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `
 			UPDATE events SET claimed_by = '', claim_until = 0
 			WHERE app_id = $1 AND state = 'pending' AND claimed_by = $2 AND claim_until = $3`,
@@ -129,7 +129,7 @@ func (db *DB) ReleaseClaim(ctx context.Context, instance string, app uint64, unt
 // rate it had when every record was a write of its own.
 func (db *DB) MarkDelivered(ctx context.Context, instance string, ds ...im.Delivery) ([]im.Event, error) {
 	var next []im.Event
-	err := db.write(ctx, func(tx *Tx) error {
+	err := db.writeAside(ctx, func(tx *Tx) error {
 		next = next[:0]
 		for _, d := range ds {
 			res, err := tx.ExecContext(ctx, `
@@ -185,7 +185,7 @@ func (db *DB) MarkFailed(ctx context.Context, id int64, instance string, a im.At
 	if a.Next.IsZero() {
 		state, next = im.EventDead, 0
 	}
-	return db.write(ctx, func(tx *Tx) error {
+	return db.writeAside(ctx, func(tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `
 			UPDATE events SET state = $3, attempts = attempts + 1, last_status = $4, last_error = $5,
 				next_attempt_at = $6, claimed_by = '', claim_until = 0
@@ -265,7 +265,7 @@ func (db *DB) Events(ctx context.Context, app uint64) ([]im.Event, error) {
 // ReplayEvent makes one event pending again, due at once, with a fresh
 // attempt count.
 func (db *DB) ReplayEvent(ctx context.Context, app uint64, id int64) error {
-	return db.write(ctx, func(tx *Tx) error {
+	return db.writeAside(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `
 			UPDATE events SET state = 'pending', attempts = 0, next_attempt_at = $3, delivered_at = 0,
 				claimed_by = '', claim_until = 0
@@ -287,7 +287,7 @@ func (db *DB) ReplayEvent(ctx context.Context, app uint64, id int64) error {
 // ReplayDead makes every dead event of the app pending again.
 func (db *DB) ReplayDead(ctx context.Context, app uint64) (int, error) {
 	var n int64
-	err := db.write(ctx, func(tx *Tx) error {
+	err := db.writeAside(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `
 			UPDATE events SET state = 'pending', attempts = 0, next_attempt_at = $2, claimed_by = '', claim_until = 0
 			WHERE app_id = $1 AND state = 'dead'`, int64(app), tx.now.UnixMilli())
@@ -304,7 +304,7 @@ func (db *DB) ReplayDead(ctx context.Context, app uint64) (int, error) {
 // PurgeDelivered deletes delivered events delivered before the time.
 func (db *DB) PurgeDelivered(ctx context.Context, app uint64, before time.Time) (int, error) {
 	var n int64
-	err := db.write(ctx, func(tx *Tx) error {
+	err := db.writeAside(ctx, func(tx *Tx) error {
 		q, args := "DELETE FROM events WHERE state = 'delivered' AND delivered_at < $1", []any{before.UnixMilli()}
 		if app != 0 {
 			q, args = q+" AND app_id = $2", append(args, int64(app))
