@@ -30,6 +30,9 @@ var testTimd struct {
 }
 
 func TestMain(m *testing.M) {
+	if os.Getenv(baselineEnv) == "serve" { // startBaseline runs the test binary
+		os.Exit(runBaselineChild(os.Stdin, os.Stdout))
+	}
 	code := m.Run()
 	if testTimd.cleanup != nil {
 		testTimd.cleanup()

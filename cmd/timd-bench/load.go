@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -348,40 +347,6 @@ func quantileMs(sorted []time.Duration, q float64) float64 {
 
 // durMs is d in milliseconds.
 func durMs(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
-// baselineReply is the envelope every successful timd reply starts with.
-var baselineReply = []byte(`{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}`)
-
-// startBaseline serves what any JSON-over-HTTP server on this machine must
-// at least do: read the body, decode it, answer the envelope from memory. Its
-// throughput is the ceiling timd's figures are divided by.
-func startBaseline() (base string, stop func(), err error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
-	srv := &http.Server{
-		ReadHeaderTimeout: 10 * time.Second,
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			body, err := io.ReadAll(r.Body)
-			var m map[string]any
-			if err == nil {
-				err = json.Unmarshal(body, &m)
-			}
-			if err != nil {
-				http.Error(w, err.Error(), http.StatusBadRequest)
-				return
-			}
-			w.Header().Set("Content-Type", "application/json")
-			w.Write(baselineReply)
-		}),
-	}
-	done := make(chan struct{})
-	// Serve returns at Close; should it fail before, the requests to the
-	// baseline fail and the report counts them as transport errors.
-	go func() { _ = srv.Serve(ln); close(done) }()
-	return "http://" + ln.Addr().String(), func() { _ = srv.Close(); <-done }, nil
-}
 
 // newBenchClient shares keep-alive connections between the workers: one
 // idle connection per worker, so no request pays for a TCP handshake.

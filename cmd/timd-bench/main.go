@@ -30,6 +30,9 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(defaultGOGC)
 	}
+	if os.Getenv(baselineEnv) == "serve" {
+		os.Exit(runBaselineChild(os.Stdin, os.Stdout))
+	}
 	// SIGINT and SIGTERM cancel ctx: the run stops and the timds it
 	// started are shut down.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -42,7 +42,7 @@ func runScenarios(ctx context.Context, f *benchFlags, srv *benchServers, stdout,
 	q.Set("contenttype", "json")
 	client := newBenchClient(f.conc)
 	timd := &benchTarget{client: client, bases: srv.bases, query: q.Encode()}
-	baseURL, stopBaseline, err := startBaseline()
+	baseURL, stopBaseline, err := startBaseline(f.baseInProcess)
 	if err != nil {
 		return nil, err
 	}
