@@ -225,10 +225,12 @@ func (c *committer) tryBatch(batch []*writeReq) bool {
 			r.err = hideDriverError(err)
 			continue
 		}
-		if _, err := sqlTx.ExecContext(context.Background(), "SAVEPOINT w"); err != nil {
+		// The savepoint statements go through tx, prepared once: parsing
+		// them for every write was a cost of the single writer's.
+		tx := &Tx{Tx: sqlTx, now: db.now().Add(im.ClockOffset(r.ctx)), dialect: db.dialect, stmts: db.wStmts, detached: true}
+		if _, err := tx.ExecContext(context.Background(), "SAVEPOINT w"); err != nil {
 			return abort()
 		}
-		tx := &Tx{Tx: sqlTx, now: db.now().Add(im.ClockOffset(r.ctx)), dialect: db.dialect, stmts: db.wStmts, detached: true}
 		err := r.fn(tx)
 		aside = aside && tx.aside
 		var de *im.Error
@@ -236,14 +238,14 @@ func (c *committer) tryBatch(batch []*writeReq) bool {
 		case err == nil:
 			recorded = recorded || tx.recorded
 		case errors.As(err, &de):
-			if _, err := sqlTx.ExecContext(context.Background(), "ROLLBACK TO w"); err != nil {
+			if _, err := tx.ExecContext(context.Background(), "ROLLBACK TO w"); err != nil {
 				return abort()
 			}
 		default:
 			return abort()
 		}
 		r.err = err
-		if _, err := sqlTx.ExecContext(context.Background(), "RELEASE w"); err != nil {
+		if _, err := tx.ExecContext(context.Background(), "RELEASE w"); err != nil {
 			return abort()
 		}
 	}

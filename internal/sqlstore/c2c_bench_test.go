@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"testing"
 
 	"github.com/timd/timd/internal/im"
@@ -97,4 +98,37 @@ func BenchmarkC2CRoamPage(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkC2CSendConcurrent is timd-bench's sendmsg scenario at the store:
+// 32 senders at once, each to the same recipient (SyncOtherMachine 2, no
+// callback), so that the SQLite writer batches them as under load. Its
+// ns/op is the writer's time per message, which bounds sendmsg.
+func BenchmarkC2CSendConcurrent(b *testing.B) {
+	db := benchDB(b, 0)
+	ctx := context.Background()
+	ids := []string{"owner"}
+	for k := range 32 {
+		ids = append(ids, fmt.Sprintf("u%d", k))
+	}
+	if err := db.EnsureAccounts(ctx, benchApp, ids); err != nil {
+		b.Fatal(err)
+	}
+	op := im.Op{App: &im.App{SDKAppID: benchApp}}
+	body := im.MsgBody(`[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hello from timd-bench"}}]`)
+	var next atomic.Uint32
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		w := next.Add(1)
+		from := fmt.Sprintf("u%d", w%32)
+		for i := uint32(0); pb.Next(); i++ {
+			m := im.C2CMsg{From: from, To: "owner", Seq: i, Random: w<<20 | i, Body: body,
+				CRC: i, LifeTime: im.MaxMsgLifeTime, HideFrom: true}
+			if _, err := db.SendC2C(ctx, op, m); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }

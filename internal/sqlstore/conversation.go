@@ -26,33 +26,28 @@ type c2cTouch struct {
 // touchC2C records a one-to-one message in its conversations: the
 // recipient's with the sender and, when m.sender, the sender's with the
 // recipient. A conversation the account deleted comes back with the message.
+// Both rows are written by one statement, the recipient's first: two cost
+// sendmsg's single SQLite writer a round trip through the driver more.
 func touchC2C(ctx context.Context, tx *Tx, m c2cTouch) error {
 	unread := 0
 	if m.unread {
 		unread = 1
 	}
-	if err := touchConversation(ctx, tx, m.app, m.to, m.from, m.at, m.lastMsg, unread); err != nil {
-		return err
-	}
-	if m.sender && m.from != m.to {
-		return touchConversation(ctx, tx, m.app, m.from, m.to, m.at, m.lastMsg, 0)
-	}
-	return nil
-}
-
-// touchConversation upserts owner's one-to-one conversation with peer.
-func touchConversation(ctx context.Context, tx *Tx, app uint64, owner, peer string, at int64, lastMsg bool, unread int) error {
-	msgTime := at
-	if !lastMsg {
+	msgTime := m.at
+	if !m.lastMsg {
 		msgTime = 0 // a new row still needs a time; an existing one keeps its own
+	}
+	rows := "($1, $2, $3, $4, $5, $6)"
+	args := []any{int64(m.app), m.to, convC2C, m.from, msgTime, unread, b2i(m.lastMsg)}
+	if m.sender && m.from != m.to {
+		rows += ", ($1, $4, $3, $2, $5, 0)"
 	}
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO conversations (app_id, owner, type, peer, msg_time, unread)
-		VALUES ($1, $2, $3, $4, $5, $6)
+		VALUES `+rows+`
 		ON CONFLICT (app_id, owner, type, peer) DO UPDATE SET
 			msg_time = CASE WHEN excluded.msg_time > conversations.msg_time THEN excluded.msg_time ELSE conversations.msg_time END,
 			unread = conversations.unread + excluded.unread,
-			deleted = CASE WHEN $7 = 1 THEN 0 ELSE conversations.deleted END`,
-		int64(app), owner, convC2C, peer, msgTime, unread, b2i(lastMsg))
+			deleted = CASE WHEN $7 = 1 THEN 0 ELSE conversations.deleted END`, args...)
 	return err
 }
