@@ -94,7 +94,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchFlags, error) {
 	fs.DurationVar(&f.dur, "duration", 5*time.Second, "measured time per scenario and server")
 	fs.DurationVar(&f.interval, "interval", 0, "print throughput, latency and timd's memory every interval while a scenario runs (0: off)")
 	fs.BoolVar(&f.skipBase, "skip-baseline", false, "do not measure the baseline (for long runs)")
-	fs.BoolVar(&f.baseInProcess, "baseline-in-process", false, "serve the baseline from timd-bench's own process, as figures before 2026-12-07 did (default: a process of its own, as timd is)")
+	fs.BoolVar(&f.baseInProcess, "baseline-in-process", false, "serve the baseline from timd-bench's own process, as figures in docs/benchmarks.md before 2026-12-06 (night) did (default: a process of its own, as timd is)")
 	fs.IntVar(&f.setup, "setup", 0, "groups pre-created for destroy_group (0: as many as can be created in 4×duration, or with --rate rate×duration)")
 	fs.BoolVar(&f.asJSON, "json", false, "print the report as JSON")
 	fs.IntVar(&f.preload, "preload", 0, "groups written into the database before the timds bench starts start, for scale figures (e.g. 1000000)")
