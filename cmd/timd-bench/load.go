@@ -100,6 +100,12 @@ const missedKey = "missed"
 // call posts one request and returns the reply's ErrorCode; err is a
 // transport or envelope failure, reported as "transport"/"http N".
 func (t *benchTarget) call(ctx context.Context, op benchOp) (code int, errKey string) {
+	_, code, errKey = t.post(ctx, op)
+	return code, errKey
+}
+
+// post is call that also returns the reply.
+func (t *benchTarget) post(ctx context.Context, op benchOp) (reply []byte, code int, errKey string) {
 	base := t.bases[0]
 	if len(t.bases) > 1 {
 		base = t.bases[(t.next.Add(1)-1)%uint64(len(t.bases))]
@@ -107,30 +113,30 @@ func (t *benchTarget) call(ctx context.Context, op benchOp) (code int, errKey st
 	u := base + "/v4/" + op.svc + "/" + op.cmd + "?" + t.query
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(op.body))
 	if err != nil {
-		return 0, "transport"
+		return nil, 0, "transport"
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := t.client.Do(req)
 	if err != nil {
-		return 0, "transport"
+		return nil, 0, "transport"
 	}
 	// Read to the end so the keep-alive connection is reused.
 	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if err != nil {
-		return 0, "transport"
+		return nil, 0, "transport"
 	}
 	if resp.StatusCode != http.StatusOK {
-		return 0, "http " + strconv.Itoa(resp.StatusCode)
+		return body, 0, "http " + strconv.Itoa(resp.StatusCode)
 	}
 	var env struct{ ErrorCode int }
 	if err := json.Unmarshal(body, &env); err != nil {
-		return 0, "bad reply"
+		return body, 0, "bad reply"
 	}
 	if env.ErrorCode != 0 {
-		return env.ErrorCode, strconv.Itoa(env.ErrorCode)
+		return body, env.ErrorCode, strconv.Itoa(env.ErrorCode)
 	}
-	return 0, ""
+	return body, 0, ""
 }
 
 // benchRec collects latencies and errors, for the whole run and for the

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"hash/crc32"
 	"strconv"
@@ -30,11 +31,16 @@ func textMsgOp(from, to string, random uint64, text string) benchOp {
 		`,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"` + text + `"}}]}`)}
 }
 
-// roamOp reads the newest page of 20 of the member accounts' conversation.
+// roamOp reads the newest page of 20 of the member accounts' conversation,
+// as its recipient: the history is sent with SyncOtherMachine 2, which
+// keeps it out of the sender's own history, so the sender's page is empty.
 func roamOp() benchOp {
-	return benchOp{"openim", "admin_getroammsg", []byte(`{"Operator_Account":"` + benchMember1 + `","Peer_Account":"` +
-		benchMember2 + `","MaxCnt":20,"MinTime":0,"MaxTime":4102444800}`)}
+	return benchOp{"openim", "admin_getroammsg", []byte(`{"Operator_Account":"` + benchMember2 + `","Peer_Account":"` +
+		benchMember1 + `","MaxCnt":20,"MinTime":0,"MaxTime":4102444800}`)}
 }
+
+// roamPageSize is the MsgCnt of a page roamOp reads once the history is sent.
+const roamPageSize = 20
 
 // roamSetup sends the roam scenario's history, once per server (a second
 // listing of the scenario reads the same conversation, grown by 40).
@@ -45,6 +51,12 @@ func roamSetup(ctx context.Context, e *benchEnv) (int, error) {
 		if code, key := e.timd.call(ctx, op); key != "" {
 			return k, fmt.Errorf("setup sendmsg %d: %s (code %d)", k, key, code)
 		}
+	}
+	// The scenario measures full pages: say so if it would not.
+	reply, code, key := e.timd.post(ctx, roamOp())
+	var page struct{ MsgCnt int }
+	if key != "" || json.Unmarshal(reply, &page) != nil || page.MsgCnt != roamPageSize {
+		return roamHistory, fmt.Errorf("setup admin_getroammsg: a page of %d messages, want %d (%s, code %d)", page.MsgCnt, roamPageSize, key, code)
 	}
 	return roamHistory, nil
 }
