@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 
@@ -115,4 +116,17 @@ func TestAppendJSONString_EveryByte(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Ensure needsHTMLEscape finds exactly what bytes.ContainsAny finds of the
+// characters encoding/json escapes in a MarshalJSON's output.
+func FuzzNeedsHTMLEscape(f *testing.F) {
+	for _, s := range []string{"", "plain", "a<b", "x>", "&", "\u2028", "\u2029", "\u2027", "\xe2\x80", "\xe2\x80\xa8tail", "é€中文", "\xe2\xe2\x80\xa9"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, v []byte) {
+		if got, want := needsHTMLEscape(v), bytes.ContainsAny(v, "<>&\u2028\u2029"); got != want {
+			t.Errorf("%q: %v, want %v", v, got, want)
+		}
+	})
 }

@@ -59,14 +59,18 @@ func appendRoamItem(b []byte, m im.RoamMsg) []byte {
 	b = strconv.AppendInt(b, int64(m.FlagBits), 10)
 	b = append(b, `,"IsPeerRead":`...)
 	b = strconv.AppendInt(b, int64(b2i(m.PeerRead)), 10)
-	b = append(b, `,"MsgKey":`...)
-	b = appendJSONString(b, im.MsgKey(m.Seq, m.Random, m.Time))
+	b = append(b, `,"MsgKey":"`...) // digits and '_': nothing to escape
+	b = append(im.AppendMsgKey(b, m.Seq, m.Random, m.Time), '"')
 	b = append(b, `,"MsgBody":`...)
 	b = appendStoredJSON(b, m.Body, "[]")
 	b = append(b, `,"CloudCustomData":`...)
 	b = appendJSONString(b, m.CloudData)
 	return append(b, '}')
 }
+
+// roamItemBytes is room enough for a usual message of MsgList: a page's
+// buffer is made for that many per message at once.
+const roamItemBytes = 320
 
 // roamEnvelopeBytes bounds what a page's reply holds besides its MsgList's
 // messages: the envelope, Complete, MsgCnt, LastMsgTime and LastMsgKey
@@ -118,7 +122,7 @@ func (s *Server) adminGetRoamMsg(ctx context.Context, c *Call, req *roamReq) (*r
 	resp := &roamResp{Complete: 1}
 	// Items are appended newest first into scratch and copied out in
 	// reverse, oldest first, as Tencent lists them.
-	var scratch []byte
+	scratch := make([]byte, 0, roamItemBytes*len(msgs))
 	ends := make([]int, 0, len(msgs))
 	size := roamEnvelopeBytes
 	for i, m := range msgs {

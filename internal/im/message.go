@@ -194,7 +194,17 @@ func ContentCRC(body MsgBody, cloudData string) uint32 {
 
 // MsgKey is a one-to-one message's key: "<MsgSeq>_<MsgRandom>_<MsgTime>".
 func MsgKey(seq, random uint32, msgTime int64) string {
-	return strconv.FormatUint(uint64(seq), 10) + "_" + strconv.FormatUint(uint64(random), 10) + "_" + strconv.FormatInt(msgTime, 10)
+	var b [32]byte
+	return string(AppendMsgKey(b[:0], seq, random, msgTime))
+}
+
+// AppendMsgKey appends MsgKey(seq, random, msgTime) to b.
+func AppendMsgKey(b []byte, seq, random uint32, msgTime int64) []byte {
+	b = strconv.AppendUint(b, uint64(seq), 10)
+	b = append(b, '_')
+	b = strconv.AppendUint(b, uint64(random), 10)
+	b = append(b, '_')
+	return strconv.AppendInt(b, msgTime, 10)
 }
 
 // ParseMsgKey splits a MsgKey; ok is false for anything MsgKey cannot have

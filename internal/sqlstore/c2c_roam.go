@@ -74,8 +74,11 @@ func readRoamState(ctx context.Context, tx *Tx, app uint64, operator, peer strin
 	return st, err
 }
 
-// roamCols are the columns a history page reads.
-const roamCols = "SELECT from_user, to_user, msg_seq, msg_random, msg_time, flag_bits, body, cloud_data FROM c2c_msgs"
+// roamCols are the columns a history page reads. Whether the operator
+// sent a message ($8 is the operator) says who its sender and recipient
+// are, since both are the conversation's two accounts: reading the two
+// names instead cost two strings per row.
+const roamCols = "SELECT CASE WHEN from_user = $8 THEN 1 ELSE 0 END, msg_seq, msg_random, msg_time, flag_bits, body, cloud_data FROM c2c_msgs"
 
 // RoamC2C reads one admin_getroammsg page, newest first: up to MaxCnt+1
 // messages, the last telling the caller whether more are left. The page is
@@ -105,10 +108,15 @@ func (db *DB) RoamC2C(ctx context.Context, app uint64, q im.RoamQuery) ([]im.Roa
 		defer rows.Close()
 		for rows.Next() {
 			var m im.RoamMsg
+			var sentByOperator int
 			var seq, rnd int64
 			var body string
-			if err := rows.Scan(&m.From, &m.To, &seq, &rnd, &m.Time, &m.FlagBits, &body, &m.CloudData); err != nil {
+			if err := rows.Scan(&sentByOperator, &seq, &rnd, &m.Time, &m.FlagBits, &body, &m.CloudData); err != nil {
 				return err
+			}
+			m.From, m.To = q.Peer, q.Operator
+			if sentByOperator == 1 {
+				m.From, m.To = q.Operator, q.Peer
 			}
 			m.Seq, m.Random, m.Body = uint32(seq), uint32(rnd), im.MsgBody(body)
 			reader := theirs
