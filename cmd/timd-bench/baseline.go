@@ -104,7 +104,7 @@ func startBaseline(inProcess bool) (base string, stop func(), err error) {
 		return "", nil, err
 	}
 	stop = func() {
-		in.Close()
+		_ = in.Close() // the child sees end of input and stops; Wait reaps it either way
 		_ = cmd.Wait()
 	}
 	line, err := bufio.NewReader(out).ReadString('\n')

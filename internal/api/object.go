@@ -54,31 +54,11 @@ func appendJSONValue(b []byte, v any) ([]byte, error) {
 	case object:
 		return v.appendJSON(b)
 	case []object:
-		if v == nil {
-			return append(b, "null"...), nil
-		}
-		b = append(b, '[')
-		for i, o := range v {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var err error
-			if b, err = o.appendJSON(b); err != nil {
-				return nil, err
-			}
-		}
-		return append(b, ']'), nil
+		return appendObjects(b, v)
 	case rawJSON:
 		return append(b, v...), nil
 	case []rawJSON:
-		b = append(b, '[')
-		for i, r := range v {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, r...)
-		}
-		return append(b, ']'), nil
+		return appendRawList(b, v), nil
 	case []im.KV:
 		return appendKVs(b, v), nil
 	case string:
@@ -102,6 +82,36 @@ func appendJSONValue(b []byte, v any) ([]byte, error) {
 		return nil, err
 	}
 	return append(b, j...), nil
+}
+
+// appendObjects appends a list of objects.
+func appendObjects(b []byte, v []object) ([]byte, error) {
+	if v == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, '[')
+	for i, o := range v {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var err error
+		if b, err = o.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, ']'), nil
+}
+
+// appendRawList appends a list of JSON texts, each as it is.
+func appendRawList(b []byte, v []rawJSON) []byte {
+	b = append(b, '[')
+	for i, r := range v {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, r...)
+	}
+	return append(b, ']')
 }
 
 // appendKVs appends custom fields as encoding/json writes them.
