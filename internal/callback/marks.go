@@ -2,6 +2,7 @@ package callback
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -143,26 +144,42 @@ func (s *Sender) recordMarks(done <-chan struct{}) {
 func (s *Sender) recordBatch(batch []pendingMark) {
 	ds := make([]im.Delivery, len(batch))
 	claimed := batch[0].claimed
-	nextClaim, stopping := s.claimTime(), s.stopping()
 	for i, m := range batch {
 		ds[i] = m.Delivery
-		if !stopping {
-			at := nextClaim.Add(s.o.Clocks.Offset(m.app))
-			ds[i].NextAt, ds[i].NextUntil = at, at.Add(s.o.Lease)
-		}
 		if m.claimed.Before(claimed) {
 			claimed = m.claimed
 		}
 	}
-	var next []im.Event
+	stopping := s.stopping()
+	var (
+		next      []im.Event
+		nextClaim time.Time
+		lost      []failedClaim
+	)
 	err := s.retryMark(claimed, func() error {
+		// Each attempt leases the keys' next events under a lease end of
+		// its own: an attempt that reports failure may have committed
+		// all the same (the connection broke at COMMIT), and its leases,
+		// which nothing will deliver, are then released by that end
+		// (settleClaims) without touching a later attempt's.
+		nextClaim = s.claimTime()
+		for i, m := range batch {
+			if !stopping {
+				at := nextClaim.Add(s.o.Clocks.Offset(m.app))
+				ds[i].NextAt, ds[i].NextUntil = at, at.Add(s.o.Lease)
+			}
+		}
 		var err error
 		next, err = s.o.Store.MarkDelivered(context.Background(), s.o.Instance, ds...)
+		if err != nil && !stopping {
+			lost = appendLeases(lost, batch, ds)
+		}
 		return err
 	})
 	if err != nil {
 		s.o.Logger.Warn("record callback deliveries", "events", len(ds), "first_id", ds[0].ID, "err", err)
 	}
+	s.settleLater(lost)
 	// Each next event takes the place of a delivered event of its app; the
 	// places left over are freed.
 	places := map[uint64][]*lane{}
@@ -185,6 +202,18 @@ func (s *Sender) recordBatch(batch []pendingMark) {
 	}
 	s.next.add(handed)
 	s.Kick() // the next events wait for Run, other keys' may be due, and the lanes have room
+}
+
+// appendLeases appends, once per app of batch, the next-event lease end
+// ds asked for.
+func appendLeases(lost []failedClaim, batch []pendingMark, ds []im.Delivery) []failedClaim {
+	for i, m := range batch {
+		c := failedClaim{m.app, ds[i].NextUntil}
+		if !slices.Contains(lost, c) {
+			lost = append(lost, c)
+		}
+	}
+	return lost
 }
 
 // stopping reports whether Run's context has ended.

@@ -454,3 +454,53 @@ func TestSender_ClaimCommittedButReportedFailed(t *testing.T) {
 		t.Logf("delivered %v after a lost claim (lease 1 min)", time.Since(start))
 	})
 }
+
+// lostMarkOutbox commits one delivery record that leased a next event, and
+// reports it failed, as a database restarted mid-commit can.
+type lostMarkOutbox struct {
+	im.Outbox
+	lose atomic.Bool
+}
+
+func (o *lostMarkOutbox) MarkDelivered(ctx context.Context, instance string, ds ...im.Delivery) ([]im.Event, error) {
+	next, err := o.Outbox.MarkDelivered(ctx, instance, ds...)
+	if err == nil && len(next) > 0 && o.lose.CompareAndSwap(true, false) {
+		return nil, fmt.Errorf("read: connection reset by peer")
+	}
+	return next, err
+}
+
+// Ensure a key's next event leased by a delivery record that committed
+// while the sender was told it failed is released and delivered at once,
+// not when the lease ends; the retried record, finding its event already
+// delivered, leases nothing.
+func TestSender_RecordCommittedButReportedFailed(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		// Slow answers: the second event is recorded while the first is in
+		// flight, so the first's record leases it.
+		rc := newReceiver(t, func(w http.ResponseWriter, r *http.Request, h hit) {
+			time.Sleep(200 * time.Millisecond)
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, okReply)
+		})
+		e := newEnv(t, dsn, rc.URL(), nil, nil)
+		store := &lostMarkOutbox{Outbox: e.db}
+		store.lose.Store(true)
+		e.start(callback.Options{Store: store, Lease: time.Minute})
+		start := time.Now()
+		e.create("lostmark-1", "alice")
+		e.add("lostmark-1", "bob")
+		waitFor(t, 10*time.Second, "both events delivered", func() bool {
+			evs := e.eventsOf("lostmark-1")
+			return len(evs) == 2 && evs[0].State == im.EventDelivered && evs[1].State == im.EventDelivered
+		})
+		if store.lose.Load() {
+			t.Fatal("no record was lost: the test proves nothing")
+		}
+		if hits := rc.hitsOf("lostmark-1"); len(hits) != 2 {
+			t.Fatalf("%d deliveries of 2 events", len(hits))
+		}
+		t.Logf("delivered %v after a lost record (lease 1 min)", time.Since(start))
+	})
+}

@@ -99,6 +99,10 @@ type Sender struct {
 	// Owned by Run's goroutine: the claims that failed and may still hold
 	// events (see settleClaims).
 	unsettled []failedClaim
+	// Failed delivery records' next-event leases, handed from the record
+	// goroutine to Run's (settleLater), under lostMu.
+	lostMu sync.Mutex
+	lost   []failedClaim
 }
 
 // lane bounds an app's deliveries. Up to cap(flight) are in flight, and up
@@ -384,6 +388,18 @@ func (s *Sender) claimTime() time.Time {
 	return now
 }
 
+// settleLater queues leases that a failed delivery record may have taken
+// (recordBatch) for settleClaims, and wakes Run to release them.
+func (s *Sender) settleLater(lost []failedClaim) {
+	if len(lost) == 0 {
+		return
+	}
+	s.lostMu.Lock()
+	s.lost = append(s.lost, lost...)
+	s.lostMu.Unlock()
+	s.Kick()
+}
+
 // settleClaims releases what failed claims may hold. A claim that failed as
 // the connection to the database broke may have been committed all the
 // same (PostgreSQL restarted mid-commit): its events are then leased to
@@ -391,6 +407,9 @@ func (s *Sender) claimTime() time.Time {
 // wait for the lease (60 s by default) to end. It reports whether every
 // failed claim is settled.
 func (s *Sender) settleClaims(ctx context.Context) bool {
+	s.lostMu.Lock()
+	s.unsettled, s.lost = append(s.unsettled, s.lost...), nil
+	s.lostMu.Unlock()
 	for len(s.unsettled) > 0 {
 		c := s.unsettled[0]
 		n, err := s.o.Store.ReleaseClaim(ctx, s.o.Instance, c.app, c.until)
