@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 
 	"github.com/timd/timd/internal/im"
 )
@@ -223,6 +224,10 @@ func (db *DB) SendC2CBatch(ctx context.Context, op im.Op, m im.C2CMsg, to []stri
 		}
 		at := tx.now.Unix()
 		sent = im.C2CSent{Time: at, Key: im.MsgKey(m.Seq, m.Random, at)}
+		// Stored in UserID order, so that two batches from one sender
+		// take their conversation rows' locks in the same order on
+		// PostgreSQL rather than deadlock (and retry) over them.
+		slices.Sort(targets)
 		for _, id := range targets {
 			if m.LifeTime == 0 {
 				break
