@@ -164,10 +164,11 @@ func (s *Sender) recordBatch(batch []pendingMark) {
 		// (settleClaims) without touching a later attempt's.
 		nextClaim = s.claimTime()
 		for i, m := range batch {
-			if !stopping {
-				at := nextClaim.Add(s.o.Clocks.Offset(m.app))
-				ds[i].NextAt, ds[i].NextUntil = at, at.Add(s.o.Lease)
+			if stopping {
+				break // no next events: nothing would deliver them
 			}
+			at := nextClaim.Add(s.o.Clocks.Offset(m.app))
+			ds[i].NextAt, ds[i].NextUntil = at, at.Add(s.o.Lease)
 		}
 		var err error
 		next, err = s.o.Store.MarkDelivered(context.Background(), s.o.Instance, ds...)
