@@ -235,6 +235,10 @@ func lockAccounts(ctx context.Context, tx *Tx, app uint64, ids []string) (map[st
 	sorted = slices.Compact(sorted)
 	exists := make(map[string]bool, len(sorted))
 	for _, id := range sorted {
+		if ok, known := tx.wc.account(app, id); known {
+			exists[id] = ok
+			continue
+		}
 		rows, err := tx.QueryContext(ctx, "SELECT 1 FROM accounts WHERE app_id = $1 AND user_id = $2"+tx.forKeyShare(), int64(app), id)
 		if err != nil {
 			return nil, err
@@ -243,6 +247,7 @@ func lockAccounts(ctx context.Context, tx *Tx, app uint64, ids []string) (map[st
 		if err := closeRows(rows); err != nil {
 			return nil, err
 		}
+		tx.wc.putAccount(app, id, exists[id])
 	}
 	return exists, nil
 }

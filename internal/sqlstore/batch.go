@@ -214,6 +214,7 @@ func (c *committer) tryBatch(batch []*writeReq) bool {
 	// of the batch was set aside (writeAside).
 	aside := true
 	defer func() {
+		db.wcache.end()
 		if !aside {
 			db.groups.invalidate()
 		}
@@ -227,7 +228,7 @@ func (c *committer) tryBatch(batch []*writeReq) bool {
 		}
 		// The savepoint statements go through tx, prepared once: parsing
 		// them for every write was a cost of the single writer's.
-		tx := &Tx{Tx: sqlTx, now: db.now().Add(im.ClockOffset(r.ctx)), dialect: db.dialect, stmts: db.wStmts, detached: true}
+		tx := &Tx{Tx: sqlTx, now: db.now().Add(im.ClockOffset(r.ctx)), dialect: db.dialect, stmts: db.wStmts, detached: true, wc: db.wcache}
 		if _, err := tx.ExecContext(context.Background(), "SAVEPOINT w"); err != nil {
 			return abort()
 		}

@@ -48,6 +48,9 @@ type DB struct {
 	// groups caches FindGroups' reads on SQLite (groupcache.go); nil on
 	// PostgreSQL.
 	groups *groupCache
+	// wcache is what the SQLite writer last read of accounts and mutes
+	// (writercache.go); nil on PostgreSQL.
+	wcache *writerCache
 
 	closeOnce sync.Once
 	closeErr  error
@@ -131,6 +134,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	}
 	if d.oneProcess() {
 		db.groups = newGroupCache()
+		db.wcache = newWriterCache()
 	}
 	if d.batchesCommits() {
 		db.committer = startCommitter(db)
@@ -206,6 +210,9 @@ type Tx struct {
 	// aside: the write touches only the callback outbox and captures, so
 	// it leaves the read cache's generation where it is (writeAside).
 	aside bool
+	// wc is the writer cache (writercache.go) on the SQLite writer; nil
+	// elsewhere.
+	wc *writerCache
 }
 
 // maxAttempts bounds how often a transaction that hit a serialization
@@ -307,6 +314,10 @@ func (db *DB) runOnce(ctx context.Context, pool *sql.DB, readOnly bool, fn func(
 	if pool == db.w {
 		tx.stmts = db.wStmts
 		tx.detached = db.committer != nil
+		if !readOnly {
+			tx.wc = db.wcache
+			defer db.wcache.end() // after the commit or rollback
+		}
 	}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()

@@ -18,12 +18,19 @@ var _ im.NoSpeakingService = (*DB)(nil)
 
 // noSpeakingRow reads an account's row; zero values when it has none.
 func noSpeakingRow(ctx context.Context, tx *Tx, app uint64, userID string) (c2cSecs, c2cUntil, groupSecs, groupUntil int64, err error) {
-	err = tx.QueryRowContext(ctx, `SELECT c2c_secs, c2c_until, group_secs, group_until FROM no_speaking
-		WHERE app_id = $1 AND user_id = $2`, int64(app), userID).Scan(&c2cSecs, &c2cUntil, &groupSecs, &groupUntil)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = nil
+	m, known := tx.wc.mute(app, userID)
+	if !known {
+		err = tx.QueryRowContext(ctx, `SELECT c2c_secs, c2c_until, group_secs, group_until FROM no_speaking
+			WHERE app_id = $1 AND user_id = $2`, int64(app), userID).Scan(&m.c2cSecs, &m.c2cUntil, &m.groupSecs, &m.groupUntil)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			err = nil
+			tx.wc.putMute(app, userID, m)
+		case err == nil:
+			tx.wc.putMute(app, userID, m)
+		}
 	}
-	return
+	return m.c2cSecs, m.c2cUntil, m.groupSecs, m.groupUntil, err
 }
 
 // noSpeakingFor is the configured period while it runs, 0 after its end.

@@ -126,7 +126,7 @@ func (st *stateTable) exec(ctx context.Context, tx *Tx, r importRow, q string, a
 	if st.full(r) {
 		return tx.ExecContext(ctx, q, args...)
 	}
-	return tx.Tx.ExecContext(tx.context(ctx), q, args...)
+	return tx.execUnprepared(ctx, q, args...)
 }
 
 // insertNumbered inserts a row the database numbers and records its number.
@@ -137,7 +137,7 @@ func (st *stateTable) insertNumbered(ctx context.Context, tx *Tx, q string, args
 	if st.full(r) {
 		row = tx.QueryRowContext(ctx, q, args...)
 	} else {
-		row = tx.Tx.QueryRowContext(tx.context(ctx), q, args...)
+		row = tx.queryRowUnprepared(ctx, q, args...)
 	}
 	err := row.Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -121,6 +121,7 @@ func (tx *Tx) context(ctx context.Context) context.Context {
 // ExecContext runs query in the transaction, prepared when it can be.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	ctx = tx.context(ctx)
+	tx.wc.note(query)
 	if s := tx.stmt(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
@@ -130,6 +131,7 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 // QueryContext runs query in the transaction, prepared when it can be.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	ctx = tx.context(ctx)
+	tx.wc.note(query)
 	if s := tx.stmt(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -139,8 +141,21 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 // QueryRowContext runs query in the transaction, prepared when it can be.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	ctx = tx.context(ctx)
+	tx.wc.note(query)
 	if s := tx.stmt(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
 	return tx.Tx.QueryRowContext(ctx, query, args...)
+}
+
+// execUnprepared runs query in the transaction without preparing it.
+func (tx *Tx) execUnprepared(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	tx.wc.note(query)
+	return tx.Tx.ExecContext(tx.context(ctx), query, args...)
+}
+
+// queryRowUnprepared runs query in the transaction without preparing it.
+func (tx *Tx) queryRowUnprepared(ctx context.Context, query string, args ...any) *sql.Row {
+	tx.wc.note(query)
+	return tx.Tx.QueryRowContext(tx.context(ctx), query, args...)
 }
