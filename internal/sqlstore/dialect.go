@@ -125,6 +125,10 @@ func openPools(dsn string, maxConns int) (d dialect, w, r *sql.DB, err error) {
 			}
 		}
 		base = "file:" + (&url.URL{Path: path}).EscapedPath()
+		if err := registerWALVFS(); err != nil {
+			return "", nil, nil, err
+		}
+		q.Set("vfs", walVFSName) // walvfs.go
 	}
 	q.Set("_txlock", "immediate")
 	w, err = sql.Open("sqlite", base+"?"+q.Encode())
