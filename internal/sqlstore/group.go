@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/timd/timd/internal/im"
@@ -131,11 +133,11 @@ func (db *DB) CreateGroup(ctx context.Context, op im.Op, ng im.NewGroup) (string
 		}
 		// The event's MemberList names the members the request added, not
 		// the owner, as in Tencent's sample.
+		if err := insertMembers(ctx, tx, app, seq, members); err != nil {
+			return err
+		}
 		list := []im.MemberAccount{}
-		for i, m := range members {
-			if err := insertMember(ctx, tx, app, seq, m, int64(i+1)); err != nil {
-				return err
-			}
+		for _, m := range members {
 			if m.Role != im.RoleOwner {
 				list = append(list, im.MemberAccount{Account: m.UserID})
 			}
@@ -230,6 +232,43 @@ func nonNilKVs(kv []im.KV) []im.KV {
 		return []im.KV{}
 	}
 	return kv
+}
+
+// membersPerInsert is how many membership rows one INSERT of insertMembers
+// writes: a statement per row was most of create_group's time in the
+// writer past the group's own row, and a bound keeps the texts (one per
+// row count) few enough to stay prepared.
+const membersPerInsert = 8
+
+// insertMembers adds a new group's membership rows, join_seq 1, 2, ... in
+// the order given.
+func insertMembers(ctx context.Context, tx *Tx, app uint64, groupSeq int64, members []im.Member) error {
+	for start := 0; start < len(members); start += membersPerInsert {
+		chunk := members[start:min(start+membersPerInsert, len(members))]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO group_members (app_id, group_seq, user_id, role, join_time, join_seq, app_defined, unread_msg_num) VALUES `)
+		args := make([]any, 0, 8*len(chunk))
+		for i, m := range chunk {
+			appDefined, err := json.Marshal(nonNilKVs(m.AppDefined))
+			if err != nil {
+				return err
+			}
+			joined := tx.now.UnixMilli()
+			if !m.JoinTime.IsZero() {
+				joined = m.JoinTime.UnixMilli()
+			}
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8)
+			args = append(args, int64(app), groupSeq, m.UserID, m.Role, joined, int64(start+i+1), string(appDefined), m.Unread)
+		}
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // insertMember adds one membership row.

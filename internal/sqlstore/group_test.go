@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -312,5 +313,42 @@ func TestGroupService_Members(t *testing.T) {
 		}
 		_, _, _, err = db.Members(ctx, gapp, "Live", im.MemberFilter{})
 		wantCode(t, "members of AVChatRoom", err, im.CodeGroupForbidden)
+	})
+}
+
+// TestCreateGroup_ManyMembersInOrder creates a group whose members take
+// several INSERTs (insertMembers writes 8 rows per statement): every member
+// is stored once, in the order given after the owner, with its role.
+func TestCreateGroup_ManyMembersInOrder(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		ids := []string{"own"}
+		var members []string
+		for i := range 19 {
+			members = append(members, fmt.Sprintf("m%02d", 18-i)) // not in byte order
+		}
+		db := openGroupDB(t, dsn, append(ids, members...)...)
+		ng := newGroup("many", im.GroupPublic, "own", members...)
+		ng.Members[3].Role = im.RoleAdmin
+		mustCreate(t, db, quiet, ng)
+		gs, ms, err := db.FindGroups(context.Background(), gapp, []string{"many"}, true)
+		if err != nil || gs[0] == nil {
+			t.Fatalf("%v %v", gs, err)
+		}
+		if gs[0].MemberNum != 20 || len(ms[0]) != 20 {
+			t.Fatalf("MemberNum %d, %d members", gs[0].MemberNum, len(ms[0]))
+		}
+		want := append([]string{"own"}, members...)
+		for i, m := range ms[0] {
+			role := im.RoleMember
+			switch i {
+			case 0:
+				role = im.RoleOwner
+			case 4:
+				role = im.RoleAdmin
+			}
+			if m.UserID != want[i] || m.Seq != int64(i+1) || m.Role != role {
+				t.Errorf("member %d: %+v, want %s (seq %d, %s)", i, m, want[i], i+1, role)
+			}
+		}
 	})
 }
