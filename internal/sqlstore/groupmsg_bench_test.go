@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -12,10 +13,15 @@ import (
 
 // BenchmarkGroupMsgs_Page reads the latest page of 20 of a group, and a
 // page deep in its history, with the table holding 10,000 and 1,000,000
-// messages (the group half of them, other groups the rest): one range of
-// the primary key, so the time per page stays flat as the table grows.
+// messages, and 10,000,000 with TIMD_BENCH_LARGE set (the group half of
+// them, another group the rest): one range of the primary key, so the time
+// per page stays flat as the table grows.
 func BenchmarkGroupMsgs_Page(b *testing.B) {
-	for _, total := range []int{10_000, 1_000_000} {
+	totals := []int{10_000, 1_000_000}
+	if os.Getenv("TIMD_BENCH_LARGE") != "" {
+		totals = append(totals, 10_000_000)
+	}
+	for _, total := range totals {
 		b.Run(strconv.Itoa(total), func(b *testing.B) {
 			ctx := context.Background()
 			c := &clock{t: time.Unix(1767323045, 0)}
