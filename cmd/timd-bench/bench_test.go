@@ -150,18 +150,27 @@ func checkIntervals(t *testing.T, r benchReport) {
 	if len(r.Baseline.Intervals) != 0 {
 		t.Errorf("%s: the baseline has intervals", r.Scenario)
 	}
-	sum, lag := 0, 0.0
+	sum, lag, withP99 := 0, 0.0, 0
 	for _, iv := range r.Timd.Intervals {
 		sum += iv.Requests
 		lag = max(lag, iv.SendLag)
 		if len(iv.HeapMB) != 1 || iv.HeapMB[0] <= 0 {
 			t.Errorf("%s: interval without timd's heap: %+v", r.Scenario, iv)
 		}
-		// Requests on loopback at 400/s: timd's own p99 is in a finite
-		// bucket of its histogram.
-		if len(iv.ServerP99) != 1 || (iv.Requests > 0 && iv.ServerP99[0] <= 0) {
+		if len(iv.ServerP99) != 1 || iv.ServerP99[0] < 0 {
 			t.Errorf("%s: interval without timd's own p99: %+v", r.Scenario, iv)
+		} else if iv.ServerP99[0] > 0 {
+			withP99++
 		}
+	}
+	// Requests on loopback at 400/s: timd's own p99 is in a finite bucket
+	// of its histogram. Not necessarily in every interval: a scrape of
+	// /metrics that fails stands in with the last figures (sample in
+	// memwatch.go), whose histogram gives that interval no delta. Seen
+	// once in CI on a loaded machine: an interval of 20 requests at a p50
+	// of 68 ms with a p99 of 0.
+	if withP99 == 0 {
+		t.Errorf("%s: no interval with timd's own p99: %+v", r.Scenario, r.Timd.Intervals)
 	}
 	if sum != r.Timd.Requests {
 		t.Errorf("%s: intervals hold %d requests, the run %d", r.Scenario, sum, r.Timd.Requests)
