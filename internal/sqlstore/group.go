@@ -133,7 +133,7 @@ func (db *DB) CreateGroup(ctx context.Context, op im.Op, ng im.NewGroup) (string
 		}
 		// The event's MemberList names the members the request added, not
 		// the owner, as in Tencent's sample.
-		if err := insertMembers(ctx, tx, app, seq, members); err != nil {
+		if err := insertMembers(ctx, tx, app, seq, members, 1); err != nil {
 			return err
 		}
 		list := []im.MemberAccount{}
@@ -240,9 +240,9 @@ func nonNilKVs(kv []im.KV) []im.KV {
 // row count) few enough to stay prepared.
 const membersPerInsert = 8
 
-// insertMembers adds a new group's membership rows, join_seq 1, 2, ... in
-// the order given.
-func insertMembers(ctx context.Context, tx *Tx, app uint64, groupSeq int64, members []im.Member) error {
+// insertMembers adds membership rows, join_seq firstSeq, firstSeq+1, ...
+// in the order given.
+func insertMembers(ctx context.Context, tx *Tx, app uint64, groupSeq int64, members []im.Member, firstSeq int64) error {
 	for start := 0; start < len(members); start += membersPerInsert {
 		chunk := members[start:min(start+membersPerInsert, len(members))]
 		var q strings.Builder
@@ -262,30 +262,13 @@ func insertMembers(ctx context.Context, tx *Tx, app uint64, groupSeq int64, memb
 			}
 			n := len(args)
 			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8)
-			args = append(args, int64(app), groupSeq, m.UserID, m.Role, joined, int64(start+i+1), string(appDefined), m.Unread)
+			args = append(args, int64(app), groupSeq, m.UserID, m.Role, joined, firstSeq+int64(start+i), string(appDefined), m.Unread)
 		}
 		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// insertMember adds one membership row.
-func insertMember(ctx context.Context, tx *Tx, app uint64, groupSeq int64, m im.Member, seq int64) error {
-	appDefined, err := json.Marshal(nonNilKVs(m.AppDefined))
-	if err != nil {
-		return err
-	}
-	joined := tx.now.UnixMilli()
-	if !m.JoinTime.IsZero() {
-		joined = m.JoinTime.UnixMilli()
-	}
-	_, err = tx.ExecContext(ctx, `
-		INSERT INTO group_members (app_id, group_seq, user_id, role, join_time, join_seq, app_defined, unread_msg_num)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		int64(app), groupSeq, m.UserID, m.Role, joined, seq, string(appDefined), m.Unread)
-	return err
 }
 
 // reapInline is the largest group whose member rows a dismissal deletes

@@ -86,11 +86,8 @@ func addMembers(ctx context.Context, tx *Tx, app uint64, groupID string, members
 		int64(app), groupID, len(add)).Scan(&counter); err != nil {
 		return nil, nil, nil, err
 	}
-	for i, m := range add {
-		seq := counter - int64(len(add)) + int64(i) + 1
-		if err := insertMember(ctx, tx, app, g.Seq, m, seq); err != nil {
-			return nil, nil, nil, err
-		}
+	if err := insertMembers(ctx, tx, app, g.Seq, add, counter-int64(len(add))+1); err != nil {
+		return nil, nil, nil, err
 	}
 	return results, added, g, nil
 }

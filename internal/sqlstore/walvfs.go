@@ -152,8 +152,13 @@ func walFlush(tls *libc.TLS, pFile uintptr) int32 {
 	}
 	n := b.n
 	b.n = 0
+	return walRealWrite(tls, pFile, b.p, int32(n), b.off)
+}
+
+// walRealWrite writes through the unix VFS's file behind pFile.
+func walRealWrite(tls *libc.TLS, pFile, zBuf uintptr, iAmt int32, iOfst int64) int32 {
 	f, m := walReal(pFile)
-	return (*(*func(*libc.TLS, uintptr, uintptr, int32, int64) int32)(unsafe.Pointer(&struct{ uintptr }{m.FxWrite})))(tls, f, b.p, int32(n), b.off)
+	return (*(*func(*libc.TLS, uintptr, uintptr, int32, int64) int32)(unsafe.Pointer(&struct{ uintptr }{m.FxWrite})))(tls, f, zBuf, iAmt, iOfst)
 }
 
 func walWrite(tls *libc.TLS, pFile, zBuf uintptr, iAmt int32, iOfst int64) int32 {
@@ -164,8 +169,7 @@ func walWrite(tls *libc.TLS, pFile, zBuf uintptr, iAmt int32, iOfst int64) int32
 		}
 	}
 	if int(iAmt) > walBufMax {
-		f, m := walReal(pFile)
-		return (*(*func(*libc.TLS, uintptr, uintptr, int32, int64) int32)(unsafe.Pointer(&struct{ uintptr }{m.FxWrite})))(tls, f, zBuf, iAmt, iOfst)
+		return walRealWrite(tls, pFile, zBuf, iAmt, iOfst)
 	}
 	if b.n+int(iAmt) > b.capac {
 		c := walBufMax

@@ -78,28 +78,13 @@ func (c *writerCache) account(app uint64, user string) (exists, ok bool) {
 	if c == nil {
 		return false, false
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.dirty {
-		return false, false
-	}
-	exists, ok = c.accounts[userKey{app, user}]
-	return exists, ok
+	return cacheGet(c, c.accounts, userKey{app, user})
 }
 
 func (c *writerCache) putAccount(app uint64, user string, exists bool) {
-	if c == nil {
-		return
+	if c != nil {
+		cachePut(c, c.accounts, userKey{app, user}, exists)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.dirty {
-		return
-	}
-	if len(c.accounts) >= writerCacheMax {
-		clear(c.accounts)
-	}
-	c.accounts[userKey{app, user}] = exists
 }
 
 // mute returns (app, user)'s no_speaking row, if the cache knows it.
@@ -107,28 +92,38 @@ func (c *writerCache) mute(app uint64, user string) (muteRow, bool) {
 	if c == nil {
 		return muteRow{}, false
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.dirty {
-		return muteRow{}, false
-	}
-	m, ok := c.mutes[userKey{app, user}]
-	return m, ok
+	return cacheGet(c, c.mutes, userKey{app, user})
 }
 
 func (c *writerCache) putMute(app uint64, user string, m muteRow) {
-	if c == nil {
-		return
+	if c != nil {
+		cachePut(c, c.mutes, userKey{app, user}, m)
 	}
+}
+
+// cacheGet looks k up in m, one of c's maps, unless c is dirty.
+func cacheGet[V any](c *writerCache, m map[userKey]V, k userKey) (V, bool) {
+	var zero V
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.dirty {
+		return zero, false
+	}
+	v, ok := m[k]
+	return v, ok
+}
+
+// cachePut files v under k in m, one of c's maps, unless c is dirty.
+func cachePut[V any](c *writerCache, m map[userKey]V, k userKey, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.dirty {
 		return
 	}
-	if len(c.mutes) >= writerCacheMax {
-		clear(c.mutes)
+	if len(m) >= writerCacheMax {
+		clear(m)
 	}
-	c.mutes[userKey{app, user}] = m
+	m[k] = v
 }
 
 // cachedTables are the tables the writer cache holds rows of.
