@@ -204,3 +204,53 @@ func TestMarkDelivered_LeasesKeysNextEvent(t *testing.T) {
 		}
 	})
 }
+
+// Ensure a record of more deliveries than one statement carries (16) keeps
+// each delivery's own status and time, and leases every key's next event:
+// 21 keys with two events each, their heads recorded in one call.
+func TestMarkDelivered_ManyKeys(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn, "http://127.0.0.1:1/unused", nil, nil)
+		ctx := t.Context()
+		const keys = 21
+		for i := range keys {
+			g := fmt.Sprintf("many-%d", i)
+			e.create(g, "alice")
+			e.add(g, "bob")
+		}
+		now := time.Now().Truncate(time.Millisecond)
+		heads, err := e.db.ClaimEvents(ctx, "me", testApp, now, time.Minute, 100, 0)
+		if err != nil || len(heads) != keys {
+			t.Fatalf("ClaimEvents = %d events, %v; want the %d keys' first", len(heads), err, keys)
+		}
+		ds := make([]im.Delivery, len(heads))
+		for i, h := range heads {
+			ds[i] = im.Delivery{ID: h.ID, Status: 200 + i, At: now.Add(time.Duration(i) * time.Second),
+				NextAt: now, NextUntil: now.Add(time.Minute)}
+		}
+		got, err := e.db.MarkDelivered(ctx, "me", ds...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[int64]bool{}
+		for i := range keys {
+			want[e.eventsOf(fmt.Sprintf("many-%d", i))[1].ID] = true
+		}
+		for _, ev := range got {
+			if !want[ev.ID] {
+				t.Errorf("leased event %d (key %s), not a key's second", ev.ID, ev.Key)
+			}
+			delete(want, ev.ID)
+		}
+		if len(want) > 0 {
+			t.Errorf("%d keys' second events not leased: %v", len(want), want)
+		}
+		for i, d := range ds {
+			ev := e.event(d.ID)
+			if ev.State != im.EventDelivered || ev.LastStatus != 200+i || !ev.DeliveredAt.Equal(d.At) || ev.Attempts != 1 {
+				t.Errorf("event %d: %s, status %d, delivered at %v, %d attempts; want delivered, %d, %v, 1",
+					d.ID, ev.State, ev.LastStatus, ev.DeliveredAt, ev.Attempts, 200+i, d.At)
+			}
+		}
+	})
+}

@@ -116,68 +116,6 @@ func (db *DB) ReleaseClaim(ctx context.Context, instance string, app uint64, unt
 	return int(n), err
 }
 
-// MarkDelivered records deliveries in one transaction: the sender marks
-// what its deliveries finished while the previous mark was committing, so
-// that a backlog costs a write per batch rather than per event. A delivery
-// changes nothing if its event is no longer pending under instance's lease
-// (another instance took it over).
-//
-// A delivery that asks (NextUntil) also leases its key's next event in the
-// same transaction, when that event is claimable: a key's events then go
-// out a write apiece. Recorded and then claimed, one commit after the
-// other, a backlog of 16 busy keys went out at about three quarters of the
-// rate it had when every record was a write of its own.
-func (db *DB) MarkDelivered(ctx context.Context, instance string, ds ...im.Delivery) ([]im.Event, error) {
-	var next []im.Event
-	err := db.writeAside(ctx, func(tx *Tx) error {
-		next = next[:0]
-		for _, d := range ds {
-			res, err := tx.ExecContext(ctx, `
-				UPDATE events SET state = 'delivered', attempts = attempts + 1, last_status = $3, last_error = '',
-					delivered_at = $4, claimed_by = '', claim_until = 0
-				WHERE id = $1 AND state = 'pending' AND claimed_by = $2`, d.ID, instance, d.Status, d.At.UnixMilli())
-			if err != nil {
-				return err
-			}
-			if d.NextUntil.IsZero() {
-				continue
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return err
-			} else if n == 0 {
-				continue // not this instance's event, so not its key's next either
-			}
-			ev, err := claimNext(ctx, tx, instance, d)
-			if err != nil {
-				return err
-			}
-			next = append(next, ev...)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return next, nil
-}
-
-// claimNext leases to instance the oldest pending event of d's key if it is
-// due and unleased at d.NextAt. Being the oldest, it is the one ClaimEvents
-// would find claimable; a later one is not, whatever the first's state.
-func claimNext(ctx context.Context, tx *Tx, instance string, d im.Delivery) ([]im.Event, error) {
-	rows, err := tx.QueryContext(ctx, `
-		UPDATE events SET claimed_by = $1, claim_until = $2
-		WHERE id = (SELECT n.id FROM events d, events n
-				WHERE d.id = $3 AND n.app_id = d.app_id AND n.event_key = d.event_key AND n.state = 'pending'
-				ORDER BY n.id LIMIT 1)
-			AND state = 'pending' AND next_attempt_at <= $4 AND claim_until <= $4
-		RETURNING `+eventCols, instance, d.NextUntil.UnixMilli(), d.ID, d.NextAt.UnixMilli())
-	if err != nil {
-		return nil, err
-	}
-	return scanEvents(rows)
-}
-
 // MarkFailed records a failed attempt and schedules the next, or makes the
 // event dead.
 func (db *DB) MarkFailed(ctx context.Context, id int64, instance string, a im.Attempt) error {
