@@ -153,6 +153,6 @@ func roamRows(ctx context.Context, tx *Tx, app uint64, q im.RoamQuery, clearID i
 		query += ` AND msg_time <= $9 AND (msg_time < $9 OR msg_seq < $10 OR (msg_seq = $10 AND id < $11))`
 	}
 	args = append(args, q.MaxCnt+1)
-	query += " ORDER BY msg_time DESC, msg_seq DESC, id DESC LIMIT $" + itoa(len(args))
+	query += " ORDER BY msg_time DESC, msg_seq DESC, id DESC LIMIT " + limitParam(len(args))
 	return tx.QueryContext(ctx, query, args...)
 }

@@ -151,7 +151,7 @@ func (db *DB) ListCaptured(ctx context.Context, app uint64, f im.CaptureFilter, 
 	err := db.read(ctx, func(tx *Tx) error {
 		out = out[:0]
 		rows, err := tx.QueryContext(ctx, `SELECT c.seq, c.command, c.phase, c.body, c.query, c.group_id, c.event_id, c.captured_at
-			FROM captured_callbacks c WHERE `+where+` ORDER BY c.seq LIMIT $`+itoa(len(args)), args...)
+			FROM captured_callbacks c WHERE `+where+` ORDER BY c.seq LIMIT `+limitParam(len(args)), args...)
 		if err != nil {
 			return err
 		}

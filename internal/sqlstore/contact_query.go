@@ -59,7 +59,7 @@ func (db *DB) ContactGroups(ctx context.Context, app uint64, user string, start,
 		page = im.ContactPage{Contacts: []im.ContactState{}}
 		// One row more than the page tells whether another page follows.
 		rows, err := tx.QueryContext(ctx, "SELECT "+contactCols+` FROM contact_items
-			WHERE app_id = $1 AND user_id = $2 ORDER BY type, peer LIMIT $3 OFFSET $4`,
+			WHERE app_id = $1 AND user_id = $2 ORDER BY type, peer LIMIT CAST($3 AS BIGINT) OFFSET $4`,
 			int64(app), user, limit+1, start)
 		if err != nil {
 			return err

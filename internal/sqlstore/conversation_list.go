@@ -125,7 +125,7 @@ func (l *convLister) ties(pin pinFilter, t int64, k, n int) ([]im.Conversation, 
 	var out []im.Conversation
 	if k < c2c {
 		var err error
-		out, err = l.rows(convC2C, l.c2cQuery(pin, timeEqual, c2cConvCols, " ORDER BY peer LIMIT $4 OFFSET $5"), t, n, k)
+		out, err = l.rows(convC2C, l.c2cQuery(pin, timeEqual, c2cConvCols, " ORDER BY peer LIMIT CAST($4 AS BIGINT) OFFSET $5"), t, n, k)
 		if err != nil {
 			return nil, err
 		}
@@ -133,7 +133,7 @@ func (l *convLister) ties(pin pinFilter, t int64, k, n int) ([]im.Conversation, 
 	if len(out) == n {
 		return out, nil
 	}
-	groups, err := l.rows(convGroup, l.groupQuery(pin, timeEqual, groupConvCols, " ORDER BY g.group_id LIMIT $4 OFFSET $5"),
+	groups, err := l.rows(convGroup, l.groupQuery(pin, timeEqual, groupConvCols, " ORDER BY g.group_id LIMIT CAST($4 AS BIGINT) OFFSET $5"),
 		t, n-len(out), max(0, k-c2c))
 	return append(out, groups...), err
 }
@@ -141,11 +141,11 @@ func (l *convLister) ties(pin pinFilter, t int64, k, n int) ([]im.Conversation, 
 // older lists the n newest conversations older than t (all if first).
 func (l *convLister) older(pin pinFilter, t int64, first bool, n int) ([]im.Conversation, error) {
 	tc, args := timeOlder, []any{t, n}
-	limit := " ORDER BY msg_time DESC, peer LIMIT $4"
-	glimit := " ORDER BY g.last_msg_time DESC, g.group_id LIMIT $4"
+	limit := " ORDER BY msg_time DESC, peer LIMIT CAST($4 AS BIGINT)"
+	glimit := " ORDER BY g.last_msg_time DESC, g.group_id LIMIT CAST($4 AS BIGINT)"
 	if first {
 		tc, args = timeAll, []any{n}
-		limit, glimit = " ORDER BY msg_time DESC, peer LIMIT $3", " ORDER BY g.last_msg_time DESC, g.group_id LIMIT $3"
+		limit, glimit = " ORDER BY msg_time DESC, peer LIMIT CAST($3 AS BIGINT)", " ORDER BY g.last_msg_time DESC, g.group_id LIMIT CAST($3 AS BIGINT)"
 	}
 	c2c, err := l.rows(convC2C, l.c2cQuery(pin, tc, c2cConvCols, limit), args...)
 	if err != nil {

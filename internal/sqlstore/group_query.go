@@ -88,7 +88,7 @@ func (db *DB) AppGroups(ctx context.Context, app uint64, f im.GroupListFilter) (
 		}
 		args = append(args, f.After, f.Limit+1)
 		rows, err := tx.QueryContext(ctx, "SELECT seq, group_id FROM im_groups WHERE "+where+
-			" AND seq > $"+itoa(len(args)-1)+" ORDER BY seq LIMIT $"+itoa(len(args)), args...)
+			" AND seq > $"+itoa(len(args)-1)+" ORDER BY seq LIMIT "+limitParam(len(args)), args...)
 		if err != nil {
 			return err
 		}
@@ -144,7 +144,7 @@ func (db *DB) JoinedGroups(ctx context.Context, app uint64, userID string, f im.
 				limit = noLimit
 			}
 			args = append(args, limit, f.Offset)
-			q += " LIMIT $" + itoa(len(args)-1) + " OFFSET $" + itoa(len(args))
+			q += " LIMIT " + limitParam(len(args)-1) + " OFFSET $" + itoa(len(args))
 		}
 		rows, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {

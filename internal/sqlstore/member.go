@@ -190,10 +190,10 @@ func (db *DB) Members(ctx context.Context, app uint64, groupID string, f im.Memb
 		limit := f.Limit
 		if limit > 0 {
 			args = append(args, limit+1, f.Offset)
-			q += " LIMIT $" + itoa(len(args)-1) + " OFFSET $" + itoa(len(args))
+			q += " LIMIT " + limitParam(len(args)-1) + " OFFSET $" + itoa(len(args))
 		} else if f.Offset > 0 {
 			args = append(args, noLimit, f.Offset)
-			q += " LIMIT $" + itoa(len(args)-1) + " OFFSET $" + itoa(len(args))
+			q += " LIMIT " + limitParam(len(args)-1) + " OFFSET $" + itoa(len(args))
 		}
 		rows, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {

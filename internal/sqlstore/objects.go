@@ -50,21 +50,21 @@ func objectQuery(ctx context.Context, tx *Tx, app uint64, q im.ObjectQuery) (str
 	switch q.Type {
 	case im.ObjectAccount:
 		return `SELECT user_id, '', nick, '', '' FROM accounts
-			WHERE app_id = $1 AND user_id > $2 ORDER BY user_id LIMIT $3`, []any{int64(app), q.Cursor, n}, nil
+			WHERE app_id = $1 AND user_id > $2 ORDER BY user_id LIMIT CAST($3 AS BIGINT)`, []any{int64(app), q.Cursor, n}, nil
 	case im.ObjectGroup:
 		return `SELECT group_id, type, name, owner, '' FROM im_groups
-			WHERE app_id = $1 AND group_id > $2 ORDER BY group_id LIMIT $3`, []any{int64(app), q.Cursor, n}, nil
+			WHERE app_id = $1 AND group_id > $2 ORDER BY group_id LIMIT CAST($3 AS BIGINT)`, []any{int64(app), q.Cursor, n}, nil
 	case im.ObjectGroupMember:
 		g, err := findGroup(ctx, tx, app, q.GroupID, false)
 		if err != nil {
 			return "", nil, err
 		}
 		return `SELECT user_id, '', '', '', role FROM group_members
-			WHERE app_id = $1 AND group_seq = $2 AND user_id > $3 ORDER BY user_id LIMIT $4`,
+			WHERE app_id = $1 AND group_seq = $2 AND user_id > $3 ORDER BY user_id LIMIT CAST($4 AS BIGINT)`,
 			[]any{int64(app), g.Seq, q.Cursor, n}, nil
 	case im.ObjectFriend:
 		return `SELECT friend_id, '', '', '', '' FROM friends
-			WHERE app_id = $1 AND user_id = $2 AND friend_id > $3 ORDER BY friend_id LIMIT $4`,
+			WHERE app_id = $1 AND user_id = $2 AND friend_id > $3 ORDER BY friend_id LIMIT CAST($4 AS BIGINT)`,
 			[]any{int64(app), q.From, q.Cursor, n}, nil
 	}
 	return "", nil, im.Errorf(im.CodeMgmtInvalid, "Type %q is not one of Account, Group, GroupMember, Friend", q.Type)

@@ -88,10 +88,10 @@ func claimEvents(ctx context.Context, tx *Tx, instance string, app uint64, now t
 			SELECT w.id FROM (
 				SELECT e.id, e.app_id, e.event_key, e.next_attempt_at FROM events e
 				WHERE e.state = 'pending' AND e.app_id = $5 AND e.next_attempt_at <= $3 AND e.claim_until <= $3
-				ORDER BY e.next_attempt_at, e.id LIMIT $6`+tx.skipLocked()+`) w
+				ORDER BY e.next_attempt_at, e.id LIMIT CAST($6 AS BIGINT)`+tx.skipLocked()+`) w
 			WHERE NOT EXISTS (SELECT 1 FROM events p WHERE p.state = 'pending'
 				AND p.app_id = w.app_id AND p.event_key = w.event_key AND p.id < w.id)
-			ORDER BY w.next_attempt_at, w.id LIMIT $4)
+			ORDER BY w.next_attempt_at, w.id LIMIT CAST($4 AS BIGINT))
 		RETURNING `+eventCols, instance, now.Add(lease).UnixMilli(), nowMs, n, int64(app), window)
 	if err != nil {
 		return nil, err
@@ -185,7 +185,7 @@ func (db *DB) ListEvents(ctx context.Context, app uint64, f im.EventFilter) ([]i
 	var out []im.Event
 	err := db.read(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, "SELECT "+eventCols+" FROM events WHERE "+strings.Join(where, " AND ")+
-			" ORDER BY id LIMIT $"+itoa(len(args)), args...)
+			" ORDER BY id LIMIT "+limitParam(len(args)), args...)
 		if err != nil {
 			return err
 		}

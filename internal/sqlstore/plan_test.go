@@ -3,6 +3,9 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -120,5 +123,30 @@ func TestPlannerStats_CoverEveryIndex(t *testing.T) {
 	}
 	if checked < 20 {
 		t.Errorf("checked %d indexes: the schema query found too few", checked)
+	}
+}
+
+// Ensure the store's SQL takes no LIMIT straight from a bound parameter
+// (limitParam says why: SQLite prepares such a statement again each time
+// the value changes).
+func TestNoBareLimitParam(t *testing.T) {
+	bare := regexp.MustCompile("LIMIT \\$[0-9\"`]")
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(src), "\n") {
+			if bare.MatchString(line) {
+				t.Errorf("%s:%d: a LIMIT from a bare parameter; use CAST($n AS BIGINT) or limitParam: %s", f, i+1, strings.TrimSpace(line))
+			}
+		}
 	}
 }

@@ -85,9 +85,9 @@ func (db *DB) purgeOnce(ctx context.Context) (int, error) {
 		most = 0
 		now := tx.now.UnixMilli()
 		for _, q := range []string{
-			`DELETE FROM c2c_msgs WHERE id IN (SELECT id FROM c2c_msgs WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)`,
+			`DELETE FROM c2c_msgs WHERE id IN (SELECT id FROM c2c_msgs WHERE expires_at <= $1 ORDER BY expires_at LIMIT CAST($2 AS BIGINT))`,
 			`DELETE FROM group_msgs WHERE (app_id, group_seq, msg_seq) IN
-				(SELECT app_id, group_seq, msg_seq FROM group_msgs WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)`,
+				(SELECT app_id, group_seq, msg_seq FROM group_msgs WHERE expires_at <= $1 ORDER BY expires_at LIMIT CAST($2 AS BIGINT))`,
 		} {
 			res, err := tx.ExecContext(ctx, q, now, purgeBatch)
 			if err != nil {

@@ -98,10 +98,10 @@ func (db *DB) reapOnce(ctx context.Context) (more bool, err error) {
 		// Members first, then messages, a batch of either per
 		// transaction.
 		n, err := execCount(ctx, tx, `DELETE FROM group_members WHERE app_id = $1 AND group_seq = $2 AND user_id IN
-			(SELECT user_id FROM group_members WHERE app_id = $1 AND group_seq = $2 LIMIT $3)`, app, seq, reapBatch)
+			(SELECT user_id FROM group_members WHERE app_id = $1 AND group_seq = $2 LIMIT CAST($3 AS BIGINT))`, app, seq, reapBatch)
 		if err == nil && n < reapBatch {
 			n, err = execCount(ctx, tx, `DELETE FROM group_msgs WHERE app_id = $1 AND group_seq = $2 AND msg_seq IN
-				(SELECT msg_seq FROM group_msgs WHERE app_id = $1 AND group_seq = $2 ORDER BY msg_seq LIMIT $3)`, app, seq, reapBatch)
+				(SELECT msg_seq FROM group_msgs WHERE app_id = $1 AND group_seq = $2 ORDER BY msg_seq LIMIT CAST($3 AS BIGINT))`, app, seq, reapBatch)
 		}
 		if err != nil {
 			return err

@@ -195,7 +195,7 @@ func (db *DB) Blacklist(ctx context.Context, app uint64, from string, start, lim
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT black_id, add_time FROM blacklist WHERE app_id = $1 AND user_id = $2
-			ORDER BY pos LIMIT $3 OFFSET $4`, int64(app), from, limit+1, start)
+			ORDER BY pos LIMIT CAST($3 AS BIGINT) OFFSET $4`, int64(app), from, limit+1, start)
 		if err != nil {
 			return err
 		}

@@ -87,7 +87,7 @@ func (db *DB) Friends(ctx context.Context, app uint64, from string, start, limit
 func friendRows(ctx context.Context, tx *Tx, app int64, user string, start, limit int) ([]im.Friend, error) {
 	rows, err := tx.QueryContext(ctx, `
 		SELECT friend_id, remark, remark_time, add_source, add_wording, add_time, custom
-		FROM friends WHERE app_id = $1 AND user_id = $2 ORDER BY friend_id LIMIT $3 OFFSET $4`, app, user, limit, start)
+		FROM friends WHERE app_id = $1 AND user_id = $2 ORDER BY friend_id LIMIT CAST($3 AS BIGINT) OFFSET $4`, app, user, limit, start)
 	if err != nil {
 		return nil, err
 	}
