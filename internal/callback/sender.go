@@ -367,7 +367,10 @@ func (s *Sender) runDelivery(a *im.App, ln *lane, ev im.Event, claimed time.Time
 		s.o.Logger.Info("callback event waited past half its lease; left for its lease to end", "id", ev.ID)
 		return
 	}
-	queued = s.deliver(a, ln, ev, claimed)
+	s.marks.start()
+	if queued = s.deliver(a, ln, ev, claimed); !queued {
+		s.marks.finish()
+	}
 }
 
 // appNow is app's time: the real time, moved by its offset under time
