@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +54,19 @@ func TestMain_HealthAndMetrics(t *testing.T) {
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	// The two imports were writes of the SQLite committer (with whatever
+	// else it ran, such as the callback sender's claims).
+	for _, name := range []string{"timd_sqlite_writes_total", "timd_sqlite_write_transactions_total"} {
+		var n float64
+		for _, line := range strings.Split(body, "\n") {
+			if v, ok := strings.CutPrefix(line, name+" "); ok {
+				n, _ = strconv.ParseFloat(v, 64)
+			}
+		}
+		if n < 2 {
+			t.Errorf("%s = %v, want at least the 2 imports", name, n)
 		}
 	}
 	if t.Failed() {

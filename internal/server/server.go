@@ -11,6 +11,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/prometheus/client_golang/prometheus"
 	"io"
 	"log/slog"
 	"math/big"
@@ -160,6 +161,7 @@ func (m *Server) startServices(db *sqlstore.DB) {
 	// Faults of timd_fault: one set, for the REST commands and the
 	// callbacks both.
 	faults := fault.New(metrics.Registry(), m.Logger)
+	registerBatchStats(metrics.Registry(), db)
 	m.startSender(db, metrics, clocks, faults)
 	m.API = api.NewServer(api.Options{
 		Apps:         m.Apps,
@@ -418,3 +420,20 @@ func (m *Server) DataPlace() string { return m.dataWhere }
 
 // PprofAddr is the address Go's profiles are served on; empty when off.
 func (m *Server) PprofAddr() string { return m.pprofAddr }
+
+// registerBatchStats exports the SQLite committer's counts: writes per
+// transaction is how well group commit shares each fsync, the first thing
+// to look at when writes are slower than expected. Both stay at zero on
+// PostgreSQL, which has no committer.
+func registerBatchStats(reg *prometheus.Registry, db *sqlstore.DB) {
+	reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "timd_sqlite_write_transactions_total",
+			Help: "Write transactions the SQLite committer ran (each one commit and fsync).",
+		}, func() float64 { b, _ := db.BatchStats(); return float64(b) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "timd_sqlite_writes_total",
+			Help: "Writes those transactions carried (a REST call's change, a delivery record, a claim).",
+		}, func() float64 { _, w := db.BatchStats(); return float64(w) }),
+	)
+}
