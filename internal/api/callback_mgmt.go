@@ -38,7 +38,7 @@ const MaxUnixTime = 253402300799
 // MaxUnixTime, else 91001 naming the field.
 func unixTime(name string, v int64) (time.Time, error) {
 	if v < 0 || v > MaxUnixTime {
-		return time.Time{}, invalidParam(fmt.Sprintf("%s %d: want unix seconds from 0 to %d", name, v, MaxUnixTime))
+		return time.Time{}, invalidParam(fmt.Sprintf("%s %d: want unix seconds from 0 to %d", name, v, int64(MaxUnixTime)))
 	}
 	return time.Unix(v, 0), nil
 }

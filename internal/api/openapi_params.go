@@ -18,7 +18,7 @@ func queryParameters() jsonSchema {
 			"schema":      jsonSchema{"type": "string"}},
 		"random": jsonSchema{"name": "random", "in": "query",
 			"description": "A random 32-bit unsigned integer identifying the request; not checked.",
-			"schema":      jsonSchema{"type": "integer", "minimum": 0, "maximum": 4294967295}},
+			"schema":      jsonSchema{"type": "integer", "minimum": 0, "maximum": uint32(4294967295)}},
 		"contenttype": jsonSchema{"name": "contenttype", "in": "query",
 			"description": "Always json; not checked.",
 			"schema":      jsonSchema{"type": "string", "enum": []string{"json"}}},

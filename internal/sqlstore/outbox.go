@@ -66,13 +66,14 @@ func scanEvents(rows *sql.Rows) ([]im.Event, error) {
 // holds none of the app's events, so that no event is starved by a window
 // full of events waiting on their keys' heads.
 func (db *DB) ClaimEvents(ctx context.Context, instance string, app uint64, now time.Time, lease time.Duration, n, window int) ([]im.Event, error) {
+	bound := int64(window)
 	if window <= 0 {
-		window = math.MaxInt64
+		bound = math.MaxInt64
 	}
 	var out []im.Event
 	err := db.writeAside(ctx, func(tx *Tx) error {
 		var err error
-		out, err = claimEvents(ctx, tx, instance, app, now, lease, n, int64(window))
+		out, err = claimEvents(ctx, tx, instance, app, now, lease, n, bound)
 		return err
 	})
 	return out, err
