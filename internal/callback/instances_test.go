@@ -2,8 +2,10 @@ package callback_test
 
 import (
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -252,5 +254,26 @@ func TestMarkDelivered_ManyKeys(t *testing.T) {
 					d.ID, ev.State, ev.LastStatus, ev.DeliveredAt, ev.Attempts, 200+i, d.At)
 			}
 		}
+	})
+}
+
+// Ensure an idle sender writes nothing: with no event due it polls with a
+// read (AnyDue) and claims only once an event is recorded, which it then
+// delivers. Each poll used to be a write transaction.
+func TestSender_IdleWritesNothing(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, okReply) }))
+	t.Cleanup(srv.Close)
+	e := newEnv(t, dbtest.SQLiteDSN(t), srv.URL+"/cb", nil, nil)
+	e.start(callback.Options{Poll: 10 * time.Millisecond})
+	time.Sleep(50 * time.Millisecond) // the first polls, and whatever the store ran at open
+	before, _ := e.db.BatchStats()
+	time.Sleep(200 * time.Millisecond) // about 20 polls
+	if after, _ := e.db.BatchStats(); after != before {
+		t.Errorf("an idle sender ran %d write transactions in 20 polls, want none", after-before)
+	}
+	e.create("idle-1", "alice")
+	waitFor(t, 5*time.Second, "the event recorded after the idle polls delivered", func() bool {
+		evs := e.eventsOf("idle-1")
+		return len(evs) == 1 && evs[0].State == im.EventDelivered
 	})
 }

@@ -26,6 +26,7 @@ import (
 // is the REST layer's (timd_callback).
 type outbox interface {
 	ClaimEvents(ctx context.Context, instance string, app uint64, now time.Time, lease time.Duration, n, window int) ([]im.Event, error)
+	AnyDue(ctx context.Context, app uint64, now time.Time) (bool, error)
 	ReleaseClaim(ctx context.Context, instance string, app uint64, until time.Time) (int, error)
 	MarkDelivered(ctx context.Context, instance string, ds ...im.Delivery) ([]im.Event, error)
 	MarkFailed(ctx context.Context, id int64, instance string, a im.Attempt) error
@@ -336,7 +337,18 @@ func (s *Sender) claimAndDeliver(ctx context.Context) {
 // that found nothing while the lane is empty: with events held, a claim
 // that finds nothing is usually waiting for their outcome, and the record
 // of it claims again.
+//
+// A lane that holds nothing first asks, in a read, whether anything is due:
+// the sender comes here for every app at each poll (four times a second),
+// and an idle app's claims were write transactions that found nothing. A
+// busy lane claims at once; an event committed after the look wakes the
+// sender, which looks again.
 func (s *Sender) claim(ctx context.Context, ln *lane, app uint64, at time.Time, n int) ([]im.Event, error) {
+	if len(ln.held) == 0 {
+		if due, err := s.o.Store.AnyDue(ctx, app, at); err != nil || !due {
+			return nil, err
+		}
+	}
 	events, err := s.o.Store.ClaimEvents(ctx, s.o.Instance, app, at, s.o.Lease, n, 4*n+64)
 	if err == nil && len(events) == 0 && len(ln.held) == 0 {
 		events, err = s.o.Store.ClaimEvents(ctx, s.o.Instance, app, at, s.o.Lease, n, 0)

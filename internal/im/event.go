@@ -108,6 +108,10 @@ type Outbox interface {
 	// window > 0 looks at the first window candidates only (due order),
 	// claimable or not; 0 at all of them.
 	ClaimEvents(ctx context.Context, instance string, app uint64, now time.Time, lease time.Duration, n, window int) ([]Event, error)
+	// AnyDue reports whether any of an app's pending events is due and
+	// unleased at now: whether a claim could find something (it may not,
+	// when such events wait on their keys' older ones). It writes nothing.
+	AnyDue(ctx context.Context, app uint64, now time.Time) (bool, error)
 	// ReleaseClaim gives back the pending events instance claimed for app
 	// with the lease ending at until (to the millisecond): the events of one
 	// ClaimEvents call whose outcome the caller never learned, since a
