@@ -255,13 +255,7 @@ func TestCommitter_DeadlinePassedBeforeStart(t *testing.T) {
 // is enough.
 func TestCommitter_BatchGenerationUnlessAllAside(t *testing.T) {
 	ctx := context.Background()
-	db := openSQLite(t)
-	// The purge and the reaper write at open; stopped, nothing but the
-	// batches below moves the generation.
-	db.purger.close()
-	db.purger = nil
-	db.reaper.close()
-	db.reaper = nil
+	db := openQuietSQLite(t) // nothing but the batches below moves the generation
 	aside := func(tx *Tx) error { tx.aside = true; return nil }
 	plain := func(tx *Tx) error { return nil }
 	for _, tc := range []struct {

@@ -58,3 +58,16 @@ func TestOpen_SQLiteReadersWarm(t *testing.T) {
 		t.Fatalf("readers after Open: %d open, %d idle; want 5 and 5", st.OpenConnections, st.Idle)
 	}
 }
+
+// openQuietSQLite is openSQLite with the purge and the reaper stopped: both
+// write at open, and a test that counts write transactions or watches the
+// cache generation needs nothing but its own writes to move them.
+func openQuietSQLite(t testing.TB) *DB {
+	t.Helper()
+	db := openSQLite(t)
+	db.purger.close()
+	db.purger = nil
+	db.reaper.close()
+	db.reaper = nil
+	return db
+}

@@ -11,13 +11,7 @@ import (
 // second per app.
 func TestAnyDue(t *testing.T) {
 	ctx := context.Background()
-	db := openSQLite(t)
-	// The purge and the reaper write at open; stopped, only the claims
-	// below can add write transactions.
-	db.purger.close()
-	db.purger = nil
-	db.reaper.close()
-	db.reaper = nil
+	db := openQuietSQLite(t)        // only the statements below write
 	fillEvents(t, db, 3, "pending") // due at 0, that is at once
 	if _, err := db.w.ExecContext(ctx, "UPDATE events SET next_attempt_at = $1", time.Now().Add(time.Hour).UnixMilli()); err != nil {
 		t.Fatal(err)
