@@ -121,13 +121,16 @@ func (t *benchTarget) post(ctx context.Context, op benchOp) (reply []byte, code 
 		return nil, 0, "transport"
 	}
 	// Read to the end so the keep-alive connection is reused.
-	body, err := io.ReadAll(resp.Body)
+	body, err := readBody(resp)
 	resp.Body.Close()
 	if err != nil {
 		return nil, 0, "transport"
 	}
 	if resp.StatusCode != http.StatusOK {
 		return body, 0, "http " + strconv.Itoa(resp.StatusCode)
+	}
+	if succeeded(body) {
+		return body, 0, ""
 	}
 	var env struct{ ErrorCode int }
 	if err := json.Unmarshal(body, &env); err != nil {
@@ -137,6 +140,31 @@ func (t *benchTarget) post(ctx context.Context, op benchOp) (reply []byte, code 
 		return body, env.ErrorCode, strconv.Itoa(env.ErrorCode)
 	}
 	return body, 0, ""
+}
+
+// okEnvelope is how a successful reply begins: Tencent's envelope comes
+// first, in this order, and timd and the baseline write it so.
+var okEnvelope = baselineReply[:len(baselineReply)-1]
+
+// succeeded reports whether reply begins with the envelope of a success,
+// which is then all the load generator needs of it. Decoding a whole reply
+// to find its ErrorCode cost the bench's client about 100 µs for a page of
+// admin_getroammsg (5.8 KB), on the cores timd shares with it, where
+// the baseline's 51 bytes cost it next to nothing: a measure of the load
+// generator, charged to timd. Any other reply is decoded.
+func succeeded(reply []byte) bool {
+	n := len(okEnvelope)
+	return len(reply) > n && bytes.Equal(reply[:n], okEnvelope) && (reply[n] == ',' || reply[n] == '}')
+}
+
+// readBody reads a reply whole, into a buffer of its length when known.
+func readBody(resp *http.Response) ([]byte, error) {
+	if n := resp.ContentLength; n > 0 && n <= 64<<20 {
+		body := make([]byte, n)
+		_, err := io.ReadFull(resp.Body, body)
+		return body, err
+	}
+	return io.ReadAll(resp.Body)
 }
 
 // benchRec collects latencies and errors, for the whole run and for the
