@@ -49,7 +49,7 @@ func (s *Server) getGroupInfo(ctx context.Context, c *Call, req *getGroupInfoReq
 	gen, memo := s.groups.CacheGeneration()
 	memo = memo && s.groupMemo != nil && memoizable(req)
 	if memo {
-		if items, size, ok := s.groupMemo.lookup(app, req.GroupIdList, gen); ok {
+		if items, size, ok := lookupGroups(s.groupMemo, app, req.GroupIdList, gen); ok {
 			if size > maxReplyBytes {
 				return nil, replyTooLarge()
 			}
@@ -93,7 +93,7 @@ func (s *Server) getGroupInfo(ctx context.Context, c *Call, req *getGroupInfoReq
 			}
 			if memo {
 				if b, err := o.appendJSON(nil); err == nil {
-					s.groupMemo.put(app, id, gen, b, n)
+					s.groupMemo.put(groupMemoKey{app, id}, gen, groupMemoValue{b, n}, len(b))
 				}
 			}
 			j++

@@ -22,7 +22,7 @@ type c2cStore interface {
 	FindC2CDup(ctx context.Context, app uint64, m im.C2CMsg) (*im.C2CSent, error)
 	SendC2CBatch(ctx context.Context, op im.Op, m im.C2CMsg, to []string) (im.C2CSent, []string, error)
 	ImportC2C(ctx context.Context, app uint64, m im.C2CImport) error
-	RoamC2C(ctx context.Context, app uint64, q im.RoamQuery) ([]im.RoamMsg, error)
+	RoamC2C(ctx context.Context, app uint64, q im.RoamQuery) (im.RoamPage, error)
 	WithdrawC2C(ctx context.Context, op im.Op, from, to, key string) error
 	ModifyC2C(ctx context.Context, app uint64, from, to, key string, body im.MsgBody, cloudData *string) error
 	SetC2CRead(ctx context.Context, app uint64, owner, peer string, at int64) error

@@ -109,16 +109,33 @@ func roamQuery(req *roamReq) (im.RoamQuery, error) {
 	return q, nil
 }
 
-// adminGetRoamMsg answers one page of a conversation's history.
+// adminGetRoamMsg answers one page of a conversation's history, from the
+// memo while nothing has changed it (openim_roam_memo.go).
 func (s *Server) adminGetRoamMsg(ctx context.Context, c *Call, req *roamReq) (*roamResp, error) {
 	q, err := roamQuery(req)
 	if err != nil {
 		return nil, err
 	}
-	msgs, err := s.c2c.RoamC2C(ctx, c.App.SDKAppID, q)
+	key := roamMemoKey{c.App.SDKAppID, q}
+	gen, memo := s.groups.CacheGeneration()
+	if memo {
+		if resp, ok := lookupRoam(s.roamMemo, key, gen, s.appNow(c.App).UnixMilli()); ok {
+			return resp, nil
+		}
+	}
+	page, err := s.c2c.RoamC2C(ctx, c.App.SDKAppID, q)
 	if err != nil {
 		return nil, err
 	}
+	resp := roamReply(q, page.Msgs)
+	if memo {
+		s.roamMemo.put(key, gen, roamMemoValue{resp, page.At, page.Until}, len(resp.MsgList)+roamEnvelopeBytes)
+	}
+	return resp, nil
+}
+
+// roamReply writes a page's reply from the messages RoamC2C read.
+func roamReply(q im.RoamQuery, msgs []im.RoamMsg) *roamResp {
 	resp := &roamResp{Complete: 1}
 	// Items are appended newest first into scratch and copied out in
 	// reverse, oldest first, as Tencent lists them.
@@ -154,5 +171,5 @@ func (s *Server) adminGetRoamMsg(ctx context.Context, c *Call, req *roamReq) (*r
 		list = append(list, scratch[start:ends[i]]...)
 	}
 	resp.MsgList, resp.MsgCnt = append(list, ']'), len(ends)
-	return resp, nil
+	return resp
 }

@@ -179,3 +179,54 @@ func TestOpenIM_FailedCallChangesNothing(t *testing.T) {
 		}
 	})
 }
+
+// Ensure a page answered again follows what changed it: a message sent, a
+// read report, and a message's MsgLifeTime running out with no write at
+// all (the memo of pages, openim_roam_memo.go, must not outlive any).
+func TestOpenIM_RoamPageFollowsWritesAndTime(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		clk := &testClock{t: openimEpoch}
+		h := openIM(t, dsn, clk, []string{"alice", "bob"})
+		send := func(seq int, lifeTime string) { // "": the default, 7 days
+			h.MustCall(0, "openim", "sendmsg", fmt.Sprintf(
+				`{"From_Account":"alice","To_Account":"bob","MsgSeq":%d,"MsgRandom":%d%s,"MsgBody":%s}`,
+				seq, seq, lifeTime, text("m")))
+		}
+		type item struct{ MsgSeq, IsPeerRead int }
+		page := func(op, peer string) (got []item) {
+			r := h.MustCall(0, "openim", "admin_getroammsg", fmt.Sprintf(
+				`{"Operator_Account":%q,"Peer_Account":%q,"MaxCnt":20,"MinTime":0,"MaxTime":4000000000}`, op, peer))
+			var p struct{ MsgList []item }
+			if err := json.Unmarshal([]byte(r.Raw), &p); err != nil {
+				t.Fatal(err)
+			}
+			return p.MsgList
+		}
+		check := func(what string, got []item, want ...item) {
+			t.Helper()
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("%s: page %v, want %v", what, got, want)
+			}
+		}
+		send(1, "")
+		send(2, `,"MsgLifeTime":60`)
+		clk.Add(time.Second)
+		send(3, "")
+		for range 2 { // the second from the memo, where there is one
+			check("sent", page("bob", "alice"), item{1, 0}, item{2, 0}, item{3, 0})
+			check("sent, as the sender", page("alice", "bob"), item{1, 0}, item{2, 0}, item{3, 0})
+		}
+
+		check("before the read report", page("bob", "alice"), item{1, 0}, item{2, 0}, item{3, 0})
+		h.MustCall(0, "openim", "admin_set_msg_read", fmt.Sprintf(
+			`{"Report_Account":"bob","Peer_Account":"alice","MsgReadTime":"%d"}`, clk.Now().Unix()))
+		check("read by bob", page("alice", "bob"), item{1, 1}, item{2, 1}, item{3, 1})
+		check("read by bob, as bob", page("bob", "alice"), item{1, 1}, item{2, 1}, item{3, 1})
+
+		clk.Add(60 * time.Second) // message 2 lived 60 s from its send, a second before 3
+		check("message 2 expired", page("bob", "alice"), item{1, 1}, item{3, 1})
+
+		send(4, "")
+		check("message 4 sent", page("bob", "alice"), item{1, 1}, item{3, 1}, item{4, 0})
+	})
+}

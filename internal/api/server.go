@@ -159,6 +159,8 @@ type Server struct {
 	routes   map[string]*route // by "service/command"
 	// groupMemo holds get_group_info's encoded groups (group_info_memo.go).
 	groupMemo *groupMemo
+	// roamMemo holds admin_getroammsg's pages (openim_roam_memo.go).
+	roamMemo *roamMemo
 	// openapi is GET /openapi.json's document, built on first request.
 	openapi struct {
 		once sync.Once
@@ -178,6 +180,7 @@ func NewServer(opts Options) *Server {
 		accounts:  opts.Accounts,
 		groups:    opts.Groups,
 		groupMemo: newGroupMemo(),
+		roamMemo:  newRoamMemo(),
 		gadmin:    opts.GroupAdm,
 		gattr:     opts.GroupAttr,
 		nospeak:   opts.NoSpeak,

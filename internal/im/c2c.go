@@ -105,6 +105,14 @@ type RoamMsg struct {
 	CloudData string
 }
 
+// RoamPage is what RoamC2C read, and the time it holds for: read at At,
+// it is what the same query reads until Until (both unix ms), when its
+// first message expires (MsgLifeTime), unless a write changes it first.
+type RoamPage struct {
+	Msgs      []RoamMsg
+	At, Until int64
+}
+
 // C2CService stores one-to-one messages and their conversations' read
 // state. Codes are the openim pages'.
 type C2CService interface {
@@ -124,7 +132,7 @@ type C2CService interface {
 	ImportC2C(ctx context.Context, app uint64, m C2CImport) error
 	// RoamC2C returns up to q.MaxCnt+1 messages of a conversation as
 	// q.Operator sees it, newest first. 90008 Operator, 90003 Peer.
-	RoamC2C(ctx context.Context, app uint64, q RoamQuery) ([]RoamMsg, error)
+	RoamC2C(ctx context.Context, app uint64, q RoamQuery) (RoamPage, error)
 	// WithdrawC2C recalls a message and records
 	// C2C.CallbackAfterMsgWithDraw. 20022 none, 20023 already recalled.
 	WithdrawC2C(ctx context.Context, op Op, from, to, key string) error

@@ -93,9 +93,9 @@ func BenchmarkC2CRoamPage(b *testing.B) {
 			b.Run(fmt.Sprintf("stored=%d/%s", 2*n, tc.name), func(b *testing.B) {
 				ctx := context.Background()
 				for range b.N {
-					msgs, err := db.RoamC2C(ctx, benchApp, tc.q)
-					if err != nil || len(msgs) != 21 {
-						b.Fatalf("%d messages, %v", len(msgs), err)
+					page, err := db.RoamC2C(ctx, benchApp, tc.q)
+					if err != nil || len(page.Msgs) != 21 {
+						b.Fatalf("%d messages, %v", len(page.Msgs), err)
 					}
 				}
 			})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"math"
 
 	"github.com/timd/timd/internal/im"
 )
@@ -78,7 +79,7 @@ func readRoamState(ctx context.Context, tx *Tx, app uint64, operator, peer strin
 // sent a message ($8 is the operator) says who its sender and recipient
 // are, since both are the conversation's two accounts: reading the two
 // names instead cost two strings per row.
-const roamCols = "SELECT CASE WHEN from_user = $8 THEN 1 ELSE 0 END, msg_seq, msg_random, msg_time, flag_bits, body, cloud_data FROM c2c_msgs"
+const roamCols = "SELECT CASE WHEN from_user = $8 THEN 1 ELSE 0 END, msg_seq, msg_random, msg_time, flag_bits, body, cloud_data, expires_at FROM c2c_msgs"
 
 // RoamC2C reads one admin_getroammsg page, newest first: up to MaxCnt+1
 // messages, the last telling the caller whether more are left. The page is
@@ -86,10 +87,10 @@ const roamCols = "SELECT CASE WHEN from_user = $8 THEN 1 ELSE 0 END, msg_seq, ms
 // long the conversation; only the rows hidden from the operator (its
 // cleared history, its own SyncOtherMachine 2 messages) are skipped on the
 // way.
-func (db *DB) RoamC2C(ctx context.Context, app uint64, q im.RoamQuery) ([]im.RoamMsg, error) {
-	var out []im.RoamMsg
+func (db *DB) RoamC2C(ctx context.Context, app uint64, q im.RoamQuery) (im.RoamPage, error) {
+	var out im.RoamPage
 	err := db.read(ctx, func(tx *Tx) error {
-		out = nil
+		out = im.RoamPage{At: tx.now.UnixMilli(), Until: math.MaxInt64}
 		st, err := readRoamState(ctx, tx, app, q.Operator, q.Peer)
 		if err != nil {
 			return err
@@ -111,9 +112,11 @@ func (db *DB) RoamC2C(ctx context.Context, app uint64, q im.RoamQuery) ([]im.Roa
 			var sentByOperator int
 			var seq, rnd int64
 			var body string
-			if err := rows.Scan(&sentByOperator, &seq, &rnd, &m.Time, &m.FlagBits, &body, &m.CloudData); err != nil {
+			var expires int64
+			if err := rows.Scan(&sentByOperator, &seq, &rnd, &m.Time, &m.FlagBits, &body, &m.CloudData, &expires); err != nil {
 				return err
 			}
+			out.Until = min(out.Until, expires)
 			m.From, m.To = q.Peer, q.Operator
 			if sentByOperator == 1 {
 				m.From, m.To = q.Operator, q.Peer
@@ -124,7 +127,7 @@ func (db *DB) RoamC2C(ctx context.Context, app uint64, q im.RoamQuery) ([]im.Roa
 				reader = mine
 			}
 			m.PeerRead = reader.readTime >= m.Time
-			out = append(out, m)
+			out.Msgs = append(out.Msgs, m)
 		}
 		return rows.Err()
 	})

@@ -41,12 +41,12 @@ func c2cMsg(from, to string, seq uint32) im.C2CMsg {
 // roamSeqs lists the MsgSeqs of op's history with peer, newest first.
 func roamSeqs(t *testing.T, db *DB, op, peer string) []uint32 {
 	t.Helper()
-	msgs, err := db.RoamC2C(context.Background(), c2cApp, im.RoamQuery{Operator: op, Peer: peer, MaxCnt: 100, MaxTime: 1 << 40})
+	page, err := db.RoamC2C(context.Background(), c2cApp, im.RoamQuery{Operator: op, Peer: peer, MaxCnt: 100, MaxTime: 1 << 40})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []uint32
-	for _, m := range msgs {
+	for _, m := range page.Msgs {
 		out = append(out, m.Seq)
 	}
 	return out
@@ -156,7 +156,8 @@ func TestC2C_UnreadAndRead(t *testing.T) {
 			t.Fatal(err)
 		}
 		unread(2, 1, 1)
-		msgs, _ := db.RoamC2C(ctx, c2cApp, im.RoamQuery{Operator: "alice", Peer: "bob", MaxCnt: 10, MaxTime: 1 << 40})
+		page, _ := db.RoamC2C(ctx, c2cApp, im.RoamQuery{Operator: "alice", Peer: "bob", MaxCnt: 10, MaxTime: 1 << 40})
+		msgs := page.Msgs
 		if len(msgs) != 3 || msgs[2].Seq != 1 || !msgs[2].PeerRead || msgs[1].PeerRead {
 			t.Fatalf("IsPeerRead: %+v", msgs)
 		}
