@@ -49,6 +49,7 @@ type Server struct {
 	readyFile   string // the handshake file this start wrote (ready.go); Close removes it
 
 	Stdout, Stderr io.Writer
+	logBuf         *logBuffer // Logger's way to Stderr (logbuf.go)
 
 	ln        net.Listener
 	http      *http.Server
@@ -90,7 +91,8 @@ func (m *Server) ParseFlags(args []string, getenv func(string) string) error {
 // to make a first call. It returns once the server is listening.
 func (m *Server) Run(ctx context.Context) error {
 	c := m.Config
-	m.Logger = newLogger(m.Stderr, c.LogLevel, c.LogFormat)
+	m.logBuf = newLogBuffer(m.Stderr)
+	m.Logger = newLogger(m.logBuf, c.LogLevel, c.LogFormat)
 
 	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -144,6 +146,7 @@ func (m *Server) Run(ctx context.Context) error {
 
 	m.Logger.Info("timd started", "version", m.Version, "addr", ln.Addr().String(),
 		"database", db.Dialect(), "data", m.dataWhere, "apps", len(m.Apps))
+	_ = m.logBuf.Flush() // the start's lines at once, before the welcome
 	m.printWelcome()
 	return m.writeReady()
 }
@@ -401,17 +404,22 @@ func (m *Server) Close() error {
 	if m.Logger != nil {
 		m.Logger.Info("timd stopped")
 	}
+	if m.logBuf != nil {
+		errs = append(errs, m.logBuf.Flush())
+	}
 	return errors.Join(errs...)
 }
 
-func newLogger(w io.Writer, level, format string) *slog.Logger {
+// newLogger returns a logger writing to w through buf (logbuf.go).
+func newLogger(buf *logBuffer, level, format string) *slog.Logger {
 	var lv slog.Level
 	_ = lv.UnmarshalText([]byte(level))
 	opts := &slog.HandlerOptions{Level: lv}
+	var h slog.Handler = slog.NewTextHandler(buf, opts)
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(buf, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(flushingHandler{h, buf})
 }
 
 // DataPlace is where the data lives, as the welcome shows it: an absolute
