@@ -32,7 +32,7 @@ const (
 type logBuffer struct {
 	w        io.Writer
 	delay    time.Duration // logFlushDelay
-	wmu      sync.Mutex // held while a batch is written to w: one at a time, in order
+	wmu      sync.Mutex    // held while a batch is written to w: one at a time, in order
 	mu       sync.Mutex
 	buf      []byte
 	spare    []byte      // the last batch's buffer, for reuse
