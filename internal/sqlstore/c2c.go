@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"slices"
 
 	"github.com/timd/timd/internal/im"
@@ -80,22 +79,6 @@ func findC2CDup(ctx context.Context, tx *Tx, app uint64, m im.C2CMsg) (*im.C2CSe
 	return &im.C2CSent{Time: at, Key: im.MsgKey(uint32(seq), uint32(rnd), at), Dup: true}, nil
 }
 
-// lockDupKey makes concurrent sends of one message take turns on
-// PostgreSQL, whose transactions run in parallel: without it each could
-// find no duplicate in the other's uncommitted row, and both store. The
-// lock is a transaction's advisory lock on the sender and MsgRandom, so
-// the duplicate check after it sees the other's commit (read committed).
-// SQLite's single writer runs one write at a time and needs none.
-func lockDupKey(ctx context.Context, tx *Tx, app uint64, m im.C2CMsg) error {
-	if tx.dialect.batchesCommits() {
-		return nil
-	}
-	h := fnv.New64a()
-	fmt.Fprintf(h, "c2c-dup %d %s %d", app, m.From, m.Random)
-	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(h.Sum64()))
-	return err
-}
-
 // totalUnread is owner's unread count over its one-to-one conversations
 // (UnreadMsgNum, AllC2CUnreadMsgNum): a range of the conversations key.
 func totalUnread(ctx context.Context, tx *Tx, app uint64, owner string) (int, error) {
@@ -140,7 +123,7 @@ func (db *DB) SendC2C(ctx context.Context, op im.Op, m im.C2CMsg) (im.C2CSent, e
 			return err
 		}
 		if m.LifeTime > 0 {
-			if err := lockDupKey(ctx, tx, app, m); err != nil {
+			if err := takeTurns(ctx, tx, fmt.Sprintf("c2c send %d %s %d", app, m.From, m.Random)); err != nil {
 				return err
 			}
 			dup, err := findC2CDup(ctx, tx, app, m)
@@ -237,7 +220,7 @@ func (db *DB) SendC2CBatch(ctx context.Context, op im.Op, m im.C2CMsg, to []stri
 			return im.Errorf(im.CodeMsgToNotFound, "invalid To_Account")
 		}
 		if m.LifeTime > 0 {
-			if err := lockDupKey(ctx, tx, app, m); err != nil {
+			if err := takeTurns(ctx, tx, fmt.Sprintf("c2c send %d %s %d", app, m.From, m.Random)); err != nil {
 				return err
 			}
 			dup, err := findC2CDup(ctx, tx, app, m)
@@ -280,6 +263,9 @@ func (db *DB) ImportC2C(ctx context.Context, app uint64, m im.C2CImport) error {
 			return im.Errorf(im.CodeMsgToAccount, "To_Account %s is not imported", m.To)
 		}
 		lo, hi := peerPair(m.From, m.To)
+		if err := takeTurns(ctx, tx, fmt.Sprintf("c2c import %d %s %s %d %d", app, lo, hi, m.Seq, m.Random)); err != nil {
+			return err
+		}
 		var one int
 		err = tx.QueryRowContext(ctx, `
 			SELECT 1 FROM c2c_msgs WHERE app_id = $1 AND peer_lo = $2 AND peer_hi = $3

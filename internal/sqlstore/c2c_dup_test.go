@@ -61,3 +61,33 @@ func TestC2C_ConcurrentDuplicatesStoredOnce(t *testing.T) {
 		}
 	})
 }
+
+// The same message imported at once, by both of its accounts' sides, is
+// stored once (importmsg: the first import stands); on PostgreSQL this
+// needs takeTurns as sendmsg does.
+func TestC2C_ConcurrentImportsStoredOnce(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		now := time.Unix(1_700_000_000, 0)
+		db := openC2C(t, dsn, &now, "a", "b")
+		ctx := context.Background()
+		body := im.MsgBody(`[{"MsgType":"TIMTextElem","MsgContent":{"Text":"t"}}]`)
+		for round := range uint32(20) {
+			m := im.C2CImport{From: "a", To: "b", Seq: 500 + round, Random: 7, Time: now.Unix() - 60, Body: body}
+			var wg sync.WaitGroup
+			errs := make([]error, 16)
+			for i := range errs {
+				wg.Go(func() { errs[i] = db.ImportC2C(ctx, c2cApp, m) })
+			}
+			wg.Wait()
+			for i, err := range errs {
+				if err != nil {
+					t.Fatalf("round %d import %d: %v", round, i, err)
+				}
+			}
+			var n int
+			if err := db.r.QueryRow("SELECT COUNT(*) FROM c2c_msgs WHERE msg_seq = $1", int64(m.Seq)).Scan(&n); err != nil || n != 1 {
+				t.Fatalf("round %d: %d rows with MsgSeq %d (%v), want 1", round, n, m.Seq, err)
+			}
+		}
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -326,3 +327,20 @@ func (d dialect) appTablesQuery() string {
 // expression is evaluated when the statement runs and planned once.
 // TestNoBareLimitParam keeps the store's SQL to this form.
 func limitParam(i int) string { return "CAST($" + itoa(i) + " AS BIGINT)" }
+
+// takeTurns makes the transactions that name the same key run one after
+// another from here to their end, for a check that must see what a
+// concurrent write of the same thing stored (is this message new?). On
+// PostgreSQL, where transactions run in parallel, it is a transaction's
+// advisory lock on a hash of key (under read committed, the check after it
+// sees the other's commit); SQLite's single writer already runs one write
+// at a time.
+func takeTurns(ctx context.Context, tx *Tx, key string) error {
+	if tx.dialect.batchesCommits() {
+		return nil
+	}
+	h := fnv.New64a()
+	h.Write([]byte(key)) // a hash.Hash never fails
+	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(h.Sum64()))
+	return err
+}
