@@ -12,7 +12,7 @@ import (
 
 // Identical messages sent at once are stored once, however their writes
 // interleave: on PostgreSQL, transactions run in parallel and neither
-// would see the other's uncommitted row without lockDupKey (this test
+// would see the other's uncommitted row without takeTurns (this test
 // stored two copies in the second round before it). Each round sends one
 // message from 16 goroutines and a second, like it but for its content,
 // which is another message.
