@@ -20,7 +20,8 @@ type concurrentCall struct {
 // times at once, the same body every time (a client's retries racing its
 // first try), and wants every copy answered with a code of the command's
 // own: never an internal error or a transport failure, and exactly one
-// success where the write can happen only once. On PostgreSQL the copies
+// success where the write can happen only once (a create, a dismissal, the
+// deletion of a conversation group or a friend list). On PostgreSQL the copies
 // are spread over two servers sharing the database, as two instances
 // behind a load balancer would get them. The stored outcome of the message
 // writes is checked in sqlstore's c2c_dup_test.go.
@@ -59,6 +60,12 @@ func TestConcurrentIdenticalWrites(t *testing.T) {
 			{"openim/batchsendmsg", `{"From_Account":"u1","To_Account":["u2","u4"],"MsgSeq":10,"MsgRandom":10,"MsgBody":` + text + `}`, ok, -1},
 			{"openim/importmsg", `{"SyncFromOldSystem":2,"From_Account":"u4","To_Account":"u5","MsgSeq":3,"MsgRandom":3,"MsgTimeStamp":1700000000,"MsgBody":` + text + `}`, ok, -1},
 			{"openim/admin_set_msg_read", `{"Report_Account":"u2","Peer_Account":"u1"}`, ok, -1},
+			{"group_open_http_svc/create_group", `{"Owner_Account":"u1","Type":"AVChatRoom","Name":"live","GroupId":"race3"}`, []int{0, 10021}, 1},
+			{"group_open_http_svc/set_group_attr", `{"GroupId":"race3","GroupAttr":[{"key":"k","value":"v"}]}`, ok, -1},
+			{"group_open_http_svc/import_group_member", `{"GroupId":"race1","MemberList":[{"Member_Account":"u4","Role":"Admin","JoinTime":1700000000}]}`, ok, -1},
+			{"recentcontact/create_contact_group", createBody("u1", "z", c2c("u2")), []int{0, 50002}, 1},
+			{"recentcontact/del_contact_group", `{"From_Account":"u1","GroupName":["z"]}`, []int{0, 51009}, 1},
+			{"sns/group_delete", `{"From_Account":"u1","GroupName":["L1"]}`, []int{0, 30001}, 1},
 			{"im_open_login_svc/account_delete", `{"DeleteItem":[{"UserID":"dup1"}]}`, ok, -1},
 		} {
 			raceOne(t, servers, c)
