@@ -79,6 +79,13 @@ func findC2CDup(ctx context.Context, tx *Tx, app uint64, m im.C2CMsg) (*im.C2CSe
 	return &im.C2CSent{Time: at, Key: im.MsgKey(uint32(seq), uint32(rnd), at), Dup: true}, nil
 }
 
+// sendTurnKey is what sends of one message take turns on (takeTurns)
+// before their duplicate check: the sender and MsgRandom, which every
+// duplicate shares.
+func sendTurnKey(app uint64, m im.C2CMsg) string {
+	return fmt.Sprintf("c2c send %d %s %d", app, m.From, m.Random)
+}
+
 // totalUnread is owner's unread count over its one-to-one conversations
 // (UnreadMsgNum, AllC2CUnreadMsgNum): a range of the conversations key.
 func totalUnread(ctx context.Context, tx *Tx, app uint64, owner string) (int, error) {
@@ -123,7 +130,7 @@ func (db *DB) SendC2C(ctx context.Context, op im.Op, m im.C2CMsg) (im.C2CSent, e
 			return err
 		}
 		if m.LifeTime > 0 {
-			if err := takeTurns(ctx, tx, fmt.Sprintf("c2c send %d %s %d", app, m.From, m.Random)); err != nil {
+			if err := takeTurns(ctx, tx, sendTurnKey(app, m)); err != nil {
 				return err
 			}
 			dup, err := findC2CDup(ctx, tx, app, m)
@@ -220,7 +227,7 @@ func (db *DB) SendC2CBatch(ctx context.Context, op im.Op, m im.C2CMsg, to []stri
 			return im.Errorf(im.CodeMsgToNotFound, "invalid To_Account")
 		}
 		if m.LifeTime > 0 {
-			if err := takeTurns(ctx, tx, fmt.Sprintf("c2c send %d %s %d", app, m.From, m.Random)); err != nil {
+			if err := takeTurns(ctx, tx, sendTurnKey(app, m)); err != nil {
 				return err
 			}
 			dup, err := findC2CDup(ctx, tx, app, m)
