@@ -271,11 +271,80 @@ func TestCommitter_BatchGenerationUnlessAllAside(t *testing.T) {
 			batch = append(batch, &writeReq{ctx: ctx, fn: fn, done: make(chan struct{})})
 		}
 		before, _ := db.CacheGeneration()
-		if !db.committer.tryBatch(batch) {
+		if db.committer.tryBatch(batch, false) != batchDone {
 			t.Fatal("batch not committed")
 		}
 		if after, _ := db.CacheGeneration(); (after != before) != tc.move {
 			t.Errorf("%d writes: generation %d -> %d, want moved %v", len(tc.fns), before, after, tc.move)
+		}
+	}
+}
+
+// Ensure a batch runs without savepoints while its failing writes changed
+// nothing, and again with a savepoint per write when one did: the refused
+// write's changes go, the others' stay, in both cases.
+func TestCommitter_SavepointsOnlyToUndo(t *testing.T) {
+	ctx := context.Background()
+	db := openSQLite(t)
+	if _, err := db.w.ExecContext(ctx, "CREATE TABLE batch_probe (k TEXT NOT NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	insert := func(k string) func(tx *Tx) error {
+		return func(tx *Tx) error {
+			_, err := tx.ExecContext(ctx, "INSERT INTO batch_probe (k) VALUES ($1)", k)
+			return err
+		}
+	}
+	refuseAfter := func(read bool, k string) func(tx *Tx) error {
+		return func(tx *Tx) error {
+			if read {
+				var n int
+				if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM batch_probe").Scan(&n); err != nil {
+					return err
+				}
+			} else if err := insert(k)(tx); err != nil {
+				return err
+			}
+			return im.Errorf(10004, "refused")
+		}
+	}
+	for _, tc := range []struct {
+		name   string
+		middle func(tx *Tx) error
+		undone int64
+	}{
+		{"refused after a read", refuseAfter(true, ""), 0},
+		{"refused after an insert", refuseAfter(false, "refused"), 1},
+	} {
+		before := db.committer.undone.Load()
+		batch := []*writeReq{
+			{ctx: ctx, fn: insert(tc.name + " 1"), done: make(chan struct{})},
+			{ctx: ctx, fn: tc.middle, done: make(chan struct{})},
+			{ctx: ctx, fn: insert(tc.name + " 2"), done: make(chan struct{})},
+		}
+		db.committer.run(batch)
+		if got := db.committer.undone.Load() - before; got != tc.undone {
+			t.Errorf("%s: run again with savepoints %d times, want %d", tc.name, got, tc.undone)
+		}
+		var de *im.Error
+		if batch[0].err != nil || !errors.As(batch[1].err, &de) || batch[2].err != nil {
+			t.Errorf("%s: outcomes %v, %v, %v; want nil, 10004, nil", tc.name, batch[0].err, batch[1].err, batch[2].err)
+		}
+		rows := probeRows(t, ctx, db)
+		if rows[tc.name+" 1"] != 1 || rows[tc.name+" 2"] != 1 || rows["refused"] != 0 {
+			t.Errorf("%s: rows %v", tc.name, rows)
+		}
+	}
+}
+
+func TestBeginsWithSelect(t *testing.T) {
+	for q, want := range map[string]bool{
+		"SELECT 1": true, "\n\t\tselect x FROM t": true, "SELECT": true,
+		"SELECTED": false, "INSERT INTO t SELECT 1": false, "WITH x AS (SELECT 1) SELECT * FROM x": false,
+		"SAVEPOINT w": false, "": false, "  UPDATE t SET a = (SELECT 1)": false,
+	} {
+		if got := beginsWithSelect(q); got != want {
+			t.Errorf("beginsWithSelect(%q) = %v, want %v", q, got, want)
 		}
 	}
 }

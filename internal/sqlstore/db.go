@@ -207,6 +207,8 @@ type Tx struct {
 	// detached: statements ignore their caller's context (the SQLite
 	// writer, see committer.write).
 	detached bool
+	// changed: a statement that may change the database has run (note).
+	changed bool
 	// aside: the write touches only the callback outbox and captures, so
 	// it leaves the read cache's generation where it is (writeAside).
 	aside bool

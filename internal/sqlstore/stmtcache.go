@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"sync"
 )
 
@@ -121,7 +122,7 @@ func (tx *Tx) context(ctx context.Context) context.Context {
 // ExecContext runs query in the transaction, prepared when it can be.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	ctx = tx.context(ctx)
-	tx.wc.note(query)
+	tx.note(query)
 	if s := tx.stmt(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
@@ -131,7 +132,7 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 // QueryContext runs query in the transaction, prepared when it can be.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	ctx = tx.context(ctx)
-	tx.wc.note(query)
+	tx.note(query)
 	if s := tx.stmt(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -141,7 +142,7 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 // QueryRowContext runs query in the transaction, prepared when it can be.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	ctx = tx.context(ctx)
-	tx.wc.note(query)
+	tx.note(query)
 	if s := tx.stmt(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
@@ -150,12 +151,30 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 
 // execUnprepared runs query in the transaction without preparing it.
 func (tx *Tx) execUnprepared(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	tx.wc.note(query)
+	tx.note(query)
 	return tx.Tx.ExecContext(tx.context(ctx), query, args...)
 }
 
 // queryRowUnprepared runs query in the transaction without preparing it.
 func (tx *Tx) queryRowUnprepared(ctx context.Context, query string, args ...any) *sql.Row {
-	tx.wc.note(query)
+	tx.note(query)
 	return tx.Tx.QueryRowContext(tx.context(ctx), query, args...)
+}
+
+// note looks at a statement tx is about to run: the writer cache's test
+// (writercache.go), and whether the write may have changed anything yet,
+// which a batch without savepoints needs to know of a write that fails
+// (batch.go). In SQLite a statement that begins with SELECT changes
+// nothing; anything else is taken to, whatever it does.
+func (tx *Tx) note(query string) {
+	tx.wc.note(query)
+	if !tx.changed && !beginsWithSelect(query) {
+		tx.changed = true
+	}
+}
+
+// beginsWithSelect reports whether query's first word is SELECT.
+func beginsWithSelect(query string) bool {
+	q := strings.TrimLeft(query, " \t\r\n")
+	return len(q) >= 6 && strings.EqualFold(q[:6], "SELECT") && (len(q) == 6 || !identByte(q[6]))
 }
