@@ -260,7 +260,7 @@ func (c *committer) tryBatch(batch []*writeReq, savepoints bool) batchOutcome {
 		}
 		// The savepoint statements go through tx, prepared once: parsing
 		// them for every write was a cost of the single writer's.
-		tx := &Tx{Tx: sqlTx, now: db.now().Add(im.ClockOffset(r.ctx)), dialect: db.dialect, stmts: db.wStmts, detached: true, wc: db.wcache}
+		tx := &Tx{Tx: sqlTx, now: db.now().Add(im.ClockOffset(r.ctx)), dialect: db.dialect, stmts: db.wStmts, detached: true, wc: db.wcache, memo: db.memo}
 		if err := savepoint(tx, "SAVEPOINT w"); err != nil {
 			return abort(batchAlone)
 		}

@@ -37,13 +37,18 @@ type c2cRow struct {
 	expiresAt int64 // unix ms
 }
 
+// insertC2CSQL stores one message row: with seedC2CSQL, the statements
+// that add c2c_msgs rows the writer's memo knows of (sendmemo.go).
+const insertC2CSQL = `
+		INSERT INTO c2c_msgs (app_id, peer_lo, peer_hi, from_user, to_user, msg_seq, msg_random, msg_time,
+			body, cloud_data, push_info, hide_from, unread, content_crc, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`
+
 // insertC2C stores one message row.
 func insertC2C(ctx context.Context, tx *Tx, app uint64, r c2cRow) error {
 	lo, hi := peerPair(r.from, r.to)
-	_, err := tx.ExecContext(ctx, `
-		INSERT INTO c2c_msgs (app_id, peer_lo, peer_hi, from_user, to_user, msg_seq, msg_random, msg_time,
-			body, cloud_data, push_info, hide_from, unread, content_crc, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+	tx.memo.add(app, r.from, r.rnd, tx.now.UnixMilli())
+	_, err := tx.ExecContext(ctx, insertC2CSQL,
 		int64(app), lo, hi, r.from, r.to, int64(r.seq), int64(r.rnd), r.at,
 		string(r.body), r.cloud, r.push, b2i(r.hideFrom), b2i(r.unread), int64(r.crc), tx.now.UnixMilli(), r.expiresAt)
 	return err
@@ -77,6 +82,19 @@ func findC2CDup(ctx context.Context, tx *Tx, app uint64, m im.C2CMsg) (*im.C2CSe
 		return nil, err
 	}
 	return &im.C2CSent{Time: at, Key: im.MsgKey(uint32(seq), uint32(rnd), at), Dup: true}, nil
+}
+
+// sendDup is the message m repeats, if any, for sendmsg and batchsendmsg:
+// the check takes its turn (takeTurns), and reads the table unless the
+// writer's memo knows no message of m's sender and MsgRandom is recent.
+func sendDup(ctx context.Context, tx *Tx, app uint64, m im.C2CMsg) (*im.C2CSent, error) {
+	if err := takeTurns(ctx, tx, sendTurnKey(app, m)); err != nil {
+		return nil, err
+	}
+	if !tx.memo.mayHave(app, m.From, m.Random, tx.now.UnixMilli()-im.DedupWindowMs) {
+		return nil, nil
+	}
+	return findC2CDup(ctx, tx, app, m)
 }
 
 // sendTurnKey is what sends of one message take turns on (takeTurns)
@@ -130,10 +148,7 @@ func (db *DB) SendC2C(ctx context.Context, op im.Op, m im.C2CMsg) (im.C2CSent, e
 			return err
 		}
 		if m.LifeTime > 0 {
-			if err := takeTurns(ctx, tx, sendTurnKey(app, m)); err != nil {
-				return err
-			}
-			dup, err := findC2CDup(ctx, tx, app, m)
+			dup, err := sendDup(ctx, tx, app, m)
 			if err != nil || dup != nil {
 				sent = deref0(dup)
 				return err
@@ -227,10 +242,7 @@ func (db *DB) SendC2CBatch(ctx context.Context, op im.Op, m im.C2CMsg, to []stri
 			return im.Errorf(im.CodeMsgToNotFound, "invalid To_Account")
 		}
 		if m.LifeTime > 0 {
-			if err := takeTurns(ctx, tx, sendTurnKey(app, m)); err != nil {
-				return err
-			}
-			dup, err := findC2CDup(ctx, tx, app, m)
+			dup, err := sendDup(ctx, tx, app, m)
 			if err != nil || dup != nil {
 				sent = deref0(dup)
 				return err

@@ -51,6 +51,12 @@ type DB struct {
 	// wcache is what the SQLite writer last read of accounts and mutes
 	// (writercache.go); nil on PostgreSQL.
 	wcache *writerCache
+	// memo is what the SQLite writer knows of recent messages' duplicate
+	// keys (sendmemo.go); nil on PostgreSQL. memoStop ends its read of
+	// the rows held at open.
+	memo     *sendMemo
+	memoStop context.CancelFunc
+	memoDone chan struct{}
 
 	closeOnce sync.Once
 	closeErr  error
@@ -115,12 +121,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("tables of app data: %w", err)
 	}
 	if d.oneProcess() {
-		// Any delivery lease in the database is a dead process's: free
-		// those events at once instead of waiting for the leases to run
-		// out.
-		if _, err := db.w.ExecContext(ctx, "UPDATE events SET claimed_by = '', claim_until = 0 WHERE claim_until > 0"); err != nil {
+		if err := db.openOneProcess(ctx); err != nil {
 			_ = db.Close() // the error returned is the one to report
-			return nil, fmt.Errorf("release delivery leases: %w", err)
+			return nil, err
 		}
 	}
 	if d.cachesStatements() {
@@ -132,16 +135,31 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 			return nil, fmt.Errorf("open readers: %w", err)
 		}
 	}
-	if d.oneProcess() {
-		db.groups = newGroupCache()
-		db.wcache = newWriterCache()
-	}
 	if d.batchesCommits() {
+		// After warmReaders: the memo's read holds a reader for a while.
+		if err := db.startMemo(); err != nil {
+			_ = db.Close() // the error returned is the one to report
+			return nil, fmt.Errorf("messages held at open: %w", err)
+		}
 		db.committer = startCommitter(db)
 	}
 	db.reaper = startReaper(db)
 	db.purger = startPurger(db, opts.PurgeInterval)
 	return db, nil
+}
+
+// openOneProcess readies a database that is this process's alone (a SQLite
+// file, or memory): what a dead process left, and the caches only one
+// process's writer can keep.
+func (db *DB) openOneProcess(ctx context.Context) error {
+	// Any delivery lease in the database is a dead process's: free those
+	// events at once instead of waiting for the leases to run out.
+	if _, err := db.w.ExecContext(ctx, "UPDATE events SET claimed_by = '', claim_until = 0 WHERE claim_until > 0"); err != nil {
+		return fmt.Errorf("release delivery leases: %w", err)
+	}
+	db.groups = newGroupCache()
+	db.wcache = newWriterCache()
+	return nil
 }
 
 // Dialect names the database: "sqlite" or "postgres".
@@ -162,6 +180,10 @@ func (db *DB) close() error {
 	if db.purger != nil {
 		db.purger.close()
 		db.purger = nil
+	}
+	if db.memoStop != nil {
+		db.memoStop()
+		<-db.memoDone
 	}
 	if db.committer != nil {
 		db.committer.close()
@@ -215,6 +237,8 @@ type Tx struct {
 	// wc is the writer cache (writercache.go) on the SQLite writer; nil
 	// elsewhere.
 	wc *writerCache
+	// memo is the SQLite writer's (sendmemo.go); nil elsewhere.
+	memo *sendMemo
 }
 
 // maxAttempts bounds how often a transaction that hit a serialization
@@ -317,7 +341,7 @@ func (db *DB) runOnce(ctx context.Context, pool *sql.DB, readOnly bool, fn func(
 		tx.stmts = db.wStmts
 		tx.detached = db.committer != nil
 		if !readOnly {
-			tx.wc = db.wcache
+			tx.wc, tx.memo = db.wcache, db.memo
 			defer db.wcache.end() // after the commit or rollback
 		}
 	}

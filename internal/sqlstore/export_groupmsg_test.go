@@ -10,6 +10,9 @@ func (db *DB) ExecForTest(ctx context.Context, query string, args ...any) error 
 	// write transaction that named its tables would.
 	db.wcache.note(query)
 	db.wcache.end()
+	if !beginsWithSelect(query) && addsUnknownC2C(query) {
+		db.memo.turnOff() // and the writer's memo of messages (sendmemo.go)
+	}
 	return err
 }
 

@@ -13,16 +13,23 @@ import (
 // seedLifetime is how long a seeded message is kept.
 const seedLifetime = 7 * 24 * time.Hour
 
+// seedC2CSQL stores a seeded message, with MsgSeq 1 and MsgRandom
+// seedC2CRandom.
+const seedC2CSQL = `
+			INSERT INTO c2c_msgs (app_id, peer_lo, peer_hi, from_user, to_user, msg_seq, msg_random, msg_time, body,
+				content_crc, created_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5, 1, 1, $6, '[]', 0, $7, $8) RETURNING id`
+
+const seedC2CRandom = 1
+
 // SeedC2CMessage stores a one-to-one message from → to with MsgTime at
 // (unix s), in both accounts' conversations, and returns its storage id.
 func (db *DB) SeedC2CMessage(ctx context.Context, app uint64, from, to string, at int64) (int64, error) {
 	var id int64
 	err := db.write(ctx, func(tx *Tx) error {
 		now := tx.now.UnixMilli()
-		err := tx.QueryRowContext(ctx, `
-			INSERT INTO c2c_msgs (app_id, peer_lo, peer_hi, from_user, to_user, msg_seq, msg_random, msg_time, body,
-				content_crc, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, 1, 1, $6, '[]', 0, $7, $8) RETURNING id`,
+		tx.memo.add(app, from, seedC2CRandom, now)
+		err := tx.QueryRowContext(ctx, seedC2CSQL,
 			int64(app), min(from, to), max(from, to), from, to, at, now, now+seedLifetime.Milliseconds()).Scan(&id)
 		if err != nil {
 			return err

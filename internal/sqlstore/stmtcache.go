@@ -168,8 +168,12 @@ func (tx *Tx) queryRowUnprepared(ctx context.Context, query string, args ...any)
 // nothing; anything else is taken to, whatever it does.
 func (tx *Tx) note(query string) {
 	tx.wc.note(query)
-	if !tx.changed && !beginsWithSelect(query) {
-		tx.changed = true
+	if beginsWithSelect(query) {
+		return
+	}
+	tx.changed = true
+	if tx.memo != nil && addsUnknownC2C(query) {
+		tx.memo.turnOff()
 	}
 }
 
