@@ -160,11 +160,13 @@ func (c *committer) loop() {
 		}
 		for batch = c.take(batch[:0]); len(batch) > 0; batch = c.take(batch[:0]) {
 			c.run(batch)
+			// Counted before the callers hear back, so that a caller
+			// reading BatchStats after its write sees it.
+			c.batches.Add(1)
+			c.writes.Add(int64(len(batch)))
 			for _, r := range batch {
 				close(r.done)
 			}
-			c.batches.Add(1)
-			c.writes.Add(int64(len(batch)))
 			clear(batch)
 		}
 	}
@@ -211,6 +213,13 @@ func (c *committer) run(batch []*writeReq) {
 	}
 	if outcome != batchDone {
 		for _, r := range batch {
+			// Nothing of the batch was committed: a write whose caller's
+			// time ran out is not started again (tryBatch may have
+			// skipped it for that already).
+			if err := r.ctx.Err(); err != nil {
+				r.err = hideDriverError(err)
+				continue
+			}
 			r.err = db.run(context.WithoutCancel(r.ctx), db.w, false, r.fn)
 		}
 	}

@@ -54,6 +54,7 @@ func TestOpen_SQLiteReadersWarm(t *testing.T) {
 			t.Error(err)
 		}
 	}()
+	waitMemoOpened(t, db) // its read of the rows held at open borrows a reader
 	if st := db.r.Stats(); st.OpenConnections != 5 || st.Idle != 5 {
 		t.Fatalf("readers after Open: %d open, %d idle; want 5 and 5", st.OpenConnections, st.Idle)
 	}
