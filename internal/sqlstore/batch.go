@@ -78,6 +78,8 @@ type writeReq struct {
 // once per idle-to-busy change.
 type committer struct {
 	db     *DB
+	wconn  writerConn // under runMu
+	runMu  sync.Mutex
 	mu     sync.Mutex
 	queue  []*writeReq
 	closed bool
@@ -93,7 +95,7 @@ type committer struct {
 var errClosed = errors.New("store closed")
 
 func startCommitter(db *DB) *committer {
-	c := &committer{db: db, wake: make(chan struct{}, 1), quit: make(chan struct{})}
+	c := &committer{db: db, wconn: writerConn{pool: db.w}, wake: make(chan struct{}, 1), quit: make(chan struct{})}
 	c.wg.Add(1)
 	go c.loop()
 	return c
@@ -144,6 +146,7 @@ func (c *committer) close() {
 
 func (c *committer) loop() {
 	defer c.wg.Done()
+	defer c.wconn.close()
 	batch := make([]*writeReq, 0, maxBatch)
 	for {
 		select {
@@ -199,11 +202,11 @@ func (c *committer) take(batch []*writeReq) []*writeReq {
 
 // run commits batch in one transaction, setting each request's err.
 func (c *committer) run(batch []*writeReq) {
-	db := c.db
+	c.runMu.Lock() // the loop's; tests call run too
+	defer c.runMu.Unlock()
 	if len(batch) == 1 {
 		// Alone: no savepoint needed, the transaction is the write's own.
-		r := batch[0]
-		r.err = db.run(context.WithoutCancel(r.ctx), db.w, false, r.fn)
+		batch[0].err = c.runAlone(batch[0])
 		return
 	}
 	outcome := c.tryBatch(batch, false)
@@ -220,7 +223,7 @@ func (c *committer) run(batch []*writeReq) {
 				r.err = hideDriverError(err)
 				continue
 			}
-			r.err = db.run(context.WithoutCancel(r.ctx), db.w, false, r.fn)
+			r.err = c.runAlone(r)
 		}
 	}
 }
@@ -239,8 +242,7 @@ const (
 // rolled everything back.
 func (c *committer) tryBatch(batch []*writeReq, savepoints bool) batchOutcome {
 	db := c.db
-	sqlTx, err := db.w.BeginTx(context.Background(), nil)
-	if err != nil {
+	if err := c.wconn.begin(); err != nil {
 		return batchAlone
 	}
 	// After the commit, before the callers hear of it; unless every write
@@ -252,7 +254,7 @@ func (c *committer) tryBatch(batch []*writeReq, savepoints bool) batchOutcome {
 			db.groups.invalidate()
 		}
 	}()
-	abort := func(o batchOutcome) batchOutcome { aside = false; _ = sqlTx.Rollback(); return o }
+	abort := func(o batchOutcome) batchOutcome { aside = false; c.wconn.rollback(); return o }
 	// savepoint runs one of the savepoint statements, if there are any.
 	savepoint := func(tx *Tx, stmt string) error {
 		if !savepoints {
@@ -269,7 +271,7 @@ func (c *committer) tryBatch(batch []*writeReq, savepoints bool) batchOutcome {
 		}
 		// The savepoint statements go through tx, prepared once: parsing
 		// them for every write was a cost of the single writer's.
-		tx := &Tx{Tx: sqlTx, now: db.now().Add(im.ClockOffset(r.ctx)), dialect: db.dialect, stmts: db.wStmts, detached: true, wc: db.wcache, memo: db.memo}
+		tx := c.newTx(r.ctx)
 		if err := savepoint(tx, "SAVEPOINT w"); err != nil {
 			return abort(batchAlone)
 		}
@@ -293,7 +295,7 @@ func (c *committer) tryBatch(batch []*writeReq, savepoints bool) batchOutcome {
 			return abort(batchAlone)
 		}
 	}
-	if err := sqlTx.Commit(); err != nil {
+	if err := c.wconn.commit(); err != nil {
 		// SQLite rolls back a transaction whose COMMIT failed with an I/O
 		// error; run each write again alone.
 		return abort(batchAlone)
@@ -302,6 +304,46 @@ func (c *committer) tryBatch(batch []*writeReq, savepoints bool) batchOutcome {
 		db.onEvents()
 	}
 	return batchDone
+}
+
+// newTx is a transaction of the writer's connection for a write whose
+// caller's context is ctx: its clock's offset counts, its end does not.
+func (c *committer) newTx(ctx context.Context) *Tx {
+	db := c.db
+	return &Tx{q: c.wconn.conn, wconn: &c.wconn, now: db.now().Add(im.ClockOffset(ctx)), dialect: db.dialect,
+		detached: true, wc: db.wcache, memo: db.memo}
+}
+
+// runAlone runs r in a transaction of its own, retried as DB.run retries.
+func (c *committer) runAlone(r *writeReq) error {
+	ctx := context.WithoutCancel(r.ctx)
+	return retry(ctx, func() error { return c.runOnce(ctx, r.fn) })
+}
+
+// runOnce is DB.runOnce on the writer's connection.
+func (c *committer) runOnce(ctx context.Context, fn func(tx *Tx) error) error {
+	db := c.db
+	if err := c.wconn.begin(); err != nil {
+		return err
+	}
+	tx := c.newTx(ctx)
+	defer func() {
+		db.wcache.end() // after the commit or rollback
+		if !tx.aside {
+			db.groups.invalidate() // after the commit, before the caller hears of it
+		}
+	}()
+	if err := fn(tx); err != nil {
+		c.wconn.rollback()
+		return err
+	}
+	if err := c.wconn.commit(); err != nil {
+		return err
+	}
+	if tx.recorded && db.onEvents != nil {
+		db.onEvents()
+	}
+	return nil
 }
 
 // BatchStats reports how many write transactions the committer ran and how

@@ -25,9 +25,10 @@ type DB struct {
 	// committer batches SQLite writes into shared commits (batch.go); nil
 	// on PostgreSQL.
 	committer *committer
-	// wStmts and rStmts keep the statements each SQLite pool has run
-	// prepared (stmtcache.go); nil on PostgreSQL.
-	wStmts, rStmts *stmtCache
+	// rStmts keeps the statements SQLite's readers have run prepared
+	// (stmtcache.go; the writer's connection keeps its own,
+	// writerconn.go); nil on PostgreSQL.
+	rStmts *stmtCache
 
 	// lock is the SQLite file's lock (lock.go), released by Close; nil
 	// on PostgreSQL and in memory.
@@ -127,7 +128,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		}
 	}
 	if d.cachesStatements() {
-		db.wStmts, db.rStmts = newStmtCache(w), newStmtCache(r)
+		db.rStmts = newStmtCache(r)
 	}
 	if d == dialectSQLite && !IsMemory(dsn) {
 		if err := warmReaders(ctx, r, opts.MaxConns); err != nil {
@@ -187,7 +188,6 @@ func (db *DB) close() error {
 	}
 	if db.committer != nil {
 		db.committer.close()
-		db.wStmts.close()
 		db.rStmts.close()
 	}
 	var err error
@@ -221,7 +221,11 @@ func (db *DB) Ping(ctx context.Context) error {
 // Tx is one transaction with the time it started, which every row it writes
 // uses, so that a change and its events carry the same instant.
 type Tx struct {
-	*sql.Tx
+	// q runs the transaction's statements: sqlTx, or on the SQLite
+	// writer its connection (writerconn.go), where sqlTx is nil.
+	q        querier
+	sqlTx    *sql.Tx
+	wconn    *writerConn
 	now      time.Time
 	dialect  dialect
 	stmts    *stmtCache // nil: run every statement unprepared
@@ -278,6 +282,12 @@ func (db *DB) read(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(tx *Tx) error) error {
+	return retry(ctx, func() error { return db.runOnce(ctx, pool, readOnly, fn) })
+}
+
+// retry runs once until it succeeds, fails with an error that is not worth
+// another attempt, or has run maxAttempts times.
+func retry(ctx context.Context, once func() error) error {
 	var err error
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		if attempt > 0 {
@@ -288,7 +298,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(tx *
 			case <-time.After(time.Duration(attempt*attempt) * time.Millisecond):
 			}
 		}
-		err = db.runOnce(ctx, pool, readOnly, fn)
+		err = once()
 		if err == nil || classify(err) != errRetryable {
 			return hideDriverError(err)
 		}
@@ -329,21 +339,13 @@ func (db *DB) runOnce(ctx context.Context, pool *sql.DB, readOnly bool, fn func(
 	if err != nil {
 		return err
 	}
-	tx := &Tx{Tx: sqlTx, now: db.now().Add(im.ClockOffset(ctx)), dialect: db.dialect, stmts: db.rStmts}
+	tx := &Tx{q: sqlTx, sqlTx: sqlTx, now: db.now().Add(im.ClockOffset(ctx)), dialect: db.dialect, stmts: db.rStmts}
 	if !readOnly {
 		defer func() {
 			if !tx.aside {
 				db.groups.invalidate() // after the commit, before the caller hears of it
 			}
 		}()
-	}
-	if pool == db.w {
-		tx.stmts = db.wStmts
-		tx.detached = db.committer != nil
-		if !readOnly {
-			tx.wc, tx.memo = db.wcache, db.memo
-			defer db.wcache.end() // after the commit or rollback
-		}
 	}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()

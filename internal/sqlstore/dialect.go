@@ -78,9 +78,13 @@ func lockDatabase(dsn string) (*os.File, error) {
 // openPools opens the writer and reader pools for dsn.
 //
 // SQLite allows one writer at a time. Rather than let concurrent writers
-// collide on SQLITE_BUSY, every write goes through a pool of one connection,
-// whose transactions start with BEGIN IMMEDIATE (so a read never has to be
-// upgraded to a write lock mid-transaction). Reads use a separate pool and, in
+// collide on SQLITE_BUSY, every write goes through the committer (batch.go),
+// which holds one connection of the writer pool and starts its
+// transactions with BEGIN IMMEDIATE (so a read never has to be upgraded to
+// a write lock mid-transaction). The pool's second connection serves what
+// runs before the committer starts (migrations) and tests that set up rows
+// directly; BEGIN IMMEDIATE and busy_timeout keep it in turn with the
+// committer's. Reads use a separate pool and, in
 // WAL mode, never wait for the writer. synchronous=FULL makes a commit durable
 // before the reply. temp_store=MEMORY keeps the statement journal of the
 // committer's savepoints in memory: by default it spills to a temporary
@@ -136,7 +140,7 @@ func openPools(dsn string, maxConns int) (d dialect, w, r *sql.DB, err error) {
 	if err != nil {
 		return "", nil, nil, err
 	}
-	w.SetMaxOpenConns(1)
+	w.SetMaxOpenConns(2)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	q.Set("_txlock", "deferred")

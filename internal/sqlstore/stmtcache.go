@@ -96,6 +96,9 @@ func (c *stmtCache) close() {
 // stmt returns query prepared for this transaction, or nil to run it
 // unprepared.
 func (tx *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if tx.wconn != nil {
+		return tx.wconn.stmt(ctx, query) // prepared on the connection itself
+	}
 	if tx.stmts == nil {
 		return nil
 	}
@@ -103,7 +106,7 @@ func (tx *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
 	if s == nil {
 		return nil
 	}
-	return tx.Tx.StmtContext(ctx, s)
+	return tx.sqlTx.StmtContext(ctx, s)
 }
 
 // context is the context tx's statements run under: ctx, or on the SQLite
@@ -126,7 +129,7 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 	if s := tx.stmt(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
-	return tx.Tx.ExecContext(ctx, query, args...)
+	return tx.q.ExecContext(ctx, query, args...)
 }
 
 // QueryContext runs query in the transaction, prepared when it can be.
@@ -136,7 +139,7 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 	if s := tx.stmt(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
-	return tx.Tx.QueryContext(ctx, query, args...)
+	return tx.q.QueryContext(ctx, query, args...)
 }
 
 // QueryRowContext runs query in the transaction, prepared when it can be.
@@ -146,19 +149,19 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 	if s := tx.stmt(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
-	return tx.Tx.QueryRowContext(ctx, query, args...)
+	return tx.q.QueryRowContext(ctx, query, args...)
 }
 
 // execUnprepared runs query in the transaction without preparing it.
 func (tx *Tx) execUnprepared(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	tx.note(query)
-	return tx.Tx.ExecContext(tx.context(ctx), query, args...)
+	return tx.q.ExecContext(tx.context(ctx), query, args...)
 }
 
 // queryRowUnprepared runs query in the transaction without preparing it.
 func (tx *Tx) queryRowUnprepared(ctx context.Context, query string, args ...any) *sql.Row {
 	tx.note(query)
-	return tx.Tx.QueryRowContext(tx.context(ctx), query, args...)
+	return tx.q.QueryRowContext(tx.context(ctx), query, args...)
 }
 
 // note looks at a statement tx is about to run: the writer cache's test
@@ -181,4 +184,12 @@ func (tx *Tx) note(query string) {
 func beginsWithSelect(query string) bool {
 	q := strings.TrimLeft(query, " \t\r\n")
 	return len(q) >= 6 && strings.EqualFold(q[:6], "SELECT") && (len(q) == 6 || !identByte(q[6]))
+}
+
+// querier is what a transaction's statements run on: a *sql.Tx, or the
+// SQLite writer's *sql.Conn.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }

@@ -8,9 +8,10 @@ import (
 	"github.com/timd/timd/internal/dbtest"
 )
 
-// Ensure a statement a transaction runs is prepared in the background and
-// then reused, on both SQLite pools, with the same results; and that a
-// closed cache neither panics nor queues.
+// Ensure a statement a read runs is prepared in the background and then
+// reused, and one a write runs is prepared on the writer's connection at
+// once, with the same results; and that a closed cache neither panics nor
+// queues.
 func TestStmtCache_PreparesAndReuses(t *testing.T) {
 	ctx := context.Background()
 	db, err := Open(ctx, dbtest.SQLiteDSN(t), Options{})
@@ -25,30 +26,32 @@ func TestStmtCache_PreparesAndReuses(t *testing.T) {
 		}
 		return n
 	}
-	for _, p := range []struct {
-		name  string
-		run   func(context.Context, func(*Tx) error) error
-		cache *stmtCache
-	}{{"read", db.read, db.rStmts}, {"write", db.write, db.wStmts}} {
-		if n := sum(p.run); n != 42 {
-			t.Fatalf("%s unprepared: %d", p.name, n)
+	if n := sum(db.read); n != 42 {
+		t.Fatalf("read unprepared: %d", n)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		db.rStmts.mu.RLock()
+		s := db.rStmts.m[q]
+		db.rStmts.mu.RUnlock()
+		if s != nil {
+			break
 		}
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			p.cache.mu.RLock()
-			s := p.cache.m[q]
-			p.cache.mu.RUnlock()
-			if s != nil {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: statement never prepared", p.name)
-			}
-			time.Sleep(time.Millisecond)
+		if time.Now().After(deadline) {
+			t.Fatal("read: statement never prepared")
 		}
+		time.Sleep(time.Millisecond)
+	}
+	if n := sum(db.write); n != 42 {
+		t.Fatalf("write: %d", n)
+	}
+	if db.committer.wconn.stmts[q] == nil { // the write's outcome came after the loop filed it
+		t.Fatal("write: statement not prepared on the writer's connection")
+	}
+	for _, run := range []func(context.Context, func(*Tx) error) error{db.read, db.write} {
 		for range 3 {
-			if n := sum(p.run); n != 42 {
-				t.Fatalf("%s prepared: %d", p.name, n)
+			if n := sum(run); n != 42 {
+				t.Fatalf("prepared: %d", n)
 			}
 		}
 	}
