@@ -15,8 +15,8 @@ import (
 // fsync of the WAL: one commit per write caps writes at the disk's fsync
 // rate, however fast the transactions are. So concurrent writes share a
 // commit. A committer goroutine takes every write that is waiting, runs them
-// one after another in one transaction, each inside its own SAVEPOINT, and
-// commits once; only then is each caller answered, with its own outcome.
+// one after another in one transaction, and commits once; only then is each
+// caller answered, with its own outcome.
 //
 //   - A batch is first run without savepoints: a savepoint per write cost
 //     the writer two statements and a copy of every page each write

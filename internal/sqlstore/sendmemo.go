@@ -205,10 +205,10 @@ func addsUnknownC2C(query string) bool {
 	if query == insertC2CSQL || query == seedC2CSQL || !namesTable(query, "c2c_msgs") {
 		return false
 	}
-	switch firstWord(query) {
-	case "DELETE":
+	switch w := firstWord(query); {
+	case strings.EqualFold(w, "DELETE"):
 		return false
-	case "UPDATE":
+	case strings.EqualFold(w, "UPDATE"):
 		for _, c := range memoKeyColumns {
 			if namesTable(query, c) {
 				return true
@@ -217,14 +217,4 @@ func addsUnknownC2C(query string) bool {
 		return false
 	}
 	return true
-}
-
-// firstWord is query's first word, upper-cased.
-func firstWord(query string) string {
-	q := strings.TrimLeft(query, " \t\r\n")
-	end := 0
-	for end < len(q) && identByte(q[end]) {
-		end++
-	}
-	return strings.ToUpper(q[:end])
 }

@@ -181,9 +181,16 @@ func (tx *Tx) note(query string) {
 }
 
 // beginsWithSelect reports whether query's first word is SELECT.
-func beginsWithSelect(query string) bool {
+func beginsWithSelect(query string) bool { return strings.EqualFold(firstWord(query), "SELECT") }
+
+// firstWord is query's first word, as written.
+func firstWord(query string) string {
 	q := strings.TrimLeft(query, " \t\r\n")
-	return len(q) >= 6 && strings.EqualFold(q[:6], "SELECT") && (len(q) == 6 || !identByte(q[6]))
+	end := 0
+	for end < len(q) && identByte(q[end]) {
+		end++
+	}
+	return q[:end]
 }
 
 // querier is what a transaction's statements run on: a *sql.Tx, or the
