@@ -70,9 +70,23 @@ func TestSendMemo_AnswersOnlyWhatItKnows(t *testing.T) {
 // import added, which turns it off.
 func TestSendMemo_DuplicatesStillFound(t *testing.T) {
 	dsn := dbtest.SQLiteDSN(t)
-	now := time.Unix(1_700_000_000, 0)
+	// An atomic clock: the store's own writes at open (the purge) read it
+	// while the test moves it.
+	c := &testClock{}
+	c.ms.Store(time.Unix(1_700_000_000, 0).UnixMilli())
 	ctx := context.Background()
-	first := openC2C(t, dsn, &now, "a", "b")
+	open := func() *DB {
+		db, err := Open(ctx, dsn, Options{Now: c.now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = db.Close() }) // the first is closed below; the error is its
+		if err := db.EnsureAccounts(ctx, c2cApp, []string{"a", "b"}); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	first := open()
 	held := c2cMsg("a", "b", 1)
 	if _, err := first.SendC2C(ctx, c2cOp, held); err != nil {
 		t.Fatal(err)
@@ -81,48 +95,58 @@ func TestSendMemo_DuplicatesStillFound(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	db := openC2C(t, dsn, &now, "a", "b")
+	db := open()
 	waitMemoOpened(t, db)
 	sendWant := func(m im.C2CMsg, dup bool) {
 		t.Helper()
 		sent, err := db.SendC2C(ctx, c2cOp, m)
 		if err != nil || sent.Dup != dup {
-			t.Fatalf("MsgSeq %d at %v: dup %v (%v), want %v", m.Seq, now, sent.Dup, err, dup)
+			t.Fatalf("MsgSeq %d at %v: dup %v (%v), want %v", m.Seq, c.now(), sent.Dup, err, dup)
 		}
 	}
 	sendWant(held, true) // held at open
 	// Until the window has passed the last message held at open, every
 	// check reads the table.
-	skips := db.memo.skips
+	skips := memoSkips(db)
 	sendWant(c2cMsg("a", "b", 99), false)
-	if db.memo.skips != skips {
+	if memoSkips(db) != skips {
 		t.Error("a check answered from the memo within the window of a message held at open")
 	}
-	now = now.Add(im.DedupWindowMs*time.Millisecond + time.Second)
-	skips = db.memo.skips
+	c.advance(im.DedupWindowMs*time.Millisecond + time.Second)
+	skips = memoSkips(db)
 	for seq := uint32(2); seq < 42; seq++ {
 		sendWant(c2cMsg("a", "b", seq), false)
 	}
-	if got := db.memo.skips - skips; got < 39 {
+	if got := memoSkips(db) - skips; got < 39 {
 		t.Errorf("%d of 40 new messages checked without a read", got)
 	}
 	sendWant(c2cMsg("a", "b", 17), true)
-	now = now.Add(-time.Hour) // time control: back an hour
+	c.advance(-time.Hour) // time control: back an hour
 	sendWant(c2cMsg("a", "b", 18), true)
-	now = now.Add(time.Hour + 2*time.Minute + time.Second) // past the window
+	c.advance(time.Hour + 2*time.Minute + time.Second) // past the window
 	sendWant(c2cMsg("a", "b", 19), false)
 
 	imported := c2cMsg("a", "b", 500)
 	err := db.ExecForTest(ctx, `INSERT INTO c2c_msgs (app_id, peer_lo, peer_hi, from_user, to_user, msg_seq, msg_random,
 		msg_time, body, content_crc, created_at, expires_at) VALUES ($1, 'a', 'b', 'a', 'b', 500, 500, 1, '[]', $2, $3, $4)`,
-		c2cApp, int64(imported.CRC), now.UnixMilli(), now.UnixMilli()+1e9)
+		c2cApp, int64(imported.CRC), c.now().UnixMilli(), c.now().UnixMilli()+1e9)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !db.memo.off {
+	db.memo.mu.Lock()
+	off := db.memo.off
+	db.memo.mu.Unlock()
+	if !off {
 		t.Fatal("an insert the memo does not know of left it on")
 	}
 	sendWant(imported, true)
+}
+
+// memoSkips is how many checks db's memo answered without a read.
+func memoSkips(db *DB) int64 {
+	db.memo.mu.Lock()
+	defer db.memo.mu.Unlock()
+	return db.memo.skips
 }
 
 // waitMemoOpened waits for the memo's read of the rows held at open.
