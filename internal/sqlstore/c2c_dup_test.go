@@ -18,8 +18,8 @@ import (
 // which is another message.
 func TestC2C_ConcurrentDuplicatesStoredOnce(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
-		now := time.Unix(1_700_000_000, 0)
-		db := openC2C(t, dsn, &now, "a", "b")
+		clock := clockAt(time.Unix(1_700_000_000, 0))
+		db := openC2C(t, dsn, clock, "a", "b")
 		ctx := context.Background()
 		const rounds, copies = 20, 16
 		for round := range uint32(rounds) {
@@ -67,12 +67,12 @@ func TestC2C_ConcurrentDuplicatesStoredOnce(t *testing.T) {
 // needs takeTurns as sendmsg does.
 func TestC2C_ConcurrentImportsStoredOnce(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
-		now := time.Unix(1_700_000_000, 0)
-		db := openC2C(t, dsn, &now, "a", "b")
+		clock := clockAt(time.Unix(1_700_000_000, 0))
+		db := openC2C(t, dsn, clock, "a", "b")
 		ctx := context.Background()
 		body := im.MsgBody(`[{"MsgType":"TIMTextElem","MsgContent":{"Text":"t"}}]`)
 		for round := range uint32(20) {
-			m := im.C2CImport{From: "a", To: "b", Seq: 500 + round, Random: 7, Time: now.Unix() - 60, Body: body}
+			m := im.C2CImport{From: "a", To: "b", Seq: 500 + round, Random: 7, Time: clock.now().Unix() - 60, Body: body}
 			var wg sync.WaitGroup
 			errs := make([]error, 16)
 			for i := range errs {

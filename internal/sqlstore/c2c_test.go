@@ -15,10 +15,11 @@ const c2cApp = 1400000001
 
 var c2cOp = im.Op{App: &im.App{SDKAppID: c2cApp}, Operator: "administrator"}
 
-// openC2C opens a store on dsn whose clock reads *now, with accounts.
-func openC2C(t *testing.T, dsn string, now *time.Time, ids ...string) *DB {
+// openC2C opens a store on dsn on clock, with accounts. The clock is
+// atomic: the store's purge reads it from its own goroutine.
+func openC2C(t *testing.T, dsn string, clock *testClock, ids ...string) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), dsn, Options{Now: func() time.Time { return *now }})
+	db, err := Open(context.Background(), dsn, Options{Now: clock.now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,8 +80,8 @@ func wantCode(t *testing.T, err error, code int) {
 func TestC2C_HiddenMessages(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		now := time.Unix(1_700_000_000, 0)
-		db := openC2C(t, dsn, &now, "alice", "bob")
+		clock := clockAt(time.Unix(1_700_000_000, 0))
+		db := openC2C(t, dsn, clock, "alice", "bob")
 		for seq := uint32(1); seq <= 4; seq++ {
 			m := c2cMsg("alice", "bob", seq)
 			m.HideFrom = seq == 4
@@ -93,7 +94,7 @@ func TestC2C_HiddenMessages(t *testing.T) {
 		}
 		wantSeqs(t, "alice", roamSeqs(t, db, "alice", "bob"), 3, 2, 1)
 		wantSeqs(t, "bob", roamSeqs(t, db, "bob", "alice"), 4, 3, 2, 1)
-		now = now.Add(61 * time.Second)
+		clock.advance(61 * time.Second)
 		wantSeqs(t, "bob after seq 3 expired", roamSeqs(t, db, "bob", "alice"), 4, 2, 1)
 		var id int64
 		if err := db.w.QueryRowContext(ctx, "SELECT id FROM c2c_msgs WHERE msg_seq = 2").Scan(&id); err != nil {
@@ -123,8 +124,8 @@ func TestC2C_HiddenMessages(t *testing.T) {
 func TestC2C_UnreadAndRead(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		now := time.Unix(1_700_000_000, 0)
-		db := openC2C(t, dsn, &now, "alice", "bob", "carol")
+		clock := clockAt(time.Unix(1_700_000_000, 0))
+		db := openC2C(t, dsn, clock, "alice", "bob", "carol")
 		send := func(m im.C2CMsg) im.C2CSent {
 			t.Helper()
 			sent, err := db.SendC2C(ctx, c2cOp, m)
@@ -141,7 +142,7 @@ func TestC2C_UnreadAndRead(t *testing.T) {
 			}
 		}
 		send(c2cMsg("alice", "bob", 1))
-		now = now.Add(time.Second)
+		clock.advance(time.Second)
 		second := send(c2cMsg("alice", "bob", 2))
 		m := c2cMsg("alice", "bob", 3)
 		m.NoUnread = true
@@ -152,7 +153,7 @@ func TestC2C_UnreadAndRead(t *testing.T) {
 		send(c2cMsg("carol", "bob", 5))
 		unread(3, 2, 1)
 
-		if err := db.SetC2CRead(ctx, c2cApp, "bob", "alice", now.Unix()-1); err != nil {
+		if err := db.SetC2CRead(ctx, c2cApp, "bob", "alice", clock.now().Unix()-1); err != nil {
 			t.Fatal(err)
 		}
 		unread(2, 1, 1)

@@ -18,13 +18,19 @@ type testClock struct{ ms atomic.Int64 }
 func (c *testClock) now() time.Time          { return time.UnixMilli(c.ms.Load()) }
 func (c *testClock) advance(d time.Duration) { c.ms.Add(d.Milliseconds()) }
 
+// clockAt is a testClock reading t.
+func clockAt(t time.Time) *testClock {
+	c := &testClock{}
+	c.ms.Store(t.UnixMilli())
+	return c
+}
+
 // openClocked opens a store on the test's clock with alice, bob and carol
 // imported and group G (alice, bob).
 func openClocked(t *testing.T, dsn string, purge time.Duration) (*DB, *testClock) {
 	t.Helper()
 	ctx := context.Background()
-	clock := &testClock{}
-	clock.ms.Store(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC).UnixMilli())
+	clock := clockAt(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	db, err := Open(ctx, dsn, Options{Now: clock.now, PurgeInterval: purge})
 	if err != nil {
 		t.Fatal(err)

@@ -72,8 +72,7 @@ func TestSendMemo_DuplicatesStillFound(t *testing.T) {
 	dsn := dbtest.SQLiteDSN(t)
 	// An atomic clock: the store's own writes at open (the purge) read it
 	// while the test moves it.
-	c := &testClock{}
-	c.ms.Store(time.Unix(1_700_000_000, 0).UnixMilli())
+	c := clockAt(time.Unix(1_700_000_000, 0))
 	ctx := context.Background()
 	open := func() *DB {
 		db, err := Open(ctx, dsn, Options{Now: c.now})

@@ -42,8 +42,8 @@ func TestWritesCachedTable(t *testing.T) {
 func TestWriterCache_FollowsWrites(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		now := time.Unix(1_800_000_000, 0)
-		db := openC2C(t, dsn, &now, "a", "b")
+		clock := clockAt(time.Unix(1_800_000_000, 0))
+		db := openC2C(t, dsn, clock, "a", "b")
 		seq := uint32(0)
 		send := func(code int) {
 			t.Helper()
@@ -79,7 +79,7 @@ func TestWriterCache_FollowsWrites(t *testing.T) {
 		}
 		send(im.CodeNoSpeakingC2C)
 		send(im.CodeNoSpeakingC2C)
-		now = now.Add(8 * 24 * time.Hour) // the mute has run out
+		clock.advance(8 * 24 * time.Hour) // the mute has run out
 		send(0)
 		zero := int64(0)
 		if err := db.SetNoSpeaking(ctx, c2cApp, "a", &week, nil); err != nil {
@@ -120,8 +120,8 @@ func TestWriterCache_FollowsWrites(t *testing.T) {
 func TestWriterCache_RolledBackWrite(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		now := time.Unix(1_800_000_000, 0)
-		db := openC2C(t, dsn, &now, "a")
+		clock := clockAt(time.Unix(1_800_000_000, 0))
+		db := openC2C(t, dsn, clock, "a")
 		var wg sync.WaitGroup
 		for i := range 8 {
 			wg.Add(2)
