@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -205,6 +206,54 @@ func TestMarkDelivered_LeasesKeysNextEvent(t *testing.T) {
 			t.Fatalf("MarkDelivered leased %v, %v; want next-1's third event %d", got, err, a[2].ID)
 		}
 	})
+}
+
+// Ensure a delivery that asks for a refill (Delivery.Refill) and whose key
+// has no next event leases another of the app's events in its place, as a
+// claim would: oldest first, never an event whose key has an older pending
+// one, at most one per delivery, under the delivery's lease.
+func TestMarkDelivered_RefillsFreedPlaces(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn, "http://127.0.0.1:1/unused", nil, nil)
+		ctx := t.Context()
+		e.create("refill-1", "alice")
+		e.add("refill-1", "bob")
+		e.create("refill-2", "alice")
+		e.create("refill-3", "alice")
+		e.create("refill-4", "alice")
+		e.add("refill-4", "bob")
+		a, b, c, d := e.eventsOf("refill-1"), e.eventsOf("refill-2"), e.eventsOf("refill-3"), e.eventsOf("refill-4")
+		now := time.Now()
+		if heads, err := e.db.ClaimEvents(ctx, "me", testApp, now, time.Minute, 2, 0); err != nil || len(heads) != 2 ||
+			heads[0].ID != a[0].ID || heads[1].ID != b[0].ID {
+			t.Fatalf("ClaimEvents = %v, %v; want refill-1's and refill-2's first", heads, err)
+		}
+		refill := func(id int64) im.Delivery {
+			return im.Delivery{ID: id, Status: 200, At: now, NextAt: now, NextUntil: now.Add(time.Minute), Refill: true}
+		}
+		got, err := e.db.MarkDelivered(ctx, "me", refill(a[0].ID), refill(b[0].ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ids := eventIDs(got); !slices.Equal(ids, []int64{a[1].ID, c[0].ID}) {
+			t.Fatalf("MarkDelivered leased %v, want refill-1's second %d and refill-3's first %d", ids, a[1].ID, c[0].ID)
+		}
+		if other, err := e.db.ClaimEvents(ctx, "other", testApp, now, time.Minute, 10, 0); err != nil || len(other) != 1 || other[0].ID != d[0].ID {
+			t.Fatalf("another instance's claim = %v, %v; want refill-4's first %d only", eventIDs(other), err, d[0].ID)
+		}
+		// refill-4's second waits for its first, which "other" holds.
+		if got, err := e.db.MarkDelivered(ctx, "me", refill(c[0].ID)); err != nil || len(got) != 0 {
+			t.Fatalf("MarkDelivered leased %v, %v; want nothing claimable", eventIDs(got), err)
+		}
+	})
+}
+
+func eventIDs(evs []im.Event) []int64 {
+	ids := make([]int64, len(evs))
+	for i, ev := range evs {
+		ids[i] = ev.ID
+	}
+	return ids
 }
 
 // Ensure a record of more deliveries than one statement carries (16) keeps

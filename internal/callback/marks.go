@@ -26,10 +26,12 @@ import (
 // webhook-id).
 //
 // The record also claims each key's next event (sqlstore's MarkDelivered),
+// or where a key has none another of the app's events (Delivery.Refill),
 // which takes the delivered event's place in its lane and is started by
-// Run. An event so leased that is never started (the sender stopped, the
-// app was removed, the record's outcome was lost with the connection)
-// waits for its lease to end, as a claimed event does.
+// Run: a backlog costs one write per round of deliveries, not a record and
+// then a claim. An event so leased that is never started (the sender
+// stopped, the app was removed, the record's outcome was lost with the
+// connection) waits for its lease to end, as a claimed event does.
 
 // maxMarkBatch bounds the records one write carries.
 const maxMarkBatch = 256
@@ -229,7 +231,7 @@ func (s *Sender) recordBatch(batch []pendingMark) {
 				break // no next events: nothing would deliver them
 			}
 			at := nextClaim.Add(s.o.Clocks.Offset(m.app))
-			ds[i].NextAt, ds[i].NextUntil = at, at.Add(s.o.Lease)
+			ds[i].NextAt, ds[i].NextUntil, ds[i].Refill = at, at.Add(s.o.Lease), true
 		}
 		var err error
 		next, err = s.o.Store.MarkDelivered(context.Background(), s.o.Instance, ds...)

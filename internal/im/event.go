@@ -89,13 +89,16 @@ type Attempt struct {
 // Delivery is a successful delivery attempt: the event, the receiver's
 // HTTP status and when it answered (the app's time). With NextUntil set it
 // also asks for the next event of the delivered event's key, leased until
-// NextUntil if it is claimable at NextAt (both the app's time).
+// NextUntil if it is claimable at NextAt (both the app's time); with Refill
+// too, for any claimable event of the app when the key has none, as
+// ClaimEvents would claim it.
 type Delivery struct {
 	ID     int64
 	Status int
 	At     time.Time
 
 	NextAt, NextUntil time.Time
+	Refill            bool
 }
 
 // Outbox is the store side of callback delivery: events are claimed by one
@@ -123,7 +126,9 @@ type Outbox interface {
 	// instance's lease (another instance took it over) changes nothing.
 	// It returns the next events it leased to instance for the deliveries
 	// that asked (Delivery.NextUntil): at most one per delivery, each then
-	// the oldest pending event of its key, due and unleased at NextAt.
+	// the oldest pending event of its key, due and unleased at NextAt, or
+	// for a delivery with Refill whose key had none, one of the app's
+	// events ClaimEvents would have claimed.
 	MarkDelivered(ctx context.Context, instance string, ds ...Delivery) ([]Event, error)
 	// MarkFailed records a failed attempt: retried at a.Next, or dead.
 	MarkFailed(ctx context.Context, id int64, instance string, a Attempt) error

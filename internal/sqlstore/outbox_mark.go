@@ -32,12 +32,13 @@ func (db *DB) MarkDelivered(ctx context.Context, instance string, ds ...im.Deliv
 	err := db.writeAside(ctx, func(tx *Tx) error {
 		next = next[:0]
 		var heads []keyHead
+		var refills []refill
 		for chunk := range slices.Chunk(ds, markChunk) {
-			got, err := markDelivered(ctx, tx, instance, chunk)
+			got, ref, err := markDelivered(ctx, tx, instance, chunk)
 			if err != nil {
 				return err
 			}
-			heads = append(heads, got...)
+			heads, refills = append(heads, got...), addRefills(refills, ref...)
 		}
 		for len(heads) > 0 {
 			// Deliveries of one batch ask for one lease, but for the
@@ -59,7 +60,20 @@ func (db *DB) MarkDelivered(ctx context.Context, instance string, ds ...im.Deliv
 					return err
 				}
 				next = append(next, evs...)
+				for _, ev := range evs {
+					refills = addRefills(refills, refill{ev.AppID, at, until, -1})
+				}
 			}
+		}
+		for _, r := range refills {
+			if r.n <= 0 {
+				continue
+			}
+			evs, err := claimEvents(ctx, tx, instance, r.app, r.at, r.until.Sub(r.at), r.n, int64(4*r.n+64))
+			if err != nil {
+				return err
+			}
+			next = append(next, evs...)
 		}
 		return nil
 	})
@@ -67,6 +81,35 @@ func (db *DB) MarkDelivered(ctx context.Context, instance string, ds ...im.Deliv
 		return nil, err
 	}
 	return next, nil
+}
+
+// refill is how many places of an app's deliveries under one lease are
+// left for any of the app's events (Delivery.Refill): one per delivery
+// that asked, less one per next event of a key claimed under the lease.
+//
+// In a backlog of distinct keys no delivery has a next event, and the
+// places a record freed were filled by a claim, a write of its own, after
+// it: two commits per round of deliveries. Claimed in the record, the
+// round costs one.
+type refill struct {
+	app       uint64
+	at, until time.Time
+	n         int
+}
+
+// addRefills adds each of rs to the count of its app and lease in to.
+func addRefills(to []refill, rs ...refill) []refill {
+next:
+	for _, r := range rs {
+		for i := range to {
+			if to[i].app == r.app && to[i].at.Equal(r.at) && to[i].until.Equal(r.until) {
+				to[i].n += r.n
+				continue next
+			}
+		}
+		to = append(to, r)
+	}
+	return to
 }
 
 // markChunk bounds the deliveries one statement records. Statements carry
@@ -91,11 +134,12 @@ func paddedLen(n int) int {
 }
 
 // markDelivered records up to markChunk deliveries in one statement and
-// returns, for those that asked, their keys' oldest other pending events.
-// The event itself is left out by id (not by state: PostgreSQL's RETURNING
-// sees the rows as the statement found them), and any pending event of the
-// key counts, an older one too (a replayed dead event), as in ClaimEvents.
-func markDelivered(ctx context.Context, tx *Tx, instance string, ds []im.Delivery) ([]keyHead, error) {
+// returns, for those that asked, their keys' oldest other pending events,
+// and the places of those that asked for a refill. The event itself is
+// left out by id (not by state: PostgreSQL's RETURNING sees the rows as
+// the statement found them), and any pending event of the key counts, an
+// older one too (a replayed dead event), as in ClaimEvents.
+func markDelivered(ctx context.Context, tx *Tx, instance string, ds []im.Delivery) ([]keyHead, []refill, error) {
 	n := paddedLen(len(ds))
 	args := make([]any, 0, 1+3*n)
 	args = append(args, instance)
@@ -116,29 +160,35 @@ func markDelivered(ctx context.Context, tx *Tx, instance string, ds []im.Deliver
 			delivered_at = v.column3, claimed_by = '', claim_until = 0
 		FROM (VALUES `+vals.String()+`) AS v
 		WHERE events.id = v.column1 AND events.state = 'pending' AND events.claimed_by = $1
-		RETURNING events.id, COALESCE((SELECT n.id FROM events n
+		RETURNING events.id, events.app_id, COALESCE((SELECT n.id FROM events n
 			WHERE n.app_id = events.app_id AND n.event_key = events.event_key AND n.state = 'pending' AND n.id <> events.id
 			ORDER BY n.id LIMIT 1), 0)`, args...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
-	var heads []keyHead
+	var (
+		heads   []keyHead
+		refills []refill
+	)
 	for rows.Next() {
-		var id, head int64
-		if err := rows.Scan(&id, &head); err != nil {
-			return nil, err
-		}
-		if head == 0 {
-			continue
+		var id, app, head int64
+		if err := rows.Scan(&id, &app, &head); err != nil {
+			return nil, nil, err
 		}
 		for _, d := range ds {
-			if d.ID == id && !d.NextUntil.IsZero() {
+			if d.ID != id || d.NextUntil.IsZero() {
+				continue
+			}
+			if head != 0 {
 				heads = append(heads, keyHead{head, d.NextAt, d.NextUntil})
+			}
+			if d.Refill {
+				refills = addRefills(refills, refill{uint64(app), d.NextAt, d.NextUntil, 1})
 			}
 		}
 	}
-	return heads, rows.Err()
+	return heads, refills, rows.Err()
 }
 
 // claimHeads leases to instance those of the events that are still pending
