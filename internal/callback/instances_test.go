@@ -224,13 +224,13 @@ func TestMarkDelivered_RefillsFreedPlaces(t *testing.T) {
 		e.add("refill-4", "bob")
 		a, b, c, d := e.eventsOf("refill-1"), e.eventsOf("refill-2"), e.eventsOf("refill-3"), e.eventsOf("refill-4")
 		now := time.Now()
-		if heads, err := e.db.ClaimEvents(ctx, "me", testApp, now, time.Minute, 2, 0); err != nil || len(heads) != 2 ||
-			heads[0].ID != a[0].ID || heads[1].ID != b[0].ID {
-			t.Fatalf("ClaimEvents = %v, %v; want refill-1's and refill-2's first", heads, err)
+		if heads, err := e.db.ClaimEvents(ctx, "me", testApp, now, time.Minute, 2, 0); err != nil || !slices.Equal(eventIDs(heads), []int64{a[0].ID, b[0].ID}) {
+			t.Fatalf("ClaimEvents = %v, %v; want refill-1's and refill-2's first", eventIDs(heads), err)
 		}
-		refill := func(id int64) im.Delivery {
-			return im.Delivery{ID: id, Status: 200, At: now, NextAt: now, NextUntil: now.Add(time.Minute), Refill: true}
+		refillAt := func(id int64, at time.Time) im.Delivery {
+			return im.Delivery{ID: id, Status: 200, At: at, NextAt: at, NextUntil: at.Add(time.Minute), Refill: true}
 		}
+		refill := func(id int64) im.Delivery { return refillAt(id, now) }
 		got, err := e.db.MarkDelivered(ctx, "me", refill(a[0].ID), refill(b[0].ID))
 		if err != nil {
 			t.Fatal(err)
@@ -245,14 +245,34 @@ func TestMarkDelivered_RefillsFreedPlaces(t *testing.T) {
 		if got, err := e.db.MarkDelivered(ctx, "me", refill(c[0].ID)); err != nil || len(got) != 0 {
 			t.Fatalf("MarkDelivered leased %v, %v; want nothing claimable", eventIDs(got), err)
 		}
+		// A delivery that asks for its key's next event only does not
+		// take the place of one that asks for a refill.
+		e.create("refill-5", "alice")
+		e.add("refill-5", "bob")
+		e.create("refill-6", "alice")
+		f, g := e.eventsOf("refill-5"), e.eventsOf("refill-6")
+		if heads, err := e.db.ClaimEvents(ctx, "me", testApp, time.Now(), time.Minute, 2, 0); err != nil || !slices.Equal(eventIDs(heads), []int64{f[0].ID, g[0].ID}) {
+			t.Fatalf("ClaimEvents = %v, %v; want refill-5's and refill-6's first", eventIDs(heads), err)
+		}
+		e.create("refill-7", "alice")
+		h := e.eventsOf("refill-7")
+		later := time.Now()
+		nextOnly := refillAt(f[0].ID, later)
+		nextOnly.Refill = false
+		got, err = e.db.MarkDelivered(ctx, "me", nextOnly, refillAt(g[0].ID, later))
+		if ids := eventIDs(got); err != nil || !slices.Equal(ids, []int64{f[1].ID, h[0].ID}) {
+			t.Fatalf("MarkDelivered leased %v, %v; want refill-5's second %d and refill-7's first %d", ids, err, f[1].ID, h[0].ID)
+		}
 	})
 }
 
+// eventIDs lists the events' ids in order (PostgreSQL's RETURNING has none).
 func eventIDs(evs []im.Event) []int64 {
 	ids := make([]int64, len(evs))
 	for i, ev := range evs {
 		ids[i] = ev.ID
 	}
+	slices.Sort(ids)
 	return ids
 }
 

@@ -44,31 +44,36 @@ func (db *DB) MarkDelivered(ctx context.Context, instance string, ds ...im.Deliv
 			// Deliveries of one batch ask for one lease, but for the
 			// app's clock offset: one claim per distinct lease.
 			at, until := heads[0].at, heads[0].until
-			var ids []int64
+			var group []keyHead
 			rest := heads[:0]
 			for _, h := range heads {
 				if h.at.Equal(at) && h.until.Equal(until) {
-					ids = append(ids, h.id)
+					group = append(group, h)
 				} else {
 					rest = append(rest, h)
 				}
 			}
 			heads = rest
-			for chunk := range slices.Chunk(ids, markChunk) {
-				evs, err := claimHeads(ctx, tx, instance, at, until, chunk)
+			for chunk := range slices.Chunk(group, markChunk) {
+				ids := make([]int64, len(chunk))
+				for i, h := range chunk {
+					ids[i] = h.id
+				}
+				evs, err := claimHeads(ctx, tx, instance, at, until, ids)
 				if err != nil {
 					return err
 				}
 				next = append(next, evs...)
-				for _, ev := range evs {
-					refills = addRefills(refills, refill{ev.AppID, at, until, -1})
+				// A head not claimable now leaves its delivery's place
+				// to a refill, if the delivery asked for one.
+				for _, h := range chunk {
+					if h.refill != nil && !slices.ContainsFunc(evs, func(ev im.Event) bool { return ev.ID == h.id }) {
+						refills = addRefills(refills, *h.refill)
+					}
 				}
 			}
 		}
 		for _, r := range refills {
-			if r.n <= 0 {
-				continue
-			}
 			evs, err := claimEvents(ctx, tx, instance, r.app, r.at, r.until.Sub(r.at), r.n, int64(4*r.n+64))
 			if err != nil {
 				return err
@@ -85,7 +90,7 @@ func (db *DB) MarkDelivered(ctx context.Context, instance string, ds ...im.Deliv
 
 // refill is how many places of an app's deliveries under one lease are
 // left for any of the app's events (Delivery.Refill): one per delivery
-// that asked, less one per next event of a key claimed under the lease.
+// that asked and got no next event of its key.
 //
 // In a backlog of distinct keys no delivery has a next event, and the
 // places a record freed were filled by a claim, a write of its own, after
@@ -122,6 +127,7 @@ const markChunk = 16
 type keyHead struct {
 	id        int64
 	at, until time.Time
+	refill    *refill // the delivery's place, if it asked for a refill
 }
 
 // paddedLen is n rounded up to a power of two, at most markChunk.
@@ -134,11 +140,12 @@ func paddedLen(n int) int {
 }
 
 // markDelivered records up to markChunk deliveries in one statement and
-// returns, for those that asked, their keys' oldest other pending events,
-// and the places of those that asked for a refill. The event itself is
-// left out by id (not by state: PostgreSQL's RETURNING sees the rows as
-// the statement found them), and any pending event of the key counts, an
-// older one too (a replayed dead event), as in ClaimEvents.
+// returns, for those that asked, their keys' oldest other pending events
+// (each with its delivery's place, if it asked for a refill), and the
+// places of those that asked for a refill and whose key has no other. The
+// event itself is left out by id (not by state: PostgreSQL's RETURNING
+// sees the rows as the statement found them), and any pending event of the
+// key counts, an older one too (a replayed dead event), as in ClaimEvents.
 func markDelivered(ctx context.Context, tx *Tx, instance string, ds []im.Delivery) ([]keyHead, []refill, error) {
 	n := paddedLen(len(ds))
 	args := make([]any, 0, 1+3*n)
@@ -180,11 +187,15 @@ func markDelivered(ctx context.Context, tx *Tx, instance string, ds []im.Deliver
 			if d.ID != id || d.NextUntil.IsZero() {
 				continue
 			}
-			if head != 0 {
-				heads = append(heads, keyHead{head, d.NextAt, d.NextUntil})
-			}
+			var place *refill
 			if d.Refill {
-				refills = addRefills(refills, refill{uint64(app), d.NextAt, d.NextUntil, 1})
+				place = &refill{uint64(app), d.NextAt, d.NextUntil, 1}
+			}
+			switch {
+			case head != 0:
+				heads = append(heads, keyHead{head, d.NextAt, d.NextUntil, place})
+			case place != nil:
+				refills = addRefills(refills, *place)
 			}
 		}
 	}
