@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -72,44 +73,39 @@ const MsgFlagRecalled = 8
 // carry and the JSON kind of each field timd checks. Fields not listed are
 // optional; an optional field is still checked for its kind when present.
 var msgElems = map[string]elemSpec{
-	"TIMTextElem":      newElemSpec([]string{"Text"}, "Text", 's'),
-	"TIMLocationElem":  newElemSpec([]string{"Desc", "Latitude", "Longitude"}, "Desc", 's', "Latitude", 'n', "Longitude", 'n'),
-	"TIMFaceElem":      newElemSpec([]string{"Index"}, "Index", 'n', "Data", 's'),
-	"TIMCustomElem":    newElemSpec([]string{"Data"}, "Data", 's', "Desc", 's', "Ext", 's', "Sound", 's'),
-	"TIMSoundElem":     newElemSpec([]string{"UUID"}, "Url", 's', "UUID", 's', "Size", 'n', "Second", 'n', "Download_Flag", 'n'),
-	"TIMImageElem":     newElemSpec([]string{"UUID", "ImageInfoArray"}, "UUID", 's', "ImageFormat", 'n', "ImageInfoArray", 'a'),
-	"TIMFileElem":      newElemSpec([]string{"UUID"}, "Url", 's', "UUID", 's', "FileSize", 'n', "FileName", 's', "Download_Flag", 'n'),
-	"TIMVideoFileElem": newElemSpec([]string{"VideoUUID"}, "VideoUrl", 's', "VideoUUID", 's', "VideoSize", 'n', "VideoSecond", 'n', "VideoFormat", 's', "VideoDownloadFlag", 'n', "ThumbUrl", 's', "ThumbUUID", 's', "ThumbSize", 'n', "ThumbWidth", 'n', "ThumbHeight", 'n', "ThumbFormat", 's', "ThumbDownloadFlag", 'n'),
-	"TIMRelayElem":     newElemSpec([]string{"MsgNum"}, "Title", 's', "MsgNum", 'n', "CompatibleText", 's', "AbstractList", 'a', "MsgList", 'a', "JsonMsgKey", 's'),
+	"TIMTextElem":      newElemSpec([]string{"Text"}, map[string]byte{"Text": 's'}),
+	"TIMLocationElem":  newElemSpec([]string{"Desc", "Latitude", "Longitude"}, map[string]byte{"Desc": 's', "Latitude": 'n', "Longitude": 'n'}),
+	"TIMFaceElem":      newElemSpec([]string{"Index"}, map[string]byte{"Index": 'n', "Data": 's'}),
+	"TIMCustomElem":    newElemSpec([]string{"Data"}, map[string]byte{"Data": 's', "Desc": 's', "Ext": 's', "Sound": 's'}),
+	"TIMSoundElem":     newElemSpec([]string{"UUID"}, map[string]byte{"Url": 's', "UUID": 's', "Size": 'n', "Second": 'n', "Download_Flag": 'n'}),
+	"TIMImageElem":     newElemSpec([]string{"UUID", "ImageInfoArray"}, map[string]byte{"UUID": 's', "ImageFormat": 'n', "ImageInfoArray": 'a'}),
+	"TIMFileElem":      newElemSpec([]string{"UUID"}, map[string]byte{"Url": 's', "UUID": 's', "FileSize": 'n', "FileName": 's', "Download_Flag": 'n'}),
+	"TIMVideoFileElem": newElemSpec([]string{"VideoUUID"}, map[string]byte{"VideoUrl": 's', "VideoUUID": 's', "VideoSize": 'n', "VideoSecond": 'n', "VideoFormat": 's', "VideoDownloadFlag": 'n', "ThumbUrl": 's', "ThumbUUID": 's', "ThumbSize": 'n', "ThumbWidth": 'n', "ThumbHeight": 'n', "ThumbFormat": 's', "ThumbDownloadFlag": 'n'}),
+	"TIMRelayElem":     newElemSpec([]string{"MsgNum"}, map[string]byte{"Title": 's', "MsgNum": 'n', "CompatibleText": 's', "AbstractList": 'a', "MsgList": 'a', "JsonMsgKey": 's'}),
 }
 
 // elemSpec is what one element type's MsgContent must hold: fields[i] is
 // checked to be of kinds[i] ('s' string, 'n' number, 'a' array) when
-// present, and the first nRequired fields must be present.
+// present (0: any kind), and the first nRequired fields must be present.
 type elemSpec struct {
 	fields    []string
 	kinds     []byte
 	nRequired int
 }
 
-// newElemSpec takes the required fields and then pairs of a field and its
-// kind; a required field must have a kind.
-func newElemSpec(required []string, kinds ...any) elemSpec {
-	spec := elemSpec{nRequired: len(required)}
-	kindOf := map[string]byte{}
-	var order []string
-	for i := 0; i < len(kinds); i += 2 {
-		f := kinds[i].(string)
-		kindOf[f] = byte(kinds[i+1].(rune))
-		order = append(order, f)
-	}
-	for _, f := range required {
-		spec.fields, spec.kinds = append(spec.fields, f), append(spec.kinds, kindOf[f])
-	}
-	for _, f := range order {
+// newElemSpec orders a type's fields: the required ones as given, then the
+// others by name, so that a body with two faults is told of the same one
+// every time.
+func newElemSpec(required []string, kinds map[string]byte) elemSpec {
+	fields := slices.Clone(required)
+	for _, f := range slices.Sorted(maps.Keys(kinds)) {
 		if !slices.Contains(required, f) {
-			spec.fields, spec.kinds = append(spec.fields, f), append(spec.kinds, kindOf[f])
+			fields = append(fields, f)
 		}
+	}
+	spec := elemSpec{fields: fields, kinds: make([]byte, len(fields)), nRequired: len(required)}
+	for i, f := range fields {
+		spec.kinds[i] = kinds[f]
 	}
 	return spec
 }
@@ -202,7 +198,13 @@ func checkElem(e []byte) (string, string) {
 	if len(content) == 0 || content[0] != '{' {
 		return "", "MsgContent must be an object"
 	}
-	var vals [16][]byte // by spec.fields; no type has more
+	return typ, spec.check(typ, content)
+}
+
+// check checks the MsgContent object of an element of type typ and
+// returns what is wrong, or "".
+func (spec elemSpec) check(typ string, content []byte) string {
+	vals := make([][]byte, len(spec.fields)) // by spec.fields
 	for k, v := range jsonMembers(content) {
 		if i := slices.Index(spec.fields, jsonKey(k)); i >= 0 {
 			vals[i] = v
@@ -210,15 +212,15 @@ func checkElem(e []byte) (string, string) {
 	}
 	for i, f := range spec.fields[:spec.nRequired] {
 		if vals[i] == nil || string(vals[i]) == "null" {
-			return "", fmt.Sprintf("%s needs MsgContent.%s", typ, f)
+			return fmt.Sprintf("%s needs MsgContent.%s", typ, f)
 		}
 	}
 	for i, f := range spec.fields {
-		if v := vals[i]; v != nil && string(v) != "null" && !jsonKind(v, spec.kinds[i]) {
-			return "", fmt.Sprintf("%s: MsgContent.%s has the wrong JSON type", typ, f)
+		if v := vals[i]; v != nil && string(v) != "null" && spec.kinds[i] != 0 && !jsonKind(v, spec.kinds[i]) {
+			return fmt.Sprintf("%s: MsgContent.%s has the wrong JSON type", typ, f)
 		}
 	}
-	return typ, ""
+	return ""
 }
 
 func jsonKind(v json.RawMessage, kind byte) bool {

@@ -65,7 +65,7 @@ func checkElemMaps(e map[string]json.RawMessage) (string, string) {
 		}
 	}
 	for i, f := range spec.fields {
-		if v, ok := content[f]; ok && string(v) != "null" && !jsonKind(v, spec.kinds[i]) {
+		if v, ok := content[f]; ok && string(v) != "null" && spec.kinds[i] != 0 && !jsonKind(v, spec.kinds[i]) {
 			return "", fmt.Sprintf("%s: MsgContent.%s has the wrong JSON type", typ, f)
 		}
 	}
