@@ -62,7 +62,9 @@ func groupAttrs(in []groupAttrReq, withValue bool) ([]im.GroupAttr, error) {
 	return out, nil
 }
 
-// changeGroupAttrs checks a write's request and applies it.
+// changeGroupAttrs checks a write's request and applies it. A well-formed
+// write counts toward its group's writes a second (10049) whatever the
+// store then answers.
 func (s *Server) changeGroupAttrs(ctx context.Context, c *Call, req *groupAttrWriteReq, option string) (*empty, error) {
 	id, err := groupID(req.GroupId)
 	if err != nil {
@@ -73,6 +75,9 @@ func (s *Server) changeGroupAttrs(ctx context.Context, c *Call, req *groupAttrWr
 		if ch.Attrs, err = groupAttrs(req.GroupAttr, option != im.GroupAttrDelete); err != nil {
 			return nil, err
 		}
+	}
+	if !s.gattrLim.allow(c.App.SDKAppID, id, s.now()) {
+		return nil, im.Errorf(im.CodeGroupAttrRate, "group %s: more than %d writes of its attributes in a second", id, im.GroupAttrWritesPerSec)
 	}
 	return nil, s.gattr.ChangeGroupAttrs(ctx, op(c), id, ch)
 }

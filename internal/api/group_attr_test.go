@@ -3,9 +3,13 @@ package api_test
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/timd/timd/internal/api"
 	"github.com/timd/timd/internal/dbtest"
+	"github.com/timd/timd/internal/im"
 )
 
 const attrSvc = "group_open_attr_http_svc"
@@ -142,4 +146,57 @@ func TestGroupAttr_Dismissal(t *testing.T) {
 		h.create(`{"Owner_Account":"alice","Type":"AVChatRoom","GroupId":"Live","Name":"again"}`)
 		runGroupCases(t, h, []groupCase{getAttr("None", "Live", `[]`)})
 	})
+}
+
+// Ensure a group takes five writes of its attributes a second, the four
+// commands together, and answers 10049 past them without changing
+// anything; other groups keep their own five, a malformed write is refused
+// for what it is, the writes come back as the second passes, and with rate
+// limits off there is no such limit.
+func TestGroupAttr_WriteRate(t *testing.T) {
+	var now atomic.Int64
+	now.Store(time.Now().UnixNano())
+	h := MustOpenHarness(t, dbtest.SQLiteDSN(t), func(o *api.Options) {
+		o.RateLimit = api.RateTencent
+		o.Now = func() time.Time { return time.Unix(0, now.Load()) }
+	})
+	h.importUsers("alice")
+	h.create(`{"Owner_Account":"alice","Type":"AVChatRoom","GroupId":"Live","Name":"live"}`)
+	h.create(`{"Owner_Account":"alice","Type":"AVChatRoom","GroupId":"Other","Name":"other"}`)
+	write := func(code int, command, group, attrs string) {
+		t.Helper()
+		body := `{"GroupId":"` + group + `"`
+		if attrs != "" {
+			body += `,"GroupAttr":` + attrs
+		}
+		h.MustCall(code, grp, command, body+"}")
+	}
+	seat := func(v string) string { return `[{"key":"seat","value":"` + v + `"}]` }
+	write(0, "modify_group_attr", "Live", seat("1"))
+	write(0, "set_group_attr", "Live", seat("2"))
+	write(0, "modify_group_attr", "Live", `[{"key":"mic","value":"on"}]`)
+	write(0, "delete_group_attr", "Live", `[{"key":"mic"}]`)
+	write(0, "clear_group_attr", "Live", "")
+	write(10049, "modify_group_attr", "Live", seat("6"))
+	write(10049, "clear_group_attr", "Live", "")
+	write(10004, "set_group_attr", "Live", "")
+	if r := h.MustCall(0, attrSvc, "get_group_attr", `{"GroupId":"Live"}`); !strings.Contains(r.Raw, `"GroupAttrAry":[]`) {
+		t.Fatalf("a refused write changed the attributes: %s", r.Raw)
+	}
+	write(0, "modify_group_attr", "Other", seat("1"))
+
+	now.Add(int64(200 * time.Millisecond)) // one write's worth
+	write(0, "modify_group_attr", "Live", seat("7"))
+	write(10049, "modify_group_attr", "Live", seat("8"))
+	now.Add(int64(time.Second))
+	for i := range 5 {
+		write(0, "modify_group_attr", "Live", seat(fmt.Sprint(i)))
+	}
+	write(10049, "modify_group_attr", "Live", seat("x"))
+
+	off := openGroups(t, dbtest.SQLiteDSN(t), "alice") // rate limits off
+	off.create(`{"Owner_Account":"alice","Type":"AVChatRoom","GroupId":"Live","Name":"live"}`)
+	for i := range 3 * im.GroupAttrWritesPerSec {
+		off.MustCall(0, grp, "modify_group_attr", `{"GroupId":"Live","GroupAttr":`+seat(fmt.Sprint(i))+`}`)
+	}
 }

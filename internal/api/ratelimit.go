@@ -3,6 +3,8 @@ package api
 import (
 	"sync"
 	"time"
+
+	"github.com/timd/timd/internal/im"
 )
 
 // rateLimiter enforces a per-app, per-API calls-per-second limit with token
@@ -56,6 +58,12 @@ func (l *rateLimiter) allow(app uint64, rt *route, now time.Time) bool {
 		b = &bucket{tokens: limit, last: now}
 		l.buckets[k] = b
 	}
+	return b.take(limit, now)
+}
+
+// take refills b for the time since its last call, at limit a second up
+// to limit, and takes one token if it has one.
+func (b *bucket) take(limit float64, now time.Time) bool {
 	if elapsed := now.Sub(b.last).Seconds(); elapsed > 0 {
 		b.tokens = min(limit, b.tokens+elapsed*limit)
 		b.last = now
@@ -65,4 +73,53 @@ func (l *rateLimiter) allow(app uint64, rt *route, now time.Time) bool {
 	}
 	b.tokens--
 	return true
+}
+
+// groupWriteLimiter holds each group to im.GroupAttrWritesPerSec writes of
+// its attributes a second (10049), unless rate limits are off. Like the
+// per-API limits it counts per instance. A bucket untouched for a second
+// is full again, as a new one would be, so such buckets are dropped once
+// there are many: memory stays bounded by the groups written in the last
+// second.
+type groupWriteLimiter struct {
+	off     bool
+	mu      sync.Mutex
+	buckets map[groupKey]*bucket
+}
+
+type groupKey struct {
+	app     uint64
+	groupID string
+}
+
+// groupBucketsSwept is the count of buckets past which allow drops the
+// idle ones.
+const groupBucketsSwept = 4096
+
+func newGroupWriteLimiter(mode int) *groupWriteLimiter {
+	return &groupWriteLimiter{off: mode == RateOff, buckets: make(map[groupKey]*bucket)}
+}
+
+// allow takes one of the group's writes for this second if it has one.
+func (l *groupWriteLimiter) allow(app uint64, groupID string, now time.Time) bool {
+	if l.off {
+		return true
+	}
+	const limit = float64(im.GroupAttrWritesPerSec)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	k := groupKey{app, groupID}
+	b := l.buckets[k]
+	if b == nil {
+		if len(l.buckets) >= groupBucketsSwept {
+			for k, old := range l.buckets {
+				if now.Sub(old.last) >= time.Second {
+					delete(l.buckets, k)
+				}
+			}
+		}
+		b = &bucket{tokens: limit, last: now}
+		l.buckets[k] = b
+	}
+	return b.take(limit, now)
 }

@@ -155,6 +155,7 @@ type Server struct {
 	clocks   *im.Clocks // time control (timd_clock); nil: off
 	verifier *usersig.Verifier
 	limiter  *rateLimiter
+	gattrLim *groupWriteLimiter
 	before   BeforeHook
 	routes   map[string]*route // by "service/command"
 	// groupMemo holds get_group_info's encoded groups (group_info_memo.go).
@@ -238,6 +239,7 @@ func NewServer(opts Options) *Server {
 		s.routes[r.service+"/"+r.command] = &r
 	}
 	s.limiter = newRateLimiter(opts.RateLimit)
+	s.gattrLim = newGroupWriteLimiter(opts.RateLimit)
 	return s
 }
 

@@ -13,11 +13,16 @@ const (
 	MaxGroupAttrKey    = 32    // bytes of a key
 	MaxGroupAttrValue  = 4000  // bytes of a value
 	MaxGroupAttrsBytes = 16384 // bytes of all keys and values together [?: the client pages' 16 KB]
+	// GroupAttrWritesPerSec is how many writes of one group's attributes
+	// the REST API takes in a second, the four commands together (1047/50321:
+	// "5 times every second in total on the backend").
+	GroupAttrWritesPerSec = 5
 
 	CodeGroupAttrKeyTooLong   = 10045 // a key over MaxGroupAttrKey bytes
 	CodeGroupAttrValueTooLong = 10046 // a value over MaxGroupAttrValue bytes
 	CodeGroupAttrTooMany      = 10047 // more than MaxGroupAttrs keys
 	CodeGroupAttrTooLarge     = 10048 // keys and values over MaxGroupAttrsBytes
+	CodeGroupAttrRate         = 10049 // more than GroupAttrWritesPerSec writes of a group in a second
 	CodeGroupAttrMissing      = 10050 // delete_group_attr: no such key
 )
 
