@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/timd/timd/internal/api"
 	"github.com/timd/timd/internal/dbtest"
+	"github.com/timd/timd/internal/im"
 )
 
 // Ensure modify_group_member_info changes what get_group_member_info shows,
@@ -193,5 +195,74 @@ func TestGroupAdmin_Import(t *testing.T) {
 			{name: "ErrUnreadGroup", command: "set_unread_msg_num", body: `{"GroupId":"nosuch","Member_Account":"carol","UnreadMsgNum":1}`, code: 10010},
 			{name: "CarolUnchanged", command: "get_joined_group_list", body: self("carol"), want: []string{`"UnreadMsgNum":12}`}},
 		})
+	})
+}
+
+// Ensure a member muted when it leaves a group is muted again when it
+// joins again, until the same moment, and that a mute that ran out
+// meanwhile, an unmuted member, a deleted account and a state export
+// and import are each what they should be.
+func TestGroupAdmin_MuteOutlivesLeaving(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		h := MustOpenHarness(t, dsn, func(o *api.Options) { o.Clocks = &im.Clocks{} })
+		h.importUsers("alice", "bob", "carol", "dave")
+		h.create(`{"Owner_Account":"alice","Type":"Public","GroupId":"G","Name":"g","MemberList":[{"Member_Account":"bob"},{"Member_Account":"carol"},{"Member_Account":"dave"}]}`)
+		random := 0
+		send := func(from string, code int) {
+			t.Helper()
+			random++
+			h.MustCall(code, grp, "send_group_msg", `{"GroupId":"G","From_Account":"`+from+`","Random":`+strconv.Itoa(random)+
+				`,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hi"}}]}`)
+		}
+		leave := func(id string) {
+			h.MustCall(0, grp, "delete_group_member", `{"GroupId":"G","MemberToDel_Account":["`+id+`"]}`)
+		}
+		join := func(id string) {
+			t.Helper()
+			if r := h.MustCall(0, grp, "add_group_member", `{"GroupId":"G","MemberList":[{"Member_Account":"`+id+`"}]}`); !strings.Contains(r.Raw, `"Result":1`) {
+				t.Fatalf("add %s: %s", id, r)
+			}
+		}
+		muted := func() string { return h.MustCall(0, grp, "get_group_muted_account", `{"GroupId":"G"}`).Raw }
+
+		h.MustCall(0, grp, "forbid_send_msg", `{"GroupId":"G","Members_Account":["bob","carol"],"ShutUpTime":600}`)
+		m := muted()
+		i := strings.Index(m, `{"Member_Account":"bob"`)
+		bobs := m[i : i+strings.IndexByte(m[i:], '}')+1]
+		leave("bob")
+		if m := muted(); strings.Contains(m, "bob") {
+			t.Fatalf("bob left and is listed muted: %s", m)
+		}
+		join("bob")
+		send("bob", 10017)
+		if m := muted(); !strings.Contains(m, bobs) {
+			t.Fatalf("muted after bob came back: %s, want %s as before he left", m, bobs)
+		}
+		leave("dave") // not muted: comes back free
+		join("dave")
+		send("dave", 0)
+
+		// The mute a member left with travels with an export and import.
+		leave("carol")
+		doc := h.MustCall(0, "timd_control", "export", `{}`).Raw
+		if !strings.Contains(doc, `"GroupLeftMutes":[{"group_id":"G","mute_until":`) {
+			t.Fatalf("export lacks carol's mute: %.400s", doc[strings.Index(doc, `"GroupAttrs"`):])
+		}
+		h.MustCall(0, "timd_control", "import", doc)
+		// A mute that ran out while carol was away is not given back.
+		h.MustCall(0, "timd_clock", "advance", `{"Seconds":700}`)
+		join("carol")
+		send("carol", 0)
+		if m := muted(); strings.Contains(m, "carol") {
+			t.Fatalf("carol's mute ran out and is listed: %s", m)
+		}
+
+		// A deleted account's mutes go with it.
+		h.MustCall(0, grp, "forbid_send_msg", `{"GroupId":"G","Members_Account":["dave"],"ShutUpTime":600}`)
+		leave("dave")
+		h.MustCall(0, login, "account_delete", `{"DeleteItem":[{"UserID":"dave"}]}`)
+		h.importUsers("dave")
+		join("dave")
+		send("dave", 0)
 	})
 }

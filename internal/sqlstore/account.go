@@ -106,6 +106,9 @@ func deleteAccountState(ctx context.Context, tx *Tx, app uint64, userID string) 
 	if err := leaveAllGroups(ctx, tx, app, userID); err != nil {
 		return err
 	}
+	if err := forgetAccountMutes(ctx, tx, app, userID); err != nil {
+		return err
+	}
 	if err := deleteSNSState(ctx, tx, app, userID); err != nil {
 		return err
 	}

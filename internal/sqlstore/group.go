@@ -322,8 +322,12 @@ func (db *DB) DestroyGroup(ctx context.Context, op im.Op, groupID string) error 
 		if err != nil {
 			return err
 		}
-		// Its attributes (at most 16) go with it at once.
+		// Its attributes (at most 16) and its former members' mutes go
+		// with it at once.
 		if err := deleteGroupAttrs(ctx, tx, app, seq); err != nil {
+			return err
+		}
+		if err := deleteLeftMutes(ctx, tx, app, seq); err != nil {
 			return err
 		}
 		if err := removeGroupConversations(ctx, tx, op.App.SDKAppID, groupID); err != nil {

@@ -89,6 +89,9 @@ func addMembers(ctx context.Context, tx *Tx, app uint64, groupID string, members
 	if err := insertMembers(ctx, tx, app, g.Seq, add, counter-int64(len(add))+1); err != nil {
 		return nil, nil, nil, err
 	}
+	if err := restoreLeftMutes(ctx, tx, app, g.Seq, added); err != nil {
+		return nil, nil, nil, err
+	}
 	return results, added, g, nil
 }
 
@@ -121,14 +124,11 @@ func (db *DB) DeleteMembers(ctx context.Context, op im.Op, groupID string, userI
 			if !im.ValidUserID(id) {
 				continue // never an account, so never a member
 			}
-			res, err := tx.ExecContext(ctx, "DELETE FROM group_members WHERE app_id = $1 AND group_seq = $2 AND user_id = $3",
-				int64(app), g.Seq, id)
+			ok, err := removeMember(ctx, tx, app, g.Seq, id)
 			if err != nil {
 				return err
 			}
-			if n, err := res.RowsAffected(); err != nil {
-				return err
-			} else if n > 0 {
+			if ok {
 				removed = append(removed, im.MemberAccount{Account: id})
 			}
 		}

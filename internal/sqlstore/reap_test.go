@@ -61,8 +61,9 @@ func TestGroupService_DestroyLargeGroup(t *testing.T) {
 	})
 }
 
-// destroyWithAttrs gives a group an attribute and dismisses it: its
-// attributes go at once, not with the reaper.
+// destroyWithAttrs gives a group an attribute and a former member who left
+// it muted (m0001), and dismisses it: the attributes and the mute go at
+// once, not with the reaper.
 func destroyWithAttrs(t *testing.T, db *sqlstore.DB, groupID string) {
 	t.Helper()
 	ctx := context.Background()
@@ -70,11 +71,22 @@ func destroyWithAttrs(t *testing.T, db *sqlstore.DB, groupID string) {
 	if err := db.ChangeGroupAttrs(ctx, quiet, groupID, set); err != nil {
 		t.Fatal(err)
 	}
+	if err := db.MuteMembers(ctx, quiet, groupID, []string{"m0001"}, 600); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DeleteMembers(ctx, quiet, groupID, []string{"m0001"}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.CountForTest(ctx, "SELECT COUNT(*) FROM group_left_mutes"); err != nil || n != 1 {
+		t.Fatalf("%d mutes kept for members who left (%v), want 1", n, err)
+	}
 	if err := db.DestroyGroup(ctx, recording, groupID); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := db.CountForTest(ctx, "SELECT COUNT(*) FROM group_attrs"); err != nil || n != 0 {
-		t.Fatalf("%d attribute rows after the dismissal (%v)", n, err)
+	for _, table := range []string{"group_attrs", "group_left_mutes"} {
+		if n, err := db.CountForTest(ctx, "SELECT COUNT(*) FROM "+table); err != nil || n != 0 {
+			t.Fatalf("%d %s rows after the dismissal (%v)", n, table, err)
+		}
 	}
 }
 

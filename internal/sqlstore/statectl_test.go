@@ -102,7 +102,7 @@ func TestStateControl_ImportInvalid(t *testing.T) {
 		{"no group", "group_id is required", func(d *im.StateDoc) { delete(d.GroupAttrs[0], "group_id") }},
 		{"clear_pos", "clear_pos 3 is past", func(d *im.StateDoc) { d.Conversations[0]["clear_pos"] = raw(`3`) }},
 		{"negative clear_pos", "must not be negative", func(d *im.StateDoc) { d.Conversations[0]["clear_pos"] = raw(`-1`) }},
-		{"duplicate", "Accounts[3]: a row with the same key", func(d *im.StateDoc) { d.Accounts = append(d.Accounts, d.Accounts[1]) }},
+		{"duplicate", "Accounts[4]: a row with the same key", func(d *im.StateDoc) { d.Accounts = append(d.Accounts, d.Accounts[1]) }},
 		{"duplicate group", "Groups[2]: a row with the same key", func(d *im.StateDoc) { d.Groups = append(d.Groups, d.Groups[0]) }},
 		{"missing column", "Accounts[1]: the database refused", func(d *im.StateDoc) { delete(d.Accounts[1], "created_at") }},
 		{"no object", "Profiles[0]: a row must be an object", func(d *im.StateDoc) { d.Profiles[0] = nil }},

@@ -1,0 +1,17 @@
+-- The mutes of members who left a group (delete_group_member) while muted:
+-- Tencent keeps a muted member muted when it leaves and joins again
+-- (forbid_send_msg, trtc.io/document/34951). mute_until is unix seconds,
+-- as group_members.mute_until. A join takes its row back into the member
+-- row; a dismissal deletes the group's rows, an account's deletion its own.
+CREATE TABLE group_left_mutes (
+	app_id     INTEGER NOT NULL,
+	group_seq  INTEGER NOT NULL,
+	user_id    TEXT NOT NULL,
+	mute_until INTEGER NOT NULL,
+	PRIMARY KEY (app_id, group_seq, user_id)
+) WITHOUT ROWID;
+
+-- Planner statistics (see 0006): a few muted leavers in some groups.
+INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
+	('group_left_mutes', 'group_left_mutes', '10000 5000 4 1');
+ANALYZE sqlite_schema; -- this connection's planner reads them now
