@@ -245,7 +245,7 @@ func TestGroupAdmin_MuteOutlivesLeaving(t *testing.T) {
 		// The mute a member left with travels with an export and import.
 		leave("carol")
 		doc := h.MustCall(0, "timd_control", "export", `{}`).Raw
-		if !strings.Contains(doc, `"GroupLeftMutes":[{"group_id":"G","mute_until":`) {
+		if !strings.Contains(doc, `"GroupOutsideMutes":[{"group_id":"G","mute_until":`) {
 			t.Fatalf("export lacks carol's mute: %.400s", doc[strings.Index(doc, `"GroupAttrs"`):])
 		}
 		h.MustCall(0, "timd_control", "import", doc)
@@ -264,5 +264,48 @@ func TestGroupAdmin_MuteOutlivesLeaving(t *testing.T) {
 		h.importUsers("dave")
 		join("dave")
 		send("dave", 0)
+	})
+}
+
+// Ensure forbid_send_msg mutes accounts in an AVChatRoom, which keeps no
+// member list: a muted account's send_group_msg is 10017 until the mute is
+// lifted or runs out, get_group_muted_account lists the room's mutes, an
+// account not imported is 10019 and nothing changes.
+func TestGroupAdmin_MuteInAVChatRoom(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		h := MustOpenHarness(t, dsn, func(o *api.Options) { o.Clocks = &im.Clocks{} })
+		h.importUsers("alice", "bob", "carol")
+		h.create(`{"Owner_Account":"alice","Type":"AVChatRoom","GroupId":"Live","Name":"live"}`)
+		random := 0
+		send := func(from string, code int) {
+			t.Helper()
+			random++
+			h.MustCall(code, grp, "send_group_msg", `{"GroupId":"Live","From_Account":"`+from+`","Random":`+strconv.Itoa(random)+
+				`,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hi"}}]}`)
+		}
+		forbid := func(code int, ids string, secs int) {
+			t.Helper()
+			h.MustCall(code, grp, "forbid_send_msg", `{"GroupId":"Live","Members_Account":`+ids+`,"ShutUpTime":`+strconv.Itoa(secs)+`}`)
+		}
+		muted := func() string { return h.MustCall(0, grp, "get_group_muted_account", `{"GroupId":"Live"}`).Raw }
+
+		forbid(0, `["carol","bob"]`, 600)
+		send("bob", 10017)
+		send("carol", 10017)
+		send("alice", 0)
+		if m := muted(); !strings.Contains(m, `"MutedAccountList":[{"Member_Account":"bob","MutedUntil":`) ||
+			!strings.Contains(m, `},{"Member_Account":"carol","MutedUntil":`) {
+			t.Fatalf("muted in the room: %s", m)
+		}
+		forbid(10019, `["alice","ghost"]`, 600)
+		send("alice", 0)
+		forbid(0, `["carol"]`, 0)
+		send("carol", 0)
+		send("bob", 10017)
+		h.MustCall(0, "timd_clock", "advance", `{"Seconds":601}`)
+		send("bob", 0)
+		if m := muted(); !strings.Contains(m, `"MutedAccountList":[]`) {
+			t.Fatalf("muted after every mute ended: %s", m)
+		}
 	})
 }

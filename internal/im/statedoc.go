@@ -46,7 +46,7 @@ type StateDoc struct {
 	Groups            []StateRow
 	GroupMembers      []StateRow
 	GroupAttrs        []StateRow
-	GroupLeftMutes    []StateRow
+	GroupOutsideMutes []StateRow
 	GroupMsgs         []StateRow
 	C2CMsgs           []StateRow
 	Conversations     []StateRow

@@ -101,18 +101,29 @@ func deref(dst *string, v *string) {
 }
 
 // MuteMembers applies a forbid_send_msg: every account must be a member,
-// or nothing changes.
+// or nothing changes. An AVChatRoom keeps no members: any imported account
+// can be muted in it (muteInRoom).
 func (db *DB) MuteMembers(ctx context.Context, op im.Op, groupID string, userIDs []string, secs int64) error {
 	return db.write(ctx, func(tx *Tx) error {
 		app := op.App.SDKAppID
-		g, err := adminGroup(ctx, tx, app, groupID, userIDs)
+		exists, err := lockAccounts(ctx, tx, app, userIDs)
+		if err != nil {
+			return err
+		}
+		g, err := findGroup(ctx, tx, app, groupID, true)
 		if err != nil {
 			return err
 		}
 		if g.Type == im.GroupPrivate {
 			return im.Errorf(im.CodeGroupForbidden, "members of a Private (Work) group cannot be muted")
 		}
+		if err := missingAccount(userIDs, exists); err != nil {
+			return err
+		}
 		until := muteUntil(tx.now, secs)
+		if g.Type == im.GroupAVChatRoom {
+			return muteInRoom(ctx, tx, app, g.Seq, userIDs, until)
+		}
 		for _, id := range userIDs {
 			res, err := tx.ExecContext(ctx, "UPDATE group_members SET mute_until = $4 WHERE app_id = $1 AND group_seq = $2 AND user_id = $3",
 				int64(app), g.Seq, id, until)
@@ -129,7 +140,8 @@ func (db *DB) MuteMembers(ctx context.Context, op im.Op, groupID string, userIDs
 	})
 }
 
-// MutedMembers lists the members whose mute has not ended.
+// MutedMembers lists the members whose mute has not ended, in the order
+// they joined; an AVChatRoom's muted accounts in UserID order.
 func (db *DB) MutedMembers(ctx context.Context, app uint64, groupID string) ([]im.MutedMember, error) {
 	var out []im.MutedMember
 	err := db.read(ctx, func(tx *Tx) error {
@@ -137,8 +149,12 @@ func (db *DB) MutedMembers(ctx context.Context, app uint64, groupID string) ([]i
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT user_id, mute_until FROM group_members
-			WHERE app_id = $1 AND group_seq = $2 AND mute_until > $3 ORDER BY join_seq`, int64(app), g.Seq, tx.now.Unix())
+		q := `SELECT user_id, mute_until FROM group_members
+			WHERE app_id = $1 AND group_seq = $2 AND mute_until > $3 ORDER BY join_seq`
+		if g.Type == im.GroupAVChatRoom {
+			q = roomMutesSQL
+		}
+		rows, err := tx.QueryContext(ctx, q, int64(app), g.Seq, tx.now.Unix())
 		if err != nil {
 			return err
 		}

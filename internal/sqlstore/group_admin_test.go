@@ -9,6 +9,7 @@ import (
 
 	"github.com/timd/timd/internal/dbtest"
 	"github.com/timd/timd/internal/im"
+	"github.com/timd/timd/internal/sqlstore"
 )
 
 // Ensure the group administration methods change what Members shows, record
@@ -50,19 +51,7 @@ func TestGroupAdminService_Members(t *testing.T) {
 			t.Fatalf("events %v", bs)
 		}
 
-		// forbid_send_msg: all members or nothing; 0 unmutes.
-		wantCode(t, "mute with a non-member", db.MuteMembers(ctx, quiet, "G", []string{"carol", "dave"}, 0), im.CodeGroupInvalid)
-		wantCode(t, "mute Private", db.MuteMembers(ctx, quiet, "W", []string{"bob"}, 10), im.CodeGroupForbidden)
-		wantCode(t, "mute AVChatRoom", db.MuteMembers(ctx, quiet, "Live", []string{"alice"}, 10), im.CodeGroupForbidden)
-		muted, err := db.MutedMembers(ctx, gapp, "G")
-		if err != nil || !slices.Equal(muted, []im.MutedMember{{UserID: "bob", Until: now + 3600}, {UserID: "carol", Until: now + 60}}) {
-			t.Fatalf("muted %v, %v", muted, err)
-		}
-		wantCode(t, "unmute", db.MuteMembers(ctx, quiet, "G", []string{"bob", "carol"}, 0), 0)
-		wantCode(t, "forever", db.MuteMembers(ctx, quiet, "G", []string{"alice"}, im.MaxMuteSeconds), 0)
-		if muted, err := db.MutedMembers(ctx, gapp, "G"); err != nil || !slices.Equal(muted, []im.MutedMember{{UserID: "alice", Until: now + im.MaxMuteSeconds}}) {
-			t.Fatalf("muted %v, %v", muted, err)
-		}
+		checkForbidSendMsg(t, db, now)
 
 		roles, err := db.Roles(ctx, gapp, "G", []string{"carol", "alice", "dave", "bob", "ghost", "nul\x00"})
 		if err != nil || !slices.Equal(roles, []string{"Member", "Owner", "NotMember", "Admin", "NotMember", "NotMember"}) {
@@ -72,6 +61,36 @@ func TestGroupAdminService_Members(t *testing.T) {
 			t.Fatalf("AVChatRoom roles: %v", err)
 		}
 	})
+}
+
+// checkForbidSendMsg is TestGroupAdminService_Members' forbid_send_msg part,
+// on its groups: bob muted for an hour and carol for a minute in G.
+func checkForbidSendMsg(t *testing.T, db *sqlstore.DB, now int64) {
+	t.Helper()
+	ctx := context.Background()
+	// forbid_send_msg: all members or nothing; 0 unmutes.
+	wantCode(t, "mute with a non-member", db.MuteMembers(ctx, quiet, "G", []string{"carol", "dave"}, 0), im.CodeGroupInvalid)
+	wantCode(t, "mute Private", db.MuteMembers(ctx, quiet, "W", []string{"bob"}, 10), im.CodeGroupForbidden)
+	// An AVChatRoom keeps no members: any imported account is muted
+	// in it, listed in UserID order.
+	wantCode(t, "mute AVChatRoom", db.MuteMembers(ctx, quiet, "Live", []string{"dave", "bob"}, 10), 0)
+	wantCode(t, "mute AVChatRoom, not imported", db.MuteMembers(ctx, quiet, "Live", []string{"carol", "ghost"}, 10), im.CodeGroupAccountNotFound)
+	if muted, err := db.MutedMembers(ctx, gapp, "Live"); err != nil || !slices.Equal(muted, []im.MutedMember{{UserID: "bob", Until: now + 10}, {UserID: "dave", Until: now + 10}}) {
+		t.Fatalf("muted in the AVChatRoom %v, %v", muted, err)
+	}
+	wantCode(t, "unmute AVChatRoom", db.MuteMembers(ctx, quiet, "Live", []string{"bob", "dave"}, 0), 0)
+	if muted, err := db.MutedMembers(ctx, gapp, "Live"); err != nil || len(muted) != 0 {
+		t.Fatalf("muted in the AVChatRoom after unmuting %v, %v", muted, err)
+	}
+	muted, err := db.MutedMembers(ctx, gapp, "G")
+	if err != nil || !slices.Equal(muted, []im.MutedMember{{UserID: "bob", Until: now + 3600}, {UserID: "carol", Until: now + 60}}) {
+		t.Fatalf("muted %v, %v", muted, err)
+	}
+	wantCode(t, "unmute", db.MuteMembers(ctx, quiet, "G", []string{"bob", "carol"}, 0), 0)
+	wantCode(t, "forever", db.MuteMembers(ctx, quiet, "G", []string{"alice"}, im.MaxMuteSeconds), 0)
+	if muted, err := db.MutedMembers(ctx, gapp, "G"); err != nil || !slices.Equal(muted, []im.MutedMember{{UserID: "alice", Until: now + im.MaxMuteSeconds}}) {
+		t.Fatalf("muted %v, %v", muted, err)
+	}
 }
 
 // Ensure ImportMembers keeps join times, roles and unread counts and

@@ -31,8 +31,14 @@ func senderCheck(ctx context.Context, tx *Tx, app uint64, g *im.Group, m im.NewG
 		}
 		return err
 	}
-	if !m.AsMember || g.Type == im.GroupAVChatRoom {
+	if !m.AsMember {
 		return nil
+	}
+	if g.Type == im.GroupAVChatRoom {
+		if muted, err := roomMuted(ctx, tx, app, g.Seq, m.From); err != nil || !muted {
+			return err
+		}
+		return im.Errorf(im.CodeGroupMemberMuted, "%s is muted in group %s", m.From, g.GroupID)
 	}
 	var (
 		role      string

@@ -77,13 +77,13 @@ func destroyWithAttrs(t *testing.T, db *sqlstore.DB, groupID string) {
 	if err := db.DeleteMembers(ctx, quiet, groupID, []string{"m0001"}); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := db.CountForTest(ctx, "SELECT COUNT(*) FROM group_left_mutes"); err != nil || n != 1 {
+	if n, err := db.CountForTest(ctx, "SELECT COUNT(*) FROM group_outside_mutes"); err != nil || n != 1 {
 		t.Fatalf("%d mutes kept for members who left (%v), want 1", n, err)
 	}
 	if err := db.DestroyGroup(ctx, recording, groupID); err != nil {
 		t.Fatal(err)
 	}
-	for _, table := range []string{"group_attrs", "group_left_mutes"} {
+	for _, table := range []string{"group_attrs", "group_outside_mutes"} {
 		if n, err := db.CountForTest(ctx, "SELECT COUNT(*) FROM "+table); err != nil || n != 0 {
 			t.Fatalf("%d %s rows after the dismissal (%v)", n, table, err)
 		}
