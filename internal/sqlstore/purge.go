@@ -1,7 +1,12 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
+	"errors"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 )
@@ -82,24 +87,86 @@ func (p *purger) sleep(d time.Duration) bool {
 func (db *DB) purgeOnce(ctx context.Context) (int, error) {
 	var most int
 	err := db.write(ctx, func(tx *Tx) error {
-		most = 0
 		now := tx.now.UnixMilli()
-		for _, q := range []string{
-			`DELETE FROM c2c_msgs WHERE id IN (SELECT id FROM c2c_msgs WHERE expires_at <= $1 ORDER BY expires_at LIMIT CAST($2 AS BIGINT))`,
-			`DELETE FROM group_msgs WHERE (app_id, group_seq, msg_seq) IN
-				(SELECT app_id, group_seq, msg_seq FROM group_msgs WHERE expires_at <= $1 ORDER BY expires_at LIMIT CAST($2 AS BIGINT))`,
-		} {
-			res, err := tx.ExecContext(ctx, q, now, purgeBatch)
-			if err != nil {
-				return err
-			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return err
-			}
-			most = max(most, int(n))
+		n, err := purgeC2C(ctx, tx, now)
+		if err != nil {
+			return err
 		}
-		return nil
+		res, err := tx.ExecContext(ctx, `DELETE FROM group_msgs WHERE (app_id, group_seq, msg_seq) IN
+			(SELECT app_id, group_seq, msg_seq FROM group_msgs WHERE expires_at <= $1 ORDER BY expires_at LIMIT CAST($2 AS BIGINT))`,
+			now, purgeBatch)
+		if err != nil {
+			return err
+		}
+		g, err := res.RowsAffected()
+		most = max(n, int(g))
+		return err
 	})
 	return most, err
+}
+
+// c2cPair is a one-to-one conversation's two accounts in byte order.
+type c2cPair struct {
+	app    int64
+	lo, hi string
+}
+
+// purgeC2C deletes up to purgeBatch expired one-to-one messages, and the
+// conversations of the pairs left without any: Tencent keeps a
+// conversation as long as its last message (docs/fidelity/conversations.md).
+func purgeC2C(ctx context.Context, tx *Tx, now int64) (int, error) {
+	rows, err := tx.QueryContext(ctx, `DELETE FROM c2c_msgs WHERE id IN
+		(SELECT id FROM c2c_msgs WHERE expires_at <= $1 ORDER BY expires_at LIMIT CAST($2 AS BIGINT))
+		RETURNING app_id, peer_lo, peer_hi`, now, purgeBatch)
+	if err != nil {
+		return 0, err
+	}
+	n, pairs := 0, map[c2cPair]bool{}
+	for rows.Next() {
+		var p c2cPair
+		if err := rows.Scan(&p.app, &p.lo, &p.hi); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		n, pairs[p] = n+1, true
+	}
+	if err := closeRows(rows); err != nil {
+		return 0, err
+	}
+	ended := slices.SortedFunc(maps.Keys(pairs), func(a, b c2cPair) int {
+		return cmp.Or(cmp.Compare(a.app, b.app), cmp.Compare(a.lo, b.lo), cmp.Compare(a.hi, b.hi))
+	})
+	for _, p := range ended {
+		if err := endConversation(ctx, tx, p); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
+}
+
+// endConversation deletes both sides of the pair's conversation if no
+// message of it is left. On PostgreSQL the accounts' rows are locked first
+// (a send holds them FOR KEY SHARE), so that a message sent to the pair
+// meanwhile is either seen here or sent after the deletion, and keeps its
+// conversation.
+func endConversation(ctx context.Context, tx *Tx, p c2cPair) error {
+	if tx.dialect == dialectPostgres {
+		rows, err := tx.QueryContext(ctx, "SELECT 1 FROM accounts WHERE app_id = $1 AND user_id IN ($2, $3) ORDER BY user_id"+tx.forUpdate(),
+			p.app, p.lo, p.hi)
+		if err != nil {
+			return err
+		}
+		if err := closeRows(rows); err != nil {
+			return err
+		}
+	}
+	var one int
+	err := tx.QueryRowContext(ctx, "SELECT 1 FROM c2c_msgs WHERE app_id = $1 AND peer_lo = $2 AND peer_hi = $3 LIMIT 1",
+		p.app, p.lo, p.hi).Scan(&one)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return err // nil: messages are left
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM conversations WHERE app_id = $1 AND type = $4
+		AND (owner = $2 AND peer = $3 OR owner = $3 AND peer = $2)`, p.app, p.lo, p.hi, convC2C)
+	return err
 }

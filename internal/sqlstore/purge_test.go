@@ -76,7 +76,8 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 // Ensure the background purge deletes one-to-one and group messages once
 // the store's clock passes their expires_at, in batches, and nothing
-// earlier; conversations stay.
+// earlier; a one-to-one conversation goes, both sides, with its last
+// message, and not before.
 func TestPurge_ExpiredMessages(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
@@ -109,12 +110,16 @@ func TestPurge_ExpiredMessages(t *testing.T) {
 		if got := count(t, db, "SELECT COUNT(*) FROM c2c_msgs WHERE from_user = 'bob'"); got != 1 {
 			t.Errorf("the later one-to-one message went too")
 		}
+		convs := "SELECT COUNT(*) FROM conversations WHERE type = 1 AND (owner = $1 OR peer = $1)"
+		if a, c := count(t, db, convs, "alice"), count(t, db, convs, "carol"); a != 0 || c != 2 {
+			t.Errorf("after alice and bob's last message: %d conversations of alice's pair left, want 0; %d of carol's, want 2", a, c)
+		}
 		clock.advance(time.Hour)
 		waitFor(t, "every message to go", func() bool {
 			return count(t, db, "SELECT COUNT(*) FROM c2c_msgs")+count(t, db, "SELECT COUNT(*) FROM group_msgs") == 0
 		})
-		if got := count(t, db, "SELECT COUNT(*) FROM conversations"); got != 4 {
-			t.Errorf("%d conversations left, want 4 (both sides of two)", got)
+		if got := count(t, db, "SELECT COUNT(*) FROM conversations WHERE type = 1"); got != 0 {
+			t.Errorf("%d one-to-one conversations left, want 0", got)
 		}
 	})
 }
