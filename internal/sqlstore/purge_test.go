@@ -162,3 +162,55 @@ func TestDeleteAccount_Conversations(t *testing.T) {
 		}
 	})
 }
+
+// Ensure a message sent to a pair while the purge deletes the pair's last
+// expired message keeps its conversation on PostgreSQL, where the two
+// transactions run at once: the send below holds its accounts and has
+// stored its message and conversation, uncommitted, when the purge
+// starts. Without the purge's lock on the accounts its check saw no
+// message left, and its DELETE, once the send committed, took the new
+// message's conversation.
+func TestPurge_RacingSendKeepsConversation(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openClocked(t, dbtest.PostgresDSN(t), time.Hour)
+	time.Sleep(50 * time.Millisecond) // the purge at start has found nothing
+	if _, err := db.w.ExecContext(ctx, insertC2CSQL, convApp, "alice", "bob", "alice", "bob", 1, 1, 100,
+		"[]", "", "", 0, 1, 0, 0, 0); err != nil { // expired: the purge's to delete
+		t.Fatal(err)
+	}
+	if _, err := db.w.ExecContext(ctx, `INSERT INTO conversations (app_id, owner, type, peer, msg_time, unread)
+		VALUES ($1, 'bob', 1, 'alice', 100, 1)`, convApp); err != nil {
+		t.Fatal(err)
+	}
+	send, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer send.Rollback()
+	for _, q := range []string{
+		"SELECT 1 FROM accounts WHERE app_id = $1 AND user_id IN ('alice', 'bob') ORDER BY user_id FOR KEY SHARE",
+		"INSERT INTO c2c_msgs (app_id, peer_lo, peer_hi, from_user, to_user, msg_seq, msg_random, msg_time, body, content_crc, created_at, expires_at) " +
+			"VALUES ($1, 'alice', 'bob', 'alice', 'bob', 2, 2, 200, '[]', 0, 0, 9000000000000)",
+		`INSERT INTO conversations (app_id, owner, type, peer, msg_time, unread) VALUES ($1, 'bob', 1, 'alice', 200, 1)
+			ON CONFLICT (app_id, owner, type, peer) DO UPDATE SET msg_time = 200, unread = conversations.unread + 1`,
+	} {
+		if _, err := send.ExecContext(ctx, q, convApp); err != nil {
+			t.Fatal(err)
+		}
+	}
+	purged := make(chan error, 1)
+	go func() { _, err := db.purgeOnce(ctx); purged <- err }()
+	time.Sleep(200 * time.Millisecond) // the purge reaches the pair's check, or waits before it
+	if err := send.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-purged; err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, db, "SELECT COUNT(*) FROM c2c_msgs"); n != 1 {
+		t.Fatalf("%d messages left, want the new one", n)
+	}
+	if n := count(t, db, "SELECT COUNT(*) FROM conversations WHERE owner = 'bob' AND peer = 'alice'"); n != 1 {
+		t.Fatalf("bob has %d conversations with alice, whose new message is stored", n)
+	}
+}
