@@ -46,6 +46,10 @@ func TestQueryPlans_UseTheirIndex(t *testing.T) {
 				"INDEX events_dead (app_id=? AND id>?)"},
 			{"UPDATE events SET state = 'pending' WHERE app_id = 1 AND state = 'dead'",
 				"events_dead (app_id=?)"},
+			{"DELETE FROM conversations WHERE app_id = 1 AND type = 1 AND (owner = 'a' AND peer = 'b' OR owner = 'b' AND peer = 'a')",
+				"MULTI-INDEX OR; INDEX 1; SEARCH conversations USING PRIMARY KEY (app_id=? AND owner=? AND type=? AND peer=?); INDEX 2; SEARCH conversations USING PRIMARY KEY (app_id=? AND owner=? AND type=? AND peer=?)"},
+			{"SELECT 1 FROM c2c_msgs WHERE app_id = 1 AND peer_lo = 'a' AND peer_hi = 'b' LIMIT 1",
+				"c2c_msgs_conv (app_id=? AND peer_lo=? AND peer_hi=?)"},
 		} {
 			for name, pool := range map[string]*sql.DB{"writer": db.w, "reader": db.r} {
 				plan := explain(t, pool, c.query)
