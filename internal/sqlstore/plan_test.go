@@ -48,6 +48,8 @@ func TestQueryPlans_UseTheirIndex(t *testing.T) {
 				"events_dead (app_id=?)"},
 			{"DELETE FROM conversations WHERE app_id = 1 AND type = 1 AND (owner = 'a' AND peer = 'b' OR owner = 'b' AND peer = 'a')",
 				"MULTI-INDEX OR; INDEX 1; SEARCH conversations USING PRIMARY KEY (app_id=? AND owner=? AND type=? AND peer=?); INDEX 2; SEARCH conversations USING PRIMARY KEY (app_id=? AND owner=? AND type=? AND peer=?)"},
+			{"SELECT app_id, group_seq, user_id FROM group_outside_mutes WHERE mute_until <= 5 ORDER BY mute_until LIMIT 500",
+				"group_outside_mutes_ended (mute_until<?)"},
 			{"SELECT 1 FROM c2c_msgs WHERE app_id = 1 AND peer_lo = 'a' AND peer_hi = 'b' LIMIT 1",
 				"c2c_msgs_conv (app_id=? AND peer_lo=? AND peer_hi=?)"},
 		} {

@@ -82,8 +82,9 @@ func (p *purger) sleep(d time.Duration) bool {
 	}
 }
 
-// purgeOnce deletes up to purgeBatch expired messages of each table in one
-// transaction and returns the larger of the two counts.
+// purgeOnce deletes up to purgeBatch expired messages of each table, and
+// as many mutes that ran out, in one transaction and returns the largest
+// of the counts.
 func (db *DB) purgeOnce(ctx context.Context) (int, error) {
 	var most int
 	err := db.write(ctx, func(tx *Tx) error {
@@ -99,7 +100,19 @@ func (db *DB) purgeOnce(ctx context.Context) (int, error) {
 			return err
 		}
 		g, err := res.RowsAffected()
-		most = max(n, int(g))
+		if err != nil {
+			return err
+		}
+		// Mutes no member row holds that have run out: nothing reads
+		// them (they are checked against now), so only their room goes.
+		res, err = tx.ExecContext(ctx, `DELETE FROM group_outside_mutes WHERE (app_id, group_seq, user_id) IN
+			(SELECT app_id, group_seq, user_id FROM group_outside_mutes WHERE mute_until <= $1 ORDER BY mute_until LIMIT CAST($2 AS BIGINT))`,
+			tx.now.Unix(), purgeBatch)
+		if err != nil {
+			return err
+		}
+		m, err := res.RowsAffected()
+		most = max(n, int(g), int(m))
 		return err
 	})
 	return most, err

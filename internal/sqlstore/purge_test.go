@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -213,4 +214,33 @@ func TestPurge_RacingSendKeepsConversation(t *testing.T) {
 	if n := count(t, db, "SELECT COUNT(*) FROM conversations WHERE owner = 'bob' AND peer = 'alice'"); n != 1 {
 		t.Fatalf("bob has %d conversations with alice, whose new message is stored", n)
 	}
+}
+
+// Ensure the purge deletes the mutes no member row holds once they have
+// run out, on the store's clock, and keeps those still running.
+func TestPurge_EndedOutsideMutes(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db, clock := openClocked(t, dsn, time.Hour)
+		now := clock.now().Unix()
+		for i, until := range []int64{now - 1, now, now + 1, now + 600} {
+			if _, err := db.w.ExecContext(ctx, "INSERT INTO group_outside_mutes (app_id, group_seq, user_id, mute_until) VALUES ($1, 7, $2, $3)",
+				convApp, fmt.Sprint("u", i), until); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.purgeOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, db, "SELECT COUNT(*) FROM group_outside_mutes"); n != 2 {
+			t.Fatalf("%d mutes left, want the 2 still running", n)
+		}
+		clock.advance(time.Hour)
+		if _, err := db.purgeOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, db, "SELECT COUNT(*) FROM group_outside_mutes"); n != 0 {
+			t.Fatalf("%d mutes left an hour on", n)
+		}
+	})
 }

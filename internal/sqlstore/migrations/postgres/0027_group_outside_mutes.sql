@@ -3,7 +3,8 @@
 -- leaves and joins again, trtc.io/document/34951; a join takes the row back
 -- into the new member row), and every mute in an AVChatRoom, which keeps no
 -- member rows. mute_until is unix seconds, as group_members.mute_until. A
--- dismissal deletes the group's rows, an account's deletion its own.
+-- dismissal deletes the group's rows, an account's deletion its own, and the
+-- purge those whose mute has run out (group_outside_mutes_ended).
 CREATE TABLE group_outside_mutes (
 	app_id     BIGINT NOT NULL,
 	group_seq  BIGINT NOT NULL,
@@ -11,3 +12,4 @@ CREATE TABLE group_outside_mutes (
 	mute_until BIGINT NOT NULL,
 	PRIMARY KEY (app_id, group_seq, user_id)
 );
+CREATE INDEX group_outside_mutes_ended ON group_outside_mutes (mute_until);
