@@ -114,11 +114,11 @@ func (db *DB) MuteMembers(ctx context.Context, op im.Op, groupID string, userIDs
 		if err != nil {
 			return err
 		}
-		if g.Type == im.GroupPrivate {
-			return im.Errorf(im.CodeGroupForbidden, "members of a Private (Work) group cannot be muted")
-		}
 		if err := missingAccount(userIDs, exists); err != nil {
 			return err
+		}
+		if g.Type == im.GroupPrivate {
+			return im.Errorf(im.CodeGroupForbidden, "members of a Private (Work) group cannot be muted")
 		}
 		until := muteUntil(tx.now, secs)
 		if g.Type == im.GroupAVChatRoom {

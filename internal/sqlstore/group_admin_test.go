@@ -71,6 +71,7 @@ func checkForbidSendMsg(t *testing.T, db *sqlstore.DB, now int64) {
 	// forbid_send_msg: all members or nothing; 0 unmutes.
 	wantCode(t, "mute with a non-member", db.MuteMembers(ctx, quiet, "G", []string{"carol", "dave"}, 0), im.CodeGroupInvalid)
 	wantCode(t, "mute Private", db.MuteMembers(ctx, quiet, "W", []string{"bob"}, 10), im.CodeGroupForbidden)
+	wantCode(t, "mute Private, not imported", db.MuteMembers(ctx, quiet, "W", []string{"bob", "ghost"}, 10), im.CodeGroupAccountNotFound)
 	// An AVChatRoom keeps no members: any imported account is muted
 	// in it, listed in UserID order.
 	wantCode(t, "mute AVChatRoom", db.MuteMembers(ctx, quiet, "Live", []string{"dave", "bob"}, 10), 0)
