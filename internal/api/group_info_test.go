@@ -228,3 +228,28 @@ func TestGroup_InfoMemoFollowsWrites(t *testing.T) {
 		}
 	})
 }
+
+// Ensure each group type created without ApplyJoinOption or
+// InviteJoinOption answers get_group_info with its own defaults: Private
+// (Work) DisableApply and FreeAccess, Public and ChatRoom (Meeting)
+// NeedPermission for both,
+// AVChatRoom FreeAccess and DisableInvite, Community NeedPermission and
+// FreeAccess.
+func TestGroup_JoinOptionDefaults(t *testing.T) {
+	h := openGroups(t, dbtest.SQLiteDSN(t), "alice")
+	for _, tc := range []struct{ typ, apply, invite string }{
+		{"Private", "DisableApply", "FreeAccess"},
+		{"Work", "DisableApply", "FreeAccess"},
+		{"Public", "NeedPermission", "NeedPermission"},
+		{"ChatRoom", "NeedPermission", "NeedPermission"},
+		{"Meeting", "NeedPermission", "NeedPermission"},
+		{"AVChatRoom", "FreeAccess", "DisableInvite"},
+		{"Community", "NeedPermission", "FreeAccess"},
+	} {
+		id := h.create(`{"Owner_Account":"alice","Type":"` + tc.typ + `","Name":"g"}`)
+		r := h.MustCall(0, grp, "get_group_info", `{"GroupIdList":["`+id+`"],"ResponseFilter":{"GroupBaseInfoFilter":["ApplyJoinOption","InviteJoinOption"]}}`)
+		if want := `"ApplyJoinOption":"` + tc.apply + `","InviteJoinOption":"` + tc.invite + `"`; !strings.Contains(r.Raw, want) {
+			t.Errorf("%s: %s, want %s", tc.typ, r.Raw, want)
+		}
+	}
+}
