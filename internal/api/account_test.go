@@ -66,6 +66,15 @@ func TestAccount_Scenarios(t *testing.T) {
 			{"Multi/ErrNone", "multiaccount_import", `{}`, 70402, ""},
 			{"Multi/ErrItemType", "multiaccount_import", `{"Accounts":[1]}`, 70402, ""},
 			{"Multi/ErrNoUserID", "multiaccount_import", `{"AccountList":[{"Nick":"x"}]}`, 70402, ""},
+			{"Multi/BothForms", "multiaccount_import", `{"Accounts":["b1"],"AccountList":[{"UserID":"b2","Nick":"B2"}]}`, 0, `"FailAccounts":[]`},
+			{"Multi/BothFormsImported", "account_check", `{"CheckItem":[{"UserID":"b1"},{"UserID":"b2"}]}`, 0,
+				`{"UserID":"b1","ResultCode":0,"ResultInfo":"","AccountStatus":"Imported"},{"UserID":"b2","ResultCode":0,"ResultInfo":"","AccountStatus":"Imported"}`},
+			{"Multi/BothForms100", "multiaccount_import", `{"Accounts":` + ids(50) + `,"AccountList":` + strings.ReplaceAll(items(50), `"u`, `"v`) + `}`, 0, `"FailAccounts":[]`},
+			{"Multi/ErrBothForms101", "multiaccount_import", `{"Accounts":` + ids(50) + `,"AccountList":` + strings.ReplaceAll(items(51), `"u`, `"v`) + `}`, 70402, ""},
+			{"Multi/FailLongNickFace", "multiaccount_import", `{"AccountList":[{"UserID":"n1","Nick":"` + strings.Repeat("n", 501) + `"},` +
+				`{"UserID":"n2","FaceUrl":"` + strings.Repeat("f", 501) + `"},{"UserID":"n3","Nick":"ok"}]}`, 0, `"FailAccounts":["n1","n2"]`},
+			{"Multi/LongNickFaceNotImported", "account_check", `{"CheckItem":[{"UserID":"n1"},{"UserID":"n2"},{"UserID":"n3"}]}`, 0,
+				`"AccountStatus":"NotImported"},{"UserID":"n2","ResultCode":0,"ResultInfo":"","AccountStatus":"NotImported"},{"UserID":"n3","ResultCode":0,"ResultInfo":"","AccountStatus":"Imported"}`},
 
 			{"Check/OK", "account_check", `{"CheckItem":[{"UserID":"alice"},{"UserID":"nobody"},{"UserID":"administrator"}]}`, 0,
 				`"ResultItem":[{"UserID":"alice","ResultCode":0,"ResultInfo":"","AccountStatus":"Imported"},` +
