@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -214,6 +215,8 @@ func contactUpdateCases(long string) []contactCase {
 		{"Update/ErrNoUpdateGroup", "update_contact_group", `{"From_Account":"alice","UpdateType":1}`, 50002, nil, nil},
 		{"Update/ErrNoItems", "update_contact_group", `{"From_Account":"alice","UpdateType":1,"UpdateGroup":{"UpdateGroupType":2,"OldGroupName":"g1"}}`, 50002, nil, nil},
 		{"Update/ErrOptType3", "update_contact_group", updateBody("alice", "g1", 3, c2c("bob")), 50002, nil, nil},
+		{"Update/1000Items", "update_contact_group", updateBody("alice", "g1", 1, slices.Repeat([]string{c2c("bob")}, 1000)...), 0, nil, nil},
+		{"Update/Err1001Items", "update_contact_group", updateBody("alice", "g1", 1, slices.Repeat([]string{c2c("bob")}, 1001)...), 50002, nil, nil},
 	}
 }
 
