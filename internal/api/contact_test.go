@@ -2,11 +2,15 @@ package api_test
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/timd/timd/internal/api"
 	"github.com/timd/timd/internal/dbtest"
+	"github.com/timd/timd/internal/im"
 )
 
 const rc = "recentcontact"
@@ -294,5 +298,34 @@ func contactDelCases(long string) []contactCase {
 		{"Del/ErrNamesNotArray", "del_contact_group", `{"From_Account":"alice","GroupName":"g1"}`, 50002, nil, nil},
 		{"Create/IdNotReused", "create_contact_group", createBody("alice", "g2"), 0, []string{`"GroupItem":{"GroupName":"g2","GroupId":5}`}, nil},
 		{"Create/OtherUserStartsAt1", "create_contact_group", createBody("bob", "g1", c2c("alice")), 0, []string{`"GroupItem":{"GroupName":"g1","GroupId":1}`}, nil},
+	}
+}
+
+// Ensure renaming a conversation group leaves its conversations'
+// Timestamp alone, while a change to a conversation itself moves it: on an
+// app clock moved 100 s between them.
+func TestContact_RenameKeepsTimestamp(t *testing.T) {
+	h := MustOpenHarness(t, dbtest.SQLiteDSN(t), func(o *api.Options) { o.Clocks = &im.Clocks{} })
+	h.importUsers("alice", "bob")
+	h.MustCall(0, rc, "create_contact_group", createBody("alice", "g1", c2c("bob")))
+	stamp := func() int64 {
+		t.Helper()
+		r := h.MustCall(0, rc, "search_contact_group", searchBody("alice", c2c("bob")))
+		m := regexp.MustCompile(`"Timestamp":(\d+)`).FindStringSubmatch(r.Raw)
+		if m == nil {
+			t.Fatalf("no Timestamp: %s", r)
+		}
+		ts, _ := strconv.ParseInt(m[1], 10, 64)
+		return ts
+	}
+	first := stamp()
+	h.MustCall(0, "timd_clock", "advance", `{"Seconds":100}`)
+	h.MustCall(0, rc, "update_contact_group", renameBody("alice", "g1", "renamed"))
+	if ts := stamp(); ts != first {
+		t.Fatalf("Timestamp %d after the rename, want %d as before", ts, first)
+	}
+	h.MustCall(0, rc, "mark_contact", `{"From_Account":"alice","MarkItem":[`+markItem(1, c2c("bob"), `"SetMark":[1]`)+`]}`)
+	if ts := stamp(); ts < first+100 {
+		t.Fatalf("Timestamp %d after a mark 100 s on, want at least %d", ts, first+100)
 	}
 }
