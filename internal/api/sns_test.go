@@ -252,3 +252,32 @@ func TestSNS_FriendCheck(t *testing.T) {
 		})
 	})
 }
+
+// Ensure a friend_add item naming a list that would be the user's 33rd
+// fails alone (30011) while the others are added, and that the peer's row
+// of a two-way add carries the item's AddSource and AddWording but neither
+// its remark nor its list.
+func TestSNS_FriendAddListLimitAndPeerRow(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		h := openGroups(t, dsn, "alice", "bob", "carol", "dave")
+		h.allowAny("alice", "bob", "carol", "dave")
+		h.MustCall(0, sns, "group_add", `{"From_Account":"alice","GroupName":`+jstr(users("g", 32))+`}`)
+		r := h.MustCall(0, sns, "friend_add", `{"From_Account":"alice","AddType":"Add_Type_Single","AddFriendItem":[`+
+			`{"To_Account":"bob","AddSource":"AddSource_Type_Test","GroupName":"new"},`+
+			`{"To_Account":"carol","AddSource":"AddSource_Type_Test","GroupName":"g0"}]}`)
+		if !strings.Contains(r.Raw, `{"To_Account":"bob","ResultCode":30011,`) || !strings.Contains(r.Raw, `{"To_Account":"carol","ResultCode":0,`) {
+			t.Fatalf("friend_add with a 33rd list: %s", r)
+		}
+		h.MustCall(0, sns, "friend_add", `{"From_Account":"alice","AddType":"Add_Type_Both","AddFriendItem":[`+
+			`{"To_Account":"dave","AddSource":"AddSource_Type_Android","AddWording":"hello dave","Remark":"Dave","GroupName":"g1"}]}`)
+		tags := `"TagList":["Tag_SNS_IM_AddSource","Tag_SNS_IM_AddWording","Tag_SNS_IM_Remark","Tag_SNS_IM_Group"]`
+		mine := h.MustCall(0, sns, "friend_get_list", `{"From_Account":"alice","To_Account":["dave"],`+tags+`}`)
+		if !strings.Contains(mine.Raw, `{"Tag":"Tag_SNS_IM_Remark","Value":"Dave"}`) || !strings.Contains(mine.Raw, `{"Tag":"Tag_SNS_IM_Group","Value":["g1"]}`) {
+			t.Fatalf("alice's row: %s", mine)
+		}
+		peer := h.MustCall(0, sns, "friend_get_list", `{"From_Account":"dave","To_Account":["alice"],`+tags+`}`)
+		if !strings.Contains(peer.Raw, `"SnsProfileItem":[{"Tag":"Tag_SNS_IM_AddSource","Value":"AddSource_Type_Android"},{"Tag":"Tag_SNS_IM_AddWording","Value":"hello dave"}]`) {
+			t.Fatalf("dave's row: %s, want alice's AddSource and AddWording, no remark and no list", peer)
+		}
+	})
+}
