@@ -124,3 +124,25 @@ func TestTop_LimitAndCodes(t *testing.T) {
 		h.MustCall(51012, rc, "top", topBody("alice", 1, "p00"))
 	})
 }
+
+// Ensure a group conversation pinned before its member left the group
+// keeps its pinned mark: get_list no longer shows the group, the mark still
+// counts toward the 50, and unpinning it (the group exists) makes room.
+func TestTop_PinKeptAfterLeaving(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		h := openConvHarness(t, dsn) // carol pinned; alice a member of G1
+		var peers []string
+		for i := range im.MaxPinnedConversations - 2 {
+			peers = append(peers, fmt.Sprintf("p%02d", i))
+		}
+		h.importUsers(peers...)
+		h.MustCall(0, rc, "top", topBody("alice", 1, append(peers, "g:G1")...)) // 48 + carol + G1: 50
+		h.MustCall(0, grp, "delete_group_member", `{"GroupId":"G1","MemberToDel_Account":["alice"]}`)
+		if list := listItems(t, h, "alice", 3); strings.Contains(list, "g:G1") || strings.Count(list, "/1") != im.MaxPinnedConversations-1 {
+			t.Fatalf("after leaving G1: %s", list)
+		}
+		h.MustCall(51012, rc, "top", topBody("alice", 1, "dave"))
+		h.MustCall(0, rc, "top", topBody("alice", 2, "g:G1"))
+		h.MustCall(0, rc, "top", topBody("alice", 1, "dave"))
+	})
+}
