@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"compress/zlib"
 	"encoding/base64"
+	"fmt"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -243,5 +245,36 @@ func TestHealth(t *testing.T) {
 		if err != nil || resp != "ok\n" {
 			t.Fatalf("%s: %q %v", p, resp, err)
 		}
+	}
+}
+
+// Ensure a request's Content-Type does not matter: Tencent's callers send
+// none, application/json, text/plain or a form type with a JSON body, and
+// each is read as JSON.
+func TestREST_AnyRequestContentType(t *testing.T) {
+	h := MustOpenHarness(t, dbtest.SQLiteDSN(t))
+	for i, ct := range []string{"", "application/json", "application/json; charset=utf-8", "text/plain",
+		"application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/octet-stream"} {
+		req, err := http.NewRequest("POST", h.URL+"/v4/im_open_login_svc/account_import?"+AdminQuery(t),
+			strings.NewReader(fmt.Sprintf(`{"UserID":"ct%d"}`, i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ct != "" {
+			req.Header.Set("Content-Type", ct)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(raw), `"ErrorCode":0`) {
+			t.Errorf("Content-Type %q: HTTP %d %s", ct, resp.StatusCode, raw)
+		}
+	}
+	r := h.MustCall(0, login, "account_check", `{"CheckItem":[{"UserID":"ct3"},{"UserID":"ct6"}]}`)
+	if strings.Count(r.Raw, `"AccountStatus":"Imported"`) != 2 {
+		t.Fatalf("accounts imported under other types: %s", r)
 	}
 }
