@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/timd/timd/internal/api"
@@ -63,14 +64,17 @@ func TestGroup_OnlineMemberNumEdition(t *testing.T) {
 	h.MustCall(im.CodeGroupIDMalformed, "group_open_http_svc", "get_online_member_num", `{"GroupId":""}`)
 }
 
-// Ensure GetIPList answers the addresses Options.IPList gives.
+// Ensure GetIPList answers the addresses Options.IPList gives, whatever
+// nettype asks.
 func TestConfigSvc_GetIPList(t *testing.T) {
 	h := MustOpenHarness(t, dbtest.SQLiteDSN(t), func(o *api.Options) {
 		o.IPList = func() []string { return []string{"127.0.0.1", "10.0.0.2"} }
 	})
-	r := h.MustCall(0, "ConfigSvc", "GetIPList", `{}`)
-	if got := r.M["IPList"]; !reflect.DeepEqual(got, []any{"127.0.0.1", "10.0.0.2"}) {
-		t.Errorf("IPList %v", got)
+	for _, body := range []string{`{}`, `{"nettype":1}`, `{"nettype":2}`} { // nettype is Tencent's; timd has one list
+		r := h.MustCall(0, "ConfigSvc", "GetIPList", body)
+		if got := r.M["IPList"]; !reflect.DeepEqual(got, []any{"127.0.0.1", "10.0.0.2"}) {
+			t.Errorf("%s: IPList %v", body, got)
+		}
 	}
 }
 
@@ -108,4 +112,41 @@ func TestGroup_OnlineMemberNumCounts(t *testing.T) {
 			t.Errorf("after bob logs in on the web: %v, want 2", n)
 		}
 	})
+}
+
+// Ensure im_push keeps a task's OfflinePushInfo, compacted, as state export
+// shows it, and refuses one that is not an object, recording nothing.
+func TestPush_OfflinePushInfoKept(t *testing.T) {
+	h := MustOpenHarness(t, dbtest.SQLiteDSN(t))
+	h.importUsers("alice")
+	h.MustCall(90001, "all_member_push", "im_push", `{"MsgRandom":6,"OfflinePushInfo":"x",`+pushBody+`}`)
+	h.MustCall(0, "all_member_push", "im_push", `{"MsgRandom":7,"OfflinePushInfo":{ "PushFlag": 0, "Desc": "offline text" },`+pushBody+`}`)
+	doc := h.MustCall(0, "timd_control", "export", `{}`).Raw
+	tasks := doc[strings.Index(doc, `"PushTasks"`):]
+	if !strings.Contains(tasks, `"push_info":"{\"PushFlag\":0,\"Desc\":\"offline text\"}"`) || strings.Contains(tasks, `"msg_random":6`) {
+		t.Fatalf("PushTasks: %s", tasks)
+	}
+}
+
+// Ensure a NUL character is refused in each of all_member_push's texts:
+// an account or a tag (90001), an attribute name or value (90033).
+func TestPush_NUL(t *testing.T) {
+	h := MustOpenHarness(t, dbtest.SQLiteDSN(t))
+	h.importUsers("alice")
+	h.MustCall(0, "all_member_push", "im_set_attr_name", `{"AttrNames":{"0":"sex"}}`)
+	for _, c := range []struct {
+		command, body string
+		code          int
+	}{
+		{"im_add_tag", `{"UserTags":[{"To_Account":"alice","Tags":["a\u0000b"]}]}`, 90001},
+		{"im_add_tag", `{"UserTags":[{"To_Account":"al\u0000ice","Tags":["a"]}]}`, 90001},
+		{"im_get_tag", `{"To_Account":["al\u0000ice"]}`, 90001},
+		{"im_set_attr_name", `{"AttrNames":{"1":"a\u0000b"}}`, 90033},
+		{"im_set_attr", `{"UserAttrs":[{"To_Account":"alice","Attrs":{"sex":"m\u0000"}}]}`, 90033},
+	} {
+		h.MustCall(c.code, "all_member_push", c.command, c.body)
+	}
+	if r := h.MustCall(0, "all_member_push", "im_get_tag", `{"To_Account":["alice"]}`); !strings.Contains(r.Raw, `"Tags":[]`) {
+		t.Errorf("a refused tag was added: %s", r)
+	}
 }

@@ -57,9 +57,9 @@ func (db *DB) Push(ctx context.Context, app uint64, t im.PushTask) (im.PushResul
 			return err
 		}
 		res = im.PushResult{TaskID: fmt.Sprintf("push_%x_%08x_%x", app, t.MsgRandom, now), Recipients: n}
-		_, err = tx.ExecContext(ctx, `INSERT INTO push_tasks (app_id, msg_random, task_id, from_user, body, life_time, recipients, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			int64(app), int64(t.MsgRandom), res.TaskID, t.From, string(t.Body), t.LifeTime, n, now)
+		_, err = tx.ExecContext(ctx, `INSERT INTO push_tasks (app_id, msg_random, task_id, from_user, body, life_time, recipients, created_at, push_info)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			int64(app), int64(t.MsgRandom), res.TaskID, t.From, string(t.Body), t.LifeTime, n, now, string(t.OfflinePush))
 		return err
 	})
 	return res, err

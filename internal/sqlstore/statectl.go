@@ -81,7 +81,7 @@ var stateTables = []stateTable{
 	{table: "push_attr_names", field: "PushAttrNames", text: cols("name"), ints: cols("idx"), order: "t.idx"},
 	{table: "push_user_attrs", field: "PushUserAttrs", text: cols("user_id value"), ints: cols("idx"), order: "t.user_id, t.idx"},
 	{table: "push_user_tags", field: "PushUserTags", text: cols("user_id tag"), ints: cols("added_at pos"), order: "t.user_id, t.tag"},
-	{table: "push_tasks", field: "PushTasks", text: cols("task_id from_user body"),
+	{table: "push_tasks", field: "PushTasks", text: cols("task_id from_user body push_info"),
 		ints: cols("msg_random life_time recipients created_at"), order: "t.msg_random"},
 }
 
