@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -252,4 +253,28 @@ func TestGroup_JoinOptionDefaults(t *testing.T) {
 			t.Errorf("%s: %s, want %s", tc.typ, r.Raw, want)
 		}
 	}
+}
+
+// Ensure get_group_info answers 10018 once its reply is estimated over
+// 1 MB (64 bytes a listed member), from the store and from its memo alike,
+// and answers a reply just under it: a group of 331 members asked for 49
+// times is 1,038,016 bytes, 50 times 1,059,200.
+func TestGroup_InfoReplyTooLarge(t *testing.T) {
+	h := openGroups(t, dbtest.SQLiteDSN(t), append(users("m", 330), "alice")...)
+	h.create(`{"Owner_Account":"alice","Type":"Community","GroupId":"@TGS#_big","Name":"big","MaxMemberCount":1000}`)
+	for _, part := range [][]string{users("m", 330)[:200], users("m", 330)[200:]} {
+		list := make([]string, len(part))
+		for i, id := range part {
+			list[i] = `{"Member_Account":"` + id + `"}`
+		}
+		h.MustCall(0, grp, "add_group_member", `{"GroupId":"@TGS#_big","MemberList":[`+strings.Join(list, ",")+`]}`)
+	}
+	ids := func(n int) string { return jstr(slices.Repeat([]string{"@TGS#_big"}, n)) }
+	for round := range 2 { // the second from the memo
+		if r := h.MustCall(0, grp, "get_group_info", `{"GroupIdList":`+ids(49)+`}`); strings.Count(r.Raw, `"Member_Account"`) != 49*331 {
+			t.Fatalf("round %d: 49 times: %d members listed", round, strings.Count(r.Raw, `"Member_Account"`))
+		}
+		h.MustCall(10018, grp, "get_group_info", `{"GroupIdList":`+ids(50)+`}`)
+	}
+	h.MustCall(0, grp, "get_group_info", `{"GroupIdList":`+ids(50)+`,"ResponseFilter":{"GroupBaseInfoFilter":["Name"]}}`)
 }
