@@ -504,3 +504,59 @@ func TestSender_RecordCommittedButReportedFailed(t *testing.T) {
 		t.Logf("delivered %v after a lost record (lease 1 min)", time.Since(start))
 	})
 }
+
+// Ensure a Retry-After asking for more than 24 hours puts the next attempt
+// off by 24 hours, no more.
+func TestSender_RetryAfterCappedAt24h(t *testing.T) {
+	rc := newReceiver(t, func(w http.ResponseWriter, r *http.Request, h hit) {
+		w.Header().Set("Retry-After", "172800") // two days
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})
+	e := newEnv(t, dbtest.SQLiteDSN(t), rc.URL(), nil, nil)
+	e.create("ra-long", "alice")
+	start := time.Now()
+	e.start(callback.Options{})
+	deadline := time.Now().Add(10 * time.Second)
+	for e.eventsOf("ra-long")[0].Attempts == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no attempt within 10 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	ev := e.eventsOf("ra-long")[0]
+	if next := ev.NextAttemptAt.Sub(start); ev.State != im.EventPending || next < 24*time.Hour-time.Minute || next > 24*time.Hour+time.Minute {
+		t.Fatalf("state %s, next attempt %v on, want pending and 24h", ev.State, next)
+	}
+}
+
+// Ensure delivered events are purged once they are older than Retention, by
+// the sender's clock, and not before.
+func TestSender_PurgesDeliveredAfterRetention(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		rc := newReceiver(t, func(w http.ResponseWriter, r *http.Request, h hit) {})
+		var now atomic.Int64
+		now.Store(time.Now().UnixMilli())
+		o := callback.Options{Now: func() time.Time { return time.UnixMilli(now.Load()) }, Retention: time.Hour}
+		e := newEnv(t, dsn, rc.URL(), nil, nil)
+		e.create("kept-an-hour", "alice")
+		e.start(o)
+		e.waitSettled(10 * time.Second)
+		e.stop()
+		now.Add((59 * time.Minute).Milliseconds()) // a sender starting purges at once
+		e.start(o)
+		time.Sleep(300 * time.Millisecond)
+		e.stop()
+		if n := len(e.events()); n != 1 {
+			t.Fatalf("%d events 59 min after delivery, want 1", n)
+		}
+		now.Add((2 * time.Minute).Milliseconds())
+		e.start(o)
+		deadline := time.Now().Add(5 * time.Second)
+		for len(e.events()) > 0 {
+			if time.Now().After(deadline) {
+				t.Fatal("the delivered event was not purged 61 min after delivery")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+}
