@@ -107,3 +107,46 @@ func TestContact_InternalFailure(t *testing.T) {
 		})
 	}
 }
+
+// failingStore is a store whose profile and callback-log calls fail with
+// err, as a database that answers with an error would.
+type failingStore struct {
+	im.Store
+	err error
+}
+
+func (f failingStore) SetProfile(context.Context, im.Op, string, []im.ProfileItem) error {
+	return f.err
+}
+func (f failingStore) GetProfiles(context.Context, uint64, []string) ([]im.Profile, error) {
+	return nil, f.err
+}
+func (f failingStore) ListEvents(context.Context, uint64, im.EventFilter) ([]im.Event, error) {
+	return nil, f.err
+}
+func (f failingStore) PurgeDelivered(context.Context, uint64, time.Time) (int, error) {
+	return 0, f.err
+}
+
+// Ensure a failing store is each service's internal code, without the
+// failure's detail: profiles 40006 (portrait_set, portrait_get), the
+// callback log 91002 (list_deliveries, purge).
+func TestStoreFailure_InternalCodes(t *testing.T) {
+	h := MustOpenHarness(t, dbtest.SQLiteDSN(t), func(o *api.Options) {
+		o.Store = failingStore{o.Store, errors.New("disk I/O error: secret detail")}
+	})
+	for _, c := range []struct {
+		service, command, body string
+		code                   int
+	}{
+		{"profile", "portrait_set", `{"From_Account":"administrator","ProfileItem":[{"Tag":"Tag_Profile_IM_Nick","Value":"x"}]}`, 40006},
+		{"profile", "portrait_get", `{"To_Account":["administrator"],"TagList":["Tag_Profile_IM_Nick"]}`, 40006},
+		{"timd_callback", "list_deliveries", `{}`, 91002},
+		{"timd_callback", "purge", `{}`, 91002},
+	} {
+		r := h.Call(c.service, c.command, c.body)
+		if r.Code(t) != c.code || contains(r.Raw, "secret detail") {
+			t.Errorf("%s/%s: %s, want %d without the detail", c.service, c.command, r, c.code)
+		}
+	}
+}
