@@ -3,6 +3,8 @@ package api_test
 import (
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/timd/timd/internal/dbtest"
@@ -250,6 +252,52 @@ func TestProfile_Callback(t *testing.T) {
 			`"ProfileItem":[{"Tag":"Tag_Profile_IM_Nick","Value":"nick2"},{"Tag":"Tag_Profile_IM_Gender","Value":"Gender_Type_Male"},{"Tag":"Tag_Profile_IM_BirthDay","Value":20190419}]}`
 		if evs[0].Raw != want || evs[0].Key != "alice" {
 			t.Errorf("event %s\n got %s\nwant %s", evs[0].Key, evs[0].Raw, want)
+		}
+	})
+}
+
+// Ensure portrait_set calls racing on one account each apply whole, so the
+// account ends with every field set, and that one racing account_delete
+// either comes after a set (which it then erases) or before it (which then
+// answers 40003): no profile row outlives its account; on both databases.
+func TestProfile_ConcurrentSetsAndDelete(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		h := MustOpenHarness(t, dsn)
+		h.importUsers("alice", "bob")
+		items := []string{`"Tag_Profile_IM_Nick","Value":"n"`, `"Tag_Profile_IM_Gender","Value":"Gender_Type_Male"`,
+			`"Tag_Profile_IM_BirthDay","Value":20190419`, `"Tag_Profile_IM_Level","Value":2`,
+			`"Tag_Profile_IM_AllowType","Value":"AllowType_Type_DenyAny"`, `"Tag_Profile_IM_Image","Value":"http://x/i.png"`}
+		var wg sync.WaitGroup
+		for _, it := range items {
+			wg.Go(func() {
+				h.MustCall(0, "profile", "portrait_set", `{"From_Account":"alice","ProfileItem":[{"Tag":`+it+`}]}`)
+			})
+		}
+		wg.Wait()
+		r := h.MustCall(0, "profile", "portrait_get", `{"To_Account":["alice"],"TagList":["Tag_Profile_IM_Nick","Tag_Profile_IM_Gender",`+
+			`"Tag_Profile_IM_BirthDay","Tag_Profile_IM_Level","Tag_Profile_IM_AllowType","Tag_Profile_IM_Image"]}`)
+		for _, it := range items {
+			if !strings.Contains(r.Raw, `{"Tag":`+it+`}`) {
+				t.Errorf("after racing sets, alice lacks %s: %s", it, r)
+			}
+		}
+
+		for round := range 10 {
+			var code atomic.Int64
+			wg.Go(func() {
+				code.Store(int64(h.Call("profile", "portrait_set", `{"From_Account":"bob","ProfileItem":[{"Tag":"Tag_Profile_IM_Nick","Value":"b"}]}`).Code(t)))
+			})
+			wg.Go(func() { h.MustCall(0, login, "account_delete", `{"DeleteItem":[{"UserID":"bob"}]}`) })
+			wg.Wait()
+			if c := code.Load(); c != 0 && c != 40003 {
+				t.Fatalf("round %d: portrait_set racing account_delete answered %d", round, c)
+			}
+			doc := h.MustCall(0, "timd_control", "export", `{}`).Raw
+			profiles := doc[strings.Index(doc, `"Profiles"`):strings.Index(doc, `"OnlineStates"`)]
+			if strings.Contains(profiles, `"user_id":"bob"`) {
+				t.Fatalf("round %d: a profile row of deleted bob: %s", round, profiles)
+			}
+			h.importUsers("bob")
 		}
 	})
 }
