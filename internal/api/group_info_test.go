@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -277,4 +278,30 @@ func TestGroup_InfoReplyTooLarge(t *testing.T) {
 		h.MustCall(10018, grp, "get_group_info", `{"GroupIdList":`+ids(50)+`}`)
 	}
 	h.MustCall(0, grp, "get_group_info", `{"GroupIdList":`+ids(50)+`,"ResponseFilter":{"GroupBaseInfoFilter":["Name"]}}`)
+}
+
+// Ensure create_group takes up to 20 AppMemberDefinedData keys for a
+// member, as for the group, and refuses a 21st (10004), creating nothing.
+func TestGroup_MemberDefinedKeys(t *testing.T) {
+	h := openGroups(t, dbtest.SQLiteDSN(t), "alice", "bob")
+	kvs := func(n int) string {
+		parts := make([]string, n)
+		for i := range parts {
+			parts[i] = fmt.Sprintf(`{"Key":"k%d","Value":"v%d"}`, i, i)
+		}
+		return "[" + strings.Join(parts, ",") + "]"
+	}
+	body := func(id string, n int) string {
+		return `{"Owner_Account":"alice","Type":"Public","GroupId":"` + id + `","Name":"g","MemberList":[{"Member_Account":"bob","AppMemberDefinedData":` + kvs(n) + `}]}`
+	}
+	h.MustCall(10004, grp, "create_group", body("G21", 21))
+	if r := h.MustCall(0, grp, "get_group_info", `{"GroupIdList":["G21"]}`); !strings.Contains(r.Raw, `"GroupId":"G21","ErrorCode":10010`) {
+		t.Fatalf("a refused create_group made G21: %s", r)
+	}
+	h.MustCall(0, grp, "create_group", body("G20", 20))
+	r := h.MustCall(0, grp, "get_group_member_info", `{"GroupId":"G20","AppDefinedDataFilter_GroupMember":[`+
+		`"k0","k1","k2","k3","k4","k5","k6","k7","k8","k9","k10","k11","k12","k13","k14","k15","k16","k17","k18","k19"]}`)
+	if !strings.Contains(r.Raw, `{"Key":"k19","Value":"v19"}`) || !strings.Contains(r.Raw, `{"Key":"k0","Value":"v0"}`) {
+		t.Fatalf("bob's 20 keys: %s", r)
+	}
 }
