@@ -207,13 +207,7 @@ func TestGroupAdmin_MuteOutlivesLeaving(t *testing.T) {
 		h := MustOpenHarness(t, dsn, func(o *api.Options) { o.Clocks = &im.Clocks{} })
 		h.importUsers("alice", "bob", "carol", "dave")
 		h.create(`{"Owner_Account":"alice","Type":"Public","GroupId":"G","Name":"g","MemberList":[{"Member_Account":"bob"},{"Member_Account":"carol"},{"Member_Account":"dave"}]}`)
-		random := 0
-		send := func(from string, code int) {
-			t.Helper()
-			random++
-			h.MustCall(code, grp, "send_group_msg", `{"GroupId":"G","From_Account":"`+from+`","Random":`+strconv.Itoa(random)+
-				`,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hi"}}]}`)
-		}
+		send := groupSender(h, "G")
 		leave := func(id string) {
 			h.MustCall(0, grp, "delete_group_member", `{"GroupId":"G","MemberToDel_Account":["`+id+`"]}`)
 		}
@@ -276,13 +270,7 @@ func TestGroupAdmin_MuteInAVChatRoom(t *testing.T) {
 		h := MustOpenHarness(t, dsn, func(o *api.Options) { o.Clocks = &im.Clocks{} })
 		h.importUsers("alice", "bob", "carol")
 		h.create(`{"Owner_Account":"alice","Type":"AVChatRoom","GroupId":"Live","Name":"live"}`)
-		random := 0
-		send := func(from string, code int) {
-			t.Helper()
-			random++
-			h.MustCall(code, grp, "send_group_msg", `{"GroupId":"Live","From_Account":"`+from+`","Random":`+strconv.Itoa(random)+
-				`,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hi"}}]}`)
-		}
+		send := groupSender(h, "Live")
 		forbid := func(code int, ids string, secs int) {
 			t.Helper()
 			h.MustCall(code, grp, "forbid_send_msg", `{"GroupId":"Live","Members_Account":`+ids+`,"ShutUpTime":`+strconv.Itoa(secs)+`}`)
@@ -308,4 +296,16 @@ func TestGroupAdmin_MuteInAVChatRoom(t *testing.T) {
 			t.Fatalf("muted after every mute ended: %s", m)
 		}
 	})
+}
+
+// groupSender returns a function that sends a text message to the group
+// as from, each with a Random of its own, and expects code.
+func groupSender(h *Harness, group string) func(from string, code int) {
+	random := 0
+	return func(from string, code int) {
+		h.tb.Helper()
+		random++
+		h.MustCall(code, grp, "send_group_msg", `{"GroupId":"`+group+`","From_Account":"`+from+`","Random":`+strconv.Itoa(random)+
+			`,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hi"}}]}`)
+	}
 }

@@ -327,7 +327,7 @@ func (db *DB) DestroyGroup(ctx context.Context, op im.Op, groupID string) error 
 		if err := deleteGroupAttrs(ctx, tx, app, seq); err != nil {
 			return err
 		}
-		if err := deleteLeftMutes(ctx, tx, app, seq); err != nil {
+		if err := deleteOutsideMutes(ctx, tx, app, seq); err != nil {
 			return err
 		}
 		if err := removeGroupConversations(ctx, tx, op.App.SDKAppID, groupID); err != nil {

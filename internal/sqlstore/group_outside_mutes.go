@@ -25,11 +25,22 @@ func removeMember(ctx context.Context, tx *Tx, app uint64, groupSeq int64, userI
 	if err != nil || until <= tx.now.Unix() {
 		return err == nil, err
 	}
-	_, err = tx.ExecContext(ctx, `
+	return true, setOutsideMute(ctx, tx, app, groupSeq, userID, until)
+}
+
+// setOutsideMute files userID's mute of the group until (unix s), or
+// forgets it when until is 0.
+func setOutsideMute(ctx context.Context, tx *Tx, app uint64, groupSeq int64, userID string, until int64) error {
+	if until == 0 {
+		_, err := tx.ExecContext(ctx, "DELETE FROM group_outside_mutes WHERE app_id = $1 AND group_seq = $2 AND user_id = $3",
+			int64(app), groupSeq, userID)
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `
 		INSERT INTO group_outside_mutes (app_id, group_seq, user_id, mute_until) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (app_id, group_seq, user_id) DO UPDATE SET mute_until = excluded.mute_until`,
 		int64(app), groupSeq, userID, until)
-	return true, err
+	return err
 }
 
 // restoreLeftMutes gives the members just added to a group the mutes they
@@ -64,16 +75,15 @@ func restoreLeftMutes(ctx context.Context, tx *Tx, app uint64, groupSeq int64, a
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM group_outside_mutes WHERE app_id = $1 AND group_seq = $2 AND user_id = $3",
-			int64(app), groupSeq, id); err != nil {
+		if err := setOutsideMute(ctx, tx, app, groupSeq, id, 0); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// deleteLeftMutes forgets the mutes of a dismissed group's former members.
-func deleteLeftMutes(ctx context.Context, tx *Tx, app, groupSeq int64) error {
+// deleteOutsideMutes forgets the outside mutes of a dismissed group.
+func deleteOutsideMutes(ctx context.Context, tx *Tx, app, groupSeq int64) error {
 	_, err := tx.ExecContext(ctx, "DELETE FROM group_outside_mutes WHERE app_id = $1 AND group_seq = $2", app, groupSeq)
 	return err
 }
@@ -89,17 +99,7 @@ func forgetAccountMutes(ctx context.Context, tx *Tx, app uint64, userID string) 
 // for each account, or none when until is 0.
 func muteInRoom(ctx context.Context, tx *Tx, app uint64, groupSeq int64, userIDs []string, until int64) error {
 	for _, id := range userIDs {
-		var err error
-		if until == 0 {
-			_, err = tx.ExecContext(ctx, "DELETE FROM group_outside_mutes WHERE app_id = $1 AND group_seq = $2 AND user_id = $3",
-				int64(app), groupSeq, id)
-		} else {
-			_, err = tx.ExecContext(ctx, `
-				INSERT INTO group_outside_mutes (app_id, group_seq, user_id, mute_until) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (app_id, group_seq, user_id) DO UPDATE SET mute_until = excluded.mute_until`,
-				int64(app), groupSeq, id, until)
-		}
-		if err != nil {
+		if err := setOutsideMute(ctx, tx, app, groupSeq, id, until); err != nil {
 			return err
 		}
 	}
