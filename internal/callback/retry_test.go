@@ -534,22 +534,24 @@ func TestSender_RetryAfterCappedAt24h(t *testing.T) {
 func TestSender_PurgesDeliveredAfterRetention(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		rc := newReceiver(t, func(w http.ResponseWriter, r *http.Request, h hit) {})
-		var now atomic.Int64
-		now.Store(time.Now().UnixMilli())
-		o := callback.Options{Now: func() time.Time { return time.UnixMilli(now.Load()) }, Retention: time.Hour}
+		// The sender's clock runs with real time, which the store's events
+		// are stamped with (a clock stopped at the start would find the
+		// event not yet due), moved on by offset.
+		var offset atomic.Int64
+		o := callback.Options{Now: func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }, Retention: time.Hour}
 		e := newEnv(t, dsn, rc.URL(), nil, nil)
 		e.create("kept-an-hour", "alice")
 		e.start(o)
 		e.waitSettled(10 * time.Second)
 		e.stop()
-		now.Add((59 * time.Minute).Milliseconds()) // a sender starting purges at once
+		offset.Add(int64(59 * time.Minute)) // a sender starting purges at once
 		e.start(o)
 		time.Sleep(300 * time.Millisecond)
 		e.stop()
 		if n := len(e.events()); n != 1 {
 			t.Fatalf("%d events 59 min after delivery, want 1", n)
 		}
-		now.Add((2 * time.Minute).Milliseconds())
+		offset.Add(int64(2 * time.Minute))
 		e.start(o)
 		deadline := time.Now().Add(5 * time.Second)
 		for len(e.events()) > 0 {
