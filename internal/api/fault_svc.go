@@ -202,6 +202,7 @@ func (s *Server) injectFault(ctx context.Context, x *exchange) error {
 		return err
 	}
 	if hit.Rule.ErrorCode != 0 {
+		x.faulted = true
 		return &im.Error{Code: hit.Rule.ErrorCode, Info: hit.Rule.ErrorInfo}
 	}
 	return nil

@@ -120,6 +120,9 @@ func operation(r route, schemas jsonSchema) (jsonSchema, error) {
 	codes := commandCodes(svc, doc)
 	desc := fmt.Sprintf("Rate limit: %d calls per second per app (Tencent's figure). Error codes: %s.",
 		r.perSec, joinInts(codes))
+	for _, rg := range doc.ranges {
+		desc += fmt.Sprintf(" Also any code from %d to %d that the app's before-callback refuses with.", rg[0], rg[1])
+	}
 	if svc.control {
 		desc += " Part of timd's control plane: answered only for an app with TIMD_CONTROL on, 60009 otherwise."
 	}
@@ -137,6 +140,13 @@ func operation(r route, schemas jsonSchema) (jsonSchema, error) {
 				"schema": jsonSchema{"$ref": "#/components/schemas/" + name + ".Reply"}}}}},
 		"x-tencent-error-codes": codes,
 		"x-timd-rate-limit":     r.perSec,
+	}
+	if len(doc.ranges) > 0 {
+		ranges := make([][]int, len(doc.ranges))
+		for i, rg := range doc.ranges {
+			ranges[i] = []int{rg[0], rg[1]}
+		}
+		op["x-tencent-error-code-ranges"] = ranges
 	}
 	return op, err
 }

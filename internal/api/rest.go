@@ -58,7 +58,13 @@ type exchange struct {
 	adm              admission
 	code             int
 	info             string
+	faulted          bool // code is a fault rule's (timd_fault), not the command's
 }
+
+// testHookReplyCode, when set (by the package's tests only), hears of every
+// reply to a known command: TestMain holds the codes heard to those
+// /openapi.json lists for the command.
+var testHookReplyCode func(service, command string, code int, faulted bool)
 
 // handle runs the checks and the command, setting x's admission and
 // outcome, and returns the reply's fields (nil unless it succeeded). A panic
@@ -145,6 +151,9 @@ func (s *Server) logExchange(r *http.Request, x *exchange, elapsed time.Duration
 		svcName, cmdName = cleanName(svcName), cleanName(cmdName)
 	}
 	s.metrics.observe(svcName, cmdName, x.rt != nil, x.code, elapsed)
+	if testHookReplyCode != nil && x.rt != nil {
+		testHookReplyCode(svcName, cmdName, x.code, x.faulted)
+	}
 	var app uint64
 	var ident string
 	if c := x.adm.call; c != nil {
