@@ -79,12 +79,13 @@ func (b *bucket) take(limit float64, now time.Time) bool {
 // its attributes a second (10049), unless rate limits are off. Like the
 // per-API limits it counts per instance. A bucket untouched for a second
 // is full again, as a new one would be, so such buckets are dropped once
-// there are many: memory stays bounded by the groups written in the last
-// second.
+// there are many, at most once a second (a sweep walks them all): memory
+// stays bounded by the groups written in the last two seconds.
 type groupWriteLimiter struct {
 	off     bool
 	mu      sync.Mutex
 	buckets map[groupKey]*bucket
+	swept   time.Time // the last sweep
 }
 
 type groupKey struct {
@@ -93,7 +94,7 @@ type groupKey struct {
 }
 
 // groupBucketsSwept is the count of buckets past which allow drops the
-// idle ones.
+// idle ones, at most once a second.
 const groupBucketsSwept = 4096
 
 func newGroupWriteLimiter(mode int) *groupWriteLimiter {
@@ -111,7 +112,8 @@ func (l *groupWriteLimiter) allow(app uint64, groupID string, now time.Time) boo
 	k := groupKey{app, groupID}
 	b := l.buckets[k]
 	if b == nil {
-		if len(l.buckets) >= groupBucketsSwept {
+		if len(l.buckets) >= groupBucketsSwept && now.Sub(l.swept) >= time.Second {
+			l.swept = now
 			for k, old := range l.buckets {
 				if now.Sub(old.last) >= time.Second {
 					delete(l.buckets, k)

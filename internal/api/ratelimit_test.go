@@ -31,9 +31,15 @@ func TestGroupWriteLimiter_DropsIdleGroups(t *testing.T) {
 	if n := len(l.buckets); n != groupBucketsSwept+1 {
 		t.Fatalf("swept groups idle for less than a second: %d buckets left", n)
 	}
-	t1 := t0.Add(time.Second)
+	// A sweep walks every bucket, so there is at most one a second: new
+	// groups within the second of the last sweep are added without one.
+	l.allow(1, "soon", t0.Add(1400*time.Millisecond))
+	if n := len(l.buckets); n != groupBucketsSwept+2 {
+		t.Fatalf("swept again within a second of a sweep: %d buckets left", n)
+	}
+	t1 := t0.Add(1500 * time.Millisecond)
 	l.allow(1, "new", t1)
-	if n := len(l.buckets); n != 2 { // busy and new
+	if n := len(l.buckets); n != 2 { // soon and new
 		t.Fatalf("%d buckets after a sweep, want 2", n)
 	}
 	for i := range 5 {
