@@ -4,7 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/timd/timd/internal/api"
 	"github.com/timd/timd/internal/dbtest"
+	"github.com/timd/timd/internal/im"
 )
 
 // Ensure setnospeaking sets an account's one-to-one and group mute periods,
@@ -71,6 +73,35 @@ func TestNoSpeaking(t *testing.T) {
 		h.importUsers("bob")
 		if r := h.MustCall(0, "openconfigsvr", "getnospeaking", get); !strings.Contains(r.Raw, `"C2CmsgNospeakingTime":0,"GroupmsgNospeakingTime":0}`) {
 			t.Fatalf("re-imported bob: %s", r.Raw)
+		}
+	})
+}
+
+// Ensure a globally muted account's messages are refused before the
+// before-send callbacks are sent (1047/34923: the webhook "is not triggered"): neither
+// C2C.CallbackBeforeSendMsg nor Group.CallbackBeforeSendMsg goes out for
+// them, and both do once the mutes end.
+func TestNoSpeaking_BeforeCallbacksNotSent(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		hook := &fakeSendHook{}
+		h := openClocked(t, dsn, &msgClock{t: msgT0}, withCallbacks, func(o *api.Options) { o.Before = hook })
+		msgGroups(h)
+		hello := `[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hi"}}]`
+		send := func(c2cCode, groupCode int) {
+			t.Helper()
+			h.MustCall(c2cCode, "openim", "sendmsg", `{"From_Account":"bob","To_Account":"alice","MsgRandom":`+jstr(c2cCode+1)+`,"MsgBody":`+hello+`}`)
+			h.MustCall(groupCode, grp, "send_group_msg", `{"GroupId":"MsgGroup","From_Account":"bob","Random":`+jstr(groupCode+1)+`,"MsgBody":`+hello+`}`)
+		}
+		h.MustCall(0, "openconfigsvr", "setnospeaking", `{"Set_Account":"bob","C2CmsgNospeakingTime":4294967295,"GroupmsgNospeakingTime":7200}`)
+		send(im.CodeNoSpeakingC2C, im.CodeGroupMemberMuted)
+		if got := hook.takeSends(); len(got) != 0 {
+			t.Errorf("before-send callbacks sent for a muted sender: %q", got)
+		}
+		h.MustCall(0, "openconfigsvr", "setnospeaking", `{"Set_Account":"bob","C2CmsgNospeakingTime":0,"GroupmsgNospeakingTime":0}`)
+		send(0, 0)
+		got := hook.takeSends()
+		if len(got) != 2 || !strings.Contains(got[0], `"C2C.CallbackBeforeSendMsg"`) || !strings.Contains(got[1], `"Group.CallbackBeforeSendMsg"`) {
+			t.Errorf("before-send callbacks once unmuted: %q", got)
 		}
 	})
 }

@@ -116,3 +116,29 @@ func TestSNS_BlacklistLimit(t *testing.T) {
 		}
 	})
 }
+
+// Ensure friend_import does not look at blocklists (fidelity/sns.md): an
+// import is not a friend request, so it adds a friend whichever side
+// blocked the other, where friend_add is refused.
+func TestSNS_FriendImportIgnoresBlocklists(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		h := openGroups(t, dsn, "alice", "bob", "carol")
+		h.MustCall(0, sns, "black_list_add", blackBody("bob"))                                  // alice blocks bob
+		h.MustCall(0, sns, "black_list_add", `{"From_Account":"carol","To_Account":["alice"]}`) // carol blocks alice
+		added := `"ResultCode":0`
+		for _, to := range []string{"bob", "carol"} {
+			r := h.MustCall(0, sns, "friend_add", `{"From_Account":"alice","AddFriendItem":`+addItems(to)+`}`)
+			if strings.Contains(r.Raw, added) {
+				t.Fatalf("friend_add to %s across a blocklist: %s", to, r.Raw)
+			}
+			r = h.MustCall(0, sns, "friend_import", `{"From_Account":"alice","AddFriendItem":`+addItems(to)+`}`)
+			if !strings.Contains(r.Raw, added) {
+				t.Errorf("friend_import of %s: %s", to, r.Raw)
+			}
+		}
+		r := h.MustCall(0, sns, "friend_check", `{"From_Account":"alice","To_Account":["bob","carol"],"CheckType":"CheckResult_Type_Single"}`)
+		if n := strings.Count(r.Raw, `"Relation":"CheckResult_Type_AWithB"`); n != 2 {
+			t.Errorf("alice's friends after the imports: %s", r.Raw)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -95,6 +96,39 @@ func TestPush_TagLimit(t *testing.T) {
 		}
 		if n := count(t, db, "SELECT COUNT(*) FROM push_user_tags"); n != 0 {
 			t.Errorf("%d tags after removing all", n)
+		}
+	})
+}
+
+// Ensure the app's tags are not limited in number (fidelity/push.md): the
+// successor timpush pages' 1,000 distinct tags an app is not enforced, so
+// 11 accounts' 100 tags each, 1,100 distinct tags, are all kept.
+func TestPush_AppTagsNotLimited(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db, _ := openClocked(t, dsn, time.Hour)
+		users := make([]string, 11)
+		for u := range users {
+			users[u] = fmt.Sprintf("tagger%02d", u)
+			if err := db.ImportAccounts(ctx, convApp, []im.AccountImport{{UserID: users[u]}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range 10 {
+			batch := make([]im.UserTags, len(users))
+			for u, user := range users {
+				tags := make([]string, 10)
+				for j := range tags {
+					tags[j] = fmt.Sprintf("t%02d-%d-%d", u, i, j)
+				}
+				batch[u] = im.UserTags{UserID: user, Tags: tags}
+			}
+			if _, err := db.AddUserTags(ctx, convApp, batch); err != nil {
+				t.Fatalf("round %d: %v", i, err)
+			}
+		}
+		if n := count(t, db, "SELECT COUNT(DISTINCT tag) FROM push_user_tags"); n != 1100 {
+			t.Errorf("%d distinct tags kept, want 1100", n)
 		}
 	})
 }
