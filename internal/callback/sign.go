@@ -31,7 +31,7 @@ func TencentSign(token string, requestTime int64) string {
 func WebhookSignature(secrets []string, id string, timestamp int64, body []byte) string {
 	var sigs []string
 	for _, s := range secrets {
-		key, err := decodeSecret(s)
+		key, err := im.DecodeWebhookSecret(s)
 		if err != nil {
 			continue
 		}
@@ -54,10 +54,6 @@ func WebhookSignature(secrets []string, id string, timestamp int64, body []byte)
 func WebhookID(nonce string, ev im.Event) string {
 	return "msg_" + nonce + "_" + strconv.FormatUint(ev.AppID, 10) + "_" +
 		strconv.FormatInt(ev.CreatedAt.UnixMilli(), 10) + "_" + strconv.FormatInt(ev.ID, 10)
-}
-
-func decodeSecret(s string) ([]byte, error) {
-	return base64.StdEncoding.DecodeString(strings.TrimPrefix(s, "whsec_"))
 }
 
 // callbackURL is the app's callback URL with Tencent's query parameters, in

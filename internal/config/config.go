@@ -414,7 +414,7 @@ func (a AppConfig) validate(where string) []error {
 		}
 	}
 	for _, s := range a.Callback.Secrets {
-		if _, err := DecodeSecret(s); err != nil {
+		if _, err := im.DecodeWebhookSecret(s); err != nil {
 			add("callback secret: %v", err)
 		}
 	}
@@ -427,7 +427,7 @@ func (a AppConfig) validate(where string) []error {
 // problem through add.
 func (cb CallbackConfig) validate(add func(format string, args ...any)) {
 	for _, cmd := range cb.Commands {
-		if !ValidCallbackCommand(cmd) {
+		if !im.ValidCallbackCommand(cmd) {
 			add("callback command %q: want Group.<name>, Sns.<name> or Profile.<name>", cmd)
 		}
 	}
@@ -451,30 +451,6 @@ func (cb CallbackConfig) validate(add func(format string, args ...any)) {
 	if cb.OnFailure != "" && cb.OnFailure != OnFailureAllow && cb.OnFailure != OnFailureReject {
 		add("callback on_failure %q (TIMD_CALLBACK_ON_FAILURE): want allow or reject", cb.OnFailure)
 	}
-}
-
-// callbackPrefixes are the families of the callback commands timd sends.
-var callbackPrefixes = []string{"Group.", "Sns.", "Profile.", "C2C.", "State."}
-
-// ValidCallbackCommand reports whether s looks like a callback command: one
-// of callbackPrefixes followed by a name of ASCII letters and digits.
-func ValidCallbackCommand(s string) bool {
-	var name string
-	ok := false
-	for _, p := range callbackPrefixes {
-		if name, ok = strings.CutPrefix(s, p); ok {
-			break
-		}
-	}
-	if !ok || name == "" {
-		return false
-	}
-	for _, r := range name {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
 }
 
 // ConsoleOn reports whether timd serves the web console: as set, else only

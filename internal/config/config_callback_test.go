@@ -6,22 +6,6 @@ import (
 	"github.com/timd/timd/internal/im"
 )
 
-// Ensure every family of callback commands timd sends can be enabled one
-// by one (TIMD_CALLBACK_COMMANDS), and that other text cannot.
-func TestValidCallbackCommand(t *testing.T) {
-	for _, s := range []string{"Group.CallbackAfterGroupDestroyed", "Sns.CallbackFriendAdd", "Profile.CallbackPortraitSet",
-		"C2C.CallbackAfterSendMsg", "C2C.CallbackBeforeSendMsg", "State.StateChange", "Group.CallbackAfterRecallMsg"} {
-		if !ValidCallbackCommand(s) {
-			t.Errorf("ValidCallbackCommand(%q) = false, want true", s)
-		}
-	}
-	for _, s := range []string{"", "Group.", "C2C", "Foo.Bar", "Group.Callback-After", "c2c.CallbackAfterSendMsg", " State.StateChange"} {
-		if ValidCallbackCommand(s) {
-			t.Errorf("ValidCallbackCommand(%q) = true, want false", s)
-		}
-	}
-}
-
 // Ensure the callback URL internal (capture, im.CaptureURL) is valid from
 // the environment and for a file's app, and nothing else that is not an
 // http:// or https:// URL is, "Internal" included.

@@ -20,10 +20,6 @@ type ProfileFieldConfig struct {
 	MaxLength int `yaml:"max_length"`
 }
 
-// MaxProfileFieldName bounds a custom profile field's name: 8 bytes of
-// [A-Za-z0-9_], as for custom friend fields (docs/fidelity/profiles.md).
-const MaxProfileFieldName = 8
-
 // parseProfileFields parses TIMD_PROFILE_FIELDS: comma-separated
 // name[:type[:max_length]], e.g. "Test:string:100,Score:integer".
 func parseProfileFields(v string) ([]ProfileFieldConfig, error) {
@@ -54,8 +50,8 @@ func parseProfileFields(v string) ([]ProfileFieldConfig, error) {
 func validateProfileFields(fields []ProfileFieldConfig, add func(format string, args ...any)) {
 	seen := map[string]bool{}
 	for _, f := range fields {
-		if !validProfileFieldName(f.Name) {
-			add("profile field %q: the name must be 1 to %d bytes of A-Z a-z 0-9 _", f.Name, MaxProfileFieldName)
+		if !im.ValidProfileFieldName(f.Name) {
+			add("profile field %q: the name must be 1 to %d bytes of A-Z a-z 0-9 _", f.Name, im.MaxProfileFieldName)
 		}
 		if seen[f.Name] {
 			add("profile field %q is declared twice", f.Name)
@@ -74,18 +70,6 @@ func validateProfileFields(fields []ProfileFieldConfig, add func(format string, 
 			add("profile field %q: type %q: want string or integer", f.Name, f.Type)
 		}
 	}
-}
-
-func validProfileFieldName(s string) bool {
-	if len(s) == 0 || len(s) > MaxProfileFieldName {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
-			return false
-		}
-	}
-	return true
 }
 
 // ProfileFields returns the app's custom profile fields as the domain

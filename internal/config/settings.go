@@ -1,7 +1,6 @@
 package config
 
 import (
-	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -276,20 +275,6 @@ func parseDurations(v string) ([]time.Duration, error) {
 		out = append(out, d)
 	}
 	return out, nil
-}
-
-// DecodeSecret returns the key bytes of a Standard Webhooks secret, "whsec_"
-// followed by base64.
-func DecodeSecret(s string) ([]byte, error) {
-	b64, ok := strings.CutPrefix(s, "whsec_")
-	if !ok {
-		return nil, errors.New("secret must start with whsec_")
-	}
-	key, err := base64.StdEncoding.DecodeString(b64)
-	if err != nil || len(key) == 0 {
-		return nil, errors.New("secret after whsec_ must be non-empty base64")
-	}
-	return key, nil
 }
 
 // parseOnOff reads an on/off setting.

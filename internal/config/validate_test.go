@@ -163,20 +163,3 @@ func TestConfig_RateLimitPerSec(t *testing.T) {
 		}
 	}
 }
-
-// Ensure DecodeSecret accepts whsec_ followed by standard base64 and refuses
-// a missing prefix, an empty key and bad base64.
-func TestConfig_DecodeSecret(t *testing.T) {
-	key, err := DecodeSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
-	if err != nil || len(key) != 24 {
-		t.Fatalf("DecodeSecret(valid) = %x, %v", key, err)
-	}
-	if key, err := DecodeSecret("whsec_c2VjcmV0"); err != nil || string(key) != "secret" {
-		t.Fatalf("DecodeSecret(whsec_c2VjcmV0) = %q, %v", key, err)
-	}
-	for _, bad := range []string{"", "c2VjcmV0", "WHSEC_c2VjcmV0", "whsec_", "whsec_!!!!", "whsec_c2VjcmV0=", " whsec_c2VjcmV0"} {
-		if key, err := DecodeSecret(bad); err == nil {
-			t.Errorf("DecodeSecret(%q) = %x, want an error", bad, key)
-		}
-	}
-}
