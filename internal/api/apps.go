@@ -36,28 +36,68 @@ const (
 )
 
 type appCreateReq struct {
-	SdkAppId    *int64
-	SecretKey   *string
-	Admins      []string
-	Edition     *string
-	CallbackURL *string
-	Control     *bool
+	SdkAppId      *int64
+	SecretKey     *string
+	Admins        []string
+	Edition       *string
+	CallbackURL   *string
+	Callback      *appCallbackReq
+	ProfileFields []appProfileField
+	Control       *bool
+}
+
+// appCallbackReq is create's Callback: the settings of the app's callbacks
+// beyond CallbackURL, those of a config file's callback block, each left
+// out for its default.
+type appCallbackReq struct {
+	Token           *string
+	Secrets         []string
+	Commands        []string
+	TimeoutMs       *int64
+	RetryMs         []int64
+	Concurrency     *int64
+	BeforeTimeoutMs *int64
+	OnFailure       *string
+}
+
+// appCallbackInfo is an app's callback settings in replies, every one in
+// force (defaults filled in); Token and Secrets for runtime apps only.
+type appCallbackInfo struct {
+	Token           string   `json:",omitempty"`
+	Secrets         []string `json:",omitempty"`
+	Commands        []string // [] for all
+	TimeoutMs       int64
+	RetryMs         []int64
+	Concurrency     int
+	BeforeTimeoutMs int64
+	OnFailure       string // allow or reject
+}
+
+// appProfileField declares a custom profile field (Tag_Profile_Custom_<Name>):
+// Type string (the default) or integer, MaxLength 1 to 500 bytes for a
+// string (0: 500).
+type appProfileField struct {
+	Name      string
+	Type      string
+	MaxLength int
 }
 
 type appDeleteReq struct {
 	SdkAppId *int64
 }
 
-// appInfo is one app in timd_apps replies; SecretKey is given for runtime
-// apps only.
+// appInfo is one app in timd_apps replies; SecretKey (and the callback's
+// Token and Secrets) are given for runtime apps only.
 type appInfo struct {
-	SdkAppId    uint64
-	Configured  bool
-	SecretKey   string `json:",omitempty"`
-	Admins      []string
-	Edition     string
-	CallbackURL string
-	Control     bool
+	SdkAppId      uint64
+	Configured    bool
+	SecretKey     string `json:",omitempty"`
+	Admins        []string
+	Edition       string
+	CallbackURL   string
+	Callback      appCallbackInfo
+	ProfileFields []appProfileField
+	Control       bool
 }
 
 type appCreateResp struct {
@@ -71,10 +111,26 @@ type appListResp struct {
 }
 
 func infoOf(a *im.App, configured bool) appInfo {
+	cb := a.Callback.WithDefaults()
 	i := appInfo{SdkAppId: a.SDKAppID, Configured: configured, Admins: a.Admins,
-		Edition: string(a.Edition), CallbackURL: a.Callback.URL, Control: a.Control}
+		Edition: string(a.Edition), CallbackURL: a.Callback.URL, Control: a.Control,
+		Callback: appCallbackInfo{Commands: cb.Commands, TimeoutMs: cb.Timeout.Milliseconds(),
+			Concurrency: cb.Concurrency, BeforeTimeoutMs: cb.BeforeTimeout.Milliseconds(), OnFailure: "allow"},
+		ProfileFields: []appProfileField{}}
+	if i.Callback.Commands == nil {
+		i.Callback.Commands = []string{}
+	}
+	for _, d := range cb.Retry {
+		i.Callback.RetryMs = append(i.Callback.RetryMs, d.Milliseconds())
+	}
+	if cb.RejectOnFailure {
+		i.Callback.OnFailure = "reject"
+	}
+	for _, f := range a.ProfileFields {
+		i.ProfileFields = append(i.ProfileFields, appProfileField{Name: f.Name, Type: string(f.Type), MaxLength: f.MaxBytes})
+	}
 	if !configured {
-		i.SecretKey = a.SecretKey
+		i.SecretKey, i.Callback.Token, i.Callback.Secrets = a.SecretKey, cb.Token, cb.Secret
 	}
 	return i
 }
@@ -133,6 +189,12 @@ func (s *Server) newRuntimeApp(req *appCreateReq) (*im.App, error) {
 			return nil, invalidField("CallbackURL", "CallbackURL must be an http:// or https:// URL, or internal to capture callbacks")
 		}
 		app.Callback.URL = *req.CallbackURL
+	}
+	if app.Callback, err = callbackOf(app.Callback.URL, req.Callback); err != nil {
+		return nil, err
+	}
+	if app.ProfileFields, err = profileFieldsOf(req.ProfileFields); err != nil {
+		return nil, err
 	}
 	if req.Control != nil {
 		app.Control = *req.Control

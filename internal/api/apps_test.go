@@ -125,6 +125,13 @@ func TestApps_Refusals(t *testing.T) {
 			`{"Edition":"gold"}`, `{"Admins":[]}`, `{"Admins":["a","a"]}`, `{"Admins":[" x"]}`,
 			`{"CallbackURL":"ftp://x"}`, `{"CallbackURL":"http://"}`,
 			`{"SecretKey":"` + strings.Repeat("k", 257) + `"}`,
+			`{"Callback":{"Token":"a\u0000b"}}`, `{"Callback":{"Secrets":["c2VjcmV0"]}}`, `{"Callback":{"Secrets":["whsec_"]}}`,
+			`{"Callback":{"Commands":["Foo.Bar"]}}`, `{"Callback":{"TimeoutMs":0}}`, `{"Callback":{"RetryMs":[]}}`,
+			`{"Callback":{"RetryMs":[-1]}}`, `{"Callback":{"Concurrency":0}}`, `{"Callback":{"Concurrency":257}}`,
+			`{"Callback":{"BeforeTimeoutMs":60001}}`, `{"Callback":{"OnFailure":"deny"}}`,
+			`{"ProfileFields":[{"Name":"TooLongName"}]}`, `{"ProfileFields":[{"Name":"A"},{"Name":"A"}]}`,
+			`{"ProfileFields":[{"Name":"A","Type":"float"}]}`, `{"ProfileFields":[{"Name":"A","MaxLength":501}]}`,
+			`{"ProfileFields":[{"Name":"A","Type":"integer","MaxLength":5}]}`,
 		} {
 			if r := h.Call("timd_apps", "create", body); r.Code(t) != im.CodeMgmtInvalid {
 				t.Errorf("create %s: %s", body, r)
@@ -140,10 +147,13 @@ func TestApps_Refusals(t *testing.T) {
 			}
 		}
 		r := h.MustCall(0, "timd_apps", "list", `{}`)
-		want := `"Apps":[{"SdkAppId":1400000001,"Configured":true,"Admins":["administrator","admin2"],"Edition":"ultimate","CallbackURL":"","Control":true},` +
-			`{"SdkAppId":1400000002,"Configured":true,"Admins":["administrator"],"Edition":"ultimate","CallbackURL":"","Control":false},` +
+		defaults := `"Callback":{"Commands":[],"TimeoutMs":5000,"RetryMs":[0,5000,300000,1800000,7200000,18000000,36000000,36000000],` +
+			`"Concurrency":16,"BeforeTimeoutMs":2000,"OnFailure":"allow"}`
+		want := `"Apps":[{"SdkAppId":1400000001,"Configured":true,"Admins":["administrator","admin2"],"Edition":"ultimate","CallbackURL":"",` + defaults +
+			`,"ProfileFields":[{"Name":"Test","Type":"string","MaxLength":0},{"Name":"Short","Type":"string","MaxLength":8},{"Name":"Score","Type":"integer","MaxLength":0}],"Control":true},` +
+			`{"SdkAppId":1400000002,"Configured":true,"Admins":["administrator"],"Edition":"ultimate","CallbackURL":"",` + defaults + `,"ProfileFields":[],"Control":false},` +
 			`{"SdkAppId":1600000500,"Configured":false,"SecretKey":"`
-		if !strings.Contains(r.Raw, want) || strings.Count(r.Raw, `"SdkAppId"`) != 3 {
+		if !strings.Contains(r.Raw, want) || strings.Count(r.Raw, `"SdkAppId"`) != 3 || strings.Count(r.Raw, `"Token"`) != 0 {
 			t.Errorf("list: %s", r)
 		}
 		// OtherApp's control plane is off: it may not create apps.
@@ -186,4 +196,43 @@ func serve(t *testing.T, handler http.Handler) string {
 	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// Ensure create's Callback and ProfileFields configure the new app as a
+// config file's callback block and profile_fields would: only the commands
+// listed are sent, with Sign and RequestTime for the token; the custom
+// profile field declared is served and another is 40009; list shows the
+// settings, the token and secrets included for a runtime app.
+func TestApps_Settings(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		h := openCapture(t, dsn)
+		a := createApp(t, h.Harness, `{"CallbackURL":"internal","Callback":{"Token":"tok","Secrets":["whsec_c2VjcmV0"],`+
+			`"Commands":["Group.CallbackBeforeCreateGroup"],"TimeoutMs":1500,"RetryMs":[0,1000],"Concurrency":4,"BeforeTimeoutMs":800,"OnFailure":"reject"},`+
+			`"ProfileFields":[{"Name":"Level","Type":"integer"},{"Name":"Motto","MaxLength":20}]}`)
+		call := func(code int, svc, cmd, body string) Reply {
+			t.Helper()
+			r := callApp(h.Harness, a, svc, cmd, body)
+			if r.Code(t) != code {
+				t.Fatalf("%s/%s: %s, want %d", svc, cmd, r, code)
+			}
+			return r
+		}
+		call(0, "im_open_login_svc", "account_import", `{"UserID":"zoe"}`)
+		call(0, "group_open_http_svc", "create_group", `{"Owner_Account":"zoe","Type":"Public","Name":"n","GroupId":"set_g1"}`)
+		got := captures(t, call(0, "timd_capture", "list", `{}`))
+		if len(got.Callbacks) != 1 || got.Callbacks[0].CallbackCommand != "Group.CallbackBeforeCreateGroup" ||
+			!strings.Contains(got.Callbacks[0].Query, "&Sign=") || !strings.Contains(got.Callbacks[0].Query, "&RequestTime=") {
+			t.Errorf("captured %+v, want the before-callback alone, signed", got.Callbacks)
+		}
+		call(0, "profile", "portrait_set", `{"From_Account":"zoe","ProfileItem":[{"Tag":"Tag_Profile_Custom_Level","Value":7},{"Tag":"Tag_Profile_Custom_Motto","Value":"carpe diem"}]}`)
+		call(im.CodeProfileTooLong, "profile", "portrait_set", `{"From_Account":"zoe","ProfileItem":[{"Tag":"Tag_Profile_Custom_Motto","Value":"`+strings.Repeat("m", 21)+`"}]}`)
+		call(im.CodeProfileTagUnknown, "profile", "portrait_set", `{"From_Account":"zoe","ProfileItem":[{"Tag":"Tag_Profile_Custom_Test","Value":"x"}]}`)
+		r := h.MustCall(0, "timd_apps", "list", `{}`)
+		want := `"CallbackURL":"internal","Callback":{"Token":"tok","Secrets":["whsec_c2VjcmV0"],"Commands":["Group.CallbackBeforeCreateGroup"],` +
+			`"TimeoutMs":1500,"RetryMs":[0,1000],"Concurrency":4,"BeforeTimeoutMs":800,"OnFailure":"reject"},` +
+			`"ProfileFields":[{"Name":"Level","Type":"integer","MaxLength":0},{"Name":"Motto","Type":"string","MaxLength":20}],"Control":true}`
+		if !strings.Contains(r.Raw, want) {
+			t.Errorf("list: %s\nwant %s", r, want)
+		}
+	})
 }

@@ -155,7 +155,7 @@ func (b *Before) post(ctx context.Context, app *im.App, command, clientIP string
 func (b *Before) postRaw(ctx context.Context, app *im.App, command, clientIP string, body []byte, now time.Time, keep *[]byte) (*beforeReply, error) {
 	timeout := app.Callback.BeforeTimeout
 	if timeout <= 0 {
-		timeout = 2 * time.Second
+		timeout = im.DefaultBeforeTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

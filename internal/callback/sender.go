@@ -179,10 +179,7 @@ func NewSender(o Options) *Sender {
 // addApp starts serving a's events and returns its delivery bound; the
 // caller holds mu or owns s alone.
 func (s *Sender) addApp(a *im.App) int {
-	n := a.Callback.Concurrency
-	if n <= 0 {
-		n = 16
-	}
+	n := a.Callback.WithDefaults().Concurrency
 	if _, ok := s.apps[a.SDKAppID]; !ok {
 		s.order = append(s.order, a.SDKAppID)
 	}
@@ -491,7 +488,7 @@ func (s *Sender) attempt(ctx context.Context, app *im.App, ev im.Event) (int, *t
 // deliveryTimeout bounds one delivery attempt of app.
 func deliveryTimeout(app *im.App) time.Duration {
 	if app.Callback.Timeout <= 0 {
-		return 5 * time.Second
+		return im.DefaultCallbackTimeout
 	}
 	return app.Callback.Timeout
 }

@@ -120,9 +120,9 @@ type CallbackConfig struct {
 
 // Callback defaults (docs/decisions.md §6.6).
 const (
-	DefaultCallbackTimeout     = 5 * time.Second
-	DefaultCallbackConcurrency = 16
-	DefaultBeforeTimeout       = 2 * time.Second
+	DefaultCallbackTimeout     = im.DefaultCallbackTimeout
+	DefaultCallbackConcurrency = im.DefaultCallbackConcurrency
+	DefaultBeforeTimeout       = im.DefaultBeforeTimeout
 	DefaultCallbackRetention   = 7 * 24 * time.Hour
 	DefaultCallbackLease       = 60 * time.Second
 )

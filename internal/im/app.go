@@ -69,6 +69,31 @@ type CallbackConfig struct {
 	RejectOnFailure bool
 }
 
+// Callback defaults (docs/decisions.md §6.6): what a zero setting of
+// CallbackConfig means.
+const (
+	DefaultCallbackTimeout     = 5 * time.Second
+	DefaultCallbackConcurrency = 16
+	DefaultBeforeTimeout       = 2 * time.Second
+)
+
+// WithDefaults is c with every zero setting at its default.
+func (c CallbackConfig) WithDefaults() CallbackConfig {
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultCallbackTimeout
+	}
+	if c.Concurrency <= 0 {
+		c.Concurrency = DefaultCallbackConcurrency
+	}
+	if c.BeforeTimeout <= 0 {
+		c.BeforeTimeout = DefaultBeforeTimeout
+	}
+	if len(c.Retry) == 0 {
+		c.Retry = DefaultRetry()
+	}
+	return c
+}
+
 // DefaultRetry returns the delivery schedule of docs/decisions.md §6.4: at
 // once, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h after each failure.
 func DefaultRetry() []time.Duration {

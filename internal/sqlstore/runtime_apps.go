@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/timd/timd/internal/im"
 )
@@ -13,7 +14,61 @@ import (
 // Apps created while timd runs (timd_apps, docs/control-apps.md): the
 // runtime_apps table, and the deletion of an app with all its data.
 
-const runtimeAppCols = "sdkappid, secret_key, admins, edition, callback_url, control"
+const runtimeAppCols = "sdkappid, secret_key, admins, edition, callback_url, control, settings"
+
+// appSettings is runtime_apps.settings: what an app sets of its callbacks
+// beyond the URL, and its custom profile fields. Zero values are the
+// defaults, as in im.CallbackConfig; durations are milliseconds.
+type appSettings struct {
+	Token           string            `json:",omitempty"`
+	Secrets         []string          `json:",omitempty"`
+	Commands        []string          `json:",omitempty"`
+	TimeoutMs       int64             `json:",omitempty"`
+	RetryMs         []int64           `json:",omitempty"`
+	Concurrency     int               `json:",omitempty"`
+	BeforeTimeoutMs int64             `json:",omitempty"`
+	RejectOnFailure bool              `json:",omitempty"`
+	ProfileFields   []im.ProfileField `json:",omitempty"`
+}
+
+// settingsOf encodes app's settings, "" when every one is its default.
+func settingsOf(app *im.App) (string, error) {
+	cb := app.Callback
+	st := appSettings{Token: cb.Token, Secrets: cb.Secret, Commands: cb.Commands,
+		TimeoutMs: cb.Timeout.Milliseconds(), Concurrency: cb.Concurrency,
+		BeforeTimeoutMs: cb.BeforeTimeout.Milliseconds(), RejectOnFailure: cb.RejectOnFailure,
+		ProfileFields: app.ProfileFields}
+	for _, d := range cb.Retry {
+		st.RetryMs = append(st.RetryMs, d.Milliseconds())
+	}
+	b, err := json.Marshal(st)
+	if err != nil || string(b) == "{}" {
+		return "", err
+	}
+	return string(b), nil
+}
+
+// applySettings sets on app what settings encodes.
+func applySettings(app *im.App, settings string) error {
+	if settings == "" {
+		return nil
+	}
+	var st appSettings
+	if err := json.Unmarshal([]byte(settings), &st); err != nil {
+		return err
+	}
+	cb := &app.Callback
+	cb.Token, cb.Secret, cb.Commands = st.Token, st.Secrets, st.Commands
+	cb.Timeout = time.Duration(st.TimeoutMs) * time.Millisecond
+	cb.Concurrency = st.Concurrency
+	cb.BeforeTimeout = time.Duration(st.BeforeTimeoutMs) * time.Millisecond
+	cb.RejectOnFailure = st.RejectOnFailure
+	for _, ms := range st.RetryMs {
+		cb.Retry = append(cb.Retry, time.Duration(ms)*time.Millisecond)
+	}
+	app.ProfileFields = st.ProfileFields
+	return nil
+}
 
 // CreateApp stores app and imports its admins in one transaction.
 func (db *DB) CreateApp(ctx context.Context, app *im.App, taken func(uint64) bool) error {
@@ -21,10 +76,14 @@ func (db *DB) CreateApp(ctx context.Context, app *im.App, taken func(uint64) boo
 	if err != nil {
 		return err
 	}
+	settings, err := settingsOf(app)
+	if err != nil {
+		return err
+	}
 	want := app.SDKAppID
 	var got uint64
 	err = db.write(ctx, func(tx *Tx) error {
-		id, err := insertRuntimeApp(ctx, tx, app, want, string(admins), taken)
+		id, err := insertRuntimeApp(ctx, tx, app, want, runtimeAppText{string(admins), settings}, taken)
 		if err != nil {
 			return err
 		}
@@ -44,11 +103,14 @@ func (db *DB) CreateApp(ctx context.Context, app *im.App, taken func(uint64) boo
 	return err
 }
 
+// runtimeAppText are a runtime app's columns stored as JSON text.
+type runtimeAppText struct{ admins, settings string }
+
 // insertRuntimeApp inserts the app's row under id, or with id 0 under the
 // lowest free id from im.FirstRuntimeAppID up, and returns the id used. On
 // PostgreSQL, an insert that meets a concurrent one's row waits for it and
 // then skips the id.
-func insertRuntimeApp(ctx context.Context, tx *Tx, app *im.App, id uint64, admins string, taken func(uint64) bool) (uint64, error) {
+func insertRuntimeApp(ctx context.Context, tx *Tx, app *im.App, id uint64, text runtimeAppText, taken func(uint64) bool) (uint64, error) {
 	next := id
 	if id == 0 {
 		var top int64
@@ -73,9 +135,9 @@ func insertRuntimeApp(ctx context.Context, tx *Tx, app *im.App, id uint64, admin
 			return 0, im.Errorf(im.CodeMgmtInvalid, "SdkAppId %d is the development app's", id)
 		}
 		res, err := tx.ExecContext(ctx, `
-			INSERT INTO runtime_apps (`+runtimeAppCols+`, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-			ON CONFLICT (sdkappid) DO NOTHING`, int64(next), app.SecretKey, admins, string(app.Edition),
-			app.Callback.URL, boolInt(app.Control), tx.now.UnixMilli())
+			INSERT INTO runtime_apps (`+runtimeAppCols+`, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			ON CONFLICT (sdkappid) DO NOTHING`, int64(next), app.SecretKey, text.admins, string(app.Edition),
+			app.Callback.URL, boolInt(app.Control), text.settings, tx.now.UnixMilli())
 		if err != nil {
 			return 0, err
 		}
@@ -140,17 +202,21 @@ func (db *DB) RuntimeApp(ctx context.Context, sdkappid uint64) (*im.App, error) 
 
 func scanRuntimeApp(row interface{ Scan(...any) error }) (*im.App, error) {
 	var (
-		a       im.App
-		id      int64
-		admins  string
-		edition string
-		control int64
+		a        im.App
+		id       int64
+		admins   string
+		edition  string
+		control  int64
+		settings string
 	)
-	if err := row.Scan(&id, &a.SecretKey, &admins, &edition, &a.Callback.URL, &control); err != nil {
+	if err := row.Scan(&id, &a.SecretKey, &admins, &edition, &a.Callback.URL, &control, &settings); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(admins), &a.Admins); err != nil {
 		return nil, fmt.Errorf("app %d admins: %w", id, err)
+	}
+	if err := applySettings(&a, settings); err != nil {
+		return nil, fmt.Errorf("app %d settings: %w", id, err)
 	}
 	a.SDKAppID, a.Edition, a.Control = uint64(id), im.Edition(edition), control != 0
 	return &a, nil

@@ -2,8 +2,10 @@ package sqlstore
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/timd/timd/internal/dbtest"
 	"github.com/timd/timd/internal/im"
@@ -32,7 +34,11 @@ func TestRuntimeApps_SurviveRestart(t *testing.T) {
 		ctx := context.Background()
 		db := openAt(t, dsn)
 		named := &im.App{SDKAppID: 1500000001, SecretKey: "k1", Admins: []string{"root", "ops"},
-			Edition: im.EditionPro, Callback: im.CallbackConfig{URL: "http://127.0.0.1:9/cb"}, Control: true}
+			Edition: im.EditionPro, Control: true,
+			Callback: im.CallbackConfig{URL: "http://127.0.0.1:9/cb", Token: "tok", Secret: []string{"whsec_c2VjcmV0"},
+				Commands: []string{"Group.CallbackAfterCreateGroup"}, Timeout: 1500 * time.Millisecond,
+				Retry: []time.Duration{0, time.Second}, Concurrency: 3, BeforeTimeout: time.Second, RejectOnFailure: true},
+			ProfileFields: []im.ProfileField{{Name: "Level", Type: im.ProfileFieldInteger}, {Name: "Motto", Type: im.ProfileFieldString, MaxBytes: 40}}}
 		if err := db.CreateApp(ctx, named, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -73,7 +79,8 @@ func TestRuntimeApps_SurviveRestart(t *testing.T) {
 
 func sameApp(a, b *im.App) bool {
 	return a.SDKAppID == b.SDKAppID && a.SecretKey == b.SecretKey && slices.Equal(a.Admins, b.Admins) &&
-		a.Edition == b.Edition && a.Callback.URL == b.Callback.URL && a.Control == b.Control
+		a.Edition == b.Edition && reflect.DeepEqual(a.Callback, b.Callback) && a.Control == b.Control &&
+		reflect.DeepEqual(a.ProfileFields, b.ProfileFields)
 }
 
 func accountIn(db *DB, app uint64, user string) (bool, error) {
