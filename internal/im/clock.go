@@ -16,6 +16,7 @@ import (
 type Clocks struct {
 	mu      sync.RWMutex
 	offsets map[uint64]time.Duration
+	moved   chan struct{} // closed when an offset changes (Moved)
 }
 
 // Offset is app's offset from the real time.
@@ -28,10 +29,46 @@ func (c *Clocks) Offset(app uint64) time.Duration {
 	return c.offsets[app]
 }
 
+// Offsets is a copy of every app's offset that is not 0; nil if none.
+func (c *Clocks) Offsets() map[uint64]time.Duration {
+	if c == nil {
+		return nil
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if len(c.offsets) == 0 {
+		return nil
+	}
+	out := make(map[uint64]time.Duration, len(c.offsets))
+	for app, d := range c.offsets {
+		out[app] = d
+	}
+	return out
+}
+
+// Moved is closed the next time an app's offset changes, so that what
+// works by the apps' times (the store's purge) can look again at once. A
+// nil *Clocks never moves: its channel is nil.
+func (c *Clocks) Moved() <-chan struct{} {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.moved == nil {
+		c.moved = make(chan struct{})
+	}
+	return c.moved
+}
+
 // SetOffset sets app's offset; 0 puts the app back on the real time.
 func (c *Clocks) SetOffset(app uint64, d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.moved != nil {
+		close(c.moved)
+		c.moved = nil
+	}
 	if d == 0 {
 		delete(c.offsets, app)
 		return

@@ -103,8 +103,12 @@ func (m *Server) Run(ctx context.Context) error {
 			m.sender.Kick()
 		}
 	}
+	var clocks *im.Clocks // time control: off unless configured
+	if c.TimeControl {
+		clocks = &im.Clocks{}
+	}
 	m.dataWhere, m.dataExisted = dataPlace(c.Data)
-	db, err := sqlstore.Open(openCtx, c.Data, sqlstore.Options{MaxConns: c.MaxConns, OnEvents: wake})
+	db, err := sqlstore.Open(openCtx, c.Data, sqlstore.Options{MaxConns: c.MaxConns, OnEvents: wake, Clocks: clocks})
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
@@ -116,7 +120,7 @@ func (m *Server) Run(ctx context.Context) error {
 	if err := m.seed(openCtx); err != nil {
 		return err
 	}
-	m.startServices(db)
+	m.startServices(db, clocks)
 	if err := m.serveRuntimeApps(openCtx); err != nil {
 		return err
 	}
@@ -152,15 +156,12 @@ func (m *Server) Run(ctx context.Context) error {
 }
 
 // startServices starts the callback sender and builds the REST API, which
-// share the metrics, the apps' clocks and the faults of timd_fault.
-func (m *Server) startServices(db *sqlstore.DB) {
+// share the metrics, the apps' clocks (the store's too) and the faults of
+// timd_fault.
+func (m *Server) startServices(db *sqlstore.DB, clocks *im.Clocks) {
 	c := m.Config
 	rate, _ := c.RateLimitPerSec() // Validate has checked it
 	metrics := api.NewMetrics()
-	var clocks *im.Clocks // time control: off unless configured
-	if c.TimeControl {
-		clocks = &im.Clocks{}
-	}
 	// Faults of timd_fault: one set, for the REST commands and the
 	// callbacks both.
 	faults := fault.New(metrics.Registry(), m.Logger)

@@ -40,6 +40,7 @@ type DB struct {
 
 	// now is the clock every transaction reads once at its start.
 	now      func() time.Time
+	clocks   *im.Clocks // the apps' offsets from now (Options.Clocks)
 	onEvents func()
 	nonce    string // see Nonce
 	// appTables are the tables keyed by app_id (loadAppTables), whose
@@ -78,6 +79,10 @@ type Options struct {
 	// PurgeInterval is how often expired messages are deleted; zero means
 	// DefaultPurgeInterval.
 	PurgeInterval time.Duration
+	// Clocks are the apps' clocks (timd_clock), nil for none: the purge
+	// deletes an app's messages and mutes by its own time, and looks
+	// again as soon as a clock moves.
+	Clocks *im.Clocks
 }
 
 // Open opens the database dsn names (a postgres:// URL, a SQLite file path, or
@@ -100,7 +105,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	db := &DB{dialect: d, w: w, r: r, lock: lock, now: opts.Now, onEvents: opts.OnEvents}
+	db := &DB{dialect: d, w: w, r: r, lock: lock, now: opts.Now, onEvents: opts.OnEvents, clocks: opts.Clocks}
 	if IsMemory(dsn) {
 		// One more connection than the readers need, held by keep.
 		r.SetMaxOpenConns(opts.MaxConns + 1)

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -23,7 +25,9 @@ const purgeBatch = 500
 // one-to-one and group messages whose expires_at has come (MsgLifeTime,
 // 7 days for group and imported messages; docs/fidelity/conversations.md).
 // A message stays readable until the purge deletes it, at most one
-// interval after it expired. Time is the store's clock, so tests move it.
+// interval after it expired. Time is the store's clock, so tests move it,
+// moved for an app by its offset (timd_clock): its messages and mutes were
+// stamped by its time, and are deleted by it, at once when it moves.
 type purger struct {
 	db       *DB
 	interval time.Duration
@@ -53,6 +57,9 @@ func (p *purger) run() {
 	defer cancel()
 	go func() { <-p.stop; cancel() }()
 	for {
+		// Taken before the round, so that a clock moved during it starts
+		// another at once.
+		moved := p.db.clocks.Moved()
 		for {
 			n, err := p.db.purgeOnce(ctx)
 			if err != nil || n < purgeBatch {
@@ -60,62 +67,116 @@ func (p *purger) run() {
 				break
 			}
 			// Let waiting writers in between batches.
-			if !p.sleep(time.Millisecond) {
+			if !p.sleep(time.Millisecond, nil) {
 				return
 			}
 		}
-		if !p.sleep(p.interval) {
+		if !p.sleep(p.interval, moved) {
 			return
 		}
 	}
 }
 
-// sleep waits d and reports whether the purge is still running.
-func (p *purger) sleep(d time.Duration) bool {
+// sleep waits d, or until moved is closed (an app's clock moved), and
+// reports whether the purge is still running.
+func (p *purger) sleep(d time.Duration, moved <-chan struct{}) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-p.stop:
 		return false
 	case <-t.C:
-		return true
+	case <-moved:
 	}
+	return true
 }
 
-// purgeOnce deletes up to purgeBatch expired messages of each table, and
-// as many mutes that ran out, in one transaction and returns the largest
-// of the counts.
+// purgeOnce deletes, for each scope (purgeScopes), up to purgeBatch
+// expired messages of each table, and as many mutes that ran out, in one
+// transaction and returns the largest of the counts.
 func (db *DB) purgeOnce(ctx context.Context) (int, error) {
 	var most int
 	err := db.write(ctx, func(tx *Tx) error {
-		now := tx.now.UnixMilli()
-		n, err := purgeC2C(ctx, tx, now)
-		if err != nil {
-			return err
+		most = 0
+		for _, sc := range purgeScopes(tx.now, db.clocks.Offsets()) {
+			n, err := purgeScoped(ctx, tx, sc)
+			if err != nil {
+				return err
+			}
+			most = max(most, n)
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM group_msgs WHERE (app_id, group_seq, msg_seq) IN
-			(SELECT app_id, group_seq, msg_seq FROM group_msgs WHERE expires_at <= $1 ORDER BY expires_at LIMIT CAST($2 AS BIGINT))`,
-			now, purgeBatch)
-		if err != nil {
-			return err
-		}
-		g, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		// Mutes no member row holds that have run out: nothing reads
-		// them (they are checked against now), so only their room goes.
-		res, err = tx.ExecContext(ctx, `DELETE FROM group_outside_mutes WHERE (app_id, group_seq, user_id) IN
-			(SELECT app_id, group_seq, user_id FROM group_outside_mutes WHERE mute_until <= $1 ORDER BY mute_until LIMIT CAST($2 AS BIGINT))`,
-			tx.now.Unix(), purgeBatch)
-		if err != nil {
-			return err
-		}
-		m, err := res.RowsAffected()
-		most = max(n, int(g), int(m))
-		return err
+		return nil
 	})
 	return most, err
+}
+
+// purgeScope is what one pass of the purge looks at: the apps on the real
+// time (app 0: every app but those in except), or one app whose clock is
+// moved, with the time (unix ms) by which their rows have expired.
+type purgeScope struct {
+	cut    int64
+	app    int64
+	except []int64
+}
+
+// purgeScopes are the apps on the real time at now, then each app with a
+// clock offset, at now moved by it, in app order. A moved app's pass walks
+// the expiry index from the first pass's cut to its own, other apps' rows
+// too: cheap for the few apps a test moves, which is what offsets are for.
+func purgeScopes(now time.Time, offsets map[uint64]time.Duration) []purgeScope {
+	apps := slices.Sorted(maps.Keys(offsets))
+	scopes := []purgeScope{{cut: now.UnixMilli()}}
+	for _, app := range apps {
+		scopes[0].except = append(scopes[0].except, int64(app))
+		scopes = append(scopes, purgeScope{cut: now.Add(offsets[app]).UnixMilli(), app: int64(app)})
+	}
+	return scopes
+}
+
+// cond is the scope's condition on app_id, with placeholders from $3 on
+// ($1 and $2 are each statement's own), and their arguments.
+func (sc purgeScope) cond() (string, []any) {
+	if sc.app != 0 {
+		return " AND app_id = $3", []any{sc.app}
+	}
+	if len(sc.except) == 0 {
+		return "", nil
+	}
+	marks, args := make([]string, len(sc.except)), make([]any, len(sc.except))
+	for i, app := range sc.except {
+		marks[i], args[i] = "$"+strconv.Itoa(i+3), app
+	}
+	return " AND app_id NOT IN (" + strings.Join(marks, ", ") + ")", args
+}
+
+// purgeScoped deletes up to purgeBatch of each table's expired rows within
+// sc and returns the largest of the counts.
+func purgeScoped(ctx context.Context, tx *Tx, sc purgeScope) (int, error) {
+	cond, args := sc.cond()
+	n, err := purgeC2C(ctx, tx, sc.cut, cond, args)
+	if err != nil {
+		return 0, err
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM group_msgs WHERE (app_id, group_seq, msg_seq) IN
+		(SELECT app_id, group_seq, msg_seq FROM group_msgs WHERE expires_at <= $1`+cond+` ORDER BY expires_at LIMIT CAST($2 AS BIGINT))`,
+		append([]any{sc.cut, purgeBatch}, args...)...)
+	if err != nil {
+		return 0, err
+	}
+	g, err := res.RowsAffected()
+	if err != nil {
+		return 0, err
+	}
+	// Mutes no member row holds that have run out: nothing reads them
+	// (they are checked against now), so only their room goes.
+	res, err = tx.ExecContext(ctx, `DELETE FROM group_outside_mutes WHERE (app_id, group_seq, user_id) IN
+		(SELECT app_id, group_seq, user_id FROM group_outside_mutes WHERE mute_until <= $1`+cond+` ORDER BY mute_until LIMIT CAST($2 AS BIGINT))`,
+		append([]any{sc.cut / 1000, purgeBatch}, args...)...)
+	if err != nil {
+		return 0, err
+	}
+	m, err := res.RowsAffected()
+	return max(n, int(g), int(m)), err
 }
 
 // c2cPair is a one-to-one conversation's two accounts in byte order.
@@ -127,10 +188,10 @@ type c2cPair struct {
 // purgeC2C deletes up to purgeBatch expired one-to-one messages, and the
 // conversations of the pairs left without any: Tencent keeps a
 // conversation as long as its last message (docs/fidelity/conversations.md).
-func purgeC2C(ctx context.Context, tx *Tx, now int64) (int, error) {
+func purgeC2C(ctx context.Context, tx *Tx, cut int64, cond string, args []any) (int, error) {
 	rows, err := tx.QueryContext(ctx, `DELETE FROM c2c_msgs WHERE id IN
-		(SELECT id FROM c2c_msgs WHERE expires_at <= $1 ORDER BY expires_at LIMIT CAST($2 AS BIGINT))
-		RETURNING app_id, peer_lo, peer_hi`, now, purgeBatch)
+		(SELECT id FROM c2c_msgs WHERE expires_at <= $1`+cond+` ORDER BY expires_at LIMIT CAST($2 AS BIGINT))
+		RETURNING app_id, peer_lo, peer_hi`, append([]any{cut, purgeBatch}, args...)...)
 	if err != nil {
 		return 0, err
 	}

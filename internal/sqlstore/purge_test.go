@@ -244,3 +244,67 @@ func TestPurge_EndedOutsideMutes(t *testing.T) {
 		}
 	})
 }
+
+// Ensure the purge deletes an app's messages by the app's own clock
+// (timd_clock), which stamped them: an app moved back a month keeps its
+// messages, stamped a month ago, until its time reaches their end, while
+// another app's go by the real time; an app moved forward loses its
+// messages as soon as its time passes their end, and moving a clock wakes
+// the purge at once.
+func TestPurge_ByAppClock(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		const other = convApp + 1
+		clock := clockAt(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+		clocks := &im.Clocks{}
+		db, err := Open(context.Background(), dsn, Options{Now: clock.now, PurgeInterval: time.Hour, Clocks: clocks})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		for _, app := range []uint64{convApp, other} {
+			if err := db.ImportAccounts(context.Background(), app, []im.AccountImport{{UserID: "alice"}, {UserID: "bob"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		back := -30 * 24 * time.Hour
+		clocks.SetOffset(convApp, back)
+		if _, err := db.SeedC2CMessage(im.WithClockOffset(context.Background(), back), convApp, "alice", "bob", 100); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SeedC2CMessage(context.Background(), other, "alice", "bob", 100); err != nil {
+			t.Fatal(err)
+		}
+		msgs := "SELECT COUNT(*) FROM c2c_msgs WHERE app_id = $1"
+		purge := func() {
+			t.Helper()
+			if _, err := db.purgeOnce(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		purge() // the moved app's message ended 23 days ago by the real time
+		if n := count(t, db, msgs, convApp); n != 1 {
+			t.Fatalf("the message of the app a month back was purged by the real time")
+		}
+		clock.advance(seedLifetime - time.Second)
+		purge()
+		if a, o := count(t, db, msgs, convApp), count(t, db, msgs, other); a != 1 || o != 1 {
+			t.Fatalf("a second before both ends: %d and %d messages left, want 1 and 1", a, o)
+		}
+		clock.advance(time.Second)
+		purge()
+		if a, o := count(t, db, msgs, convApp), count(t, db, msgs, other); a != 0 || o != 0 {
+			t.Fatalf("at both ends: %d and %d messages left, want none", a, o)
+		}
+
+		// Forward: the background purge, asleep for its hour, wakes when the
+		// clock moves and deletes the message the app's time has ended.
+		if _, err := db.SeedC2CMessage(context.Background(), other, "alice", "bob", 200); err != nil {
+			t.Fatal(err)
+		}
+		clocks.SetOffset(other, seedLifetime)
+		waitFor(t, "the purge to follow the moved clock", func() bool { return count(t, db, msgs, other) == 0 })
+		if n := count(t, db, "SELECT COUNT(*) FROM conversations WHERE app_id = $1", other); n != 0 {
+			t.Errorf("%d conversations of the app left with their last message", n)
+		}
+	})
+}
