@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -574,11 +575,31 @@ func (s *Sender) post(ctx context.Context, app *im.App, ev im.Event) (int, *time
 		return 0, nil, err
 	}
 	defer resp.Body.Close()
+	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
+	var head []byte
+	if !ok {
+		head, _ = io.ReadAll(io.LimitReader(resp.Body, replyInError))
+	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // reuse the connection; a failed read only loses it
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+	if ok {
 		return resp.StatusCode, nil, nil
 	}
-	return resp.StatusCode, retryAfter(resp.Header.Get("Retry-After"), now), fmt.Errorf("HTTP %d", resp.StatusCode)
+	return resp.StatusCode, retryAfter(resp.Header.Get("Retry-After"), now), replyError(resp.StatusCode, head)
+}
+
+// replyInError is how much of a refusing reply's body its attempt's error
+// keeps (the delivery log's LastError), so that what the receiver said is
+// there to read.
+const replyInError = 200
+
+// replyError is "HTTP <status>", and the start of the reply's body on one
+// line when it has one.
+func replyError(status int, head []byte) error {
+	text := strings.Join(strings.Fields(strings.ToValidUTF8(string(head), "\uFFFD")), " ")
+	if text == "" {
+		return fmt.Errorf("HTTP %d", status)
+	}
+	return fmt.Errorf("HTTP %d: %s", status, text)
 }
 
 // retryAfter parses a Retry-After header: seconds or an HTTP date.
