@@ -126,6 +126,14 @@ async function run(page) {
   await page.selectOption("#state", "");
   await page.waitForSelector('tr[data-command="Group.CallbackAfterGroupDestroyed"]');
 
+  step("a refused delivery shows the receiver's reply once");
+  await api("timd_fault", "set_callback", { CallbackCommand: "Group.CallbackAfterCreateGroup", Action: "Fail", Count: 2 });
+  await api("group_open_http_svc", "create_group", { Owner_Account: "alice", Type: "Public", Name: "refused", GroupId: "console_refused" });
+  const refused = 'tr[data-command="Group.CallbackAfterCreateGroup"][data-state="pending"]';
+  await page.waitForSelector(`${refused} >> text=injected fault`, { timeout: 30000 });
+  const shown = await page.textContent(`${refused} >> td:nth-child(6)`);
+  if (!/^HTTP 500 \(injected fault \d+\)$/.test(shown)) throw new Error(`the last reply reads ${JSON.stringify(shown)}`);
+
   step("a user's friends, friend lists and conversation groups");
   await page.click("nav >> text=Friends");
   await page.fill("#user-id", "alice");

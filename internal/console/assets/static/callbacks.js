@@ -37,7 +37,10 @@
   function reply(ev) {
     if (ev.State === "delivered" && !ev.LastStatus && !ev.LastError) return "captured";
     if (!ev.Attempts) return "not sent yet";
-    return ev.LastStatus ? `HTTP ${ev.LastStatus}${ev.LastError && ev.LastError !== "HTTP " + ev.LastStatus ? ": " + ev.LastError : ""}` : ev.LastError;
+    // LastError names the status and the reply's start itself ("HTTP 500: ...").
+    const status = "HTTP " + ev.LastStatus;
+    if (!ev.LastStatus || (ev.LastError || "").startsWith(status)) return ev.LastError || status;
+    return ev.LastError ? `${status}: ${ev.LastError}` : status;
   }
 
   function rows(ev) {
