@@ -241,3 +241,56 @@ func deleteAccountCascades(t *testing.T, db *sqlstore.DB) {
 		t.Errorf("re-imported alice has %d friends", p.Total)
 	}
 }
+
+// Ensure a friend_get read takes the sequences before the rows (decisions
+// §4.6): while friends are imported one per call, each moving alice's
+// StandardSequence by one, every page read counts at least as many friends
+// as its StandardSequence says were added, never fewer. On PostgreSQL each
+// statement of a read sees the commits before it, so reading the rows
+// first would answer sequences newer than its rows.
+func TestSNSService_ReadsNeverOlderThanSequences(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		const n = 150
+		ids := []string{"alice"}
+		for i := range n {
+			ids = append(ids, "f"+jsonInt(int64(1000+i)))
+		}
+		db := openGroupDB(t, dsn, ids...)
+		ctx := context.Background()
+		if s := seqs(t, db, "alice"); s[1] != 0 {
+			t.Fatalf("StandardSequence %d before any friend, want 0", s[1])
+		}
+		done := make(chan error, 1)
+		go func() {
+			for _, id := range ids[1:] {
+				if _, err := db.ImportFriends(ctx, quiet, "alice", []im.FriendItem{item(id)}); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+		reads := 0
+		for {
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatal(err)
+				}
+				if reads < 10 {
+					t.Logf("only %d reads raced the imports", reads)
+				}
+				return
+			default:
+			}
+			p, err := db.Friends(ctx, gapp, "alice", 0, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reads++
+			if int64(p.Total) < p.Standard {
+				t.Fatalf("a read answered StandardSequence %d with %d friends: rows older than the sequence", p.Standard, p.Total)
+			}
+		}
+	})
+}
