@@ -100,7 +100,7 @@ func BenchmarkSender_Throughput(b *testing.B) {
 				}
 			}
 			b.ResetTimer()
-			start := time.Now()
+			cpu0, start := processCPU(), time.Now()
 			e.start(callback.Options{Poll: 250 * time.Millisecond})
 			if mode == "live" {
 				for i := range b.N {
@@ -117,6 +117,7 @@ func BenchmarkSender_Throughput(b *testing.B) {
 			}
 			elapsed := time.Since(start)
 			b.StopTimer()
+			reportCPU(b, processCPU()-cpu0, elapsed)
 
 			lr.mu.Lock()
 			lat := slices.Clone(lr.lat)
@@ -137,6 +138,7 @@ func BenchmarkBaseline_Post(b *testing.B) {
 	srv := httptest.NewServer(lr)
 	b.Cleanup(srv.Close)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+	cpu0 := processCPU()
 	work := make(chan int)
 	var wg sync.WaitGroup
 	b.ResetTimer()
@@ -167,5 +169,20 @@ func BenchmarkBaseline_Post(b *testing.B) {
 	close(work)
 	wg.Wait()
 	<-lr.allDone
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+	elapsed := time.Since(start)
+	reportCPU(b, processCPU()-cpu0, elapsed)
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "events/s")
+}
+
+// reportCPU reports the process's CPU time per event (receiver, sender
+// and store together) and the cores it kept busy: delivery on two cores is
+// CPU-bound, so the ratio to Baseline_Post is about the inverse ratio of
+// cpu-us/ev (docs/benchmarks.md, eighth round). Nothing where the process's
+// CPU time is not measured.
+func reportCPU(b *testing.B, cpu, elapsed time.Duration) {
+	if cpu <= 0 {
+		return
+	}
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-us/ev")
+	b.ReportMetric(cpu.Seconds()/elapsed.Seconds(), "cores")
 }
