@@ -260,7 +260,11 @@ func TestPurge_ByAppClock(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { db.Close() })
+		t.Cleanup(func() {
+			if err := db.Close(); err != nil {
+				t.Error(err)
+			}
+		})
 		for _, app := range []uint64{convApp, other} {
 			if err := db.ImportAccounts(context.Background(), app, []im.AccountImport{{UserID: "alice"}, {UserID: "bob"}}); err != nil {
 				t.Fatal(err)
