@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"fmt"
 	"net/url"
 	"os"
@@ -38,12 +39,16 @@ func dataPlace(data string) (where string, existed bool) {
 // development app timd made itself it shows everything: where its data and
 // key live, the key, a fresh admin UserSig and a curl command ready to
 // paste. A configured app's key is the operator's, and a long-lived admin
-// UserSig is as good as the key: for those it shows how to make one.
+// UserSig is as good as the key: for those it shows how to make one. It
+// is written in one write, so that a script (or a test) reading timd's
+// output never sees half of it.
 func (m *Server) printWelcome() {
+	var b bytes.Buffer
+	defer func() { _, _ = m.Stdout.Write(b.Bytes()) }() // a closed stdout leaves no one to tell
 	app := m.Apps[0]
 	admin := app.Admins[0]
 	dev := len(m.Config.AllApps()) == 0
-	w := m.Stdout
+	w := &b
 	fmt.Fprintf(w, "\ntimd %s is serving the Tencent Cloud Chat REST API at %s (%s)\n\n", m.Version, m.URL(), m.dbKind())
 	fmt.Fprintf(w, "  Data:        %s\n", m.dataNote())
 	fmt.Fprintf(w, "  SDKAppID:    %d\n", app.SDKAppID)
