@@ -94,10 +94,18 @@ func (p *purger) sleep(d time.Duration, moved <-chan struct{}) bool {
 // purgeOnce deletes, for each scope (purgeScopes), up to purgeBatch
 // expired messages of each table, and as many mutes that ran out, in one
 // transaction and returns the largest of the counts.
+//
+// A clock that moves while the round runs undoes it: on PostgreSQL a
+// statement sees rows committed after the round read the offsets, such as
+// a message an app moved back sent at once, stamped by its new time, which
+// the old offsets would call expired. The purger's next round, at once,
+// reads the new ones.
 func (db *DB) purgeOnce(ctx context.Context) (int, error) {
 	var most int
+	var undone bool            // the error the store hands back hides errClockMoved
+	moved := db.clocks.Moved() // before the offsets are read
 	err := db.write(ctx, func(tx *Tx) error {
-		most = 0
+		most, undone = 0, false
 		for _, sc := range purgeScopes(tx.now, db.clocks.Offsets()) {
 			n, err := purgeScoped(ctx, tx, sc)
 			if err != nil {
@@ -105,10 +113,22 @@ func (db *DB) purgeOnce(ctx context.Context) (int, error) {
 			}
 			most = max(most, n)
 		}
-		return nil
+		select {
+		case <-moved:
+			undone = true
+			return errClockMoved
+		default:
+			return nil
+		}
 	})
+	if undone {
+		return 0, nil
+	}
 	return most, err
 }
+
+// errClockMoved rolls back a purge round during which an app's clock moved.
+var errClockMoved = errors.New("an app's clock moved during the purge")
 
 // purgeScope is what one pass of the purge looks at: the apps on the real
 // time (app 0: every app but those in except), or one app whose clock is

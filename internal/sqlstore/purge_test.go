@@ -312,3 +312,63 @@ func TestPurge_ByAppClock(t *testing.T) {
 		}
 	})
 }
+
+// Ensure a purge round during which an app's clock moves is undone: on
+// PostgreSQL its statements can see what was written after it read the
+// offsets. Here the round deletes a message the real time has ended and
+// then waits for its pair's accounts, which the test holds locked; the
+// app's clock moves back meanwhile, so by the app's time the message has
+// not ended, and it is still there when the round is over.
+func TestPurge_ClockMovedDuringRound(t *testing.T) {
+	dsn := dbtest.PostgresDSN(t)
+	ctx := context.Background()
+	clock := clockAt(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	clocks := &im.Clocks{}
+	db, err := Open(ctx, dsn, Options{Now: clock.now, PurgeInterval: time.Hour, Clocks: clocks})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	if err := db.ImportAccounts(ctx, convApp, []im.AccountImport{{UserID: "alice"}, {UserID: "bob"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SeedC2CMessage(ctx, convApp, "alice", "bob", 100); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // the purger's first round, at open, is over
+	clock.advance(seedLifetime)        // ended by the real time
+	hold, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hold.ExecContext(ctx, "SELECT 1 FROM accounts WHERE app_id = $1 FOR UPDATE", convApp); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := db.purgeOnce(ctx); done <- err }()
+	waitFor(t, "the round to wait for the accounts", func() bool {
+		var n int
+		err := db.w.QueryRowContext(ctx, "SELECT COUNT(*) FROM pg_locks WHERE NOT granted").Scan(&n)
+		return err == nil && n > 0
+	})
+	clocks.SetOffset(convApp, -time.Hour) // by the app's time the message has an hour left
+	if err := hold.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, db, "SELECT COUNT(*) FROM c2c_msgs WHERE app_id = $1", convApp); n != 1 {
+		t.Fatalf("the round that saw the clock move deleted the message (%d left)", n)
+	}
+	if _, err := db.purgeOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, db, "SELECT COUNT(*) FROM c2c_msgs WHERE app_id = $1", convApp); n != 1 {
+		t.Fatalf("a round on the moved clock deleted the message (%d left)", n)
+	}
+}
