@@ -32,15 +32,7 @@ func openClocked(t *testing.T, dsn string, purge time.Duration) (*DB, *testClock
 	t.Helper()
 	ctx := context.Background()
 	clock := clockAt(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
-	db, err := Open(ctx, dsn, Options{Now: clock.now, PurgeInterval: purge})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			t.Error(err)
-		}
-	})
+	db := openWith(t, dsn, Options{Now: clock.now, PurgeInterval: purge})
 	if err := db.ImportAccounts(ctx, convApp, []im.AccountImport{{UserID: "alice"}, {UserID: "bob"}, {UserID: "carol"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -52,6 +44,21 @@ func openClocked(t *testing.T, dsn string, purge time.Duration) (*DB, *testClock
 		t.Fatal(err)
 	}
 	return db, clock
+}
+
+// openWith opens a store with opts, closed when the test ends.
+func openWith(t *testing.T, dsn string, opts Options) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), dsn, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return db
 }
 
 // count runs a COUNT(*) query.
@@ -256,15 +263,7 @@ func TestPurge_ByAppClock(t *testing.T) {
 		const other = convApp + 1
 		clock := clockAt(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 		clocks := &im.Clocks{}
-		db, err := Open(context.Background(), dsn, Options{Now: clock.now, PurgeInterval: time.Hour, Clocks: clocks})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			if err := db.Close(); err != nil {
-				t.Error(err)
-			}
-		})
+		db := openWith(t, dsn, Options{Now: clock.now, PurgeInterval: time.Hour, Clocks: clocks})
 		for _, app := range []uint64{convApp, other} {
 			if err := db.ImportAccounts(context.Background(), app, []im.AccountImport{{UserID: "alice"}, {UserID: "bob"}}); err != nil {
 				t.Fatal(err)
@@ -324,15 +323,7 @@ func TestPurge_ClockMovedDuringRound(t *testing.T) {
 	ctx := context.Background()
 	clock := clockAt(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	clocks := &im.Clocks{}
-	db, err := Open(ctx, dsn, Options{Now: clock.now, PurgeInterval: time.Hour, Clocks: clocks})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			t.Error(err)
-		}
-	})
+	db := openWith(t, dsn, Options{Now: clock.now, PurgeInterval: time.Hour, Clocks: clocks})
 	if err := db.ImportAccounts(ctx, convApp, []im.AccountImport{{UserID: "alice"}, {UserID: "bob"}}); err != nil {
 		t.Fatal(err)
 	}
