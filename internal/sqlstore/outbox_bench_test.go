@@ -77,12 +77,19 @@ func BenchmarkReplayDead_Alone(b *testing.B)   { benchDead(b, 0, replayDead(b)) 
 // event: claims of 32 (as a lane half free claims), then the deliveries
 // recorded 16 at a time, as the sender does. keys is how many keys the
 // backlog spreads over: 0 gives every event its own key, so a record finds
-// no next event; 16 gives each record a next event to lease.
+// no next event; 16 gives each record a next event to lease. refill is
+// the sender's way with a backlog of distinct keys: each record claims other
+// events for the places it frees (Delivery.Refill), and claims of its own
+// come only when it holds nothing.
 //
 //	go test ./internal/sqlstore/ -run XXX -bench DeliveryCycle
 func BenchmarkDeliveryCycle(b *testing.B) {
-	for _, keys := range []int{0, 16} {
-		b.Run(fmt.Sprintf("keys=%d", keys), func(b *testing.B) {
+	for _, keys := range []int{0, 16, -1} {
+		name, refill := fmt.Sprintf("keys=%d", keys), keys < 0
+		if refill {
+			name, keys = "refill", 0
+		}
+		b.Run(name, func(b *testing.B) {
 			db := benchDB(b, 0)
 			mod := "x"
 			if keys > 0 {
@@ -102,7 +109,7 @@ func BenchmarkDeliveryCycle(b *testing.B) {
 			cpu0 := processCPU(b)
 			var held []im.Event
 			for done := 0; done < b.N; {
-				if len(held) < 32 {
+				if len(held) < 32 && (!refill || len(held) == 0) {
 					evs, err := db.ClaimEvents(ctx, "bench", benchApp, now, time.Minute, 32, 4*32+64)
 					if err != nil {
 						b.Fatal(err)
@@ -115,7 +122,7 @@ func BenchmarkDeliveryCycle(b *testing.B) {
 				n := min(16, len(held))
 				ds := make([]im.Delivery, n)
 				for i, ev := range held[:n] {
-					ds[i] = im.Delivery{ID: ev.ID, Status: 200, At: now, NextAt: now, NextUntil: now.Add(time.Minute)}
+					ds[i] = im.Delivery{ID: ev.ID, Status: 200, At: now, NextAt: now, NextUntil: now.Add(time.Minute), Refill: refill}
 				}
 				next, err := db.MarkDelivered(ctx, "bench", ds...)
 				if err != nil {
