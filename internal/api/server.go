@@ -38,6 +38,7 @@ type Options struct {
 	Groups    groupStore        // group_open_http_svc (group.go)
 	GroupAdm  groupAdminStore   // group administration (group_admin.go)
 	GroupAttr groupAttrStore    // group custom attributes (group_attr.go)
+	GroupCnt  groupCounterStore // group counters (group_counter.go)
 	NoSpeak   noSpeakingStore   // openconfigsvr (nospeaking.go)
 	GroupMsgs groupMsgStore     // group messages (groupmsg.go)
 	SNS       snsStore          // sns (sns.go)
@@ -130,6 +131,7 @@ type Server struct {
 	groups   groupStore
 	gadmin   groupAdminStore
 	gattr    groupAttrStore
+	gcount   groupCounterStore
 	nospeak  noSpeakingStore
 	gmsgs    groupMsgStore
 	sns      snsStore
@@ -184,6 +186,7 @@ func NewServer(opts Options) *Server {
 		roamMemo:  newRoamMemo(),
 		gadmin:    opts.GroupAdm,
 		gattr:     opts.GroupAttr,
+		gcount:    opts.GroupCnt,
 		nospeak:   opts.NoSpeak,
 		gmsgs:     opts.GroupMsgs,
 		sns:       opts.SNS,
@@ -253,6 +256,7 @@ func (o *Options) fillStores() {
 	fill(&o.Groups, groupStore(st))
 	fill(&o.GroupAdm, groupAdminStore(st))
 	fill(&o.GroupAttr, groupAttrStore(st))
+	fill(&o.GroupCnt, groupCounterStore(st))
 	fill(&o.NoSpeak, noSpeakingStore(st))
 	fill(&o.GroupMsgs, groupMsgStore(st))
 	fill(&o.SNS, snsStore(st))

@@ -46,6 +46,7 @@ type StateDoc struct {
 	Groups            []StateRow
 	GroupMembers      []StateRow
 	GroupAttrs        []StateRow
+	GroupCounters     []StateRow
 	GroupOutsideMutes []StateRow
 	GroupMsgs         []StateRow
 	C2CMsgs           []StateRow

@@ -14,6 +14,7 @@ type Store interface {
 	GroupService
 	GroupAdminService
 	GroupAttrService
+	GroupCounterService
 	NoSpeakingService
 	GroupMsgService
 	Outbox

@@ -322,9 +322,12 @@ func (db *DB) DestroyGroup(ctx context.Context, op im.Op, groupID string) error 
 		if err != nil {
 			return err
 		}
-		// Its attributes (at most 16) and its former members' mutes go
-		// with it at once.
+		// Its attributes (at most 16), counters (at most 20) and its
+		// former members' mutes go with it at once.
 		if err := deleteGroupAttrs(ctx, tx, app, seq); err != nil {
+			return err
+		}
+		if err := deleteGroupCounters(ctx, tx, app, seq); err != nil {
 			return err
 		}
 		if err := deleteOutsideMutes(ctx, tx, app, seq); err != nil {

@@ -61,6 +61,8 @@ var stateTables = []stateTable{
 		text: cols("user_id role msg_flag name_card app_defined"), ints: cols("join_time join_seq mute_until unread_msg_num")},
 	{table: "group_attrs", field: "GroupAttrs", group: true, text: cols("attr_key value"), ints: cols("pos"),
 		order: "g.seq, t.attr_key"},
+	{table: "group_counters", field: "GroupCounters", group: true, text: cols("counter_key"), ints: cols("value pos"),
+		order: "g.seq, t.counter_key"},
 	{table: "group_outside_mutes", field: "GroupOutsideMutes", group: true, text: cols("user_id"), ints: cols("mute_until"),
 		order: "g.seq, t.user_id"},
 	{table: "group_msgs", field: "GroupMsgs", group: true, order: "g.seq, t.msg_seq",
