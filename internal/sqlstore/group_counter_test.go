@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/timd/timd/internal/dbtest"
@@ -79,6 +80,43 @@ func TestGroupCounterService(t *testing.T) {
 		}
 		if n, err := db.CountForTest(ctx, "SELECT COUNT(*) FROM group_counters"); err != nil || n != 0 {
 			t.Fatalf("%d counters after the dismissal (%v)", n, err)
+		}
+	})
+}
+
+// Ensure increases racing on one counter are all counted: each update
+// reads and writes the group's counters under the group's lock.
+func TestGroupCounterService_ConcurrentIncreases(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := openGroupDB(t, dsn, "alice")
+		mustCreate(t, db, quiet, newGroup("Live", im.GroupAVChatRoom, "alice"))
+		const writers, each = 16, 10
+		var wg sync.WaitGroup
+		errs := make(chan error, writers*each)
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				key := []string{"like", "seen"}[w%2]
+				for range each {
+					_, err := db.UpdateGroupCounters(ctx, quiet, "Live", im.GroupCounterUpdate{Mode: im.GroupCounterIncrease,
+						Counters: []im.GroupCounter{gc(key, 1), gc("all", 1)}})
+					errs <- err
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := db.GroupCounters(ctx, gapp, "Live", []string{"all", "like", "seen"})
+		want := []im.GroupCounter{gc("all", writers*each), gc("like", writers*each/2), gc("seen", writers*each/2)}
+		if err != nil || !slices.Equal(got, want) {
+			t.Fatalf("counters %v (%v), want %v", got, err, want)
 		}
 	})
 }
