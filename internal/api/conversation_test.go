@@ -1,17 +1,11 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"reflect"
-	"sort"
-	"strings"
 	"testing"
 	"time"
 
@@ -88,46 +82,9 @@ func openConvHarness(t *testing.T, dsn string) *Harness {
 func TestConversationsGolden(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		h := openConvHarness(t, dsn)
-		reqs, _ := filepath.Glob("testdata/conversations/*.req.json")
-		sort.Strings(reqs)
-		if len(reqs) == 0 {
-			t.Fatal("no golden requests")
-		}
-		for _, reqFile := range reqs {
-			name := strings.TrimSuffix(filepath.Base(reqFile), ".req.json")
-			command := name[strings.Index(name, "_")+1:]
-			req, err := os.ReadFile(reqFile)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := h.Call(rc, command, string(req))
-			respFile := strings.TrimSuffix(reqFile, ".req.json") + ".resp.json"
-			if *updateConv {
-				var pretty bytes.Buffer
-				if err := json.Indent(&pretty, []byte(got.Raw), "", "  "); err != nil {
-					t.Fatalf("reply is not JSON: %v", err)
-				}
-				pretty.WriteByte('\n')
-				if err := os.WriteFile(respFile, pretty.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				continue
-			}
-			want, err := os.ReadFile(respFile)
-			if err != nil {
-				t.Fatalf("%v (run with -update-conversations to create it)", err)
-			}
-			var gv, wv any
-			if err := json.Unmarshal([]byte(got.Raw), &gv); err != nil {
-				t.Fatal(err)
-			}
-			if err := json.Unmarshal(want, &wv); err != nil {
-				t.Fatalf("%s: %v", respFile, err)
-			}
-			if !reflect.DeepEqual(gv, wv) {
-				t.Errorf("%s:\n got %s\nwant %s", name, got.Raw, want)
-			}
-		}
+		replayGolden(t, "testdata/conversations", 1, *updateConv, func(command, body string) Reply {
+			return h.Call(rc, command, body)
+		})
 	})
 }
 

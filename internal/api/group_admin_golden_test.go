@@ -1,13 +1,6 @@
 package api_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"os"
-	"path/filepath"
-	"reflect"
-	"sort"
-	"strings"
 	"testing"
 	"time"
 
@@ -36,46 +29,9 @@ func TestGroupAdminGolden(t *testing.T) {
 		h := openClocked(t, dsn, clk)
 		msgGroups(h)
 		h.create(`{"Owner_Account":"alice","Type":"Work","Name":"work","GroupId":"Work","MemberList":[{"Member_Account":"bob"}]}`)
-		reqs, _ := filepath.Glob("testdata/groupadmin/*.req.json")
-		sort.Strings(reqs)
-		if len(reqs) < 29 {
-			t.Fatalf("%d golden requests", len(reqs))
-		}
-		for _, reqFile := range reqs {
+		replayGolden(t, "testdata/groupadmin", 29, *update, func(command, body string) Reply {
 			clk.add(time.Minute)
-			name := strings.TrimSuffix(filepath.Base(reqFile), ".req.json")
-			command := name[strings.Index(name, "_")+1:]
-			req, err := os.ReadFile(reqFile)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := h.Call(adminService(command), command, string(req))
-			respFile := strings.TrimSuffix(reqFile, ".req.json") + ".resp.json"
-			if *update {
-				var pretty bytes.Buffer
-				if err := json.Indent(&pretty, []byte(got.Raw), "", "  "); err != nil {
-					t.Fatalf("%s: reply is not JSON: %v", command, err)
-				}
-				pretty.WriteByte('\n')
-				if err := os.WriteFile(respFile, pretty.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				continue
-			}
-			want, err := os.ReadFile(respFile)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			var gv, wv any
-			if err := json.Unmarshal([]byte(got.Raw), &gv); err != nil {
-				t.Fatal(err)
-			}
-			if err := json.Unmarshal(want, &wv); err != nil {
-				t.Fatalf("%s: %v", respFile, err)
-			}
-			if !reflect.DeepEqual(gv, wv) {
-				t.Errorf("%s:\n got %s\nwant %s", name, got.Raw, want)
-			}
-		}
+			return h.Call(adminService(command), command, body)
+		})
 	})
 }

@@ -1,10 +1,6 @@
 package api_test
 
 import (
-	"os"
-	"path/filepath"
-	"sort"
-	"strings"
 	"testing"
 
 	"github.com/timd/timd/internal/api"
@@ -22,19 +18,9 @@ func TestGroupCounterGolden(t *testing.T) {
 		h := openGroups(t, dsn, "alice")
 		h.create(`{"Owner_Account":"alice","Type":"AVChatRoom","GroupId":"Live","Name":"live"}`)
 		h.create(`{"Owner_Account":"alice","Type":"Community","GroupId":"@TGS#_C","Name":"c"}`)
-		reqs, _ := filepath.Glob("testdata/groupcounter/*.req.json")
-		sort.Strings(reqs)
-		if len(reqs) < 26 {
-			t.Fatalf("%d golden requests", len(reqs))
-		}
-		for _, reqFile := range reqs {
-			name := strings.TrimSuffix(filepath.Base(reqFile), ".req.json")
-			req, err := os.ReadFile(reqFile)
-			if err != nil {
-				t.Fatal(err)
-			}
-			goldenReply(t, strings.TrimSuffix(reqFile, ".req.json")+".resp.json", h.Call(grp, name[strings.Index(name, "_")+1:], string(req)))
-		}
+		replayGolden(t, "testdata/groupcounter", 26, *update, func(command, body string) Reply {
+			return h.Call(grp, command, body)
+		})
 		if n := len(h.events()); n != 2 {
 			t.Errorf("%d callback events, want the two creations' only", n)
 		}

@@ -1,15 +1,8 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"reflect"
-	"sort"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -93,46 +86,9 @@ func TestGroupMsgGolden(t *testing.T) {
 		clk := &msgClock{t: msgT0}
 		h := openClocked(t, dsn, clk)
 		msgGroups(h)
-		reqs, _ := filepath.Glob("testdata/groupmsg/*.req.json")
-		sort.Strings(reqs)
-		if len(reqs) < 30 {
-			t.Fatalf("%d golden requests", len(reqs))
-		}
-		for _, reqFile := range reqs {
+		replayGolden(t, "testdata/groupmsg", 30, *update, func(command, body string) Reply {
 			clk.add(time.Minute)
-			name := strings.TrimSuffix(filepath.Base(reqFile), ".req.json")
-			command := name[strings.Index(name, "_")+1:]
-			req, err := os.ReadFile(reqFile)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := h.Call(msgService(command), command, string(req))
-			respFile := strings.TrimSuffix(reqFile, ".req.json") + ".resp.json"
-			if *update {
-				var pretty bytes.Buffer
-				if err := json.Indent(&pretty, []byte(got.Raw), "", "  "); err != nil {
-					t.Fatalf("%s: reply is not JSON: %v", command, err)
-				}
-				pretty.WriteByte('\n')
-				if err := os.WriteFile(respFile, pretty.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				continue
-			}
-			want, err := os.ReadFile(respFile)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			var gv, wv any
-			if err := json.Unmarshal([]byte(got.Raw), &gv); err != nil {
-				t.Fatal(err)
-			}
-			if err := json.Unmarshal(want, &wv); err != nil {
-				t.Fatalf("%s: %v", respFile, err)
-			}
-			if !reflect.DeepEqual(gv, wv) {
-				t.Errorf("%s:\n got %s\nwant %s", name, got.Raw, want)
-			}
-		}
+			return h.Call(msgService(command), command, body)
+		})
 	})
 }
