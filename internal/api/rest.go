@@ -257,7 +257,7 @@ func (s *Server) authorize(r *http.Request, rt *route, svc service) (*Call, erro
 	if ident == "" {
 		return nil, im.Errorf(im.CodeIdentifierError, "identifier is missing from the URL")
 	}
-	c := &Call{App: app, Identifier: ident, ClientIP: clientIP(r.RemoteAddr)}
+	c := &Call{App: app, Identifier: ident, ClientIP: clientIP(r.RemoteAddr), BaseURL: baseURL(r)}
 	if err := s.verifySig(app, ident, q.userSigQuery, c.ClientIP); err != nil {
 		return c, err
 	}
@@ -279,6 +279,14 @@ func (s *Server) authorize(r *http.Request, rt *route, svc service) (*Call, erro
 // clientIP is the host of a remote address, "" when it has none (a Unix
 // socket). X-Forwarded-For and similar headers are deliberately ignored:
 // any client can set them.
+// baseURL is scheme://host of r as its client addressed it.
+func baseURL(r *http.Request) string {
+	if r.TLS != nil {
+		return "https://" + r.Host
+	}
+	return "http://" + r.Host
+}
+
 func clientIP(remoteAddr string) string {
 	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {

@@ -24,6 +24,9 @@ var services = map[string]service{
 
 	"all_member_push": {invalid: im.CodePushJSON, internal: im.CodePushInternal, unknownCommand: im.CodeUnknownResource,
 		jsonParse: im.CodePushJSON, fieldCodes: pushFieldCodes},
+	// open_msg_svc/get_history's table: 1002 for a bad field, 1003 internal.
+	"open_msg_svc": {invalid: im.CodeHistoryInvalid, internal: im.CodeHistoryInternal, unknownCommand: im.CodeUnknownResource,
+		jsonParse: im.CodeHistoryInvalid},
 	// ConfigSvc/GetIPList documents no codes of its own: the REST layer's.
 	"ConfigSvc": {invalid: im.CodeJSONParse, internal: im.CodeAccountInternal, unknownCommand: im.CodeUnknownResource},
 
@@ -141,6 +144,7 @@ func (s *Server) groupRoutes() []route {
 		{"group_open_http_svc", "delete_group_attr", 200, rpc(s.deleteGroupAttr)},
 		{"group_open_http_svc", "clear_group_attr", 200, rpc(s.clearGroupAttr)},
 		{"group_open_http_svc", "get_group_counter", 200, rpc(s.getGroupCounter)},
+		{"open_msg_svc", "get_history", 10, rpc(s.getHistory)},
 		{"group_open_http_svc", "update_group_counter", 200, rpc(s.updateGroupCounter)},
 		{"group_open_http_svc", "delete_group_counter", 200, rpc(s.deleteGroupCounter)},
 		{"group_open_http_svc", "send_group_msg", 200, rpc(s.sendGroupMsg)},

@@ -39,6 +39,7 @@ type Options struct {
 	GroupAdm  groupAdminStore   // group administration (group_admin.go)
 	GroupAttr groupAttrStore    // group custom attributes (group_attr.go)
 	GroupCnt  groupCounterStore // group counters (group_counter.go)
+	History   historyStore      // open_msg_svc/get_history (history.go)
 	NoSpeak   noSpeakingStore   // openconfigsvr (nospeaking.go)
 	GroupMsgs groupMsgStore     // group messages (groupmsg.go)
 	SNS       snsStore          // sns (sns.go)
@@ -132,6 +133,7 @@ type Server struct {
 	gadmin   groupAdminStore
 	gattr    groupAttrStore
 	gcount   groupCounterStore
+	history  historyStore
 	nospeak  noSpeakingStore
 	gmsgs    groupMsgStore
 	sns      snsStore
@@ -187,6 +189,7 @@ func NewServer(opts Options) *Server {
 		gadmin:    opts.GroupAdm,
 		gattr:     opts.GroupAttr,
 		gcount:    opts.GroupCnt,
+		history:   opts.History,
 		nospeak:   opts.NoSpeak,
 		gmsgs:     opts.GroupMsgs,
 		sns:       opts.SNS,
@@ -257,6 +260,7 @@ func (o *Options) fillStores() {
 	fill(&o.GroupAdm, groupAdminStore(st))
 	fill(&o.GroupAttr, groupAttrStore(st))
 	fill(&o.GroupCnt, groupCounterStore(st))
+	fill(&o.History, historyStore(st))
 	fill(&o.NoSpeak, noSpeakingStore(st))
 	fill(&o.GroupMsgs, groupMsgStore(st))
 	fill(&o.SNS, snsStore(st))
@@ -309,6 +313,10 @@ func (s *Server) Handler() http.Handler {
 					metrics.ServeHTTP(w, r)
 					return
 				}
+			}
+			if strings.HasPrefix(r.URL.Path, historyPath) {
+				s.serveHistory(w, r)
+				return
 			}
 		}
 		s.serveREST(w, r)

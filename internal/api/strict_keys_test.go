@@ -61,6 +61,7 @@ var strictKeyRoutes = map[string]strictKeyRoute{
 	"group_open_http_svc/set_group_attr":                 {`{"GroupId":"sk_group","GroupAttr":[{"key":"s","value":"1"},{"key":"d","value":"2"}]}`, 10004},
 	"group_open_http_svc/delete_group_attr":              {`{"GroupId":"sk_group","GroupAttr":[{"key":"d"}]}`, 10004},
 	"group_open_http_svc/clear_group_attr":               {`{"GroupId":"sk_group"}`, 10004},
+	"open_msg_svc/get_history":                           {`{"ChatType":"C2C","MsgTime":"2020010100"}`, 1002},
 	"group_open_http_svc/get_group_counter":              {`{"GroupId":"sk_group","GroupCounterKeys":["like"]}`, 10004},
 	"group_open_http_svc/update_group_counter":           {`{"GroupId":"sk_group","GroupCounter":[{"Key":"like","Value":1}],"Mode":"Increase"}`, 10004},
 	"group_open_http_svc/delete_group_counter":           {`{"GroupId":"sk_group","GroupCounterKeys":["like"]}`, 10004},

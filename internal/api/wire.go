@@ -24,6 +24,9 @@ type Call struct {
 	// ClientIP is the host of the connection's remote address; headers such
 	// as X-Forwarded-For are not trusted. "" if the address has no host.
 	ClientIP string
+	// BaseURL is scheme://host the call came to, for the URLs a reply
+	// hands out (get_history's downloads).
+	BaseURL string
 }
 
 // callFunc decodes a request body, runs the command and returns its reply

@@ -15,6 +15,7 @@ type Store interface {
 	GroupAdminService
 	GroupAttrService
 	GroupCounterService
+	HistoryService
 	NoSpeakingService
 	GroupMsgService
 	Outbox
