@@ -92,14 +92,19 @@ async function run(page) {
   await page.waitForSelector('tr[data-user="carol"]');
   await shot(page, "accounts");
 
-  step("see the group, filter by type, its members");
+  step("see the group, filter by type, its members, attributes and counters");
   await page.click("nav >> text=Groups");
   await page.waitForSelector('tr[data-group="console_demo"]');
   await page.selectOption("#group-type", "Private");
   await page.waitForSelector('tr[data-group="console_demo"]', { state: "detached" });
   await page.selectOption("#group-type", "");
-  await page.click('tr[data-group="console_demo"] >> text=Members');
+  await api("group_open_http_svc", "set_group_attr", { GroupId: "console_demo", GroupAttr: [{ key: "seat1", value: "alice" }] });
+  await api("group_open_http_svc", "update_group_counter", { GroupId: "console_demo", Mode: "Increase",
+    GroupCounter: [{ Key: "likes", Value: 42 }] });
+  await page.click('tr[data-group="console_demo"] >> text=Details');
   await page.waitForSelector("#members >> text=carol");
+  await page.waitForSelector("#attrs >> text=seat1");
+  await page.waitForSelector('#counters tr:has-text("likes") >> text=42');
   await shot(page, "groups");
 
   step("dismiss it from the console");

@@ -1,5 +1,6 @@
 // Groups: list and filter by type (get_appid_group_list, get_group_info),
-// members (get_group_member_info), dismiss (destroy_group).
+// a group's members, attributes and counters (get_group_member_info,
+// get_group_attr, get_group_counter), dismiss (destroy_group).
 "use strict";
 (() => {
   if (!TIMD.creds()) return;
@@ -33,7 +34,7 @@
   function row(g) {
     return el("tr", { "data-group": g.GroupId }, el("td", {}, g.GroupId), el("td", {}, g.Name), el("td", {}, g.Type),
       el("td", {}, g.Owner_Account || ""), el("td", { class: "num" }, g.MemberNum),
-      el("td", {}, el("button", { type: "button", class: "quiet", onclick: () => guard(() => members(g.GroupId)) }, "Members"), " ",
+      el("td", {}, el("button", { type: "button", class: "quiet", onclick: () => guard(() => members(g.GroupId)) }, "Details"), " ",
         el("button", { type: "button", class: "danger", onclick: () => dismiss(g) }, "Dismiss")));
   }
 
@@ -57,12 +58,29 @@
       `curl -s '${location.origin}/v4/group_open_http_svc/create_group?${q}' -d '${body}'`);
   }
 
+  // members shows a group's members, attributes and counters. A part the
+  // group or the app has none of (an AVChatRoom keeps no member list, a
+  // Community no counters, counters need the Ultimate edition) says why.
   async function members(id) {
-    const r = await call("group_open_http_svc", "get_group_member_info", { GroupId: id, Limit: 1000 });
     document.getElementById("members-of").textContent = id;
-    fill(document.getElementById("members"), r.MemberList.map(m => el("tr", {},
-      el("td", {}, m.Member_Account), el("td", {}, m.Role), el("td", {}, TIMD.time(m.JoinTime)))));
+    await part("members", "no members", () => call("group_open_http_svc", "get_group_member_info", { GroupId: id, Limit: 1000 }),
+      r => r.MemberList.map(m => el("tr", {}, el("td", {}, m.Member_Account), el("td", {}, m.Role), el("td", {}, TIMD.time(m.JoinTime)))));
+    await part("attrs", "no attributes", () => call("group_open_attr_http_svc", "get_group_attr", { GroupId: id }),
+      r => r.GroupAttrAry.map(a => el("tr", {}, el("td", {}, a.key), el("td", {}, a.value))));
+    await part("counters", "no counters", () => call("group_open_http_svc", "get_group_counter", { GroupId: id }),
+      r => r.GroupCounter.map(c => el("tr", {}, el("td", {}, c.Key), el("td", { class: "num" }, c.Value))));
     document.getElementById("members-card").hidden = false;
+  }
+
+  // part fills one table of the group's card from a call, or with the
+  // refusal's ErrorCode and ErrorInfo.
+  async function part(table, empty, get, rows) {
+    try {
+      fill(document.getElementById(table), rows(await get()), empty);
+    } catch (e) {
+      if (!(e instanceof TIMD.ApiError)) throw e;
+      fill(document.getElementById(table), [], e.message);
+    }
   }
 
   async function dismiss(g) {
