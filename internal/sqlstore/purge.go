@@ -177,26 +177,79 @@ func purgeScoped(ctx context.Context, tx *Tx, sc purgeScope) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	res, err := tx.ExecContext(ctx, `DELETE FROM group_msgs WHERE (app_id, group_seq, msg_seq) IN
-		(SELECT app_id, group_seq, msg_seq FROM group_msgs WHERE expires_at <= $1`+cond+` ORDER BY expires_at LIMIT CAST($2 AS BIGINT))`,
-		append([]any{sc.cut, purgeBatch}, args...)...)
-	if err != nil {
-		return 0, err
-	}
-	g, err := res.RowsAffected()
+	g, err := purgeGroupMsgs(ctx, tx, sc.cut, cond, args)
 	if err != nil {
 		return 0, err
 	}
 	// Mutes no member row holds that have run out: nothing reads them
 	// (they are checked against now), so only their room goes.
-	res, err = tx.ExecContext(ctx, `DELETE FROM group_outside_mutes WHERE (app_id, group_seq, user_id) IN
+	res, err := tx.ExecContext(ctx, `DELETE FROM group_outside_mutes WHERE (app_id, group_seq, user_id) IN
 		(SELECT app_id, group_seq, user_id FROM group_outside_mutes WHERE mute_until <= $1`+cond+` ORDER BY mute_until LIMIT CAST($2 AS BIGINT))`,
 		append([]any{sc.cut / 1000, purgeBatch}, args...)...)
 	if err != nil {
 		return 0, err
 	}
 	m, err := res.RowsAffected()
-	return max(n, int(g), int(m)), err
+	return max(n, g, int(m)), err
+}
+
+// groupRef is a group by its storage number.
+type groupRef struct{ app, seq int64 }
+
+// purgeGroupMsgs deletes up to purgeBatch expired group messages, and the
+// conversations of the groups left without any: a conversation lasts as
+// long as its last message, a group's too (1047/48328: "The conversation
+// duration is consistent with the saving time of the last message in the
+// conversation"; docs/fidelity/conversations.md).
+func purgeGroupMsgs(ctx context.Context, tx *Tx, cut int64, cond string, args []any) (int, error) {
+	rows, err := tx.QueryContext(ctx, `DELETE FROM group_msgs WHERE (app_id, group_seq, msg_seq) IN
+		(SELECT app_id, group_seq, msg_seq FROM group_msgs WHERE expires_at <= $1`+cond+` ORDER BY expires_at LIMIT CAST($2 AS BIGINT))
+		RETURNING app_id, group_seq`, append([]any{cut, purgeBatch}, args...)...)
+	if err != nil {
+		return 0, err
+	}
+	n, groups := 0, map[groupRef]bool{}
+	for rows.Next() {
+		var g groupRef
+		if err := rows.Scan(&g.app, &g.seq); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		n, groups[g] = n+1, true
+	}
+	if err := closeRows(rows); err != nil {
+		return 0, err
+	}
+	for _, g := range slices.SortedFunc(maps.Keys(groups), func(a, b groupRef) int {
+		return cmp.Or(cmp.Compare(a.app, b.app), cmp.Compare(a.seq, b.seq))
+	}) {
+		if err := endGroupConversations(ctx, tx, g); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
+}
+
+// endGroupConversations deletes the members' conversations of a group
+// that has no message left. The group's row is locked first (a send holds
+// it), so that a message sent meanwhile is either seen here or sent after
+// the deletion, and makes the conversations again. A group no longer
+// there was dismissed, and its conversations went with it.
+func endGroupConversations(ctx context.Context, tx *Tx, g groupRef) error {
+	var groupID string
+	err := tx.QueryRowContext(ctx, "SELECT group_id FROM im_groups WHERE app_id = $1 AND seq = $2"+tx.forUpdate(), g.app, g.seq).Scan(&groupID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var one int
+	err = tx.QueryRowContext(ctx, "SELECT 1 FROM group_msgs WHERE app_id = $1 AND group_seq = $2 LIMIT 1", g.app, g.seq).Scan(&one)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return err // nil: messages are left
+	}
+	return deleteGroupConversationRows(ctx, tx, uint64(g.app), groupID)
 }
 
 // c2cPair is a one-to-one conversation's two accounts in byte order.

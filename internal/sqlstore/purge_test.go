@@ -85,6 +85,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // Ensure the background purge deletes one-to-one and group messages once
 // the store's clock passes their expires_at, in batches, and nothing
 // earlier; a one-to-one conversation goes, both sides, with its last
+// message, and a group's members' conversations with the group's last
 // message, and not before.
 func TestPurge_ExpiredMessages(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
@@ -98,6 +99,13 @@ func TestPurge_ExpiredMessages(t *testing.T) {
 		}
 		if err := db.SeedGroupMessage(ctx, convApp, "G", "alice", 100); err != nil {
 			t.Fatal(err)
+		}
+		// The members' conversations of G (a seeded message makes none).
+		for _, owner := range []string{"alice", "bob"} {
+			if _, err := db.w.ExecContext(ctx, "INSERT INTO conversations (app_id, owner, type, peer, msg_time) VALUES ($1, $2, 2, 'G', 200)",
+				convApp, owner); err != nil {
+				t.Fatal(err)
+			}
 		}
 		clock.advance(time.Hour) // later messages expire an hour later
 		if _, err := db.SeedC2CMessage(ctx, convApp, "bob", "carol", 200); err != nil {
@@ -122,12 +130,19 @@ func TestPurge_ExpiredMessages(t *testing.T) {
 		if a, c := count(t, db, convs, "alice"), count(t, db, convs, "carol"); a != 0 || c != 2 {
 			t.Errorf("after alice and bob's last message: %d conversations of alice's pair left, want 0; %d of carol's, want 2", a, c)
 		}
+		groupConvs := "SELECT COUNT(*) FROM conversations WHERE type = 2 AND peer = 'G'"
+		if got := count(t, db, groupConvs); got != 2 {
+			t.Errorf("G has a message left, but %d of its 2 conversations", got)
+		}
 		clock.advance(time.Hour)
 		waitFor(t, "every message to go", func() bool {
 			return count(t, db, "SELECT COUNT(*) FROM c2c_msgs")+count(t, db, "SELECT COUNT(*) FROM group_msgs") == 0
 		})
 		if got := count(t, db, "SELECT COUNT(*) FROM conversations WHERE type = 1"); got != 0 {
 			t.Errorf("%d one-to-one conversations left, want 0", got)
+		}
+		if got := count(t, db, groupConvs); got != 0 {
+			t.Errorf("%d conversations of G left after its last message, want 0", got)
 		}
 	})
 }
@@ -361,5 +376,58 @@ func TestPurge_ClockMovedDuringRound(t *testing.T) {
 	}
 	if n := count(t, db, "SELECT COUNT(*) FROM c2c_msgs WHERE app_id = $1", convApp); n != 1 {
 		t.Fatalf("a round on the moved clock deleted the message (%d left)", n)
+	}
+}
+
+// Ensure a message sent to a group while the purge deletes the group's
+// last expired message keeps the members' conversations on PostgreSQL: the
+// send below holds the group's row (as send_group_msg does) and has stored
+// its message and conversation, uncommitted, when the purge starts.
+// Without the purge's lock on the group its check saw no message left, and
+// its DELETE, once the send committed, took the conversation.
+func TestPurge_RacingGroupSendKeepsConversation(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openClocked(t, dbtest.PostgresDSN(t), time.Hour)
+	time.Sleep(50 * time.Millisecond) // the purge at start has found nothing
+	var seq int64
+	if err := db.w.QueryRowContext(ctx, "SELECT seq FROM im_groups WHERE app_id = $1 AND group_id = 'G'", convApp).Scan(&seq); err != nil {
+		t.Fatal(err)
+	}
+	insert := `INSERT INTO group_msgs (app_id, group_seq, msg_seq, from_user, random, msg_time, priority, body, created_at, expires_at)
+		VALUES ($1, $2, $3, 'alice', $3, $4, 2, '[]', 0, $5)`
+	if _, err := db.w.ExecContext(ctx, insert, convApp, seq, 1, 100, 1); err != nil { // expired: the purge's to delete
+		t.Fatal(err)
+	}
+	if _, err := db.w.ExecContext(ctx, "INSERT INTO conversations (app_id, owner, type, peer, msg_time) VALUES ($1, 'bob', 2, 'G', 100)", convApp); err != nil {
+		t.Fatal(err)
+	}
+	send, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer send.Rollback()
+	if _, err := send.ExecContext(ctx, "SELECT 1 FROM im_groups WHERE app_id = $1 AND seq = $2 FOR UPDATE", convApp, seq); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := send.ExecContext(ctx, insert, convApp, seq, 2, 200, 9000000000000); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := send.ExecContext(ctx, "UPDATE conversations SET msg_time = 200 WHERE app_id = $1 AND owner = 'bob' AND type = 2", convApp); err != nil {
+		t.Fatal(err)
+	}
+	purged := make(chan error, 1)
+	go func() { _, err := db.purgeOnce(ctx); purged <- err }()
+	time.Sleep(200 * time.Millisecond) // the purge reaches the group's check, or waits before it
+	if err := send.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-purged; err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, db, "SELECT COUNT(*) FROM group_msgs"); n != 1 {
+		t.Fatalf("%d group messages left, want the new one", n)
+	}
+	if n := count(t, db, "SELECT COUNT(*) FROM conversations WHERE type = 2 AND peer = 'G'"); n != 1 {
+		t.Fatalf("%d conversations of G left, want bob's", n)
 	}
 }
