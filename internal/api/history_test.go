@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/timd/timd/internal/api"
 	"github.com/timd/timd/internal/dbtest"
 	"github.com/timd/timd/internal/im"
 )
@@ -182,4 +183,17 @@ func TestHistory_Refusals(t *testing.T) {
 		}
 
 	})
+}
+
+// Ensure the download URL starts with the configured public URL (a
+// trailing "/" dropped) when there is one, instead of the address the
+// call came to.
+func TestHistory_PublicURL(t *testing.T) {
+	clk := &testClock{t: openimEpoch}
+	h := openIM(t, dbtest.SQLiteDSN(t), clk, []string{"alice", "bob"}, func(o *api.Options) { o.PublicURL = "https://im.example.com/" })
+	h.MustCall(0, "openim", "sendmsg", `{"From_Account":"alice","To_Account":"bob","MsgRandom":1,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hi"}}]}`)
+	clk.Add(time.Hour)
+	if f := getHistory(t, h, "C2C", "2020032010"); !strings.HasPrefix(f.URL, "https://im.example.com/timd/history/1400000001/C2C/2020032010.gz?expires=") {
+		t.Errorf("URL %s", f.URL)
+	}
 }

@@ -257,7 +257,7 @@ func (s *Server) authorize(r *http.Request, rt *route, svc service) (*Call, erro
 	if ident == "" {
 		return nil, im.Errorf(im.CodeIdentifierError, "identifier is missing from the URL")
 	}
-	c := &Call{App: app, Identifier: ident, ClientIP: clientIP(r.RemoteAddr), BaseURL: baseURL(r)}
+	c := &Call{App: app, Identifier: ident, ClientIP: clientIP(r.RemoteAddr), BaseURL: s.baseURL(r)}
 	if err := s.verifySig(app, ident, q.userSigQuery, c.ClientIP); err != nil {
 		return c, err
 	}
@@ -279,8 +279,12 @@ func (s *Server) authorize(r *http.Request, rt *route, svc service) (*Call, erro
 // clientIP is the host of a remote address, "" when it has none (a Unix
 // socket). X-Forwarded-For and similar headers are deliberately ignored:
 // any client can set them.
-// baseURL is scheme://host of r as its client addressed it.
-func baseURL(r *http.Request) string {
+// baseURL is the base of the URLs a reply to r hands out: the configured
+// public URL, or scheme://host of r as its client addressed it.
+func (s *Server) baseURL(r *http.Request) string {
+	if s.publicURL != "" {
+		return s.publicURL
+	}
 	if r.TLS != nil {
 		return "https://" + r.Host
 	}

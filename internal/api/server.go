@@ -73,6 +73,10 @@ type Options struct {
 	Logger       *slog.Logger
 	Metrics      *Metrics // nil: no metrics
 	MaxBodyBytes int64    // zero: DefaultMaxBodyBytes
+	// PublicURL, if set, is scheme://host clients reach timd at: the base
+	// of the URLs replies hand out (Call.BaseURL), instead of the address
+	// each call came to.
+	PublicURL string
 	// MaxInflightBytes bounds the request bodies being read or held at
 	// once; a request that would pass it is answered 60007 without its
 	// body being read. Zero means DefaultMaxInflightBytes; it is never
@@ -153,15 +157,18 @@ type Server struct {
 	log      *slog.Logger
 	metrics  *Metrics
 	maxBody  int64
-	inflight byteBudget
-	timeout  time.Duration
-	now      func() time.Time
-	clocks   *im.Clocks // time control (timd_clock); nil: off
-	verifier *usersig.Verifier
-	limiter  *rateLimiter
-	gattrLim *groupWriteLimiter
-	before   BeforeHook
-	routes   map[string]*route // by "service/command"
+	// publicURL is Options.PublicURL: the base of handed-out URLs, "" for
+	// each call's own address.
+	publicURL string
+	inflight  byteBudget
+	timeout   time.Duration
+	now       func() time.Time
+	clocks    *im.Clocks // time control (timd_clock); nil: off
+	verifier  *usersig.Verifier
+	limiter   *rateLimiter
+	gattrLim  *groupWriteLimiter
+	before    BeforeHook
+	routes    map[string]*route // by "service/command"
 	// groupMemo holds get_group_info's encoded groups (group_info_memo.go).
 	groupMemo *groupMemo
 	// roamMemo holds admin_getroammsg's pages (openim_roam_memo.go).
@@ -209,6 +216,7 @@ func NewServer(opts Options) *Server {
 		log:       opts.Logger,
 		metrics:   opts.Metrics,
 		maxBody:   opts.MaxBodyBytes,
+		publicURL: strings.TrimSuffix(opts.PublicURL, "/"),
 		timeout:   opts.RequestTimeout,
 		now:       opts.Now,
 		clocks:    opts.Clocks,

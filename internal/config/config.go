@@ -51,6 +51,11 @@ type Config struct {
 	// Console turns the web console (/console/) on or off; unset, it is on
 	// when timd serves the development app only (ConsoleOn).
 	Console *bool `yaml:"console"`
+	// PublicURL, if set, is scheme://host[:port] clients reach timd at, for
+	// the URLs replies hand out (get_history's downloads); unset, each is
+	// the address the call came to, which behind a proxy may be one only
+	// the proxy reaches.
+	PublicURL string `yaml:"public_url"`
 	// ReadyFile, if set, is where timd writes its start-up handshake (package
 	// ready: URL, app, pid as JSON) once it serves, for programs that start it.
 	ReadyFile string `yaml:"ready_file"`
@@ -284,6 +289,9 @@ func (c *Config) serverErrors() []error {
 	if c.ShutdownTimeout < 0 {
 		add("shutdown_timeout must not be negative")
 	}
+	if c.PublicURL != "" && !validPublicURL(c.PublicURL) {
+		add("public_url (TIMD_PUBLIC_URL) %q: want http:// or https:// and a host, without a path, query or fragment", c.PublicURL)
+	}
 	if c.CallbackRetention <= 0 {
 		add("callback_retention (TIMD_CALLBACK_RETENTION) must be positive")
 	}
@@ -460,4 +468,13 @@ func (c *Config) ConsoleOn() bool {
 		return *c.Console
 	}
 	return len(c.AllApps()) == 0
+}
+
+// validPublicURL reports whether u is scheme://host[:port] and nothing
+// more (a trailing "/" allowed): the URLs timd hands out are u followed by
+// an absolute path.
+func validPublicURL(u string) bool {
+	p, err := url.Parse(strings.TrimSuffix(u, "/"))
+	return err == nil && (p.Scheme == "http" || p.Scheme == "https") && p.Host != "" && p.User == nil &&
+		p.Path == "" && p.RawQuery == "" && p.Fragment == "" && !p.ForceQuery
 }

@@ -148,6 +148,7 @@ func settingCases() []settingCase {
 		{"TIMD_PPROF_ALLOW_REMOTE", "true", func(c Config) bool { return c.PprofAllowRemote }},
 		{"TIMD_PROXY_ADDR", "127.0.0.1:8443", func(c Config) bool { return c.ProxyAddr == "127.0.0.1:8443" }},
 		{"TIMD_PROXY_CA_DIR", "/var/lib/timd/ca", func(c Config) bool { return c.ProxyCADir == "/var/lib/timd/ca" }},
+		{"TIMD_PUBLIC_URL", "https://im.example.com", func(c Config) bool { return c.PublicURL == "https://im.example.com" }},
 		{"TIMD_READY_FILE", "/run/timd/ready.json", func(c Config) bool { return c.ReadyFile == "/run/timd/ready.json" }},
 		{"TIMD_SEED", "/srv/state.json", func(c Config) bool { return c.Seed == "/srv/state.json" }},
 	}
@@ -207,6 +208,17 @@ func TestConfig_LoadErrors(t *testing.T) {
 
 	if _, err := Load(nil, env(map[string]string{"TIMD_SDKAPPID": "0"})); err == nil {
 		t.Error("TIMD_SDKAPPID=0 accepted")
+	}
+	for u, valid := range map[string]bool{"http://127.0.0.1:8080": true, "https://im.example.com/": true,
+		"im.example.com": false, "ftp://im.example.com": false, "https://": false, "https://h/path": false,
+		"https://h?q=1": false, "https://u@h": false, "https://h#f": false} {
+		c, err := Load(nil, env(map[string]string{"TIMD_PUBLIC_URL": u}))
+		if err == nil {
+			err = c.Validate()
+		}
+		if valid != (err == nil) || (err != nil && !strings.Contains(err.Error(), "TIMD_PUBLIC_URL")) {
+			t.Errorf("TIMD_PUBLIC_URL=%s: err = %v", u, err)
+		}
 	}
 	if _, err := Load([]string{"serve-me"}, env(nil)); err == nil || !strings.Contains(err.Error(), "serve-me") {
 		t.Errorf("stray argument: err = %v", err)

@@ -45,6 +45,7 @@ var fixedDefaults = map[string]string{
 	"sdkappid":       "none: timd creates a development app, stored with the data",
 	"secret-key":     "none",
 	"ready-file":     "none",
+	"public-url":     "the address each call came to",
 	"seed":           "none",
 	"profile-fields": "none: only the standard profile fields",
 	"control":        "on for the development app, off for a configured one",

@@ -151,6 +151,10 @@ var settings = []setting{
 	}},
 	{"proxy-addr", "TIMD_PROXY_ADDR", "listen address of the proxy front, e.g. 127.0.0.1:8443: clients that hard-code Tencent's hosts reach timd with HTTPS_PROXY=http://<this address> and its CA trusted (docs/clients.md)", func(c *Config, v string) error { c.ProxyAddr = v; return nil }},
 	{"proxy-ca-dir", "TIMD_PROXY_CA_DIR", "directory of the proxy front's CA (timd-proxy-ca.pem, made on first start; its key stays there)", func(c *Config, v string) error { c.ProxyCADir = v; return nil }},
+	{"public-url", "TIMD_PUBLIC_URL", "scheme://host[:port] clients reach timd at, for the URLs replies hand out (get_history's downloads); behind a proxy, the proxy's", func(c *Config, v string) error {
+		c.PublicURL = v
+		return nil
+	}},
 	{"ready-file", "TIMD_READY_FILE", "file timd writes, once it serves, a JSON object with its URL, app and pid to (for programs that start timd)", func(c *Config, v string) error {
 		c.ReadyFile = v
 		return nil

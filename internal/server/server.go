@@ -173,6 +173,7 @@ func (m *Server) startServices(db *sqlstore.DB, clocks *im.Clocks) {
 		Logger:       m.Logger,
 		Metrics:      metrics,
 		MaxBodyBytes: c.MaxBodyBytes,
+		PublicURL:    c.PublicURL,
 		RateLimit:    rate,
 		Clocks:       clocks,
 		Faults:       faults,
