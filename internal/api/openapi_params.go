@@ -60,6 +60,25 @@ func plainEndpoints(paths jsonSchema) {
 		"description": "Served when metrics are on; otherwise the path is answered as an unknown REST resource (60009).",
 		"responses":   jsonSchema{"200": text("Prometheus text exposition format")},
 	}}
+	str := func(name, in, desc string) jsonSchema {
+		return jsonSchema{"name": name, "in": in, "required": true, "description": desc, "schema": jsonSchema{"type": "string"}}
+	}
+	paths[historyPath+"{sdkappid}/{ChatType}/{MsgTime}.gz"] = jsonSchema{"get": jsonSchema{
+		"operationId": "history_download", "tags": []string{"open_msg_svc"},
+		"summary": "A file open_msg_svc/get_history handed out: the URL it answered, whose signature and expiry stand in for a UserSig",
+		"parameters": []jsonSchema{
+			str("sdkappid", "path", "the app"), str("ChatType", "path", "C2C or Group"),
+			str("MsgTime", "path", "the hour, YYYYMMDDHH in Beijing time"),
+			str("expires", "query", "unix seconds the URL is good until"), str("sig", "query", "the URL's signature"),
+		},
+		"responses": jsonSchema{
+			"200": jsonSchema{"description": "the gzipped file, as get_history's GzipSize and GzipMD5 describe",
+				"content": jsonSchema{"application/gzip": jsonSchema{"schema": jsonSchema{"type": "string", "format": "binary"}}}},
+			"403": text("the signature does not verify or has expired: ask get_history again"),
+			"404": text("no such app or file, or the hour has no message (get_history's 1004)"),
+			"410": text("the hour ended more than 7 days ago (get_history's 1005)"),
+		},
+	}}
 	paths[openAPIPath] = jsonSchema{"get": jsonSchema{
 		"operationId": "openapi", "tags": []string{"operations"},
 		"summary": "This OpenAPI 3.1 document",
