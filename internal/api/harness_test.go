@@ -149,7 +149,7 @@ func (h *Harness) Do(method, path, query, body string) Reply {
 	}
 	_, hasDisplay := r.M["ErrorDisplay"]
 	svc := strings.Split(strings.TrimPrefix(path, "/v4/"), "/")[0]
-	if wantDisplay := svc == "sns" || svc == "recentcontact" || svc == "profile"; hasDisplay != wantDisplay {
+	if wantDisplay := svc == "sns" || svc == "recentcontact" || svc == "profile" || svc == "follow"; hasDisplay != wantDisplay {
 		h.tb.Fatalf("ErrorDisplay present = %v for %s: %s", hasDisplay, path, raw)
 	}
 	return r

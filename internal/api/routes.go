@@ -24,6 +24,10 @@ var services = map[string]service{
 
 	"all_member_push": {invalid: im.CodePushJSON, internal: im.CodePushInternal, unknownCommand: im.CodeUnknownResource,
 		jsonParse: im.CodePushJSON, fieldCodes: pushFieldCodes},
+	// The follow service's table (1047/70345): 30001 bad field, 30006
+	// internal, 30007 timeout.
+	"follow": {invalid: im.CodeFollowInvalid, internal: im.CodeFollowInternal, unknownCommand: im.CodeUnknownResource,
+		errorDisplay: true, jsonParse: im.CodeFollowInvalid, timeout: im.CodeFollowTimeout},
 	// open_msg_svc/get_history's table: 1002 for a bad field, 1003 internal.
 	"open_msg_svc": {invalid: im.CodeHistoryInvalid, internal: im.CodeHistoryInternal, unknownCommand: im.CodeUnknownResource,
 		jsonParse: im.CodeHistoryInvalid},
@@ -145,6 +149,11 @@ func (s *Server) groupRoutes() []route {
 		{"group_open_http_svc", "clear_group_attr", 200, rpc(s.clearGroupAttr)},
 		{"group_open_http_svc", "get_group_counter", 200, rpc(s.getGroupCounter)},
 		{"open_msg_svc", "get_history", 10, rpc(s.getHistory)},
+		{"follow", "follow_add", 200, rpc(s.followAdd)},
+		{"follow", "follow_delete", 200, rpc(s.followDelete)},
+		{"follow", "follow_check", 200, rpc(s.followCheck)},
+		{"follow", "follow_get", 200, rpc(s.followGet)},
+		{"follow", "follow_get_info", 200, rpc(s.followGetInfo)},
 		{"group_open_http_svc", "update_group_counter", 200, rpc(s.updateGroupCounter)},
 		{"group_open_http_svc", "delete_group_counter", 200, rpc(s.deleteGroupCounter)},
 		{"group_open_http_svc", "send_group_msg", 200, rpc(s.sendGroupMsg)},

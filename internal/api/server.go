@@ -40,6 +40,7 @@ type Options struct {
 	GroupAttr groupAttrStore    // group custom attributes (group_attr.go)
 	GroupCnt  groupCounterStore // group counters (group_counter.go)
 	History   historyStore      // open_msg_svc/get_history (history.go)
+	Follows   followStore       // follow (follow.go)
 	NoSpeak   noSpeakingStore   // openconfigsvr (nospeaking.go)
 	GroupMsgs groupMsgStore     // group messages (groupmsg.go)
 	SNS       snsStore          // sns (sns.go)
@@ -138,6 +139,7 @@ type Server struct {
 	gattr    groupAttrStore
 	gcount   groupCounterStore
 	history  historyStore
+	follows  followStore
 	nospeak  noSpeakingStore
 	gmsgs    groupMsgStore
 	sns      snsStore
@@ -197,6 +199,7 @@ func NewServer(opts Options) *Server {
 		gattr:     opts.GroupAttr,
 		gcount:    opts.GroupCnt,
 		history:   opts.History,
+		follows:   opts.Follows,
 		nospeak:   opts.NoSpeak,
 		gmsgs:     opts.GroupMsgs,
 		sns:       opts.SNS,
@@ -269,6 +272,7 @@ func (o *Options) fillStores() {
 	fill(&o.GroupAttr, groupAttrStore(st))
 	fill(&o.GroupCnt, groupCounterStore(st))
 	fill(&o.History, historyStore(st))
+	fill(&o.Follows, followStore(st))
 	fill(&o.NoSpeak, noSpeakingStore(st))
 	fill(&o.GroupMsgs, groupMsgStore(st))
 	fill(&o.SNS, snsStore(st))

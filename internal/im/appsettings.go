@@ -9,7 +9,7 @@ import (
 // Rules of an app's settings that a config file and timd_apps/create share.
 
 // callbackPrefixes are the families of the callback commands timd sends.
-var callbackPrefixes = []string{"Group.", "Sns.", "Profile.", "C2C.", "State."}
+var callbackPrefixes = []string{"Group.", "Sns.", "Profile.", "C2C.", "State.", "Follow."}
 
 // ValidCallbackCommand reports whether s looks like a callback command: one
 // of callbackPrefixes followed by a name of ASCII letters and digits.

@@ -43,6 +43,7 @@ type StateDoc struct {
 	FriendListMembers []StateRow
 	FriendRequests    []StateRow
 	Blacklist         []StateRow
+	Follows           []StateRow
 	Groups            []StateRow
 	GroupMembers      []StateRow
 	GroupAttrs        []StateRow

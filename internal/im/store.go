@@ -16,6 +16,7 @@ type Store interface {
 	GroupAttrService
 	GroupCounterService
 	HistoryService
+	FollowService
 	NoSpeakingService
 	GroupMsgService
 	Outbox

@@ -112,6 +112,9 @@ func deleteAccountState(ctx context.Context, tx *Tx, app uint64, userID string) 
 	if err := deleteSNSState(ctx, tx, app, userID); err != nil {
 		return err
 	}
+	if err := deleteFollows(ctx, tx, app, userID); err != nil {
+		return err
+	}
 	if err := deleteContactState(ctx, tx, app, userID); err != nil {
 		return err
 	}

@@ -53,6 +53,7 @@ var stateTables = []stateTable{
 		order: "t.user_id, t.name, t.friend_id"},
 	{table: "friend_requests", field: "FriendRequests", text: cols("user_id peer_id remark list_name add_source add_wording"),
 		ints: cols("both_ways add_time"), order: "t.user_id, t.peer_id"},
+	{table: "follows", field: "Follows", text: cols("user_id follow_id"), ints: cols("follow_time"), order: "t.user_id, t.follow_id"},
 	{table: "blacklist", field: "Blacklist", text: cols("user_id black_id"), ints: cols("add_time pos"), order: "t.user_id, t.black_id"},
 	{table: "im_groups", field: "Groups", storageID: "seq", order: "t.seq",
 		text: cols("group_id type name introduction notification face_url owner apply_join invite_join app_defined"),
