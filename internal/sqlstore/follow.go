@@ -98,8 +98,12 @@ func (db *DB) FollowAdd(ctx context.Context, op im.Op, from string, to []string)
 				} else if k == 1 {
 					n++
 					made = append(made, im.FollowTo{To: t})
-				} else if n >= im.MaxFollowing && !following(ctx, tx, app, from, t) {
-					out[i].Code, out[i].Info = im.CodeFollowTooMany, fmt.Sprintf("%s follows %d users, the most one may", from, im.MaxFollowing)
+				} else if n >= im.MaxFollowing {
+					if already, err := following(ctx, tx, app, from, t); err != nil {
+						return err
+					} else if !already {
+						out[i].Code, out[i].Info = im.CodeFollowTooMany, fmt.Sprintf("%s follows %d users, the most one may", from, im.MaxFollowing)
+					}
 				}
 			}
 		}
@@ -111,12 +115,15 @@ func (db *DB) FollowAdd(ctx context.Context, op im.Op, from string, to []string)
 	return out, err
 }
 
-// following reports whether from follows to (false on a failed read: the
-// caller only words its refusal by it).
-func following(ctx context.Context, tx *Tx, app uint64, from, to string) bool {
+// following reports whether from follows to.
+func following(ctx context.Context, tx *Tx, app uint64, from, to string) (bool, error) {
 	var one int
-	return tx.QueryRowContext(ctx, "SELECT 1 FROM follows WHERE app_id = $1 AND user_id = $2 AND follow_id = $3",
-		int64(app), from, to).Scan(&one) == nil
+	err := tx.QueryRowContext(ctx, "SELECT 1 FROM follows WHERE app_id = $1 AND user_id = $2 AND follow_id = $3",
+		int64(app), from, to).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // FollowDelete ends from's follows of each of to.
@@ -168,11 +175,19 @@ func (db *DB) FollowCheck(ctx context.Context, app uint64, from string, to []str
 				out[i].FollowResult = noUser(t)
 				continue
 			}
+			fan, err := following(ctx, tx, app, t, from)
+			if err != nil {
+				return err
+			}
+			follows, err := following(ctx, tx, app, from, t)
+			if err != nil {
+				return err
+			}
 			out[i].To, out[i].Type = t, im.FollowNone
-			if following(ctx, tx, app, t, from) {
+			if fan {
 				out[i].Type = im.FollowFollower
 			}
-			if following(ctx, tx, app, from, t) {
+			if follows {
 				out[i].Type += im.FollowFollowing
 			}
 		}
