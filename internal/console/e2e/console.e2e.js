@@ -139,13 +139,17 @@ async function run(page) {
   const shown = await page.textContent(`${refused} >> td:nth-child(6)`);
   if (!/^HTTP 500 \(injected fault \d+\)$/.test(shown)) throw new Error(`the last reply reads ${JSON.stringify(shown)}`);
 
-  step("a user's friends, friend lists and conversation groups");
+  step("a user's friends, friend lists, conversation groups and follows");
+  await api("follow", "follow_add", { From_Account: "alice", FollowItem: [{ To_Account: "bob" }, { To_Account: "carol" }] });
+  await api("follow", "follow_add", { From_Account: "bob", FollowItem: [{ To_Account: "alice" }] });
   await page.click("nav >> text=Friends");
   await page.fill("#user-id", "alice");
   await page.press("#user-id", "Enter");
   await page.waitForSelector("#friends >> text=carol");
   await page.waitForSelector("#lists >> text=work");
   await page.waitForSelector("#contacts >> text=projects");
+  await page.waitForSelector('#follows tr[data-follow="follows"] >> text=bob, carol');
+  await page.waitForSelector('#follows tr[data-follow="mutual"] >> text=bob');
   await shot(page, "friends");
   await api("sns", "group_add", { From_Account: "alice", GroupName: ["old"] });
   await page.click("#user >> text=Show");

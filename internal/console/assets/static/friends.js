@@ -1,6 +1,6 @@
 // A user's friends (friend_get, friend_delete), friend lists (group_get,
-// group_delete) and conversation groups (get_contact_group,
-// del_contact_group).
+// group_delete), conversation groups (get_contact_group,
+// del_contact_group) and follows (follow_get_info, follow_get).
 "use strict";
 (() => {
   if (!TIMD.creds()) return;
@@ -62,6 +62,27 @@
     `${user} has no conversation groups`);
   }
 
+  // follows shows how many the user follows and is followed by, and each
+  // list's first page; an app without the feature says why.
+  async function follows() {
+    const hint = document.getElementById("follows-hint");
+    hint.textContent = "";
+    const lists = [];
+    try {
+      const info = (await call("follow", "follow_get_info", { From_Account: user, To_Account: [user] })).FollowInfo[0];
+      for (const [type, name, count] of [[2, "follows", info.FollowingCount], [1, "followers", info.FollowerCount],
+        [3, "mutual", info.MutualFollowingCount]]) {
+        const r = await call("follow", "follow_get", { From_Account: user, FollowType: type, StartCursor: "", WantNum: 100 });
+        lists.push(el("tr", { "data-follow": name }, el("td", {}, name), el("td", { class: "num" }, count),
+          el("td", {}, r.FollowItem.map(f => f.To_Account).join(", ") + (r.NextCursor ? ", …" : ""))));
+      }
+    } catch (e) {
+      if (!(e instanceof TIMD.ApiError)) throw e;
+      hint.textContent = `follows: ${e.message}`;
+    }
+    fill(document.getElementById("follows"), lists, `${user} follows no one and has no followers`);
+  }
+
   async function del(question, service, command, body) {
     if (!await TIMD.confirmAction(question, "Delete")) return;
     await guard(async () => {
@@ -77,6 +98,7 @@
     await friends();
     await lists();
     await contacts();
+    await follows();
   }
 
   form.addEventListener("submit", ev => { ev.preventDefault(); user = form["user-id"].value.trim(); guard(load); });
