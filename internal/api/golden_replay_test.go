@@ -15,8 +15,9 @@ import (
 // name order, through call, and compares each reply with the
 // NN_<command>.resp.json beside it as JSON values; with rewrite set it
 // records the replies there instead. It fails if dir holds fewer than
-// atLeast requests, so that a misnamed directory does not pass empty.
-func replayGolden(t *testing.T, dir string, atLeast int, rewrite bool, call func(command, body string) Reply) {
+// atLeast requests, so that a misnamed directory does not pass empty. Each
+// of normalize is applied to both values before they are compared.
+func replayGolden(t *testing.T, dir string, atLeast int, rewrite bool, call func(command, body string) Reply, normalize ...func(any)) {
 	t.Helper()
 	reqs, _ := filepath.Glob(filepath.Join(dir, "*.req.json"))
 	sort.Strings(reqs)
@@ -30,13 +31,14 @@ func replayGolden(t *testing.T, dir string, atLeast int, rewrite bool, call func
 			t.Fatal(err)
 		}
 		got := call(name[strings.Index(name, "_")+1:], string(req))
-		goldenReply(t, strings.TrimSuffix(reqFile, ".req.json")+".resp.json", got, rewrite)
+		goldenReply(t, strings.TrimSuffix(reqFile, ".req.json")+".resp.json", got, rewrite, normalize...)
 	}
 }
 
 // goldenReply compares a reply with the one recorded in respFile as JSON
-// values, or with rewrite records it there.
-func goldenReply(t *testing.T, respFile string, got Reply, rewrite bool) {
+// values (each of normalize applied to both), or with rewrite records it
+// there.
+func goldenReply(t *testing.T, respFile string, got Reply, rewrite bool, normalize ...func(any)) {
 	t.Helper()
 	if rewrite {
 		var pretty bytes.Buffer
@@ -59,6 +61,10 @@ func goldenReply(t *testing.T, respFile string, got Reply, rewrite bool) {
 	}
 	if err := json.Unmarshal(want, &wv); err != nil {
 		t.Fatalf("%s: %v", respFile, err)
+	}
+	for _, f := range normalize {
+		f(gv)
+		f(wv)
 	}
 	if !reflect.DeepEqual(gv, wv) {
 		t.Errorf("%s:\n got %s\nwant %s", respFile, got.Raw, want)

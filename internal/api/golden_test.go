@@ -1,13 +1,9 @@
 package api_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
-	"reflect"
-	"sort"
 	"strings"
 	"testing"
 
@@ -35,55 +31,18 @@ func TestGolden(t *testing.T) {
 				if setup, err := os.ReadFile(filepath.Join(dir, "00_setup.accounts")); err == nil {
 					h.importUsers(strings.Fields(string(setup))...)
 				}
-				reqs, _ := filepath.Glob(filepath.Join(dir, "*.req.json"))
-				sort.Strings(reqs)
-				for _, reqFile := range reqs {
-					name := strings.TrimSuffix(filepath.Base(reqFile), ".req.json")
-					command := name[strings.Index(name, "_")+1:]
+				// NN_<service>.<command> calls another service's command, as
+				// a step of this service's story (a profile a later sample
+				// depends on). A conversation's Timestamp and a blocklist
+				// entry's AddBlackTimeStamp are the time of the call that
+				// made them: only their presence is compared.
+				replayGolden(t, dir, 1, *update, func(command, body string) Reply {
 					svc := service
-					// NN_<service>.<command> calls another service's command, as
-					// a step of this service's story (a profile a later sample
-					// depends on).
 					if other, cmd, ok := strings.Cut(command, "."); ok {
 						svc, command = other, cmd
 					}
-					req, err := os.ReadFile(reqFile)
-					if err != nil {
-						t.Fatal(err)
-					}
-					got := h.Call(svc, command, string(req))
-					respFile := strings.TrimSuffix(reqFile, ".req.json") + ".resp.json"
-					if *update {
-						var pretty bytes.Buffer
-						if err := json.Indent(&pretty, []byte(got.Raw), "", "  "); err != nil {
-							t.Fatalf("%v: %s", err, got.Raw)
-						}
-						pretty.WriteByte('\n')
-						if err := os.WriteFile(respFile, pretty.Bytes(), 0o644); err != nil {
-							t.Fatal(err)
-						}
-						continue
-					}
-					want, err := os.ReadFile(respFile)
-					if err != nil {
-						t.Fatalf("%v (run with -update to create it)", err)
-					}
-					var gv, wv any
-					if err := json.Unmarshal([]byte(got.Raw), &gv); err != nil {
-						t.Fatal(err)
-					}
-					if err := json.Unmarshal(want, &wv); err != nil {
-						t.Fatalf("%s: %v", respFile, err)
-					}
-					// A conversation's Timestamp and a blocklist entry's
-					// AddBlackTimeStamp are the time of the call that made
-					// them: only their presence is compared.
-					blankTimestamps(gv)
-					blankTimestamps(wv)
-					if !reflect.DeepEqual(gv, wv) {
-						t.Errorf("%s:\n got %s\nwant %s", name, got.Raw, want)
-					}
-				}
+					return h.Call(svc, command, body)
+				}, blankTimestamps)
 			})
 		})
 	}
