@@ -20,6 +20,9 @@ type groupAdminStore interface {
 	Roles(ctx context.Context, app uint64, groupID string, userIDs []string) ([]string, error)
 	ImportMembers(ctx context.Context, op im.Op, groupID string, members []im.ImportMember) ([]im.AddResult, error)
 	SetUnread(ctx context.Context, app uint64, groupID, userID string, n int) error
+	BanMembers(ctx context.Context, op im.Op, groupID string, userIDs []string, seconds int64, description string) error
+	UnbanMembers(ctx context.Context, op im.Op, groupID string, userIDs []string) error
+	BannedMembers(ctx context.Context, app uint64, groupID string, offset, limit int) (im.GroupBanPage, error)
 	// import_group (group_import.go) creates through groupStore.CreateGroup.
 }
 

@@ -82,6 +82,18 @@ type GroupAdminService interface {
 	// SetUnread sets a member's unread message count. 10010, 10007, 10019,
 	// 10004 (not a member).
 	SetUnread(ctx context.Context, app uint64, groupID, userID string, n int) error
+
+	// BanMembers bans imported accounts from an AVChatRoom for seconds from
+	// now, with a description. 10010, 10007 (not an AVChatRoom), 10019.
+	BanMembers(ctx context.Context, op Op, groupID string, userIDs []string, seconds int64, description string) error
+
+	// UnbanMembers lifts the bans of the accounts given. 10010, 10007,
+	// 10019.
+	UnbanMembers(ctx context.Context, op Op, groupID string, userIDs []string) error
+
+	// BannedMembers reads a page of the bans running now, the soonest to
+	// end first. 10010, 10007.
+	BannedMembers(ctx context.Context, app uint64, groupID string, offset, limit int) (GroupBanPage, error)
 }
 
 // NoSpeakingService keeps accounts' global mutes.

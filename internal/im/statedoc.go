@@ -49,6 +49,7 @@ type StateDoc struct {
 	GroupAttrs        []StateRow
 	GroupCounters     []StateRow
 	GroupOutsideMutes []StateRow
+	GroupBans         []StateRow
 	GroupMsgs         []StateRow
 	C2CMsgs           []StateRow
 	Conversations     []StateRow

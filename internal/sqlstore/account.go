@@ -109,6 +109,9 @@ func deleteAccountState(ctx context.Context, tx *Tx, app uint64, userID string) 
 	if err := forgetAccountMutes(ctx, tx, app, userID); err != nil {
 		return err
 	}
+	if err := forgetAccountBans(ctx, tx, app, userID); err != nil {
+		return err
+	}
 	if err := deleteSNSState(ctx, tx, app, userID); err != nil {
 		return err
 	}

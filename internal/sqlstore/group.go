@@ -322,8 +322,8 @@ func (db *DB) DestroyGroup(ctx context.Context, op im.Op, groupID string) error 
 		if err != nil {
 			return err
 		}
-		// Its attributes (at most 16), counters (at most 20) and its
-		// former members' mutes go with it at once.
+		// Its attributes (at most 16), counters (at most 20), its former
+		// members' mutes and its bans go with it at once.
 		if err := deleteGroupAttrs(ctx, tx, app, seq); err != nil {
 			return err
 		}
@@ -332,6 +332,11 @@ func (db *DB) DestroyGroup(ctx context.Context, op im.Op, groupID string) error 
 		}
 		if err := deleteOutsideMutes(ctx, tx, app, seq); err != nil {
 			return err
+		}
+		if typ == im.GroupAVChatRoom { // the only type with bans
+			if err := deleteGroupBans(ctx, tx, app, seq); err != nil {
+				return err
+			}
 		}
 		if err := removeGroupConversations(ctx, tx, op.App.SDKAppID, groupID); err != nil {
 			return err

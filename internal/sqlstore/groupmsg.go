@@ -35,10 +35,7 @@ func senderCheck(ctx context.Context, tx *Tx, app uint64, g *im.Group, m im.NewG
 		return nil
 	}
 	if g.Type == im.GroupAVChatRoom {
-		if muted, err := roomMuted(ctx, tx, app, g.Seq, m.From); err != nil || !muted {
-			return err
-		}
-		return im.Errorf(im.CodeGroupMemberMuted, "%s is muted in group %s", m.From, g.GroupID)
+		return roomSenderCheck(ctx, tx, app, g, m.From)
 	}
 	var (
 		role      string
@@ -60,6 +57,22 @@ func senderCheck(ctx context.Context, tx *Tx, app uint64, g *im.Group, m im.NewG
 		return im.Errorf(im.CodeGroupMemberMuted, "group %s mutes all ordinary members", g.GroupID)
 	}
 	return nil
+}
+
+// roomSenderCheck is senderCheck in an AVChatRoom, which keeps no member
+// list: a banned account is out of the room (10007), a muted one may not
+// speak (10017).
+func roomSenderCheck(ctx context.Context, tx *Tx, app uint64, g *im.Group, from string) error {
+	if banned, err := roomBanned(ctx, tx, app, g.Seq, from); err != nil || banned {
+		if err == nil {
+			err = im.Errorf(im.CodeGroupForbidden, "%s is banned from group %s", from, g.GroupID)
+		}
+		return err
+	}
+	if muted, err := roomMuted(ctx, tx, app, g.Seq, from); err != nil || !muted {
+		return err
+	}
+	return im.Errorf(im.CodeGroupMemberMuted, "%s is muted in group %s", from, g.GroupID)
 }
 
 // findDup finds a message of the group with the same Random sent within

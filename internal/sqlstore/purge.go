@@ -190,7 +190,18 @@ func purgeScoped(ctx context.Context, tx *Tx, sc purgeScope) (int, error) {
 		return 0, err
 	}
 	m, err := res.RowsAffected()
-	return max(n, g, int(m)), err
+	if err != nil {
+		return 0, err
+	}
+	// Bans that have run out, likewise.
+	res, err = tx.ExecContext(ctx, `DELETE FROM group_bans WHERE (app_id, group_seq, user_id) IN
+		(SELECT app_id, group_seq, user_id FROM group_bans WHERE banned_until <= $1`+cond+` ORDER BY banned_until LIMIT CAST($2 AS BIGINT))`,
+		append([]any{sc.cut / 1000, purgeBatch}, args...)...)
+	if err != nil {
+		return 0, err
+	}
+	b, err := res.RowsAffected()
+	return max(n, g, int(m), int(b)), err
 }
 
 // groupRef is a group by its storage number.

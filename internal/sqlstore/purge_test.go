@@ -238,31 +238,39 @@ func TestPurge_RacingSendKeepsConversation(t *testing.T) {
 	}
 }
 
-// Ensure the purge deletes the mutes no member row holds once they have
-// run out, on the store's clock, and keeps those still running.
-func TestPurge_EndedOutsideMutes(t *testing.T) {
+// Ensure the purge deletes the mutes no member row holds and the
+// AVChatRoom bans once they have run out, on the store's clock, and keeps
+// those still running.
+func TestPurge_EndedOutsideMutesAndBans(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db, clock := openClocked(t, dsn, time.Hour)
 		now := clock.now().Unix()
-		for i, until := range []int64{now - 1, now, now + 1, now + 600} {
-			if _, err := db.w.ExecContext(ctx, "INSERT INTO group_outside_mutes (app_id, group_seq, user_id, mute_until) VALUES ($1, 7, $2, $3)",
-				convApp, fmt.Sprint("u", i), until); err != nil {
-				t.Fatal(err)
+		tables := map[string]string{"group_outside_mutes": "mute_until", "group_bans": "banned_until"}
+		for table, col := range tables {
+			for i, until := range []int64{now - 1, now, now + 1, now + 600} {
+				if _, err := db.w.ExecContext(ctx, "INSERT INTO "+table+" (app_id, group_seq, user_id, "+col+") VALUES ($1, 7, $2, $3)",
+					convApp, fmt.Sprint("u", i), until); err != nil {
+					t.Fatal(err)
+				}
 			}
 		}
 		if _, err := db.purgeOnce(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if n := count(t, db, "SELECT COUNT(*) FROM group_outside_mutes"); n != 2 {
-			t.Fatalf("%d mutes left, want the 2 still running", n)
+		for table := range tables {
+			if n := count(t, db, "SELECT COUNT(*) FROM "+table); n != 2 {
+				t.Fatalf("%s: %d rows left, want the 2 still running", table, n)
+			}
 		}
 		clock.advance(time.Hour)
 		if _, err := db.purgeOnce(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if n := count(t, db, "SELECT COUNT(*) FROM group_outside_mutes"); n != 0 {
-			t.Fatalf("%d mutes left an hour on", n)
+		for table := range tables {
+			if n := count(t, db, "SELECT COUNT(*) FROM "+table); n != 0 {
+				t.Fatalf("%s: %d rows left an hour on", table, n)
+			}
 		}
 	})
 }

@@ -66,6 +66,8 @@ var stateTables = []stateTable{
 		order: "g.seq, t.counter_key"},
 	{table: "group_outside_mutes", field: "GroupOutsideMutes", group: true, text: cols("user_id"), ints: cols("mute_until"),
 		order: "g.seq, t.user_id"},
+	{table: "group_bans", field: "GroupBans", group: true, text: cols("user_id description"), ints: cols("banned_until"),
+		order: "g.seq, t.user_id"},
 	{table: "group_msgs", field: "GroupMsgs", group: true, order: "g.seq, t.msg_seq",
 		text: cols("from_user body cloud_data push_info"),
 		ints: cols("msg_seq random msg_time priority flag_bits deleted created_at expires_at")},
