@@ -105,7 +105,17 @@ async function run(page) {
   await page.waitForSelector("#members >> text=carol");
   await page.waitForSelector("#attrs >> text=seat1");
   await page.waitForSelector('#counters tr:has-text("likes") >> text=42');
+  if (await page.isVisible("#bans-part")) throw new Error("a Public group's details show bans");
   await shot(page, "groups");
+
+  step("see a live room's bans");
+  await api("group_open_http_svc", "create_group", { Owner_Account: "alice", Type: "AVChatRoom", Name: "Live", GroupId: "console_live" });
+  await api("group_open_http_svc", "ban_group_member", { GroupId: "console_live", Members_Account: ["carol"], Duration: 3600 });
+  await page.selectOption("#group-type", "AVChatRoom");
+  await page.click('tr[data-group="console_live"] >> text=Details');
+  await page.waitForSelector("#bans-part:not([hidden]) #bans >> text=carol");
+  await page.selectOption("#group-type", "");
+  await page.waitForSelector('tr[data-group="console_demo"]');
 
   step("dismiss it from the console");
   await page.click('tr[data-group="console_demo"] >> text=Dismiss');

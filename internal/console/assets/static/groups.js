@@ -1,6 +1,7 @@
 // Groups: list and filter by type (get_appid_group_list, get_group_info),
 // a group's members, attributes and counters (get_group_member_info,
-// get_group_attr, get_group_counter), dismiss (destroy_group).
+// get_group_attr, get_group_counter), a live room's bans
+// (get_group_ban_member), dismiss (destroy_group).
 "use strict";
 (() => {
   if (!TIMD.creds()) return;
@@ -34,7 +35,7 @@
   function row(g) {
     return el("tr", { "data-group": g.GroupId }, el("td", {}, g.GroupId), el("td", {}, g.Name), el("td", {}, g.Type),
       el("td", {}, g.Owner_Account || ""), el("td", { class: "num" }, g.MemberNum),
-      el("td", {}, el("button", { type: "button", class: "quiet", onclick: () => guard(() => members(g.GroupId)) }, "Details"), " ",
+      el("td", {}, el("button", { type: "button", class: "quiet", onclick: () => guard(() => members(g)) }, "Details"), " ",
         el("button", { type: "button", class: "danger", onclick: () => dismiss(g) }, "Dismiss")));
   }
 
@@ -58,10 +59,12 @@
       `curl -s '${location.origin}/v4/group_open_http_svc/create_group?${q}' -d '${body}'`);
   }
 
-  // members shows a group's members, attributes and counters. A part the
-  // group or the app has none of (an AVChatRoom keeps no member list, a
-  // Community no counters, counters need the Ultimate edition) says why.
-  async function members(id) {
+  // members shows a group's members, attributes and counters, and an
+  // AVChatRoom's bans. A part the group or the app has none of (an
+  // AVChatRoom keeps no member list, a Community no counters, counters and
+  // bans need the Ultimate edition) says why.
+  async function members(g) {
+    const id = g.GroupId;
     document.getElementById("members-of").textContent = id;
     await part("members", "no members", () => call("group_open_http_svc", "get_group_member_info", { GroupId: id, Limit: 1000 }),
       r => r.MemberList.map(m => el("tr", {}, el("td", {}, m.Member_Account), el("td", {}, m.Role), el("td", {}, TIMD.time(m.JoinTime)))));
@@ -69,6 +72,12 @@
       r => r.GroupAttrAry.map(a => el("tr", {}, el("td", {}, a.key), el("td", {}, a.value))));
     await part("counters", "no counters", () => call("group_open_http_svc", "get_group_counter", { GroupId: id }),
       r => r.GroupCounter.map(c => el("tr", {}, el("td", {}, c.Key), el("td", { class: "num" }, c.Value))));
+    const room = g.Type === "AVChatRoom";
+    document.getElementById("bans-part").hidden = !room;
+    if (room) {
+      await part("bans", "no bans", () => call("group_open_http_svc", "get_group_ban_member", { GroupId: id, Limit: 100 }),
+        r => r.BannedAccountList.map(b => el("tr", {}, el("td", {}, b.Member_Account), el("td", {}, TIMD.time(b.BannedUntil)))));
+    }
     document.getElementById("members-card").hidden = false;
   }
 
