@@ -130,6 +130,7 @@ func (s *Server) groupRoutes() []route {
 		{"group_open_http_svc", "add_group_member", 200, rpc(s.addGroupMember)},
 		{"group_open_http_svc", "delete_group_member", 200, rpc(s.deleteGroupMember)},
 		{"group_open_http_svc", "get_group_member_info", 200, rpc(s.getGroupMemberInfo)},
+		{"group_open_http_svc", "get_specified_group_member_info", 200, rpc(s.getSpecifiedGroupMemberInfo)},
 		{"group_open_http_svc", "get_joined_group_list", 200, rpc(s.getJoinedGroupList)},
 		{"group_open_http_svc", "get_appid_group_list", 200, rpc(s.getAppidGroupList)},
 		{"group_open_http_svc", "change_group_owner", 200, rpc(s.changeGroupOwner)},

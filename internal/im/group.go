@@ -38,6 +38,7 @@ const (
 	MaxAppDefinedValue   = 512
 	MaxAppGroupListLimit = 10000
 	MaxMemberInfoLimit   = 6000
+	MaxSpecifiedMembers  = 50 // Member_List_Account of get_specified_group_member_info
 )
 
 // GroupTypeAlias maps the names create_group accepts to stored types: Work
@@ -197,6 +198,7 @@ const (
 // MemberFilter selects members for get_group_member_info.
 type MemberFilter struct {
 	Roles  []string // empty: every role
+	Users  []string // empty: every member; else only these (get_specified_group_member_info)
 	Limit  int      // 0: all
 	Offset int
 	After  int64 // Community paging: members that joined after this join sequence

@@ -178,14 +178,8 @@ func (db *DB) Members(ctx context.Context, app uint64, groupID string, f im.Memb
 		}
 		q := "SELECT " + memberCols + " FROM group_members WHERE app_id = $1 AND group_seq = $2 AND join_seq > $3"
 		args := []any{int64(app), g.Seq, f.After}
-		if len(f.Roles) > 0 {
-			ph := make([]string, len(f.Roles))
-			for i, r := range f.Roles {
-				args = append(args, r)
-				ph[i] = "$" + itoa(len(args))
-			}
-			q += " AND role IN (" + strings.Join(ph, ", ") + ")"
-		}
+		q, args = inList(q, "role", f.Roles, args)
+		q, args = inList(q, "user_id", f.Users, args)
 		q += " ORDER BY join_seq"
 		limit := f.Limit
 		if limit > 0 {
@@ -260,4 +254,18 @@ func (db *DB) ChangeOwner(ctx context.Context, op im.Op, groupID, newOwner strin
 			WHERE app_id = $1 AND group_id = $2`, int64(app), groupID, newOwner, tx.now.UnixMilli())
 		return err
 	})
+}
+
+// inList adds "AND col IN (...)" with vals as parameters to q, or nothing
+// for no vals.
+func inList(q, col string, vals []string, args []any) (string, []any) {
+	if len(vals) == 0 {
+		return q, args
+	}
+	ph := make([]string, len(vals))
+	for i, v := range vals {
+		args = append(args, v)
+		ph[i] = "$" + itoa(len(args))
+	}
+	return q + " AND " + col + " IN (" + strings.Join(ph, ", ") + ")", args
 }
