@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strconv"
 
 	"github.com/timd/timd/internal/im"
@@ -43,6 +44,36 @@ func (s *Server) adminMsgWithdraw(ctx context.Context, c *Call, req *msgRef) (*s
 		return nil, err
 	}
 	return nil, s.c2c.WithdrawC2C(ctx, op(c), from, to, key)
+}
+
+type deleteC2CMsgRambleReq struct {
+	Operator_Account *string
+	Peer_Account     *string
+	MsgKeyList       []string
+}
+
+// deleteC2CMsgRambleResp leaves InvalidMsgKeyList out when every key named
+// a message, as the page's sample reply has no such field.
+type deleteC2CMsgRambleResp struct {
+	InvalidMsgKeyList []string `json:",omitempty"`
+}
+
+// deleteC2CMsgRamble deletes up to 30 messages from Operator_Account's
+// history of its conversation with Peer_Account, one way (269/101439).
+func (s *Server) deleteC2CMsgRamble(ctx context.Context, c *Call, req *deleteC2CMsgRambleReq) (*deleteC2CMsgRambleResp, error) {
+	switch {
+	case req.Operator_Account == nil:
+		return nil, invalidField("Operator_Account", "Operator_Account is required")
+	case req.Peer_Account == nil:
+		return nil, invalidField("Peer_Account", "Peer_Account is required")
+	case len(req.MsgKeyList) == 0 || len(req.MsgKeyList) > im.MaxRambleDeleteKeys:
+		return nil, invalidField("MsgKeyList", fmt.Sprintf("MsgKeyList must hold 1 to %d message keys", im.MaxRambleDeleteKeys))
+	}
+	invalid, err := s.c2c.DeleteC2COneWay(ctx, c.App.SDKAppID, *req.Operator_Account, *req.Peer_Account, req.MsgKeyList)
+	if err != nil {
+		return nil, err
+	}
+	return &deleteC2CMsgRambleResp{InvalidMsgKeyList: invalid}, nil
 }
 
 // modifyC2CMsgReq is modify_c2c_msg's request (msgRef's fields spelled

@@ -226,6 +226,7 @@ func (s *Server) openimRoutes() []route {
 		{"openim", "admin_set_msg_read", 200, rpc(s.adminSetMsgRead)},
 		{"openim", "get_c2c_unread_msg_num", 200, rpc(s.getC2CUnreadMsgNum)},
 		{"openim", "modify_c2c_msg", 200, rpc(s.modifyC2CMsg)},
+		{"openim", "delete_c2c_msg_ramble", 200, rpc(s.deleteC2CMsgRamble)},
 	}
 }
 

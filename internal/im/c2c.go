@@ -139,6 +139,11 @@ type C2CService interface {
 	// ModifyC2C overwrites a message's body and/or CloudCustomData (nil:
 	// kept). 20022 none, 20023 recalled.
 	ModifyC2C(ctx context.Context, app uint64, from, to, key string, body MsgBody, cloudData *string) error
+	// DeleteC2COneWay deletes messages of owner's conversation with peer
+	// from owner's history alone (delete_c2c_msg_ramble): the peer still
+	// reads them. It returns the keys that name no message owner can still
+	// read, or that are not message keys. 90008 owner, 90003 peer.
+	DeleteC2COneWay(ctx context.Context, app uint64, owner, peer string, keys []string) (invalid []string, err error)
 	// SetC2CRead marks owner's conversation with peer read up to at (unix
 	// s; 0: now). 90008 owner, 90003 peer.
 	SetC2CRead(ctx context.Context, app uint64, owner, peer string, at int64) error

@@ -64,6 +64,9 @@ const (
 	MaxMsgLifeTime = 7 * 24 * 3600
 	// MaxBatchTargets bounds batchsendmsg's To_Account.
 	MaxBatchTargets = 500
+	// MaxRambleDeleteKeys bounds delete_c2c_msg_ramble's MsgKeyList
+	// (269/101439: "一次最多删除30条消息").
+	MaxRambleDeleteKeys = 30
 )
 
 // MsgFlagRecalled is MsgFlagBits of a recalled message.

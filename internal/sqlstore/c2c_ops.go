@@ -94,11 +94,7 @@ func (db *DB) WithdrawC2C(ctx context.Context, op im.Op, from, to, key string) e
 			return err
 		}
 		if t.unread {
-			// Counted unread unless the recipient has read up to it.
-			if _, err := tx.ExecContext(ctx, `
-				UPDATE conversations SET unread = unread - 1
-				WHERE app_id = $1 AND owner = $2 AND type = $3 AND peer = $4 AND unread > 0 AND read_time < $5 AND clear_id < $6`,
-				int64(app), to, convC2C, from, t.at, t.id); err != nil {
+			if err := forgetUnread(ctx, tx, app, to, from, t.at, t.id); err != nil {
 				return err
 			}
 		}
@@ -214,4 +210,95 @@ func (db *DB) C2CUnread(ctx context.Context, app uint64, owner string, peers []s
 		return nil
 	})
 	return total, per, err
+}
+
+// DeleteC2COneWay hides messages of owner's conversation with peer from
+// owner's history (delete_c2c_msg_ramble): hide_from when owner sent one,
+// hide_to when owner received it. A key names the messages of the pair with
+// its MsgTime, MsgSeq and MsgRandom, either way, not expired and not yet
+// hidden from owner; a key that names none is returned as invalid. A
+// deleted message that owner had not read is no longer counted unread, as
+// a recalled one is not.
+func (db *DB) DeleteC2COneWay(ctx context.Context, app uint64, owner, peer string, keys []string) ([]string, error) {
+	var invalid []string
+	err := db.write(ctx, func(tx *Tx) error {
+		invalid = invalid[:0]
+		exists, err := lockAccounts(ctx, tx, app, []string{owner, peer})
+		switch {
+		case err != nil:
+			return err
+		case !exists[owner]:
+			return im.Errorf(im.CodeMsgFromAccount, "Operator_Account %s is not imported", owner)
+		case !exists[peer]:
+			return im.Errorf(im.CodeMsgToAccount, "Peer_Account %s is not imported", peer)
+		}
+		for _, key := range keys {
+			n, err := hideForOwner(ctx, tx, app, owner, peer, key)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				invalid = append(invalid, key)
+			}
+		}
+		return nil
+	})
+	return invalid, err
+}
+
+// hideForOwner hides the messages key names from owner and reports how
+// many it hid.
+func hideForOwner(ctx context.Context, tx *Tx, app uint64, owner, peer, key string) (int, error) {
+	seq, rnd, at, ok := im.ParseMsgKey(key)
+	if !ok {
+		return 0, nil
+	}
+	lo, hi := peerPair(owner, peer)
+	rows, err := tx.QueryContext(ctx, `
+		SELECT id, CASE WHEN from_user = $7 THEN 1 ELSE 0 END, unread FROM c2c_msgs
+		WHERE app_id = $1 AND peer_lo = $2 AND peer_hi = $3 AND msg_time = $4 AND msg_seq = $5 AND msg_random = $6
+			AND expires_at > $8 AND NOT (from_user = $7 AND hide_from = 1) AND NOT (to_user = $7 AND hide_to = 1)`,
+		int64(app), lo, hi, at, int64(seq), int64(rnd), owner, tx.now.UnixMilli())
+	if err != nil {
+		return 0, err
+	}
+	type target struct{ id, sent, unread int64 }
+	var ts []target
+	for rows.Next() {
+		var t target
+		if err := rows.Scan(&t.id, &t.sent, &t.unread); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ts = append(ts, t)
+	}
+	if err := closeRows(rows); err != nil {
+		return 0, err
+	}
+	for _, t := range ts {
+		q := "UPDATE c2c_msgs SET hide_to = 1, unread = 0 WHERE app_id = $1 AND id = $2"
+		if t.sent == 1 {
+			q = "UPDATE c2c_msgs SET hide_from = 1 WHERE app_id = $1 AND id = $2"
+		}
+		if _, err := tx.ExecContext(ctx, q, int64(app), t.id); err != nil {
+			return 0, err
+		}
+		if t.sent == 0 && t.unread == 1 {
+			if err := forgetUnread(ctx, tx, app, owner, peer, at, t.id); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return len(ts), nil
+}
+
+// forgetUnread takes a message owner received and deleted (id, sent at
+// at) off owner's unread count, where it was counted: after what owner had
+// read and had cleared.
+func forgetUnread(ctx context.Context, tx *Tx, app uint64, owner, peer string, at, id int64) error {
+	_, err := tx.ExecContext(ctx, `
+		UPDATE conversations SET unread = unread - 1
+		WHERE app_id = $1 AND owner = $2 AND type = $3 AND peer = $4 AND unread > 0 AND read_time < $5 AND clear_id < $6`,
+		int64(app), owner, convC2C, peer, at, id)
+	return err
 }

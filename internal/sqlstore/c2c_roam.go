@@ -85,8 +85,8 @@ const roamCols = "SELECT CASE WHEN from_user = $8 THEN 1 ELSE 0 END, msg_seq, ms
 // messages, the last telling the caller whether more are left. The page is
 // one range of c2c_msgs_conv walked backwards and stopped by LIMIT, however
 // long the conversation; only the rows hidden from the operator (its
-// cleared history, its own SyncOtherMachine 2 messages) are skipped on the
-// way.
+// cleared history, its own SyncOtherMachine 2 messages, those it deleted
+// one way) are skipped on the way.
 func (db *DB) RoamC2C(ctx context.Context, app uint64, q im.RoamQuery) (im.RoamPage, error) {
 	var out im.RoamPage
 	err := db.read(ctx, func(tx *Tx) error {
@@ -142,7 +142,7 @@ func roamRows(ctx context.Context, tx *Tx, app uint64, q im.RoamQuery, clearID i
 	args := []any{int64(app), lo, hi, q.MinTime, q.MaxTime, tx.now.UnixMilli(), clearID, q.Operator}
 	query := roamCols + `
 		WHERE app_id = $1 AND peer_lo = $2 AND peer_hi = $3 AND msg_time >= $4 AND msg_time <= $5
-			AND expires_at > $6 AND id > $7 AND NOT (from_user = $8 AND hide_from = 1)`
+			AND expires_at > $6 AND id > $7 AND NOT (from_user = $8 AND hide_from = 1) AND NOT (to_user = $8 AND hide_to = 1)`
 	if q.After {
 		var id int64
 		err := tx.QueryRowContext(ctx, `
