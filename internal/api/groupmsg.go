@@ -27,6 +27,7 @@ type groupMsgStore interface {
 	ImportGroupMsgs(ctx context.Context, op im.Op, groupID string, msgs []im.ImportGroupMsg) ([]im.ImportResult, error)
 	ModifyGroupMsg(ctx context.Context, op im.Op, groupID string, seq int64, body im.MsgBody, cloudData *string) error
 	DeleteGroupMsgsBySender(ctx context.Context, op im.Op, groupID, sender string) error
+	ClearGroupMsgs(ctx context.Context, op im.Op, groupID string, upTo int64) error
 }
 
 // msgPriorities are MsgPriority's values, case-sensitive, as stored.

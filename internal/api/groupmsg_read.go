@@ -146,3 +146,26 @@ func (s *Server) deleteGroupMsgBySender(ctx context.Context, c *Call, req *delet
 	}
 	return nil, s.gmsgs.DeleteGroupMsgsBySender(ctx, op(c), id, *req.Sender_Account)
 }
+
+type clearGroupMsgReq struct {
+	GroupId *string
+	MsgSeq  *int64
+}
+
+// clearGroupMsg clears a group's history up to MsgSeq, or all of it, for
+// its members' clients (1047/65970): a mark; group_msg_get_simple, the
+// admin's read, still returns the messages.
+func (s *Server) clearGroupMsg(ctx context.Context, c *Call, req *clearGroupMsgReq) (*empty, error) {
+	id, err := groupID(req.GroupId)
+	if err != nil {
+		return nil, err
+	}
+	var upTo int64
+	if req.MsgSeq != nil {
+		if *req.MsgSeq < 1 {
+			return nil, invalidField("MsgSeq", "MsgSeq must be positive")
+		}
+		upTo = *req.MsgSeq
+	}
+	return nil, s.gmsgs.ClearGroupMsgs(ctx, op(c), id, upTo)
+}

@@ -166,6 +166,7 @@ func (s *Server) groupRoutes() []route {
 		{"group_open_http_svc", "group_msg_recall", 200, rpc(s.groupMsgRecall)},
 		{"group_open_http_svc", "import_group_msg", 200, rpc(s.importGroupMsg)},
 		{"group_open_http_svc", "delete_group_msg_by_sender", 200, rpc(s.deleteGroupMsgBySender)},
+		{"group_open_http_svc", "clear_group_msg", 200, rpc(s.clearGroupMsg)},
 		{"openim", "modify_group_msg", 200, rpc(s.modifyGroupMsg)},
 		{"group_open_http_svc", "get_online_member_num", 200, rpc(s.getOnlineMemberNum)},
 	}

@@ -79,6 +79,7 @@ var strictKeyRoutes = map[string]strictKeyRoute{
 	"group_open_http_svc/group_msg_get_simple":            {`{"GroupId":"sk_group","ReqMsgNumber":1}`, 10004},
 	"group_open_http_svc/group_msg_recall":                {`{"GroupId":"sk_group","MsgSeqList":[{"MsgSeq":1}]}`, 10004},
 	"group_open_http_svc/import_group_msg":                {`{"GroupId":"sk_group","MsgList":[{"From_Account":"alice","SendTime":1,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hi"}}]}]}`, 10004},
+	"group_open_http_svc/clear_group_msg":                 {`{"GroupId":"sk_group","MsgSeq":1}`, 10004},
 	"group_open_http_svc/delete_group_msg_by_sender":      {`{"GroupId":"sk_group","Sender_Account":"alice"}`, 10004},
 	"openim/modify_group_msg":                             {`{"GroupId":"sk_group","MsgSeq":1,"CloudCustomData":"x"}`, 90010},
 	"group_open_http_svc/get_online_member_num":           {`{"GroupId":"sk_group"}`, 10004},

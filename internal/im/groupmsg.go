@@ -129,6 +129,11 @@ type GroupMsgService interface {
 	// (nil: kept). 10010, 10007, 10030.
 	ModifyGroupMsg(ctx context.Context, op Op, groupID string, seq int64, body MsgBody, cloudData *string) error
 
+	// ClearGroupMsgs marks the group's messages up to upTo (0: all)
+	// cleared for its members' clients; the admin still reads them. 10010,
+	// 10007 (Community).
+	ClearGroupMsgs(ctx context.Context, op Op, groupID string, upTo int64) error
+
 	// DeleteGroupMsgsBySender deletes sender's messages among the group's
 	// latest DeleteBySenderWindow. 10010.
 	DeleteGroupMsgsBySender(ctx context.Context, op Op, groupID, sender string) error

@@ -50,6 +50,7 @@ type StateDoc struct {
 	GroupCounters     []StateRow
 	GroupOutsideMutes []StateRow
 	GroupBans         []StateRow
+	GroupMsgClears    []StateRow
 	GroupMsgs         []StateRow
 	C2CMsgs           []StateRow
 	Conversations     []StateRow

@@ -333,6 +333,11 @@ func (db *DB) DestroyGroup(ctx context.Context, op im.Op, groupID string) error 
 		if err := deleteOutsideMutes(ctx, tx, app, seq); err != nil {
 			return err
 		}
+		if nextMsgSeq > 1 { // a group without messages has no clear mark
+			if err := deleteGroupMsgClears(ctx, tx, app, seq); err != nil {
+				return err
+			}
+		}
 		if typ == im.GroupAVChatRoom { // the only type with bans
 			if err := deleteGroupBans(ctx, tx, app, seq); err != nil {
 				return err

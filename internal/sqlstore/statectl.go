@@ -68,6 +68,7 @@ var stateTables = []stateTable{
 		order: "g.seq, t.user_id"},
 	{table: "group_bans", field: "GroupBans", group: true, text: cols("user_id description"), ints: cols("banned_until"),
 		order: "g.seq, t.user_id"},
+	{table: "group_msg_clears", field: "GroupMsgClears", group: true, ints: cols("cleared_seq"), order: "g.seq"},
 	{table: "group_msgs", field: "GroupMsgs", group: true, order: "g.seq, t.msg_seq",
 		text: cols("from_user body cloud_data push_info"),
 		ints: cols("msg_seq random msg_time priority flag_bits deleted created_at expires_at")},
