@@ -148,6 +148,7 @@ func newGroupMsg(c *Call, req *sendGroupMsgReq) (im.NewGroupMsg, error) {
 		}
 	}
 	m.OnlineOnly = req.OnlineOnlyFlag != nil && *req.OnlineOnlyFlag == 1
+	m.Ext = req.SupportMessageExtension != nil && *req.SupportMessageExtension == 1
 	if req.TopicId != nil && *req.TopicId != "" {
 		return m, invalidParam("TopicId: timd's Communities have no topics")
 	}

@@ -98,6 +98,7 @@ func (f *msgFields) message(c *Call) (im.C2CMsg, error) {
 	if err := zeroOrOne("SupportMessageExtension", f.SupportMessageExtension); err != nil {
 		return m, err
 	}
+	m.Ext = f.SupportMessageExtension != nil && *f.SupportMessageExtension == 1
 	m.NoUnread = slices.Contains(f.SendMsgControl, ctlNoUnread)
 	m.NoLastMsg = slices.Contains(f.SendMsgControl, ctlNoLastMsg)
 	m.CRC = im.ContentCRC(m.Body, m.CloudData)

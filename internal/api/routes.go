@@ -22,6 +22,11 @@ var services = map[string]service{
 	"openim": {invalid: im.CodeMsgInvalid, internal: im.CodeMsgInternal, unknownCommand: im.CodeUnknownResource,
 		jsonParse: im.CodeMsgJSON, fieldCodes: openimFieldCodes},
 
+	// Message extensions: the pages give no codes of their own; timd
+	// answers openim's [?] (docs/fidelity/msgext.md).
+	"openim_msg_ext_http_svc": {invalid: im.CodeMsgInvalid, internal: im.CodeMsgInternal, unknownCommand: im.CodeUnknownResource,
+		jsonParse: im.CodeMsgJSON, fieldCodes: openimFieldCodes},
+
 	"all_member_push": {invalid: im.CodePushJSON, internal: im.CodePushInternal, unknownCommand: im.CodeUnknownResource,
 		jsonParse: im.CodePushJSON, fieldCodes: pushFieldCodes},
 	// The follow service's table (1047/70345): 30001 bad field, 30006
@@ -167,6 +172,10 @@ func (s *Server) groupRoutes() []route {
 		{"group_open_http_svc", "import_group_msg", 200, rpc(s.importGroupMsg)},
 		{"group_open_http_svc", "delete_group_msg_by_sender", 200, rpc(s.deleteGroupMsgBySender)},
 		{"group_open_http_svc", "clear_group_msg", 200, rpc(s.clearGroupMsg)},
+		{"openim_msg_ext_http_svc", "get_key_values", 200, rpc(s.getKeyValues)},
+		{"openim_msg_ext_http_svc", "set_key_values", 200, rpc(s.setKeyValues)},
+		{"openim_msg_ext_http_svc", "group_get_key_values", 200, rpc(s.groupGetKeyValues)},
+		{"openim_msg_ext_http_svc", "group_set_key_values", 200, rpc(s.groupSetKeyValues)},
 		{"openim", "modify_group_msg", 200, rpc(s.modifyGroupMsg)},
 		{"group_open_http_svc", "get_online_member_num", 200, rpc(s.getOnlineMemberNum)},
 	}

@@ -43,6 +43,7 @@ type Options struct {
 	Follows   followStore       // follow (follow.go)
 	NoSpeak   noSpeakingStore   // openconfigsvr (nospeaking.go)
 	GroupMsgs groupMsgStore     // group messages (groupmsg.go)
+	MsgExts   msgExtStore       // message extensions (msgext.go)
 	SNS       snsStore          // sns (sns.go)
 	SNSMore   snsMoreStore      // sns blocklists, friend_update, friend_get_list (sns_black.go)
 	Contacts  contactStore      // recentcontact (contact.go)
@@ -142,6 +143,7 @@ type Server struct {
 	follows  followStore
 	nospeak  noSpeakingStore
 	gmsgs    groupMsgStore
+	msgExts  msgExtStore
 	sns      snsStore
 	snsMore  snsMoreStore
 	contacts contactStore
@@ -202,6 +204,7 @@ func NewServer(opts Options) *Server {
 		follows:   opts.Follows,
 		nospeak:   opts.NoSpeak,
 		gmsgs:     opts.GroupMsgs,
+		msgExts:   opts.MsgExts,
 		sns:       opts.SNS,
 		snsMore:   opts.SNSMore,
 		contacts:  opts.Contacts,
@@ -275,6 +278,7 @@ func (o *Options) fillStores() {
 	fill(&o.Follows, followStore(st))
 	fill(&o.NoSpeak, noSpeakingStore(st))
 	fill(&o.GroupMsgs, groupMsgStore(st))
+	fill(&o.MsgExts, msgExtStore(st))
 	fill(&o.SNS, snsStore(st))
 	fill(&o.SNSMore, snsMoreStore(st))
 	fill(&o.Contacts, contactStore(st))

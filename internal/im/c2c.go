@@ -57,6 +57,7 @@ type C2CMsg struct {
 	HideFrom  bool // SyncOtherMachine 2: not in the sender's history or conversations
 	NoUnread  bool // SendMsgControl NoUnread
 	NoLastMsg bool // SendMsgControl NoLastMsg
+	Ext       bool // SupportMessageExtension 1: the message takes extensions (msgext.go)
 	// After records C2C.CallbackAfterSendMsg (sendmsg without
 	// ForbidAfterSendMsgCallback).
 	After bool

@@ -18,6 +18,8 @@ const (
 	CallbackC2CAfterMsgWithDraw = "C2C.CallbackAfterMsgWithDraw"
 	CallbackGroupAfterSendMsg   = "Group.CallbackAfterSendMsg"
 	CallbackGroupAfterRecallMsg = "Group.CallbackAfterRecallMsg"
+	CallbackC2CMsgExtension     = "C2C.CallbackAfterC2CMsgExtension"
+	CallbackGroupMsgExtension   = "Group.CallbackAfterGroupMsgExtension"
 )
 
 // Before-callbacks timd sends synchronously, before the change they ask

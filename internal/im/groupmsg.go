@@ -57,6 +57,7 @@ type NewGroupMsg struct {
 	CloudData  string
 	PushInfo   string // OfflinePushInfo, compact JSON; "" if none
 	OnlineOnly bool   // OnlineOnlyFlag 1: delivered, not stored, no seq
+	Ext        bool   // SupportMessageExtension 1: a stored message takes extensions (msgext.go)
 	// After: record Group.CallbackAfterSendMsg (not forbidden by
 	// ForbidAfterSendMsgCallback).
 	After bool

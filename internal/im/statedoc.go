@@ -51,6 +51,10 @@ type StateDoc struct {
 	GroupOutsideMutes []StateRow
 	GroupBans         []StateRow
 	GroupMsgClears    []StateRow
+	GroupMsgExts      []StateRow
+	GroupMsgExtKVs    []StateRow
+	C2CMsgExts        []StateRow
+	C2CMsgExtKVs      []StateRow
 	GroupMsgs         []StateRow
 	C2CMsgs           []StateRow
 	Conversations     []StateRow

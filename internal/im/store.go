@@ -19,6 +19,7 @@ type Store interface {
 	FollowService
 	NoSpeakingService
 	GroupMsgService
+	MsgExtService
 	Outbox
 	ContactService
 	ConversationService

@@ -117,13 +117,18 @@ func totalUnread(ctx context.Context, tx *Tx, app uint64, owner string) (int, er
 // storeC2C stores m for recipient to at msgTime and records it in both
 // conversations.
 func storeC2C(ctx context.Context, tx *Tx, app uint64, m im.C2CMsg, to string, msgTime int64) error {
+	expiresAt := tx.now.UnixMilli() + int64(m.LifeTime)*1000
 	err := insertC2C(ctx, tx, app, c2cRow{
 		from: m.From, to: to, seq: m.Seq, rnd: m.Random, at: msgTime, body: m.Body, cloud: m.CloudData,
-		push: m.PushInfo, hideFrom: m.HideFrom, unread: !m.NoUnread, crc: m.CRC,
-		expiresAt: tx.now.UnixMilli() + int64(m.LifeTime)*1000,
+		push: m.PushInfo, hideFrom: m.HideFrom, unread: !m.NoUnread, crc: m.CRC, expiresAt: expiresAt,
 	})
 	if err != nil {
 		return err
+	}
+	if m.Ext {
+		if err := markExtensible(ctx, tx, app, c2cExt(m.From, to, im.MsgKey(m.Seq, m.Random, msgTime)), expiresAt); err != nil {
+			return err
+		}
 	}
 	return touchC2C(ctx, tx, c2cTouch{app: app, from: m.From, to: to, at: msgTime,
 		sender: !m.HideFrom, lastMsg: !m.NoLastMsg, unread: !m.NoUnread})

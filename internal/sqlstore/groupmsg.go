@@ -161,6 +161,12 @@ func (db *DB) SendGroupMsg(ctx context.Context, op im.Op, groupID string, m im.N
 			if err := insertGroupMsg(ctx, tx, app, g.Seq, sent.Seq, m.From, m.Random, now, m.Priority, m.Body, m.CloudData, m.PushInfo); err != nil {
 				return err
 			}
+			if m.Ext && g.Type != im.GroupCommunity {
+				expires := tx.now.UnixMilli() + im.GroupMsgLifeTime*1000 // insertGroupMsg's
+				if err := markExtensible(ctx, tx, app, groupExt(g.Seq, sent.Seq), expires); err != nil {
+					return err
+				}
+			}
 		}
 		if !m.After {
 			return nil

@@ -201,7 +201,37 @@ func purgeScoped(ctx context.Context, tx *Tx, sc purgeScope) (int, error) {
 		return 0, err
 	}
 	b, err := res.RowsAffected()
-	return max(n, g, int(m), int(b)), err
+	if err != nil {
+		return 0, err
+	}
+	x, err := purgeMsgExts(ctx, tx, sc.cut, cond, args)
+	return max(n, g, int(m), int(b), x), err
+}
+
+// purgeMsgExts deletes up to purgeBatch extension rows of expired
+// messages of each kind, with their pairs.
+func purgeMsgExts(ctx context.Context, tx *Tx, cut int64, cond string, args []any) (int, error) {
+	most := 0
+	for _, t := range []struct{ msgs, kvs, key string }{
+		{"c2c_msg_exts", "c2c_msg_ext_kvs", "app_id, peer_lo, peer_hi, msg_key"},
+		{"group_msg_exts", "group_msg_ext_kvs", "app_id, group_seq, msg_seq"},
+	} {
+		pick := "(SELECT " + t.key + " FROM " + t.msgs + " WHERE expires_at <= $1" + cond + " ORDER BY expires_at LIMIT CAST($2 AS BIGINT))"
+		all := append([]any{cut, purgeBatch}, args...)
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.kvs+" WHERE ("+t.key+") IN "+pick, all...); err != nil {
+			return 0, err
+		}
+		res, err := tx.ExecContext(ctx, "DELETE FROM "+t.msgs+" WHERE ("+t.key+") IN "+pick, all...)
+		if err != nil {
+			return 0, err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, err
+		}
+		most = max(most, int(n))
+	}
+	return most, nil
 }
 
 // groupRef is a group by its storage number.
