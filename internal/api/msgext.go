@@ -79,14 +79,23 @@ type getKeyValuesReq struct {
 // getKeyValues reads a one-to-one message's pairs from StartSeq.
 func (s *Server) getKeyValues(ctx context.Context, c *Call, req *getKeyValuesReq) (*getKeyValuesResp, error) {
 	ref, err := req.ref()
+	return s.getExts(ctx, c, ref, err, req.StartSeq)
+}
+
+// getExts reads a page of the pairs of the message ref names (unless the
+// request's check failed with err) from StartSeq.
+func (s *Server) getExts(ctx context.Context, c *Call, ref im.MsgExtRef, err error, start *int64) (*getKeyValuesResp, error) {
 	if err != nil {
 		return nil, err
 	}
-	start, err := startSeq(req.StartSeq)
-	if err != nil {
-		return nil, err
+	from := int64(0)
+	if start != nil {
+		if *start < 0 {
+			return nil, invalidParam("StartSeq must not be negative")
+		}
+		from = *start
 	}
-	page, err := s.msgExts.MsgExts(ctx, c.App.SDKAppID, ref, start)
+	page, err := s.msgExts.MsgExts(ctx, c.App.SDKAppID, ref, from)
 	if err != nil {
 		return nil, err
 	}
@@ -101,10 +110,7 @@ type setKeyValuesReq struct {
 // setKeyValues sets, deletes or clears a one-to-one message's pairs.
 func (s *Server) setKeyValues(ctx context.Context, c *Call, req *setKeyValuesReq) (*setKeyValuesResp, error) {
 	ref, err := req.ref()
-	if err != nil {
-		return nil, err
-	}
-	return s.setExts(ctx, c, ref, &req.extOperation)
+	return s.setExts(ctx, c, ref, err, &req.extOperation)
 }
 
 type groupExtRef struct {
@@ -132,18 +138,7 @@ type groupGetKeyValuesReq struct {
 // groupGetKeyValues reads a group message's pairs from StartSeq.
 func (s *Server) groupGetKeyValues(ctx context.Context, c *Call, req *groupGetKeyValuesReq) (*getKeyValuesResp, error) {
 	ref, err := req.ref()
-	if err != nil {
-		return nil, err
-	}
-	start, err := startSeq(req.StartSeq)
-	if err != nil {
-		return nil, err
-	}
-	page, err := s.msgExts.MsgExts(ctx, c.App.SDKAppID, ref, start)
-	if err != nil {
-		return nil, err
-	}
-	return extPage(page), nil
+	return s.getExts(ctx, c, ref, err, req.StartSeq)
 }
 
 type groupSetKeyValuesReq struct {
@@ -154,20 +149,7 @@ type groupSetKeyValuesReq struct {
 // groupSetKeyValues sets, deletes or clears a group message's pairs.
 func (s *Server) groupSetKeyValues(ctx context.Context, c *Call, req *groupSetKeyValuesReq) (*setKeyValuesResp, error) {
 	ref, err := req.ref()
-	if err != nil {
-		return nil, err
-	}
-	return s.setExts(ctx, c, ref, &req.extOperation)
-}
-
-func startSeq(v *int64) (int64, error) {
-	if v == nil {
-		return 0, nil
-	}
-	if *v < 0 {
-		return 0, invalidParam("StartSeq must not be negative")
-	}
-	return *v, nil
+	return s.setExts(ctx, c, ref, err, &req.extOperation)
 }
 
 // extOperation is a set's OperateType and ExtensionList.
@@ -180,8 +162,12 @@ type extOperation struct {
 	}
 }
 
-// setExts checks an operation and applies it.
-func (s *Server) setExts(ctx context.Context, c *Call, ref im.MsgExtRef, o *extOperation) (*setKeyValuesResp, error) {
+// setExts checks an operation and applies it to the message ref names
+// (unless the request's check failed with err).
+func (s *Server) setExts(ctx context.Context, c *Call, ref im.MsgExtRef, err error, o *extOperation) (*setKeyValuesResp, error) {
+	if err != nil {
+		return nil, err
+	}
 	if o.OperateType == nil || *o.OperateType < im.ExtSet || *o.OperateType > im.ExtClear {
 		return nil, invalidParam("OperateType must be 1 (set), 2 (delete) or 3 (clear)")
 	}

@@ -181,31 +181,25 @@ func purgeScoped(ctx context.Context, tx *Tx, sc purgeScope) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	// Mutes no member row holds that have run out: nothing reads them
-	// (they are checked against now), so only their room goes.
-	res, err := tx.ExecContext(ctx, `DELETE FROM group_outside_mutes WHERE (app_id, group_seq, user_id) IN
-		(SELECT app_id, group_seq, user_id FROM group_outside_mutes WHERE mute_until <= $1`+cond+` ORDER BY mute_until LIMIT CAST($2 AS BIGINT))`,
-		append([]any{sc.cut / 1000, purgeBatch}, args...)...)
-	if err != nil {
-		return 0, err
-	}
-	m, err := res.RowsAffected()
-	if err != nil {
-		return 0, err
-	}
-	// Bans that have run out, likewise.
-	res, err = tx.ExecContext(ctx, `DELETE FROM group_bans WHERE (app_id, group_seq, user_id) IN
-		(SELECT app_id, group_seq, user_id FROM group_bans WHERE banned_until <= $1`+cond+` ORDER BY banned_until LIMIT CAST($2 AS BIGINT))`,
-		append([]any{sc.cut / 1000, purgeBatch}, args...)...)
-	if err != nil {
-		return 0, err
-	}
-	b, err := res.RowsAffected()
-	if err != nil {
-		return 0, err
+	// Mutes no member row holds and AVChatRoom bans that have run out:
+	// nothing reads them (they are checked against now), so only their
+	// room goes.
+	most := max(n, g)
+	for _, t := range [][2]string{{"group_outside_mutes", "mute_until"}, {"group_bans", "banned_until"}} {
+		res, err := tx.ExecContext(ctx, `DELETE FROM `+t[0]+` WHERE (app_id, group_seq, user_id) IN
+			(SELECT app_id, group_seq, user_id FROM `+t[0]+` WHERE `+t[1]+` <= $1`+cond+` ORDER BY `+t[1]+` LIMIT CAST($2 AS BIGINT))`,
+			append([]any{sc.cut / 1000, purgeBatch}, args...)...)
+		if err != nil {
+			return 0, err
+		}
+		m, err := res.RowsAffected()
+		if err != nil {
+			return 0, err
+		}
+		most = max(most, int(m))
 	}
 	x, err := purgeMsgExts(ctx, tx, sc.cut, cond, args)
-	return max(n, g, int(m), int(b), x), err
+	return max(most, x), err
 }
 
 // purgeMsgExts deletes up to purgeBatch extension rows of expired
