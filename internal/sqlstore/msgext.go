@@ -127,16 +127,65 @@ func findC2CExtMsg(ctx context.Context, tx *Tx, app uint64, ref im.MsgExtRef, lo
 	if !ok {
 		return m, im.Errorf(im.CodeMsgKeyInvalid, "MsgKey %q is invalid", ref.MsgKey)
 	}
-	var from string
-	err = tx.QueryRowContext(ctx, `SELECT from_user FROM c2c_msgs
-		WHERE app_id = $1 AND to_user = $2 AND msg_time = $3 AND msg_seq = $4 AND msg_random = $5 AND expires_at > $6
-			AND ($7 = '' OR from_user = $7)
-		ORDER BY id LIMIT 1`,
-		int64(app), ref.To, at, int64(seq), int64(rnd), tx.now.UnixMilli(), ref.From).Scan(&from)
-	if errors.Is(err, sql.ErrNoRows) {
-		return m, im.Errorf(im.CodeMsgRecallNotFound, "no message %s to %s", ref.MsgKey, ref.To)
+	from := ref.From
+	if from == "" {
+		from, err = c2cSenderOf(ctx, tx, app, ref.To, seq, rnd, at)
+	} else {
+		var ok bool
+		ok, err = c2cMsgFrom(ctx, tx, app, from, ref.To, seq, rnd, at)
+		if !ok {
+			from = ""
+		}
+	}
+	if err == nil && from == "" {
+		err = im.Errorf(im.CodeMsgRecallNotFound, "no message %s to %s", ref.MsgKey, ref.To)
 	}
 	return c2cExt(from, ref.To, ref.MsgKey), err
+}
+
+// c2cMsgFrom reports whether from sent to a message, not expired, with
+// the key's parts: one range of c2c_msgs_conv.
+func c2cMsgFrom(ctx context.Context, tx *Tx, app uint64, from, to string, seq, rnd uint32, at int64) (bool, error) {
+	lo, hi := peerPair(from, to)
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM c2c_msgs
+		WHERE app_id = $1 AND peer_lo = $2 AND peer_hi = $3 AND msg_time = $4 AND msg_seq = $5 AND msg_random = $6
+			AND from_user = $7 AND to_user = $8 AND expires_at > $9`,
+		int64(app), lo, hi, at, int64(seq), int64(rnd), from, to, tx.now.UnixMilli()).Scan(&n)
+	return n > 0, err
+}
+
+// c2cSenderOf finds who sent to the message with the key's parts, among
+// the peers of to's one-to-one conversations (a message makes one on each
+// side), so that no query walks every stored message; "" if none did.
+func c2cSenderOf(ctx context.Context, tx *Tx, app uint64, to string, seq, rnd uint32, at int64) (string, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT peer FROM conversations WHERE app_id = $1 AND owner = $2 AND type = $3 ORDER BY peer",
+		int64(app), to, convC2C)
+	if err != nil {
+		return "", err
+	}
+	var peers []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			rows.Close()
+			return "", err
+		}
+		peers = append(peers, p)
+	}
+	if err := closeRows(rows); err != nil {
+		return "", err
+	}
+	for _, p := range peers {
+		ok, err := c2cMsgFrom(ctx, tx, app, p, to, seq, rnd, at)
+		if err != nil {
+			return "", err
+		}
+		if ok {
+			return p, nil
+		}
+	}
+	return "", nil
 }
 
 // findGroupExtMsg finds a group message by GroupId and MsgSeq.
