@@ -26,6 +26,7 @@ type c2cStore interface {
 	WithdrawC2C(ctx context.Context, op im.Op, from, to, key string) error
 	ModifyC2C(ctx context.Context, app uint64, from, to, key string, body im.MsgBody, cloudData *string) error
 	DeleteC2COneWay(ctx context.Context, app uint64, owner, peer string, keys []string) ([]string, error)
+	C2CReadReceipt(ctx context.Context, app uint64, reader, sender string, keys []string) error
 	SetC2CRead(ctx context.Context, app uint64, owner, peer string, at int64) error
 	C2CUnread(ctx context.Context, app uint64, owner string, peers []string) (int, []int, error)
 	// CheckAccounts (im.AccountService): sendmsg asks before its

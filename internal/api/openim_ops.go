@@ -76,6 +76,44 @@ func (s *Server) deleteC2CMsgRamble(ctx context.Context, c *Call, req *deleteC2C
 	return &deleteC2CMsgRambleResp{InvalidMsgKeyList: invalid}, nil
 }
 
+type c2cMsgReadReceiptReq struct {
+	Operator_Account *string
+	Peer_Account     *string
+	C2CMsgInfo       []struct {
+		From_Account *string
+		To_Account   *string
+		MsgKey       *string
+	}
+}
+
+// c2cMsgReadReceipt sends Operator_Account's read receipts for messages
+// Peer_Account sent it (1047/77776): each C2CMsgInfo entry names one, from
+// Peer_Account to Operator_Account.
+func (s *Server) c2cMsgReadReceipt(ctx context.Context, c *Call, req *c2cMsgReadReceiptReq) (*struct{}, error) {
+	switch {
+	case req.Operator_Account == nil:
+		return nil, invalidField("Operator_Account", "Operator_Account is required")
+	case req.Peer_Account == nil:
+		return nil, invalidField("Peer_Account", "Peer_Account is required")
+	case len(req.C2CMsgInfo) == 0 || len(req.C2CMsgInfo) > im.MaxReadReceipts:
+		return nil, invalidParam(fmt.Sprintf("C2CMsgInfo must hold 1 to %d messages", im.MaxReadReceipts))
+	}
+	reader, sender := *req.Operator_Account, *req.Peer_Account
+	keys := make([]string, len(req.C2CMsgInfo))
+	for i, m := range req.C2CMsgInfo {
+		switch {
+		case m.From_Account == nil || *m.From_Account != sender:
+			return nil, invalidParam(fmt.Sprintf("C2CMsgInfo[%d].From_Account must be Peer_Account", i))
+		case m.To_Account == nil || *m.To_Account != reader:
+			return nil, invalidParam(fmt.Sprintf("C2CMsgInfo[%d].To_Account must be Operator_Account", i))
+		case m.MsgKey == nil:
+			return nil, invalidField("MsgKey", fmt.Sprintf("C2CMsgInfo[%d].MsgKey is required", i))
+		}
+		keys[i] = *m.MsgKey
+	}
+	return nil, s.c2c.C2CReadReceipt(ctx, c.App.SDKAppID, reader, sender, keys)
+}
+
 // modifyC2CMsgReq is modify_c2c_msg's request (msgRef's fields spelled
 // out, as sendMsgReq's are).
 type modifyC2CMsgReq struct {

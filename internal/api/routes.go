@@ -237,6 +237,7 @@ func (s *Server) openimRoutes() []route {
 		{"openim", "get_c2c_unread_msg_num", 200, rpc(s.getC2CUnreadMsgNum)},
 		{"openim", "modify_c2c_msg", 200, rpc(s.modifyC2CMsg)},
 		{"openim", "delete_c2c_msg_ramble", 200, rpc(s.deleteC2CMsgRamble)},
+		{"openim", "c2c_msg_read_receipt", 200, rpc(s.c2cMsgReadReceipt)},
 	}
 }
 

@@ -125,6 +125,7 @@ var strictKeyRoutes = map[string]strictKeyRoute{
 	"openim/admin_set_msg_read":     {`{"Report_Account":"alice","Peer_Account":"bob"}`, 90008},
 	"openim/get_c2c_unread_msg_num": {`{"To_Account":"alice"}`, 90003},
 	"openim/delete_c2c_msg_ramble":  {`{"Operator_Account":"alice","Peer_Account":"bob","MsgKeyList":["1_1_1"]}`, 90008},
+	"openim/c2c_msg_read_receipt":   {`{"Operator_Account":"bob","Peer_Account":"alice","C2CMsgInfo":[{"From_Account":"alice","To_Account":"bob","MsgKey":"1_1_1"}]}`, 90008},
 	"openim/modify_c2c_msg":         {`{"From_Account":"alice","To_Account":"bob","MsgKey":"1_1_1","CloudCustomData":"x"}`, 90008},
 
 	"all_member_push/im_push":            {`{"MsgRandom":1,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hi"}}],"Condition":{"TagsOr":["a"]}}`, 90005},

@@ -145,6 +145,11 @@ type C2CService interface {
 	// reads them. It returns the keys that name no message owner can still
 	// read, or that are not message keys. 90008 owner, 90003 peer.
 	DeleteC2COneWay(ctx context.Context, app uint64, owner, peer string, keys []string) (invalid []string, err error)
+	// C2CReadReceipt records the read receipts reader sends to sender
+	// for the messages keys name (c2c_msg_read_receipt): each must be
+	// from sender to reader. 90008 reader, 90003 sender, 90054, 20022,
+	// 20023 as admin_msgwithdraw's.
+	C2CReadReceipt(ctx context.Context, app uint64, reader, sender string, keys []string) error
 	// SetC2CRead marks owner's conversation with peer read up to at (unix
 	// s; 0: now). 90008 owner, 90003 peer.
 	SetC2CRead(ctx context.Context, app uint64, owner, peer string, at int64) error

@@ -67,6 +67,9 @@ const (
 	// MaxRambleDeleteKeys bounds delete_c2c_msg_ramble's MsgKeyList
 	// (269/101439: "一次最多删除30条消息").
 	MaxRambleDeleteKeys = 30
+	// MaxReadReceipts bounds c2c_msg_read_receipt's C2CMsgInfo: the page
+	// gives no limit [?]; timd takes batchsendmsg's scale down to 100.
+	MaxReadReceipts = 100
 )
 
 // MsgFlagRecalled is MsgFlagBits of a recalled message.

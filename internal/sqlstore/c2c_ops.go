@@ -63,14 +63,20 @@ func findByKey(ctx context.Context, tx *Tx, app uint64, from, to, key string) (c
 // lockPair checks a from/to pair of a command that names a message: 90008
 // for from, 90003 for to.
 func lockPair(ctx context.Context, tx *Tx, app uint64, from, to string) error {
-	exists, err := lockAccounts(ctx, tx, app, []string{from, to})
+	return lockNamedPair(ctx, tx, app, from, "From_Account", to, "To_Account")
+}
+
+// lockNamedPair is lockPair for commands that name the two accounts
+// otherwise: 90008 for the first (field a), 90003 for the second (b).
+func lockNamedPair(ctx context.Context, tx *Tx, app uint64, first, a, second, b string) error {
+	exists, err := lockAccounts(ctx, tx, app, []string{first, second})
 	switch {
 	case err != nil:
 		return err
-	case !exists[from]:
-		return im.Errorf(im.CodeMsgFromAccount, "From_Account %s is not imported", from)
-	case !exists[to]:
-		return im.Errorf(im.CodeMsgToAccount, "To_Account %s is not imported", to)
+	case !exists[first]:
+		return im.Errorf(im.CodeMsgFromAccount, "%s %s is not imported", a, first)
+	case !exists[second]:
+		return im.Errorf(im.CodeMsgToAccount, "%s %s is not imported", b, second)
 	}
 	return nil
 }
@@ -223,14 +229,8 @@ func (db *DB) DeleteC2COneWay(ctx context.Context, app uint64, owner, peer strin
 	var invalid []string
 	err := db.write(ctx, func(tx *Tx) error {
 		invalid = invalid[:0]
-		exists, err := lockAccounts(ctx, tx, app, []string{owner, peer})
-		switch {
-		case err != nil:
+		if err := lockNamedPair(ctx, tx, app, owner, "Operator_Account", peer, "Peer_Account"); err != nil {
 			return err
-		case !exists[owner]:
-			return im.Errorf(im.CodeMsgFromAccount, "Operator_Account %s is not imported", owner)
-		case !exists[peer]:
-			return im.Errorf(im.CodeMsgToAccount, "Peer_Account %s is not imported", peer)
 		}
 		for _, key := range keys {
 			n, err := hideForOwner(ctx, tx, app, owner, peer, key)
@@ -301,4 +301,28 @@ func forgetUnread(ctx context.Context, tx *Tx, app uint64, owner, peer string, a
 		WHERE app_id = $1 AND owner = $2 AND type = $3 AND peer = $4 AND unread > 0 AND read_time < $5 AND clear_id < $6`,
 		int64(app), owner, convC2C, peer, at, id)
 	return err
+}
+
+// C2CReadReceipt marks the messages keys name, each from sender to reader,
+// read by receipt; every key is checked before any is marked.
+func (db *DB) C2CReadReceipt(ctx context.Context, app uint64, reader, sender string, keys []string) error {
+	return db.write(ctx, func(tx *Tx) error {
+		if err := lockNamedPair(ctx, tx, app, reader, "Operator_Account", sender, "Peer_Account"); err != nil {
+			return err
+		}
+		ids := make([]int64, len(keys))
+		for i, key := range keys {
+			t, err := findByKey(ctx, tx, app, sender, reader, key)
+			if err != nil {
+				return err
+			}
+			ids[i] = t.id
+		}
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, "UPDATE c2c_msgs SET receipt = 1 WHERE app_id = $1 AND id = $2", int64(app), id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -79,7 +79,7 @@ func readRoamState(ctx context.Context, tx *Tx, app uint64, operator, peer strin
 // sent a message ($8 is the operator) says who its sender and recipient
 // are, since both are the conversation's two accounts: reading the two
 // names instead cost two strings per row.
-const roamCols = "SELECT CASE WHEN from_user = $8 THEN 1 ELSE 0 END, msg_seq, msg_random, msg_time, flag_bits, body, cloud_data, expires_at FROM c2c_msgs"
+const roamCols = "SELECT CASE WHEN from_user = $8 THEN 1 ELSE 0 END, msg_seq, msg_random, msg_time, flag_bits, body, cloud_data, expires_at, receipt FROM c2c_msgs"
 
 // RoamC2C reads one admin_getroammsg page, newest first: up to MaxCnt+1
 // messages, the last telling the caller whether more are left. The page is
@@ -112,8 +112,8 @@ func (db *DB) RoamC2C(ctx context.Context, app uint64, q im.RoamQuery) (im.RoamP
 			var sentByOperator int
 			var seq, rnd int64
 			var body string
-			var expires int64
-			if err := rows.Scan(&sentByOperator, &seq, &rnd, &m.Time, &m.FlagBits, &body, &m.CloudData, &expires); err != nil {
+			var expires, receipt int64
+			if err := rows.Scan(&sentByOperator, &seq, &rnd, &m.Time, &m.FlagBits, &body, &m.CloudData, &expires, &receipt); err != nil {
 				return err
 			}
 			out.Until = min(out.Until, expires)
@@ -126,7 +126,8 @@ func (db *DB) RoamC2C(ctx context.Context, app uint64, q im.RoamQuery) (im.RoamP
 			if m.To == q.Operator {
 				reader = mine
 			}
-			m.PeerRead = reader.readTime >= m.Time
+			// Read up to its time, or a read receipt sent for it.
+			m.PeerRead = reader.readTime >= m.Time || receipt == 1
 			out.Msgs = append(out.Msgs, m)
 		}
 		return rows.Err()

@@ -82,7 +82,7 @@ var stateTables = []stateTable{
 		ints: cols("msg_seq random msg_time priority flag_bits deleted created_at expires_at")},
 	{table: "c2c_msgs", field: "C2CMsgs", storageID: "id", order: "t.id",
 		text: cols("peer_lo peer_hi from_user to_user body cloud_data push_info"),
-		ints: cols("msg_seq msg_random msg_time flag_bits hide_from hide_to unread content_crc created_at expires_at")},
+		ints: cols("msg_seq msg_random msg_time flag_bits hide_from hide_to receipt unread content_crc created_at expires_at")},
 	{table: "conversations", field: "Conversations", clearPos: true, text: cols("owner peer"),
 		ints: cols("type msg_time unread read_time pinned deleted"), order: "t.owner, t.type, t.peer"},
 	{table: "contact_users", field: "ContactUsers", text: cols("user_id"), ints: cols("next_group_id"), order: "t.user_id"},
