@@ -139,6 +139,20 @@ func checkGroupProfile(name, intro, notification, faceURL, applyJoin, inviteJoin
 	return nil
 }
 
+// supportTopic checks create_group's SupportTopic: 0 or 1, and 1 only
+// for a Community.
+func supportTopic(v *int, typ string) (bool, error) {
+	switch {
+	case v == nil || *v == 0:
+		return false, nil
+	case typ != im.GroupCommunity:
+		return false, invalidParam("SupportTopic is only for Community groups")
+	case *v != 1:
+		return false, invalidParam("SupportTopic must be 0 or 1")
+	}
+	return true, nil
+}
+
 // oneOf fails with 10004 if a given field is not one of the allowed values.
 func oneOf(field string, v *string, allowed []string) error {
 	if v != nil && !slices.Contains(allowed, *v) {
@@ -239,8 +253,9 @@ func newGroupFromRequest(req *createGroupReq) (im.NewGroup, error) {
 		req.ApplyJoinOption, req.InviteJoinOption); err != nil {
 		return ng, err
 	}
-	if req.SupportTopic != nil && *req.SupportTopic != 0 && typ != im.GroupCommunity {
-		return ng, invalidParam("SupportTopic is only for Community groups")
+	var err error
+	if ng.SupportTopic, err = supportTopic(req.SupportTopic, typ); err != nil {
+		return ng, err
 	}
 	g := im.Group{Type: typ, Name: *req.Name, ApplyJoin: defaultApplyJoin(typ), InviteJoin: defaultInviteJoin(typ)}
 	if req.GroupId != nil {
@@ -263,7 +278,6 @@ func newGroupFromRequest(req *createGroupReq) (im.NewGroup, error) {
 		}
 		g.MaxMemberNum = *req.MaxMemberCount
 	}
-	var err error
 	if g.AppDefined, err = customFields("AppDefinedData", req.AppDefinedData, im.MaxAppDefinedValue); err != nil {
 		return ng, err
 	}

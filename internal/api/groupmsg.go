@@ -150,7 +150,7 @@ func newGroupMsg(c *Call, req *sendGroupMsgReq) (im.NewGroupMsg, error) {
 	m.OnlineOnly = req.OnlineOnlyFlag != nil && *req.OnlineOnlyFlag == 1
 	m.Ext = req.SupportMessageExtension != nil && *req.SupportMessageExtension == 1
 	if req.TopicId != nil && *req.TopicId != "" {
-		return m, invalidParam("TopicId: timd's Communities have no topics")
+		return m, invalidParam("TopicId: messages in topics are not served (docs/fidelity/topics.md)")
 	}
 	if len(req.To_Account) > im.MaxGroupMsgTargets {
 		return m, invalidParam(fmt.Sprintf("at most %d accounts in To_Account", im.MaxGroupMsgTargets))
@@ -226,7 +226,7 @@ func (s *Server) sendGroupSystemNotification(ctx context.Context, c *Call, req *
 		return nil, invalidParam(fmt.Sprintf("at most %d accounts in ToMembers_Account", im.MaxGroupNotifyTo))
 	}
 	if req.TopicId != nil && *req.TopicId != "" {
-		return nil, invalidParam("TopicId: timd's Communities have no topics")
+		return nil, invalidParam("TopicId: messages in topics are not served (docs/fidelity/topics.md)")
 	}
 	return nil, s.gmsgs.CheckGroupNotify(ctx, c.App.SDKAppID, id, req.ToMembers_Account)
 }

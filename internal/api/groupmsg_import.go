@@ -43,7 +43,7 @@ func (s *Server) importGroupMsg(ctx context.Context, c *Call, req *importGroupMs
 		return nil, invalidParam(fmt.Sprintf("MsgList must hold 1 to %d messages", im.MaxGroupImport))
 	}
 	if req.TopicId != nil && *req.TopicId != "" {
-		return nil, invalidParam("TopicId: timd's Communities have no topics")
+		return nil, invalidParam("TopicId: messages in topics are not served (docs/fidelity/topics.md)")
 	}
 	msgs := make([]im.ImportGroupMsg, len(req.MsgList))
 	for i, r := range req.MsgList {
@@ -103,7 +103,7 @@ func (s *Server) modifyGroupMsg(ctx context.Context, c *Call, req *modifyGroupMs
 		return nil, invalidParam("MsgSeq is required and must be positive")
 	}
 	if req.TopicId != nil && *req.TopicId != "" {
-		return nil, invalidParam("TopicId: timd's Communities have no topics")
+		return nil, invalidParam("TopicId: messages in topics are not served (docs/fidelity/topics.md)")
 	}
 	var body im.MsgBody
 	if len(req.MsgBody) > 0 && string(req.MsgBody) != "null" {

@@ -57,7 +57,7 @@ func (s *Server) groupMsgGetSimple(ctx context.Context, c *Call, req *groupMsgGe
 		return nil, invalidParam("WithRecalledMsg must be 0 or 1")
 	}
 	if req.TopicId != nil && *req.TopicId != "" {
-		return nil, invalidParam("TopicId: timd's Communities have no topics")
+		return nil, invalidParam("TopicId: messages in topics are not served (docs/fidelity/topics.md)")
 	}
 	n := min(*req.ReqMsgNumber, im.MaxGroupMsgPage)
 	msgs, more, err := s.gmsgs.GroupMsgs(ctx, c.App.SDKAppID, id, upTo, n, req.WithRecalledMsg != nil && *req.WithRecalledMsg == 1)
@@ -109,7 +109,7 @@ func (s *Server) groupMsgRecall(ctx context.Context, c *Call, req *groupMsgRecal
 		return nil, invalidParam(fmt.Sprintf("MsgSeqList must hold 1 to %d entries", im.MaxGroupRecall))
 	}
 	if req.TopicId != nil && *req.TopicId != "" {
-		return nil, invalidParam("TopicId: timd's Communities have no topics")
+		return nil, invalidParam("TopicId: messages in topics are not served (docs/fidelity/topics.md)")
 	}
 	seqs := make([]int64, len(req.MsgSeqList))
 	for i, it := range req.MsgSeqList {

@@ -16,6 +16,10 @@ var services = map[string]service{
 	"openconfigsvr":       {invalid: im.CodeConfigInvalid, internal: im.CodeConfigInternal, unknownCommand: im.CodeUnknownResource, jsonParse: im.CodeConfigInvalid},
 	"recentcontact":       {invalid: im.CodeContactInvalid, internal: im.CodeContactInternal, unknownCommand: im.CodeUnknownResource, errorDisplay: true, timeout: im.CodeContactTimeout},
 
+	// The topic commands' service: destroy_topic's table lists
+	// group_open_http_svc's codes beside its own.
+	"million_group_open_http_svc": {invalid: im.CodeGroupInvalid, internal: im.CodeGroupInternal, unknownCommand: im.CodeGroupUnknownCommand},
+
 	// get_group_attr's service: its page lists group_open_http_svc's codes.
 	"group_open_attr_http_svc": {invalid: im.CodeGroupInvalid, internal: im.CodeGroupInternal, unknownCommand: im.CodeGroupUnknownCommand},
 
@@ -172,6 +176,10 @@ func (s *Server) groupRoutes() []route {
 		{"group_open_http_svc", "import_group_msg", 200, rpc(s.importGroupMsg)},
 		{"group_open_http_svc", "delete_group_msg_by_sender", 200, rpc(s.deleteGroupMsgBySender)},
 		{"group_open_http_svc", "clear_group_msg", 200, rpc(s.clearGroupMsg)},
+		{"million_group_open_http_svc", "create_topic", 200, rpc(s.createTopic)},
+		{"million_group_open_http_svc", "get_topic", 200, rpc(s.getTopic)},
+		{"million_group_open_http_svc", "modify_topic", 200, rpc(s.modifyTopic)},
+		{"million_group_open_http_svc", "destroy_topic", 200, rpc(s.destroyTopic)},
 		{"openim_msg_ext_http_svc", "get_key_values", 200, rpc(s.getKeyValues)},
 		{"openim_msg_ext_http_svc", "set_key_values", 200, rpc(s.setKeyValues)},
 		{"openim_msg_ext_http_svc", "group_get_key_values", 200, rpc(s.groupGetKeyValues)},

@@ -44,6 +44,7 @@ type Options struct {
 	NoSpeak   noSpeakingStore   // openconfigsvr (nospeaking.go)
 	GroupMsgs groupMsgStore     // group messages (groupmsg.go)
 	MsgExts   msgExtStore       // message extensions (msgext.go)
+	Topics    topicStore        // Community topics (topic.go)
 	SNS       snsStore          // sns (sns.go)
 	SNSMore   snsMoreStore      // sns blocklists, friend_update, friend_get_list (sns_black.go)
 	Contacts  contactStore      // recentcontact (contact.go)
@@ -144,6 +145,7 @@ type Server struct {
 	nospeak  noSpeakingStore
 	gmsgs    groupMsgStore
 	msgExts  msgExtStore
+	topics   topicStore
 	sns      snsStore
 	snsMore  snsMoreStore
 	contacts contactStore
@@ -205,6 +207,7 @@ func NewServer(opts Options) *Server {
 		nospeak:   opts.NoSpeak,
 		gmsgs:     opts.GroupMsgs,
 		msgExts:   opts.MsgExts,
+		topics:    opts.Topics,
 		sns:       opts.SNS,
 		snsMore:   opts.SNSMore,
 		contacts:  opts.Contacts,
@@ -279,6 +282,7 @@ func (o *Options) fillStores() {
 	fill(&o.NoSpeak, noSpeakingStore(st))
 	fill(&o.GroupMsgs, groupMsgStore(st))
 	fill(&o.MsgExts, msgExtStore(st))
+	fill(&o.Topics, topicStore(st))
 	fill(&o.SNS, snsStore(st))
 	fill(&o.SNSMore, snsMoreStore(st))
 	fill(&o.Contacts, contactStore(st))

@@ -8,18 +8,21 @@ import (
 
 // Callback commands timd records events for.
 const (
-	CallbackAfterGroupDestroyed = "Group.CallbackAfterGroupDestroyed"
-	CallbackAfterCreateGroup    = "Group.CallbackAfterCreateGroup"
-	CallbackAfterNewMemberJoin  = "Group.CallbackAfterNewMemberJoin"
-	CallbackAfterMemberExit     = "Group.CallbackAfterMemberExit"
-	CallbackFriendAdd           = "Sns.CallbackFriendAdd"
-	CallbackFriendDelete        = "Sns.CallbackFriendDelete"
-	CallbackC2CAfterSendMsg     = "C2C.CallbackAfterSendMsg"
-	CallbackC2CAfterMsgWithDraw = "C2C.CallbackAfterMsgWithDraw"
-	CallbackGroupAfterSendMsg   = "Group.CallbackAfterSendMsg"
-	CallbackGroupAfterRecallMsg = "Group.CallbackAfterRecallMsg"
-	CallbackC2CMsgExtension     = "C2C.CallbackAfterC2CMsgExtension"
-	CallbackGroupMsgExtension   = "Group.CallbackAfterGroupMsgExtension"
+	CallbackAfterGroupDestroyed   = "Group.CallbackAfterGroupDestroyed"
+	CallbackAfterCreateGroup      = "Group.CallbackAfterCreateGroup"
+	CallbackAfterNewMemberJoin    = "Group.CallbackAfterNewMemberJoin"
+	CallbackAfterMemberExit       = "Group.CallbackAfterMemberExit"
+	CallbackFriendAdd             = "Sns.CallbackFriendAdd"
+	CallbackFriendDelete          = "Sns.CallbackFriendDelete"
+	CallbackC2CAfterSendMsg       = "C2C.CallbackAfterSendMsg"
+	CallbackC2CAfterMsgWithDraw   = "C2C.CallbackAfterMsgWithDraw"
+	CallbackGroupAfterSendMsg     = "Group.CallbackAfterSendMsg"
+	CallbackGroupAfterRecallMsg   = "Group.CallbackAfterRecallMsg"
+	CallbackC2CMsgExtension       = "C2C.CallbackAfterC2CMsgExtension"
+	CallbackGroupMsgExtension     = "Group.CallbackAfterGroupMsgExtension"
+	CallbackAfterCreateTopic      = "Group.CallbackAfterCreateTopic"
+	CallbackAfterTopicDestroyed   = "Group.CallbackAfterTopicDestroyed"
+	CallbackAfterTopicInfoChanged = "Group.CallbackAfterTopicInfoChanged"
 )
 
 // Before-callbacks timd sends synchronously, before the change they ask

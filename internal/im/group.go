@@ -158,8 +158,9 @@ type Member struct {
 // NewGroup is what create_group asks for, validated by the caller.
 type NewGroup struct {
 	Group
-	CustomID bool // GroupID was chosen by the caller
-	Members  []Member
+	CustomID     bool // GroupID was chosen by the caller
+	SupportTopic bool // a Community that takes topics (create_group's SupportTopic 1)
+	Members      []Member
 	// Import marks an import_group: CreateTime (unix seconds, 0 for now)
 	// is the group's creation time and no callback is recorded.
 	Import     bool

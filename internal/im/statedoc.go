@@ -50,6 +50,7 @@ type StateDoc struct {
 	GroupCounters     []StateRow
 	GroupOutsideMutes []StateRow
 	GroupBans         []StateRow
+	GroupTopics       []StateRow
 	GroupMsgClears    []StateRow
 	GroupMsgExts      []StateRow
 	GroupMsgExtKVs    []StateRow

@@ -20,6 +20,7 @@ type Store interface {
 	NoSpeakingService
 	GroupMsgService
 	MsgExtService
+	TopicService
 	Outbox
 	ContactService
 	ConversationService

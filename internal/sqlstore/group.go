@@ -206,6 +206,9 @@ func insertGroup(ctx context.Context, tx *Tx, app uint64, ng im.NewGroup, member
 			RETURNING seq`,
 			int64(app), id, ng.Type, ng.Name, ng.Introduction, ng.Notification, ng.FaceURL, ng.Owner,
 			now, memberNum, ng.MaxMemberNum, ng.ApplyJoin, ng.InviteJoin, string(appDefined)).Scan(&seq)
+		if err == nil && ng.SupportTopic { // a Community's alone: the common insert stays as it was
+			_, err = tx.ExecContext(ctx, "UPDATE im_groups SET support_topic = 1 WHERE app_id = $1 AND seq = $2", int64(app), seq)
+		}
 		if err == nil {
 			return id, seq, nil
 		}
@@ -278,6 +281,30 @@ func insertMembers(ctx context.Context, tx *Tx, app uint64, groupSeq int64, memb
 // second.
 const reapInline = 1000
 
+// deleteGroupExtras deletes, with a group's dismissal, what it had beside
+// its members and messages: its attributes (at most 16), counters (at most
+// 20), its former members' mutes, and what only some groups can have (a
+// clear mark, topics, bans), each deleted only where it can be, so that the
+// common dismissal runs no statement for them.
+func deleteGroupExtras(ctx context.Context, tx *Tx, app, seq int64, typ string, nextMsgSeq int64) error {
+	steps := []func(context.Context, *Tx, int64, int64) error{deleteGroupAttrs, deleteGroupCounters, deleteOutsideMutes}
+	if nextMsgSeq > 1 { // a group without messages has no clear mark
+		steps = append(steps, deleteGroupMsgClears)
+	}
+	switch typ {
+	case im.GroupCommunity:
+		steps = append(steps, deleteGroupTopics)
+	case im.GroupAVChatRoom:
+		steps = append(steps, deleteGroupBans)
+	}
+	for _, step := range steps {
+		if err := step(ctx, tx, app, seq); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // DestroyGroup dismisses a group. Deleting the group row first, with
 // RETURNING, makes exactly one of several concurrent dismissals see it:
 // on PostgreSQL the others wait for its row lock and then find nothing.
@@ -322,26 +349,8 @@ func (db *DB) DestroyGroup(ctx context.Context, op im.Op, groupID string) error 
 		if err != nil {
 			return err
 		}
-		// Its attributes (at most 16), counters (at most 20), its former
-		// members' mutes and its bans go with it at once.
-		if err := deleteGroupAttrs(ctx, tx, app, seq); err != nil {
+		if err := deleteGroupExtras(ctx, tx, app, seq, typ, nextMsgSeq); err != nil {
 			return err
-		}
-		if err := deleteGroupCounters(ctx, tx, app, seq); err != nil {
-			return err
-		}
-		if err := deleteOutsideMutes(ctx, tx, app, seq); err != nil {
-			return err
-		}
-		if nextMsgSeq > 1 { // a group without messages has no clear mark
-			if err := deleteGroupMsgClears(ctx, tx, app, seq); err != nil {
-				return err
-			}
-		}
-		if typ == im.GroupAVChatRoom { // the only type with bans
-			if err := deleteGroupBans(ctx, tx, app, seq); err != nil {
-				return err
-			}
 		}
 		if err := removeGroupConversations(ctx, tx, op.App.SDKAppID, groupID); err != nil {
 			return err

@@ -1,0 +1,28 @@
+-- Community topics (create_topic, get_topic, modify_topic, destroy_topic).
+-- im_groups.support_topic is create_group's SupportTopic: 1 for a Community
+-- that takes topics. A topic is a row of its Community's seq, in the order
+-- created (pos); next_msg_seq and last_msg_time are its own message
+-- counters (topic messages are not served yet, so they stay at 1 and 0). A
+-- dismissal deletes the Community's topics.
+ALTER TABLE im_groups ADD COLUMN support_topic INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE group_topics (
+	app_id        INTEGER NOT NULL,
+	group_seq     INTEGER NOT NULL,
+	topic_id      TEXT NOT NULL,
+	name          TEXT NOT NULL,
+	introduction  TEXT NOT NULL DEFAULT '',
+	notification  TEXT NOT NULL DEFAULT '',
+	face_url      TEXT NOT NULL DEFAULT '',
+	custom_string TEXT NOT NULL DEFAULT '',
+	mute_all      INTEGER NOT NULL DEFAULT 0,
+	created_at    INTEGER NOT NULL, -- unix s
+	next_msg_seq  INTEGER NOT NULL DEFAULT 1,
+	last_msg_time INTEGER NOT NULL DEFAULT 0,
+	pos           INTEGER NOT NULL,
+	PRIMARY KEY (app_id, group_seq, topic_id)
+) WITHOUT ROWID;
+
+-- Planner statistics (see 0006): a few topics in some Communities.
+INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
+	('group_topics', 'group_topics', '10000 5000 10 1');
+ANALYZE sqlite_schema; -- this connection's planner reads them now
