@@ -24,6 +24,7 @@ type importGroupReq struct {
 	InviteJoinOption *string
 	AppDefinedData   []kvReq
 	CreateTime       *int64
+	SupportTopic     *int // a Community's, as create_group's
 }
 
 type importGroupResp struct {
@@ -37,7 +38,7 @@ func (s *Server) importGroup(ctx context.Context, c *Call, req *importGroupReq) 
 		Owner_Account: req.Owner_Account, Type: req.Type, GroupId: req.GroupId, Name: req.Name,
 		Introduction: req.Introduction, Notification: req.Notification, FaceUrl: req.FaceUrl,
 		MaxMemberCount: req.MaxMemberCount, ApplyJoinOption: req.ApplyJoinOption,
-		InviteJoinOption: req.InviteJoinOption, AppDefinedData: req.AppDefinedData,
+		InviteJoinOption: req.InviteJoinOption, AppDefinedData: req.AppDefinedData, SupportTopic: req.SupportTopic,
 	})
 	if err != nil {
 		return nil, err

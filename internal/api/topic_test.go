@@ -10,7 +10,7 @@ import (
 // topicService is the service a command of testdata/topics is served under.
 func topicService(command string) string {
 	switch command {
-	case "create_group", "destroy_group":
+	case "create_group", "destroy_group", "import_group":
 		return grp
 	}
 	return "million_group_open_http_svc"
@@ -42,13 +42,13 @@ func sameDrawnTopics(v any) {
 // with and without a TopicId, get all or some, modify, destroy), a drawn
 // TopicId of the documented form, each code, and a dismissal that takes a
 // Community's topics with it; against one server whose clock stands still
-// at msgT0, with the groups of msgGroups. The callbacks are recorded with
-// the changes.
+// at msgT0, with the groups of msgGroups; import_group takes SupportTopic
+// as create_group does. The callbacks are recorded with the changes.
 func TestTopicGolden(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, dsn string) {
 		h := openClocked(t, dsn, &msgClock{t: msgT0}, withCallbacks)
 		msgGroups(h)
-		replayGolden(t, "testdata/topics", 31, *update, func(command, body string) Reply {
+		replayGolden(t, "testdata/topics", 34, *update, func(command, body string) Reply {
 			return h.Call(topicService(command), command, body)
 		}, sameDrawnTopics)
 		var got []string
@@ -65,6 +65,7 @@ func TestTopicGolden(t *testing.T) {
 			`{"CallbackCommand":"Group.CallbackAfterTopicInfoChanged","GroupId":"@TGS#_Topics","TopicId":"@TGS#_Topics@TOPIC#_TestTopic","Type":"Community","Operator_Account":"` + Admin + `","Name":"TestTopicName","Notification":"Notification","EventTime":1767323045000}`,
 			`{"CallbackCommand":"Group.CallbackAfterTopicDestroyed","GroupId":"@TGS#_Topics","Type":"Community","TopicIdList":["@TGS#_Topics@TOPIC#_TestTopic","@TGS#_Topics@TOPIC#_TestTopic_1"],"EventTime":1767323045000}`,
 			`{"CallbackCommand":"Group.CallbackAfterCreateTopic","GroupId":"@TGS#_Topics","TopicId":"@TGS#_Topics@TOPIC#_TestTopic_2","Operator_Account":"` + Admin + `","Owner_Account":"alice","Type":"Community","Name":"two","EventTime":1767323045000}`,
+			`{"CallbackCommand":"Group.CallbackAfterCreateTopic","GroupId":"@TGS#_Imported","TopicId":"@TGS#_Imported@TOPIC#_old","Operator_Account":"` + Admin + `","Owner_Account":"alice","Type":"Community","Name":"old","EventTime":1767323045000}`,
 		}
 		if len(got) != len(want) {
 			t.Fatalf("%d topic events, want %d:\n%v", len(got), len(want), got)
