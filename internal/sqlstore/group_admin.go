@@ -94,7 +94,8 @@ func (db *DB) ModifyMember(ctx context.Context, op im.Op, groupID string, upd im
 	})
 }
 
-func deref(dst *string, v *string) {
+// deref sets *dst to *v when v is given: a field an update names.
+func deref[T any](dst *T, v *T) {
 	if v != nil {
 		*dst = *v
 	}

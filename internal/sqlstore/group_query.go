@@ -194,20 +194,13 @@ func (db *DB) UpdateGroup(ctx context.Context, op im.Op, groupID string, upd im.
 		if err != nil {
 			return err
 		}
-		set := func(dst *string, v *string) {
-			if v != nil {
-				*dst = *v
-			}
-		}
-		set(&g.Name, upd.Name)
-		set(&g.Introduction, upd.Introduction)
-		set(&g.Notification, upd.Notification)
-		set(&g.FaceURL, upd.FaceURL)
-		set(&g.ApplyJoin, upd.ApplyJoin)
-		set(&g.InviteJoin, upd.InviteJoin)
-		if upd.MuteAll != nil {
-			g.MuteAll = *upd.MuteAll
-		}
+		deref(&g.Name, upd.Name)
+		deref(&g.Introduction, upd.Introduction)
+		deref(&g.Notification, upd.Notification)
+		deref(&g.FaceURL, upd.FaceURL)
+		deref(&g.ApplyJoin, upd.ApplyJoin)
+		deref(&g.InviteJoin, upd.InviteJoin)
+		deref(&g.MuteAll, upd.MuteAll)
 		if upd.MaxMemberNum != nil {
 			if cap := im.MemberCap(g.Type); *upd.MaxMemberNum > cap && cap > 0 || *upd.MaxMemberNum < max(g.MemberNum, 1) {
 				return im.Errorf(im.CodeGroupInvalid, "MaxMemberNum %d must lie between the member count %d and the type's limit %d",

@@ -43,13 +43,6 @@ func newTopicID(groupID string) string {
 	return groupID + im.TopicIDInfix + string(b)
 }
 
-func strOr(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
-}
-
 // CreateTopic creates a topic in the Community under its lock.
 func (db *DB) CreateTopic(ctx context.Context, op im.Op, groupID, topicID, operator string, t im.TopicUpdate) (string, error) {
 	err := db.write(ctx, func(tx *Tx) error {
@@ -75,8 +68,8 @@ func (db *DB) CreateTopic(ctx context.Context, op im.Op, groupID, topicID, opera
 				face_url, custom_string, mute_all, created_at, pos)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, (SELECT COALESCE(MAX(pos), 0) + 1 FROM group_topics WHERE app_id = $1 AND group_seq = $2))
 			ON CONFLICT (app_id, group_seq, topic_id) DO NOTHING`,
-			int64(app), g.Seq, id, strOr(t.Name), strOr(t.Introduction), strOr(t.Notification), strOr(t.FaceURL),
-			strOr(t.CustomString), b2i(t.MuteAll != nil && *t.MuteAll), tx.now.Unix())
+			int64(app), g.Seq, id, deref0(t.Name), deref0(t.Introduction), deref0(t.Notification), deref0(t.FaceURL),
+			deref0(t.CustomString), b2i(deref0(t.MuteAll)), tx.now.Unix())
 		if err != nil {
 			return err
 		}
@@ -92,7 +85,7 @@ func (db *DB) CreateTopic(ctx context.Context, op im.Op, groupID, topicID, opera
 			by = operator
 		}
 		return recordEvent(ctx, tx, op, im.AfterCreateTopicBody{GroupID: groupID, TopicID: id, Operator: by, Owner: g.Owner,
-			Type: g.Type, Name: strOr(t.Name)})
+			Type: g.Type, Name: deref0(t.Name)})
 	})
 	return topicID, err
 }
@@ -192,9 +185,7 @@ func (db *DB) ModifyTopic(ctx context.Context, op im.Op, groupID, topicID string
 		deref(&cur.Notification, t.Notification)
 		deref(&cur.FaceURL, t.FaceURL)
 		deref(&cur.CustomString, t.CustomString)
-		if t.MuteAll != nil {
-			cur.MuteAll = *t.MuteAll
-		}
+		deref(&cur.MuteAll, t.MuteAll)
 		if _, err := tx.ExecContext(ctx, `UPDATE group_topics SET name = $4, introduction = $5, notification = $6, face_url = $7,
 				custom_string = $8, mute_all = $9 WHERE app_id = $1 AND group_seq = $2 AND topic_id = $3`,
 			int64(app), g.Seq, topicID, cur.Name, cur.Introduction, cur.Notification, cur.FaceURL, cur.CustomString, b2i(cur.MuteAll)); err != nil {
